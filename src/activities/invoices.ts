@@ -1,0 +1,38 @@
+import starkbank from 'starkbank';
+import { ApplicationFailure } from '@temporalio/common';
+import type { StarkUser } from '../starkbank/user';
+import { collect } from '../starkbank/list';
+import { invoiceLogSchema, invoiceSchema } from '../starkbank/schemas';
+import type { CreditedInvoice } from '../domain/types';
+import { ErrorTypes } from '../domain/errorTypes';
+import { starkCall } from './starkCall';
+
+export interface InvoiceActivityDeps {
+  user: StarkUser;
+}
+
+export function createInvoiceActivities({ user }: InvoiceActivityDeps) {
+  return {
+    /**
+     * Re-reads a credited invoice from the API, the source of truth for status, amount and fee
+     * (a webhook body only tells us something happened). The amounts come from the `credited` log's snapshot.
+     */
+    async getCreditedInvoice(invoiceId: string): Promise<CreditedInvoice> {
+      const invoice = invoiceSchema.parse(
+        await starkCall(`get invoice ${invoiceId}`, () => starkbank.invoice.get(invoiceId, { user })),
+      );
+      const logs = await starkCall(`query credited log of invoice ${invoiceId}`, () =>
+        collect(starkbank.invoice.log.query({ invoiceIds: [invoiceId], types: ['credited'], user }), invoiceLogSchema),
+      );
+      const credited = logs.find((log) => log.type === 'credited' && log.invoice.id === invoiceId);
+      if (!credited) {
+        // Retryable: the log may simply not be visible yet. The workflow bounds how long it waits.
+        throw ApplicationFailure.retryable(
+          `invoice ${invoiceId} has no credited log (status ${invoice.status})`,
+          ErrorTypes.invoiceNotCredited,
+        );
+      }
+      return { invoiceId, amount: credited.invoice.amount, fee: credited.invoice.fee, status: invoice.status };
+    },
+  };
+}

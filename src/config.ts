@@ -1,0 +1,197 @@
+import fs from 'node:fs';
+import crypto from 'node:crypto';
+import dotenv from 'dotenv';
+import { z } from 'zod';
+import { loadClientConnectConfig, type ClientConnectConfig } from '@temporalio/envconfig';
+import { MISSION_DESTINATION, type Destination } from './domain/destination';
+
+/**
+ * Every setting of the product, read from the environment (and an optional `.env`).
+ * Temporal connection settings follow Temporal's own conventions (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,
+ * TEMPORAL_API_KEY, TLS variables, temporal.toml profiles) through @temporalio/envconfig.
+ */
+
+const cents = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const privateKeyPem = z
+  .string()
+  .refine((pem) => isSec1PrivateKey(pem), {
+    // Never echo the value: it is a secret.
+    message: 'must be a PEM "EC PRIVATE KEY" (SEC1, secp256k1) as Stark Bank issues; the value is not shown',
+  })
+  .optional();
+
+const envSchema = z.object({
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('starkbank-payouts'),
+
+  STARK_ENVIRONMENT: z.enum(['sandbox', 'production']).default('sandbox'),
+  STARK_PROJECT_ID: optionalString,
+  STARK_PRIVATE_KEY: privateKeyPem,
+  STARK_PRIVATE_KEY_FILE: optionalString,
+  STARK_WORKSPACE_ID: optionalString,
+  STARK_HTTP_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
+
+  // When set, the SDK is pointed at the local emulator instead of Stark Bank (see src/sandbox/README.md).
+  STARK_EMULATOR_ADDRESS: optionalString,
+  STARK_EMULATOR_CA_FILE: optionalString,
+
+  PAYOUT_NAME: z.string().min(1).default(MISSION_DESTINATION.name),
+  PAYOUT_TAX_ID: z.string().min(1).default(MISSION_DESTINATION.taxId),
+  PAYOUT_BANK_CODE: z
+    .string()
+    .regex(/^\d{3,8}$/)
+    .default(MISSION_DESTINATION.bankCode),
+  PAYOUT_BRANCH_CODE: z.string().min(1).default(MISSION_DESTINATION.branchCode),
+  PAYOUT_ACCOUNT_NUMBER: z.string().min(1).default(MISSION_DESTINATION.accountNumber),
+  PAYOUT_ACCOUNT_TYPE: z.enum(['checking', 'savings', 'salary', 'payment']).default(MISSION_DESTINATION.accountType),
+  PAYOUT_MAX_AMOUNT_CENTS: cents(1_000_000),
+  PAYOUT_DAILY_MAX_CENTS: cents(10_000_000),
+
+  WEBHOOK_HOST: z.string().default('0.0.0.0'),
+  WEBHOOK_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  WEBHOOK_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(64 * 1024),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface StarkConfig {
+  environment: 'sandbox' | 'production';
+  projectId: string;
+  privateKey: string;
+  workspaceId?: string;
+  httpTimeoutMs: number;
+  emulator?: { host: string; port: number; caPem: string };
+}
+
+export interface Config {
+  temporal: ClientConnectConfig & { taskQueue: string };
+  stark: StarkConfig;
+  destination: Destination;
+  guardrails: { maxAmountCents: number; dailyMaxCents: number };
+  webhook: { host: string; port: number; maxBodyBytes: number };
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Loads and validates the whole configuration; throws one ConfigError naming every bad setting. */
+export function loadConfig(env: NodeJS.ProcessEnv = readEnvWithDotenv()): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    temporal: { ...loadTemporalConnectConfig(env), taskQueue: e.TEMPORAL_TASK_QUEUE },
+    stark: loadStarkConfig(e),
+    destination: {
+      name: e.PAYOUT_NAME,
+      taxId: e.PAYOUT_TAX_ID,
+      bankCode: e.PAYOUT_BANK_CODE,
+      branchCode: e.PAYOUT_BRANCH_CODE,
+      accountNumber: e.PAYOUT_ACCOUNT_NUMBER,
+      accountType: e.PAYOUT_ACCOUNT_TYPE,
+    },
+    guardrails: { maxAmountCents: e.PAYOUT_MAX_AMOUNT_CENTS, dailyMaxCents: e.PAYOUT_DAILY_MAX_CENTS },
+    webhook: { host: e.WEBHOOK_HOST, port: e.WEBHOOK_PORT, maxBodyBytes: e.WEBHOOK_MAX_BODY_BYTES },
+  };
+}
+
+function loadStarkConfig(e: Env): StarkConfig {
+  const problems: string[] = [];
+  if (!e.STARK_PROJECT_ID) problems.push('STARK_PROJECT_ID: required');
+  let privateKey = e.STARK_PRIVATE_KEY;
+  if (!privateKey && e.STARK_PRIVATE_KEY_FILE) {
+    privateKey = readKeyFile(e.STARK_PRIVATE_KEY_FILE, problems);
+  }
+  if (!privateKey && !problems.some((p) => p.startsWith('STARK_PRIVATE_KEY_FILE'))) {
+    problems.push('STARK_PRIVATE_KEY or STARK_PRIVATE_KEY_FILE: required');
+  }
+  const emulator = e.STARK_EMULATOR_ADDRESS ? loadEmulator(e, problems) : undefined;
+  if (emulator && e.STARK_ENVIRONMENT !== 'sandbox') {
+    problems.push('STARK_EMULATOR_ADDRESS: the emulator stands in for the sandbox only (STARK_ENVIRONMENT=sandbox)');
+  }
+  if (problems.length > 0 || !e.STARK_PROJECT_ID || !privateKey) {
+    throw new ConfigError(`Invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  }
+  return {
+    environment: e.STARK_ENVIRONMENT,
+    projectId: e.STARK_PROJECT_ID,
+    privateKey,
+    workspaceId: e.STARK_WORKSPACE_ID,
+    httpTimeoutMs: e.STARK_HTTP_TIMEOUT_MS,
+    emulator,
+  };
+}
+
+function readKeyFile(path: string, problems: string[]): string | undefined {
+  let pem: string;
+  try {
+    pem = fs.readFileSync(path, 'utf8');
+  } catch {
+    problems.push(`STARK_PRIVATE_KEY_FILE: cannot read ${path}`);
+    return undefined;
+  }
+  if (!isSec1PrivateKey(pem)) {
+    problems.push(`STARK_PRIVATE_KEY_FILE: ${path} is not a PEM "EC PRIVATE KEY" (SEC1, secp256k1)`);
+    return undefined;
+  }
+  return pem;
+}
+
+function loadEmulator(e: Env, problems: string[]): StarkConfig['emulator'] {
+  const match = /^([^:]+):(\d+)$/.exec(e.STARK_EMULATOR_ADDRESS ?? '');
+  if (!match) {
+    problems.push('STARK_EMULATOR_ADDRESS: expected host:port, e.g. 127.0.0.1:8443');
+    return undefined;
+  }
+  if (!e.STARK_EMULATOR_CA_FILE) {
+    problems.push('STARK_EMULATOR_CA_FILE: required with STARK_EMULATOR_ADDRESS (the emulator writes it at start)');
+    return undefined;
+  }
+  try {
+    const caPem = fs.readFileSync(e.STARK_EMULATOR_CA_FILE, 'utf8');
+    return { host: match[1]!, port: Number(match[2]), caPem };
+  } catch {
+    problems.push(`STARK_EMULATOR_CA_FILE: cannot read ${e.STARK_EMULATOR_CA_FILE}`);
+    return undefined;
+  }
+}
+
+function loadTemporalConnectConfig(env: NodeJS.ProcessEnv): ClientConnectConfig {
+  const overrideEnvVars = Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
+  const loaded = loadClientConnectConfig({ overrideEnvVars });
+  return {
+    connectionOptions: { ...loaded.connectionOptions, address: loaded.connectionOptions.address ?? 'localhost:7233' },
+    namespace: loaded.namespace ?? 'default',
+  };
+}
+
+function isSec1PrivateKey(pem: string): boolean {
+  if (!pem.includes('-----BEGIN EC PRIVATE KEY-----')) return false;
+  try {
+    const key = crypto.createPrivateKey(pem);
+    return key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'secp256k1';
+  } catch {
+    return false;
+  }
+}
+
+function readEnvWithDotenv(): NodeJS.ProcessEnv {
+  // .env fills gaps only; real environment variables win.
+  dotenv.config({ quiet: true });
+  return process.env;
+}

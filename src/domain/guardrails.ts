@@ -1,0 +1,43 @@
+import { formatBRL } from './money';
+
+export interface GuardrailLimits {
+  maxAmountCents: number;
+  dailyMaxCents: number;
+  /** When set, events from any other workspace are anomalies. */
+  workspaceId?: string;
+}
+
+export interface GuardrailInput {
+  /** What the API says was credited (source of truth). */
+  credited: { amount: number; fee: number };
+  /** What the webhook event said, when the payout came from one. */
+  event?: { amount: number; fee: number; workspaceId?: string };
+  netCents: number;
+  sentTodayCents: number;
+}
+
+/**
+ * Reasons a payout must wait for an operator instead of sending money on its own. Empty = go.
+ * (A fee at or above the amount never reaches here: nothing is left to send, so no transfer is made.)
+ */
+export function guardrailViolations(input: GuardrailInput, limits: GuardrailLimits): string[] {
+  const reasons: string[] = [];
+  const { credited, event, netCents } = input;
+  if (netCents > limits.maxAmountCents) {
+    reasons.push(`amount ${formatBRL(netCents)} is above the per-transfer maximum ${formatBRL(limits.maxAmountCents)}`);
+  }
+  if (input.sentTodayCents + netCents > limits.dailyMaxCents) {
+    reasons.push(
+      `today's total would be ${formatBRL(input.sentTodayCents + netCents)}, above the daily maximum ${formatBRL(limits.dailyMaxCents)}`,
+    );
+  }
+  if (event && (event.amount !== credited.amount || event.fee !== credited.fee)) {
+    reasons.push(
+      `event said ${formatBRL(event.amount)} (fee ${formatBRL(event.fee)}) but the API says ${formatBRL(credited.amount)} (fee ${formatBRL(credited.fee)})`,
+    );
+  }
+  if (limits.workspaceId && event?.workspaceId && event.workspaceId !== limits.workspaceId) {
+    reasons.push(`event came from workspace ${event.workspaceId}, expected ${limits.workspaceId}`);
+  }
+  return reasons;
+}

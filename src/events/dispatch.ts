@@ -1,0 +1,84 @@
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { invoiceIdOfTransfer, payoutWorkflowId } from '../domain/payoutIds';
+import { InvoiceIdKey, PayoutStatusKey } from '../shared/searchAttributes';
+import { invoiceCreditedSignal, payout, transferUpdatedSignal } from '../workflows/payout';
+import type { ParsedEvent } from './schema';
+
+export type DispatchOutcome =
+  | 'payout-started-or-signaled'
+  | 'payout-already-closed'
+  | 'transfer-signaled'
+  | 'transfer-not-ours'
+  | 'payout-not-running'
+  | 'ignored';
+
+export interface DispatcherDeps {
+  client: Client;
+  taskQueue: string;
+  /** Upper bound for each Temporal call, so a down cluster fails a request fast (and Stark Bank retries). */
+  temporalTimeoutMs?: number;
+}
+
+/**
+ * Hands a verified event to Temporal. The one entry point for events, whether they come from the webhook
+ * or from the sweep of undelivered events. It never moves money; it only starts or signals payouts.
+ * Throws when Temporal cannot be reached, so the caller answers 5xx and the event is delivered again.
+ */
+export function createEventDispatcher({ client, taskQueue, temporalTimeoutMs = 5_000 }: DispatcherDeps) {
+  const withDeadline = <T>(fn: () => Promise<T>) => client.connection.withDeadline(Date.now() + temporalTimeoutMs, fn);
+
+  async function creditedInvoice(event: Extract<ParsedEvent, { kind: 'invoice' }>): Promise<DispatchOutcome> {
+    const { invoice } = event.log;
+    try {
+      await withDeadline(() =>
+        client.workflow.signalWithStart(payout, {
+          workflowId: payoutWorkflowId(invoice.id),
+          taskQueue,
+          args: [{ invoiceId: invoice.id }],
+          // One payout per invoice: a running one is signalled, a closed one is never started again.
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          workflowIdConflictPolicy: 'USE_EXISTING',
+          signal: invoiceCreditedSignal,
+          signalArgs: [{ eventId: event.id, amount: invoice.amount, fee: invoice.fee, workspaceId: event.workspaceId }],
+          staticSummary: `Payout of credited invoice ${invoice.id}`,
+          typedSearchAttributes: [
+            { key: InvoiceIdKey, value: invoice.id },
+            { key: PayoutStatusKey, value: 'Received' },
+          ],
+        }),
+      );
+      return 'payout-started-or-signaled';
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return 'payout-already-closed';
+      throw err;
+    }
+  }
+
+  async function transferUpdate(event: Extract<ParsedEvent, { kind: 'transfer' }>): Promise<DispatchOutcome> {
+    const { transfer } = event.log;
+    const invoiceId = invoiceIdOfTransfer(transfer);
+    if (!invoiceId) return 'transfer-not-ours';
+    try {
+      await withDeadline(() =>
+        client.workflow
+          .getHandle(payoutWorkflowId(invoiceId))
+          .signal(transferUpdatedSignal, { eventId: event.id, transferId: transfer.id, status: transfer.status }),
+      );
+      return 'transfer-signaled';
+    } catch (err) {
+      // Closed or unknown payout: it already followed its transfer to the end, nothing to tell it.
+      if (err instanceof WorkflowNotFoundError) return 'payout-not-running';
+      throw err;
+    }
+  }
+
+  return {
+    async dispatch(event: ParsedEvent): Promise<DispatchOutcome> {
+      if (event.kind === 'invoice' && event.log.type === 'credited') return creditedInvoice(event);
+      if (event.kind === 'transfer') return transferUpdate(event);
+      return 'ignored';
+    },
+  };
+}
+
+export type EventDispatcher = ReturnType<typeof createEventDispatcher>;

@@ -1,0 +1,54 @@
+import { z } from 'zod';
+
+/**
+ * One classification of everything the starkbank SDK can throw, shared by every activity.
+ *  - input: the API refused the request (HTTP 400 with an `errors` list). Retrying the same request cannot help.
+ *  - notFound: HTTP 404.
+ *  - transient: 5xx, 429, network errors, timeouts, dropped connections. Safe to retry because every side
+ *    effect is looked up by its idempotency key before it is attempted again.
+ * API errors are starkcore classes, not starkbank.error ones, so they are recognised by shape, not instanceof.
+ */
+export type StarkErrorKind = 'input' | 'notFound' | 'transient';
+
+export interface ClassifiedStarkError {
+  kind: StarkErrorKind;
+  /** Error codes reported by the API (input errors only). */
+  codes: string[];
+  /** A message safe to log and to store in workflow history: no headers, no keys, no request config. */
+  message: string;
+}
+
+const inputErrorsShape = z.object({
+  status: z.literal(400),
+  errors: z.array(z.object({ code: z.string(), message: z.string() })),
+});
+const httpStatusShape = z.object({ status: z.number().int() });
+const axiosShape = z.object({
+  code: z.string().optional(),
+  response: z.object({ status: z.number().int() }).optional(),
+});
+
+export function classifyStarkError(err: unknown): ClassifiedStarkError {
+  const input = inputErrorsShape.safeParse(err);
+  if (input.success) {
+    const codes = input.data.errors.map((e) => e.code);
+    const detail = input.data.errors.map((e) => `${e.code}: ${e.message}`).join('; ');
+    return { kind: 'input', codes, message: `Stark Bank refused the request (${detail})` };
+  }
+  const axios = axiosShape.safeParse(err);
+  const status = axios.success ? axios.data.response?.status : undefined;
+  const ownStatus = httpStatusShape.safeParse(err);
+  const httpStatus = status ?? (ownStatus.success ? ownStatus.data.status : undefined);
+  if (httpStatus === 404) return { kind: 'notFound', codes: [], message: 'Stark Bank answered 404 Not Found' };
+  if (httpStatus !== undefined && httpStatus >= 400 && httpStatus < 500 && httpStatus !== 408 && httpStatus !== 429) {
+    return { kind: 'input', codes: [], message: `Stark Bank answered HTTP ${httpStatus}` };
+  }
+  const networkCode = axios.success ? axios.data.code : undefined;
+  const what = httpStatus ? `HTTP ${httpStatus}` : (networkCode ?? errorMessage(err));
+  return { kind: 'transient', codes: [], message: `Stark Bank unavailable (${what})` };
+}
+
+function errorMessage(err: unknown): string {
+  // Only the message: axios errors also carry the request config (signed headers), never log those.
+  return err instanceof Error ? err.message.slice(0, 200) : 'unknown error';
+}

@@ -1,0 +1,14 @@
+import starkbank from 'starkbank';
+import type { StarkConfig } from '../config';
+import { createStarkHttpsAgent } from './httpsAgent';
+
+export type StarkUser = starkbank.Project;
+
+/**
+ * Builds the SDK user from config and points the SDK's (process-global) HTTPS agent at Stark Bank or at the
+ * local emulator. The user is passed explicitly to every SDK call; starkbank.user is never set.
+ */
+export function connectStarkBank(cfg: StarkConfig): StarkUser {
+  starkbank.setHttpsAgent(createStarkHttpsAgent(cfg));
+  return new starkbank.Project({ environment: cfg.environment, id: cfg.projectId, privateKey: cfg.privateKey });
+}

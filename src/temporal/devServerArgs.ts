@@ -1,0 +1,44 @@
+import type { SearchAttributeType } from '@temporalio/common';
+import type { SearchAttributeKey } from '@temporalio/common/lib/search-attributes';
+import { customSearchAttributes } from '../shared/searchAttributes';
+
+// `temporal server start-dev --search-attribute Name=Type` spells types in PascalCase.
+const cliTypeNames: Record<SearchAttributeType, string> = {
+  TEXT: 'Text',
+  KEYWORD: 'Keyword',
+  INT: 'Int',
+  DOUBLE: 'Double',
+  BOOL: 'Bool',
+  DATETIME: 'Datetime',
+  KEYWORD_LIST: 'KeywordList',
+};
+
+/**
+ * `--search-attribute` flags for a dev server we spawn ourselves. They only take effect when the namespace is
+ * first created, i.e. on a fresh `--db-filename`; later additions need `temporal operator search-attribute create`.
+ * (Tests pass the keys to `createLocal({ server: { searchAttributes } })` instead, which emits the same flags.)
+ */
+export function searchAttributeArgs(
+  keys: readonly SearchAttributeKey<SearchAttributeType>[] = customSearchAttributes,
+): string[] {
+  return keys.flatMap((key) => ['--search-attribute', `${key.name}=${cliTypeNames[key.type]}`]);
+}
+
+/**
+ * The dev server serialises every state change through one SQLite connection, so write latency bounds throughput;
+ * WAL + synchronous=NORMAL is the usual tuning (sdk-typescript CI, temporalite measurements).
+ */
+export const sqlitePragmaArgs: readonly string[] = [
+  '--sqlite-pragma',
+  'journal_mode=WAL',
+  '--sqlite-pragma',
+  'synchronous=NORMAL',
+];
+
+/** Extra `start-dev` args shared by the product's dev runner and the test harness (search attributes excluded). */
+export const devServerExtraArgs: readonly string[] = [...sqlitePragmaArgs];
+
+/** Full set of extra args for a dev server the product starts itself. */
+export function productDevServerArgs(): string[] {
+  return [...searchAttributeArgs(), ...devServerExtraArgs];
+}

@@ -1,0 +1,64 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { loadConfig, type Config } from './config';
+import { createEventDispatcher } from './events/dispatch';
+import { fetchStarkPublicKey } from './starkbank/publicKey';
+import { connectStarkBank } from './starkbank/user';
+import { createTemporalClient } from './temporal/connection';
+import { logger } from './shared/logger';
+import { createWebhookApp, WEBHOOK_PATH } from './webhook/app';
+import { createSignatureVerifier } from './webhook/signature';
+
+export interface RunningWebhook {
+  port: number;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Builds the webhook from config and starts listening. */
+export async function startWebhook(config: Config): Promise<RunningWebhook> {
+  const user = connectStarkBank(config.stark);
+  const client = createTemporalClient(config.temporal);
+  const verifier = createSignatureVerifier({ fetchPublicKey: () => fetchStarkPublicKey(user) });
+  const app = createWebhookApp({
+    verifier,
+    dispatcher: createEventDispatcher({ client, taskQueue: config.temporal.taskQueue }),
+    logger,
+    maxBodyBytes: config.webhook.maxBodyBytes,
+    checkReady: async () => {
+      await verifier.warmUp();
+      await client.connection.withDeadline(Date.now() + 2_000, () => client.workflowService.getSystemInfo({}));
+    },
+  });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(config.webhook.port, config.webhook.host, () => resolve(s)).once('error', reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = config.webhook.host === '0.0.0.0' ? '127.0.0.1' : config.webhook.host;
+  return {
+    port,
+    url: `http://${host}:${port}${WEBHOOK_PATH}`,
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await client.connection.close();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const webhook = await startWebhook(loadConfig());
+  logger.info({ url: webhook.url }, 'webhook listening');
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      logger.info({ signal }, 'webhook shutting down');
+      void webhook.close().then(() => process.exit(0));
+    });
+  }
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    logger.fatal({ err: err instanceof Error ? err.message : String(err) }, 'webhook failed to start');
+    process.exit(1);
+  });
+}

@@ -1,0 +1,79 @@
+import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
+import type { EventDispatcher } from '../events/dispatch';
+import { MalformedEventError, parseWebhookBody } from '../events/schema';
+import type { Logger } from '../shared/logger';
+import { VerificationUnavailableError, type SignatureVerifier } from './signature';
+
+export const WEBHOOK_PATH = '/webhook/starkbank';
+
+export interface WebhookAppDeps {
+  verifier: SignatureVerifier;
+  dispatcher: EventDispatcher;
+  logger: Logger;
+  maxBodyBytes: number;
+  /** Readiness probe of the dependencies (Temporal, Stark Bank public key); throws when not ready. */
+  checkReady: () => Promise<void>;
+}
+
+/**
+ * The Stark Bank webhook. Status codes tell Stark Bank what to do next:
+ * 200 = done (including valid events we ignore), 4xx = never send this again (forged or malformed),
+ * 5xx = we could not take it now (Temporal or key fetch down), deliver it again later.
+ */
+export function createWebhookApp({ verifier, dispatcher, logger, maxBodyBytes, checkReady }: WebhookAppDeps) {
+  const app = express();
+  app.disable('x-powered-by');
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await checkReady();
+      res.json({ status: 'ready' });
+    } catch (err) {
+      res.status(503).json({ status: 'not ready', error: err instanceof Error ? err.message : String(err) });
+    }
+  });
+
+  // Raw bytes on this route only: the signature covers the exact body, a re-serialised one never verifies.
+  app.post(
+    WEBHOOK_PATH,
+    express.raw({ type: () => true, limit: maxBodyBytes }),
+    async (req: Request, res: Response) => {
+      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const signature = req.get('Digital-Signature');
+      if (!signature) return reject(res, 401, 'missing Digital-Signature header');
+      try {
+        if (!(await verifier.verify(body, signature))) {
+          logger.warn({ bytes: body.length }, 'webhook signature rejected');
+          return reject(res, 401, 'invalid signature');
+        }
+        const event = parseWebhookBody(body);
+        const outcome = await dispatcher.dispatch(event);
+        logger.info({ eventId: event.id, kind: event.kind, outcome }, 'webhook event handled');
+        res.status(200).json({ eventId: event.id, outcome });
+      } catch (err) {
+        if (err instanceof MalformedEventError) return reject(res, 400, err.message);
+        const reason =
+          err instanceof VerificationUnavailableError ? 'signature verification unavailable' : 'temporal unavailable';
+        logger.error({ err: err instanceof Error ? err.message : String(err) }, `webhook: ${reason}`);
+        res.status(503).set('Retry-After', '30').json({ error: reason });
+      }
+    },
+  );
+
+  const onError: ErrorRequestHandler = (err: { status?: number; type?: string; message?: string }, _req, res, next) => {
+    if (res.headersSent) return next(err);
+    if (err.type === 'entity.too.large') return reject(res, 413, `body larger than ${maxBodyBytes} bytes`);
+    if (err.status && err.status >= 400 && err.status < 500) return reject(res, err.status, 'bad request');
+    logger.error({ err: err.message }, 'webhook: unexpected error');
+    res.status(500).json({ error: 'internal error' });
+  };
+  app.use(onError);
+  return app;
+}
+
+function reject(res: Response, status: number, error: string): void {
+  res.status(status).json({ error });
+}

@@ -1,0 +1,47 @@
+import { Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities } from './activities';
+import { loadConfig, type Config } from './config';
+import { connectStarkBank } from './starkbank/user';
+import { connectWorkerConnection, createTemporalClient } from './temporal/connection';
+import { logger } from './shared/logger';
+
+/**
+ * Builds the worker: payout (and issuance) workflows plus the Stark Bank activities.
+ * WORKFLOW_BUNDLE_PATH points at a prebuilt bundle (production images); otherwise workflows are bundled at start.
+ */
+export async function createWorker(config: Config, overrides: Partial<WorkerOptions> = {}): Promise<Worker> {
+  const user = connectStarkBank(config.stark);
+  const client = createTemporalClient(config.temporal);
+  const connection = await connectWorkerConnection(config.temporal);
+  const bundlePath = process.env.WORKFLOW_BUNDLE_PATH;
+  return Worker.create({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath: require.resolve('./workflows') }),
+    activities: createActivities({
+      user,
+      client,
+      destination: config.destination,
+      guardrails: config.guardrails,
+      workspaceId: config.stark.workspaceId,
+    }),
+    ...overrides,
+  });
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const worker = await createWorker(config);
+  logger.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }, 'worker started');
+  // The SDK's Runtime stops the worker gracefully on SIGINT/SIGTERM; run() resolves once it has drained.
+  await worker.run();
+  logger.info('worker stopped');
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    logger.fatal({ err: err instanceof Error ? err.message : String(err) }, 'worker failed');
+    process.exit(1);
+  });
+}

@@ -1,0 +1,3 @@
+// Every workflow the worker registers (its workflowsPath points here).
+export { payout } from './payout';
+export { payoutsControl } from './payoutsControl';

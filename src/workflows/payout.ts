@@ -1,0 +1,253 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  condition,
+  defineQuery,
+  defineSignal,
+  defineUpdate,
+  log,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { ErrorTypes } from '../domain/errorTypes';
+import { guardrailViolations } from '../domain/guardrails';
+import { netCreditedAmount } from '../domain/money';
+import { transferExternalId } from '../domain/payoutIds';
+import type {
+  CreditedEvent,
+  CreditedInvoice,
+  OperatorDecision,
+  PayoutInput,
+  PayoutState,
+  PayoutStatus,
+  TransferEvent,
+  TransferSnapshot,
+} from '../domain/types';
+import { InvoiceIdKey, PayoutAmountKey, PayoutStatusKey, TransferIdKey } from '../shared/searchAttributes';
+
+/**
+ * One payout per credited invoice (workflow id `payout-<invoiceId>`): re-read the invoice, check guardrails,
+ * create exactly one transfer to the configured account, and follow it to `success` or `failed`.
+ */
+
+export const invoiceCreditedSignal = defineSignal<[CreditedEvent]>('invoiceCredited');
+export const transferUpdatedSignal = defineSignal<[TransferEvent]>('transferUpdated');
+/** Sent by the operator's "resume all payouts" so paused payouts go on at once instead of at their next check. */
+export const resumeSignal = defineSignal('resume');
+export const payoutStateQuery = defineQuery<PayoutState>('state');
+export const approveUpdate = defineUpdate<PayoutState, [OperatorDecision]>('approve');
+export const rejectUpdate = defineUpdate<PayoutState, [OperatorDecision]>('reject');
+export const retryUpdate = defineUpdate<PayoutState, [OperatorDecision]>('retry');
+
+const FINAL_TRANSFER_STATUSES = ['success', 'failed', 'canceled'];
+const MAX_REMEMBERED_EVENTS = 200;
+
+// Stark Bank reads: cheap and safe to retry for as long as it takes.
+const api = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+});
+
+// Transfer creation: retried without limit on transient errors; the activity looks up its externalId before
+// creating, so a retry after a lost response finds the committed transfer instead of making a second one.
+const money = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: {
+    initialInterval: '2 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '5 minutes',
+    nonRetryableErrorTypes: [ErrorTypes.input, ErrorTypes.notFound, ErrorTypes.unexpectedState],
+  },
+});
+
+class Rejected extends Error {}
+
+export async function payout(input: PayoutInput): Promise<PayoutState> {
+  const state: PayoutState = {
+    invoiceId: input.invoiceId,
+    status: 'Received',
+    reasons: [],
+    attempts: [],
+    eventIds: [],
+  };
+  let creditedEvent: CreditedEvent | undefined;
+  let transferEvents = 0;
+  let resumeRequested = false;
+  let decision: { action: 'approve' | 'reject' | 'retry'; by: OperatorDecision } | undefined;
+
+  /** True the first time an event id is seen: Stark Bank delivers at least once, in any order. */
+  const firstTime = (eventId: string): boolean => {
+    if (state.eventIds.includes(eventId)) return false;
+    state.eventIds = [...state.eventIds, eventId].slice(-MAX_REMEMBERED_EVENTS);
+    return true;
+  };
+  /** Operator decisions are Updates: the caller learns at once whether the payout could take it. */
+  const onDecision = (
+    update: typeof approveUpdate,
+    action: 'approve' | 'reject' | 'retry',
+    allowed: readonly PayoutStatus[],
+  ) =>
+    setHandler(
+      update,
+      (by: OperatorDecision) => {
+        decision = { action, by };
+        state.decidedBy = { action, operator: by.operator, note: by.note };
+        return state;
+      },
+      {
+        validator: (_by: OperatorDecision) => {
+          if (!allowed.includes(state.status)) throw new Error(`cannot ${action} a payout that is ${state.status}`);
+        },
+      },
+    );
+
+  setHandler(payoutStateQuery, () => state);
+  setHandler(invoiceCreditedSignal, (event) => {
+    if (firstTime(event.eventId)) creditedEvent ??= event;
+  });
+  setHandler(transferUpdatedSignal, (event) => {
+    if (firstTime(event.eventId)) transferEvents++;
+  });
+  setHandler(resumeSignal, () => {
+    resumeRequested = true;
+  });
+  onDecision(approveUpdate, 'approve', ['AwaitingApproval']);
+  onDecision(rejectUpdate, 'reject', ['AwaitingApproval', 'NeedsAttention', 'TransferFailed']);
+  onDecision(retryUpdate, 'retry', ['NeedsAttention', 'TransferFailed']);
+
+  const setStatus = (status: PayoutStatus, reasons: string[] = []) => {
+    state.status = status;
+    state.reasons = reasons;
+    upsertSearchAttributes([{ key: PayoutStatusKey, value: status }]);
+    log.info('payout status', { invoiceId: input.invoiceId, status, reasons });
+  };
+
+  /** Parks the payout until an operator decides; returns the decision. */
+  const awaitDecision = async (status: PayoutStatus, reasons: string[]) => {
+    decision = undefined;
+    setStatus(status, reasons);
+    await condition(() => decision !== undefined);
+    const made = decision!;
+    if (made.action === 'reject') throw new Rejected();
+    return made;
+  };
+
+  /** Runs a step; a non-retryable failure parks the payout for an operator (retry runs the step again). */
+  const step = async <T>(fn: () => Promise<T>): Promise<T> => {
+    for (;;) {
+      try {
+        return await fn();
+      } catch (err) {
+        if (!(err instanceof ActivityFailure)) throw err;
+        await awaitDecision('NeedsAttention', [failureMessage(err)]);
+      }
+    }
+  };
+
+  upsertSearchAttributes([{ key: InvoiceIdKey, value: input.invoiceId }]);
+  try {
+    const credited = await step(() => readCreditedInvoice(input.invoiceId));
+    if (!credited) {
+      setStatus('Invalid', [`invoice ${input.invoiceId} does not exist or was never credited`]);
+      return state;
+    }
+    state.credited = credited;
+    const net = netCreditedAmount(credited);
+    state.netCents = net;
+    upsertSearchAttributes([{ key: PayoutAmountKey, value: net }]);
+    if (net <= 0) {
+      setStatus('NothingToSend', [`credited ${credited.amount} minus fee ${credited.fee} leaves nothing to send`]);
+      return state;
+    }
+
+    const violations = await step(async () =>
+      guardrailViolations(
+        { credited, event: creditedEvent, netCents: net, sentTodayCents: await api.sumTransfersSentToday() },
+        await api.getGuardrailLimits(),
+      ),
+    );
+    if (violations.length > 0) await awaitDecision('AwaitingApproval', violations);
+
+    for (let attempt = 1; ; attempt++) {
+      await waitWhilePaused();
+      setStatus('Sending');
+      const externalId = transferExternalId(input.invoiceId, attempt);
+      const created = await step(() => money.createTransfer({ invoiceId: input.invoiceId, externalId, amount: net }));
+      upsertSearchAttributes([{ key: TransferIdKey, value: created.id }]);
+      const settled = await follow(created, attempt);
+      if (settled.status === 'success') {
+        setStatus('Succeeded');
+        return state;
+      }
+      await awaitDecision('TransferFailed', [settled.failureReason ?? `transfer ${settled.id} ${settled.status}`]);
+      // Retrying makes a new transfer under a derived externalId. Earlier attempts are final failures
+      // (a failed transfer never succeeds later), so at most one transfer of this invoice can succeed.
+    }
+  } catch (err) {
+    if (err instanceof Rejected) {
+      setStatus('Rejected', state.reasons);
+      return state;
+    }
+    throw err;
+  }
+
+  async function readCreditedInvoice(invoiceId: string): Promise<CreditedInvoice | undefined> {
+    // The credited log may lag the event by a moment; give it a few tries before calling the payout invalid.
+    for (let tries = 1; ; tries++) {
+      try {
+        return await api.getCreditedInvoice(invoiceId);
+      } catch (err) {
+        const type = failureType(err);
+        if (type === ErrorTypes.notFound) return undefined;
+        if (type !== ErrorTypes.invoiceNotCredited) throw err;
+        if (tries >= 6) return undefined;
+        await condition(() => false, `${5 * 2 ** tries} seconds`);
+      }
+    }
+  }
+
+  async function waitWhilePaused(): Promise<void> {
+    while (await api.arePayoutsPaused()) {
+      resumeRequested = false;
+      setStatus('Paused', ['an operator paused all payouts']);
+      await condition(() => resumeRequested, '1 minute');
+    }
+  }
+
+  /** Follows a transfer to a final status: transfer events wake it early, polling is the fallback. */
+  async function follow(transfer: TransferSnapshot, attempt: number): Promise<TransferSnapshot> {
+    let current = transfer;
+    let pollSeconds = input.poll?.firstSeconds ?? 10;
+    const maxPollSeconds = input.poll?.maxSeconds ?? 600;
+    for (;;) {
+      state.attempts = [
+        ...state.attempts.filter((a) => a.attempt !== attempt),
+        {
+          attempt,
+          externalId: current.externalId,
+          transferId: current.id,
+          status: current.status,
+          failureReason: current.failureReason,
+        },
+      ];
+      if (FINAL_TRANSFER_STATUSES.includes(current.status)) return current;
+      const seen = transferEvents;
+      await condition(() => transferEvents > seen, `${pollSeconds} seconds`);
+      pollSeconds = Math.min(pollSeconds * 2, maxPollSeconds);
+      // The API, not the event, is the source of truth for the transfer's status.
+      current = (await api.lookupTransfer(current.externalId)) ?? current;
+    }
+  }
+}
+
+function failureType(err: unknown): string | undefined {
+  return err instanceof ActivityFailure && err.cause instanceof ApplicationFailure
+    ? (err.cause.type ?? undefined)
+    : undefined;
+}
+
+function failureMessage(err: ActivityFailure): string {
+  return err.cause?.message ?? err.message;
+}

@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  Runtime,
+  Worker,
+  type WorkerOptions,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
+import { resolveTemporalCli } from '../../src/temporal/cli';
+import { productDevServerArgs } from '../../src/temporal/devServerArgs';
+import { registerTeardown } from '../setup/root-hooks';
+
+/** Generous: the first call starts the dev server (a few seconds) and later calls are instant. */
+export const TEST_ENV_TIMEOUT_MS = 60_000;
+
+let envPromise: Promise<TestWorkflowEnvironment> | undefined;
+
+async function createEnv(): Promise<TestWorkflowEnvironment> {
+  try {
+    // Worker lifecycle lines at INFO drown test output; must precede any Worker or NativeConnection.
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    // Runtime already created (e.g. a replay test ran first); keep its logger.
+  }
+  // Tests never build the CLI (minutes; would blow hook timeouts): CI runs `npm run temporal:cli` first.
+  const cli = await resolveTemporalCli({ goInstall: false });
+  const started = Date.now();
+  try {
+    const env = await TestWorkflowEnvironment.createLocal({
+      server: {
+        ...(cli.path ? { executable: { type: 'existing-path' as const, path: cli.path } } : {}),
+        // The product's own flags (search attributes + SQLite pragmas), so tests prove what `npm run dev` uses.
+        extraArgs: productDevServerArgs(),
+      },
+    });
+    if (process.env.TEMPORAL_TEST_VERBOSE) {
+      process.stderr.write(`[test] dev server (${cli.source}) up in ${Date.now() - started} ms\n`);
+    }
+    return env;
+  } catch (error) {
+    const hint = cli.path
+      ? `with ${cli.path} (${cli.source})`
+      : 'via the SDK download (no local CLI; offline? run `npm run temporal:cli` or set TEMPORAL_CLI_PATH)';
+    throw new Error(`could not start the Temporal dev server ${hint}`, { cause: error });
+  }
+}
+
+/** One dev server per test run, started on first use and torn down by the root `afterAll` hook. */
+export function getTestEnv(): Promise<TestWorkflowEnvironment> {
+  if (!envPromise) {
+    const promise = createEnv();
+    envPromise = promise;
+    registerTeardown('temporal dev server', async () => {
+      envPromise = undefined;
+      const env = await promise.catch(() => undefined);
+      await env?.teardown();
+    });
+  }
+  return envPromise;
+}
+
+const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
+
+/** Bundling takes seconds, so each workflows module is bundled once per run and shared by every test. */
+export function getWorkflowBundle(workflowsPath: string): Promise<WorkflowBundleWithSourceMap> {
+  let bundle = bundles.get(workflowsPath);
+  if (!bundle) {
+    bundle = bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') });
+    bundles.set(workflowsPath, bundle);
+  }
+  return bundle;
+}
+
+export function uniqueId(prefix = 'test'): string {
+  return `${prefix}-${randomUUID()}`;
+}
+
+export type WithWorkerOptions = Partial<Omit<WorkerOptions, 'connection' | 'namespace' | 'workflowBundle'>> & {
+  workflowsPath?: string;
+};
+
+export interface WorkerContext {
+  env: TestWorkflowEnvironment;
+  client: Client;
+  taskQueue: string;
+  worker: Worker;
+}
+
+/**
+ * Runs a Worker on the shared dev server (own task queue unless given) for as long as `fn` runs, then shuts it
+ * down. `workflowsPath` is served from the shared bundle cache.
+ */
+export async function withWorker<T>(options: WithWorkerOptions, fn: (ctx: WorkerContext) => Promise<T>): Promise<T> {
+  const env = await getTestEnv();
+  const { workflowsPath, taskQueue = uniqueId('tq'), ...rest } = options;
+  const worker = await Worker.create({
+    ...rest,
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue,
+    ...(workflowsPath ? { workflowBundle: await getWorkflowBundle(workflowsPath) } : {}),
+  });
+  return worker.runUntil(fn({ env, client: env.client, taskQueue, worker }));
+}
+
+/** Polls until `check` returns a value other than undefined; visibility (list/count) lags writes slightly. */
+export async function eventually<T>(
+  check: () => Promise<T | undefined>,
+  { timeoutMs = 10_000, intervalMs = 200, what = 'condition' } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
