@@ -42,7 +42,9 @@ export async function generateCertificate(days = 30): Promise<TlsMaterial> {
     ]);
     return { certPem: await readFile(certFile, 'utf8'), keyPem: await readFile(keyFile, 'utf8') };
   } catch (error) {
-    throw new Error('Could not create the sandbox TLS certificate: is the `openssl` binary installed?', { cause: error });
+    throw new Error('Could not create the sandbox TLS certificate: is the `openssl` binary installed?', {
+      cause: error,
+    });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -75,7 +75,10 @@ export class DeliveryService {
     const webhook = ctx.state.webhooks.find((w) => w.id === job.webhookId);
     if (!event || !webhook) return; // deleted meanwhile: Stark Bank stops too
     const body = webhookBody(event);
-    const headers = { 'Digital-Signature': signBody(body, this.signingKey), 'User-Agent': 'starkbank-sandbox-emulator' };
+    const headers = {
+      'Digital-Signature': signBody(body, this.signingKey),
+      'User-Agent': 'starkbank-sandbox-emulator',
+    };
     const result = await postWebhook(webhook.url, body, headers, ctx.limits.deliveryTimeoutMs, (request) => {
       this.inFlight.add(request);
       return () => this.inFlight.delete(request);
@@ -87,7 +90,14 @@ export class DeliveryService {
       if (this.shouldDuplicate(event)) ctx.scheduler.schedule({ ...job, duplicate: true }, 10 + this.jitter());
     } else {
       const { code, message } = result;
-      const attempt = { id: ctx.newId(), code, message, webhookId: webhook.id, eventId: event.id, created: ctx.clock.timestamp() };
+      const attempt = {
+        id: ctx.newId(),
+        code,
+        message,
+        webhookId: webhook.id,
+        eventId: event.id,
+        created: ctx.clock.timestamp(),
+      };
       ctx.state.attempts.push(attempt);
       const retryIn = RETRY_DELAYS_MS[job.attempt];
       if (retryIn !== undefined) ctx.scheduler.schedule({ ...job, attempt: job.attempt + 1 }, scaled(ctx, retryIn));

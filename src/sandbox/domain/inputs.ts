@@ -19,8 +19,14 @@ export const invoiceInputSchema = z.object({
   expiration: z.number().int().nonnegative().optional(),
   fine: z.number().min(0).max(20).optional(),
   interest: z.number().min(0).max(10).optional(),
-  discounts: z.array(z.object({ percentage: z.number().positive().max(100), due: dateTime })).max(5).optional(),
-  descriptions: z.array(z.object({ key: z.string(), value: z.string().optional() })).max(15).optional(),
+  discounts: z
+    .array(z.object({ percentage: z.number().positive().max(100), due: dateTime }))
+    .max(5)
+    .optional(),
+  descriptions: z
+    .array(z.object({ key: z.string(), value: z.string().optional() }))
+    .max(15)
+    .optional(),
   tags: tags.optional(),
   rules: z.array(keyValue).optional(),
   splits: z.array(z.unknown()).optional(),

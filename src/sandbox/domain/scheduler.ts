@@ -24,7 +24,7 @@ export class Scheduler {
   }
 
   schedule(job: NewJob, delayMs: number): Job {
-    const scheduled = { ...job, id: this.newId(), dueAt: Date.now() + Math.max(0, delayMs) } as Job;
+    const scheduled = { ...job, id: this.newId(), dueAt: Date.now() + Math.max(0, delayMs) };
     this.state.jobs.push(scheduled);
     this.arm(scheduled);
     return scheduled;
@@ -65,7 +65,7 @@ export class Scheduler {
     this.remove(job);
     const handler = this.handlers[job.kind] as JobHandler<typeof job.kind> | undefined;
     try {
-      await handler?.(job as never);
+      await handler?.(job);
     } catch (error) {
       this.onError(error, job);
     }

@@ -6,7 +6,15 @@ export type Job =
   | { id: string; dueAt: number; kind: 'creditInvoice'; invoiceId: string; amount: number; fee: number }
   | { id: string; dueAt: number; kind: 'sendTransfer'; transferId: string }
   | { id: string; dueAt: number; kind: 'settleTransfer'; transferId: string }
-  | { id: string; dueAt: number; kind: 'deliver'; eventId: string; webhookId: string; attempt: number; duplicate: boolean };
+  | {
+      id: string;
+      dueAt: number;
+      kind: 'deliver';
+      eventId: string;
+      webhookId: string;
+      attempt: number;
+      duplicate: boolean;
+    };
 
 export type JobKind = Job['kind'];
 

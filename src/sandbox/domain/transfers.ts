@@ -58,11 +58,19 @@ export function createTransfer(ctx: SandboxContext, input: TransferInput): Trans
   ctx.state.transferBookkeeping[transfer.id] = { debited: 0, ...(duplicate && { duplicateOf: duplicate.id }) };
   ctx.state.transfers.push(transfer);
   appendTransferLog(ctx, transfer, 'created');
-  ctx.scheduler.schedule({ kind: 'sendTransfer', transferId: transfer.id }, scaled(ctx, ctx.behaviour.transferSendDelayMs));
+  ctx.scheduler.schedule(
+    { kind: 'sendTransfer', transferId: transfer.id },
+    scaled(ctx, ctx.behaviour.transferSendDelayMs),
+  );
   return transfer;
 }
 
-function appendTransferLog(ctx: SandboxContext, transfer: Transfer, type: TransferLogType, errors: string[] = []): void {
+function appendTransferLog(
+  ctx: SandboxContext,
+  transfer: Transfer,
+  type: TransferLogType,
+  errors: string[] = [],
+): void {
   const log = { id: ctx.newId(), type, created: ctx.clock.timestamp(), errors, transfer: structuredClone(transfer) };
   ctx.state.transferLogs.push(log);
   emitEvent(ctx, 'transfer', log);
@@ -112,7 +120,12 @@ function finishTransfer(ctx: SandboxContext, transfer: Transfer, outcome: Outcom
 }
 
 /** Admin override: ends a transfer now with the given outcome (success even without balance: it may go negative). */
-export function settleTransfer(ctx: SandboxContext, id: string, status: 'success' | 'failed', reason?: string): Transfer {
+export function settleTransfer(
+  ctx: SandboxContext,
+  id: string,
+  status: 'success' | 'failed',
+  reason?: string,
+): Transfer {
   const transfer = findTransfer(ctx, id);
   if (transfer.status !== 'created' && transfer.status !== 'processing') {
     throw ApiError.invalid('invalidTransferStatus', `Transfer ${id} is already ${transfer.status}`);
@@ -125,7 +138,11 @@ export function settleTransfer(ctx: SandboxContext, id: string, status: 'success
     adjustBalance(ctx, -books.debited);
   }
   ctx.state.transferBookkeeping[id] = books;
-  finishTransfer(ctx, transfer, status === 'success' ? { status } : { status, errors: [reason ?? 'Failed by the sandbox admin'] });
+  finishTransfer(
+    ctx,
+    transfer,
+    status === 'success' ? { status } : { status, errors: [reason ?? 'Failed by the sandbox admin'] },
+  );
   return transfer;
 }
 
@@ -134,7 +151,10 @@ export function registerTransferJobs(ctx: SandboxContext): void {
     const transfer = ctx.state.transfers.find((t) => t.id === job.transferId);
     if (transfer?.status !== 'created') return;
     sendTransfer(ctx, transfer);
-    ctx.scheduler.schedule({ kind: 'settleTransfer', transferId: transfer.id }, scaled(ctx, ctx.behaviour.transferSettleDelayMs));
+    ctx.scheduler.schedule(
+      { kind: 'settleTransfer', transferId: transfer.id },
+      scaled(ctx, ctx.behaviour.transferSettleDelayMs),
+    );
   });
   ctx.scheduler.handle('settleTransfer', (job) => {
     const transfer = ctx.state.transfers.find((t) => t.id === job.transferId);

@@ -2,8 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 
 export type PostResult =
-  | { ok: true; status: number }
-  | { ok: false; code: 'badHttpStatus' | 'badConnection' | 'timeout'; message: string };
+  { ok: true; status: number } | { ok: false; code: 'badHttpStatus' | 'badConnection' | 'timeout'; message: string };
 
 /** POSTs a webhook body. Only a 200 counts as delivered, as Stark Bank documents. */
 export function postWebhook(

@@ -18,9 +18,17 @@ function errorHandler(ctx: SandboxContext): ErrorRequestHandler {
     if (error instanceof ApiError) {
       res.status(error.status).json({ errors: error.errors });
     } else if (error instanceof ZodError) {
-      const errors = error.issues.map((i) => ({ code: 'invalidParameter', message: `${i.path.join('.')}: ${i.message}` }));
+      const errors = error.issues.map((i) => ({
+        code: 'invalidParameter',
+        message: `${i.path.join('.')}: ${i.message}`,
+      }));
       res.status(400).json({ errors });
-    } else if (error instanceof Error && 'type' in error && typeof error.type === 'string' && error.type.startsWith('entity.')) {
+    } else if (
+      error instanceof Error &&
+      'type' in error &&
+      typeof error.type === 'string' &&
+      error.type.startsWith('entity.')
+    ) {
       res.status(400).json({ errors: [{ code: 'invalidJson', message: error.message }] }); // body-parser
     } else {
       ctx.logger.error({ err: error }, 'unexpected sandbox error');

@@ -9,7 +9,12 @@ export function queryOf(req: Request): URLSearchParams {
 /** A comma-separated filter (`tags=a,b`); undefined when absent so "no filter" differs from "match none". */
 export function csv(params: URLSearchParams, name: string): string[] | undefined {
   const value = params.get(name);
-  return value ? value.split(',').map((v) => v.trim()).filter(Boolean) : undefined;
+  return value
+    ? value
+        .split(',')
+        .map((v) => v.trim())
+        .filter(Boolean)
+    : undefined;
 }
 
 function dateParam(params: URLSearchParams, name: string): string | undefined {

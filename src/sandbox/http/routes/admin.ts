@@ -4,7 +4,10 @@ import type { Sandbox } from '../../contract';
 import { routeId } from '../body';
 
 const projectSchema = z.object({ id: z.string().regex(/^[^/]+$/), publicKey: z.string().includes('PUBLIC KEY') });
-const paymentSchema = z.object({ amount: z.number().int().positive().optional(), fee: z.number().int().nonnegative().optional() });
+const paymentSchema = z.object({
+  amount: z.number().int().positive().optional(),
+  fee: z.number().int().nonnegative().optional(),
+});
 const settleSchema = z.object({ status: z.enum(['success', 'failed']), reason: z.string().optional() });
 
 /**

@@ -35,7 +35,9 @@ export function eventRoutes(ctx: SandboxContext): Router {
     const inRange = createdWithin(params);
     const matches = ctx.state.attempts.filter(
       (a) =>
-        inRange(a.created) && (!eventIds || eventIds.includes(a.eventId)) && (!webhookIds || webhookIds.includes(a.webhookId)),
+        inRange(a.created) &&
+        (!eventIds || eventIds.includes(a.eventId)) &&
+        (!webhookIds || webhookIds.includes(a.webhookId)),
     );
     res.json(listBody(params, 'attempts', matches, byCreated));
   });

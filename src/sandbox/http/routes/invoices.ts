@@ -34,7 +34,8 @@ export function invoiceRoutes(ctx: SandboxContext): Router {
     const [types, invoiceIds] = [csv(params, 'types'), csv(params, 'invoiceIds')];
     const inRange = createdWithin(params);
     const matches = ctx.state.invoiceLogs.filter(
-      (l) => inRange(l.created) && (!types || types.includes(l.type)) && (!invoiceIds || invoiceIds.includes(l.invoice.id)),
+      (l) =>
+        inRange(l.created) && (!types || types.includes(l.type)) && (!invoiceIds || invoiceIds.includes(l.invoice.id)),
     );
     res.json(listBody(params, 'logs', matches, byCreated));
   });
@@ -54,17 +55,29 @@ export function invoiceRoutes(ctx: SandboxContext): Router {
     const invoice = findInvoice(ctx, routeId(req));
     if (invoice.status !== 'paid') throw ApiError.invalid('invalidInvoiceStatus', `Invoice ${invoice.id} is not paid`);
     const payer = { name: invoice.name, taxId: invoice.taxId, bankCode: '20018183', branchCode: '0001' };
-    const payment = { ...payer, amount: invoice.amount, accountNumber: '0000000', accountType: 'payment', method: 'pix' };
-    res.json({ payment: { ...payment, endToEndId: `E20018183${invoice.updated.replace(/\D/g, '').slice(0, 12)}sandbox` } });
+    const payment = {
+      ...payer,
+      amount: invoice.amount,
+      accountNumber: '0000000',
+      accountType: 'payment',
+      method: 'pix',
+    };
+    res.json({
+      payment: { ...payment, endToEndId: `E20018183${invoice.updated.replace(/\D/g, '').slice(0, 12)}sandbox` },
+    });
   });
 
   // Only cancellation is emulated: the one update an unpaid invoice commonly gets.
   router.patch('/invoice/:id', (req, res) => {
     const invoice = findInvoice(ctx, routeId(req));
     const body = jsonBody(req) as { status?: unknown } | null;
-    if (body?.status !== 'canceled') throw ApiError.invalid('invalidParameter', 'Only {"status": "canceled"} is emulated');
+    if (body?.status !== 'canceled')
+      throw ApiError.invalid('invalidParameter', 'Only {"status": "canceled"} is emulated');
     if (invoice.status !== 'created' && invoice.status !== 'overdue') {
-      throw ApiError.invalid('invalidInvoiceStatus', `Invoice ${invoice.id} is ${invoice.status} and cannot be canceled`);
+      throw ApiError.invalid(
+        'invalidInvoiceStatus',
+        `Invoice ${invoice.id} is ${invoice.status} and cannot be canceled`,
+      );
     }
     ctx.scheduler.cancel((job) => job.kind === 'payInvoice' && job.invoiceId === invoice.id);
     invoice.status = 'canceled';

@@ -49,7 +49,9 @@ export function transferRoutes(ctx: SandboxContext): Router {
     const inRange = createdWithin(params);
     const matches = ctx.state.transferLogs.filter(
       (l) =>
-        inRange(l.created) && (!types || types.includes(l.type)) && (!transferIds || transferIds.includes(l.transfer.id)),
+        inRange(l.created) &&
+        (!types || types.includes(l.type)) &&
+        (!transferIds || transferIds.includes(l.transfer.id)),
     );
     res.json(listBody(params, 'logs', matches, byCreated));
   });

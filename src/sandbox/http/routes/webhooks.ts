@@ -31,7 +31,8 @@ const webhookSchema = z.object({
 export function webhookRoutes(ctx: SandboxContext): Router {
   const router = Router();
   // Webhooks have no `created` field; their position in the state gives the order.
-  const order = (webhook: Webhook): string => byCreated({ created: String(ctx.state.webhooks.indexOf(webhook)).padStart(9, '0'), id: webhook.id });
+  const order = (webhook: Webhook): string =>
+    byCreated({ created: String(ctx.state.webhooks.indexOf(webhook)).padStart(9, '0'), id: webhook.id });
   const findWebhook = (id: string): Webhook => {
     const webhook = ctx.state.webhooks.find((w) => w.id === id);
     if (!webhook) throw ApiError.notFound('Webhook', id);

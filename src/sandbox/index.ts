@@ -1,0 +1,53 @@
+import crypto from 'node:crypto';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import pino from 'pino';
+import { generateCertificate } from './certificate';
+import type { Sandbox, SandboxOptions } from './contract';
+import { createCore, initialState } from './core';
+import { createClock } from './domain/clock';
+import { loadState } from './domain/persistence';
+import { createRandom } from './domain/random';
+import { createApp } from './http/app';
+
+export type { Sandbox, SandboxOptions } from './contract';
+export type { SandboxSnapshot } from './domain/state';
+export type * from './domain/types';
+export type { BehaviourSettings, FaultRule, FaultRuleInput, FaultSettings, FaultSettingsInput } from './settings';
+export { createSandboxAgent } from './agent';
+export { SANDBOX_HOSTNAME } from './certificate';
+
+const HOST = '127.0.0.1'; // never reachable from other machines
+
+/** Starts the Stark Bank emulator over HTTPS on 127.0.0.1. */
+export async function startSandbox(options: Partial<SandboxOptions> = {}): Promise<Sandbox> {
+  const logger = options.logger ?? pino({ level: 'silent' });
+  const seed = String(options.seed ?? crypto.randomBytes(6).toString('hex'));
+  const loaded = options.stateFile ? await loadState(options.stateFile) : undefined;
+  const state = loaded ?? initialState(options, createRandom(`${seed}/identity`), createClock());
+  for (const [id, pem] of Object.entries(options.projects ?? {})) state.projects[id] = pem;
+  const tls = options.tls ?? (await generateCertificate());
+
+  const { controls, stop, ctx } = createCore(options, state, seed, logger);
+  const server = https.createServer({ cert: tls.certPem, key: tls.keyPem });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, HOST, () => resolve());
+  });
+  const sandbox: Sandbox = {
+    ...controls,
+    host: HOST,
+    port: (server.address() as AddressInfo).port,
+    caPem: tls.certPem,
+    close: async () => {
+      await stop();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+  server.on('request', createApp(ctx, sandbox));
+  logger.info({ port: sandbox.port, seed, loaded: Boolean(loaded) }, 'Stark Bank sandbox emulator listening');
+  return sandbox;
+}

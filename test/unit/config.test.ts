@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ConfigError, loadConfig } from '../../src/config';
+import { MISSION_DESTINATION } from '../../src/domain/destination';
+
+const { privateKey } = crypto.generateKeyPairSync('ec', {
+  namedCurve: 'secp256k1',
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+  privateKeyEncoding: { type: 'sec1', format: 'pem' },
+});
+const base = {
+  STARK_PROJECT_ID: '5656565656565656',
+  STARK_PRIVATE_KEY: privateKey,
+  TEMPORAL_CONFIG_FILE: '/nonexistent',
+};
+
+function configError(env: NodeJS.ProcessEnv): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, String(err));
+    return err;
+  }
+  assert.fail('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('defaults to local Temporal, the sandbox and the mission account', () => {
+    const config = loadConfig(base);
+    assert.equal(config.temporal.connectionOptions.address, 'localhost:7233');
+    assert.equal(config.temporal.namespace, 'default');
+    assert.equal(config.temporal.taskQueue, 'starkbank-payouts');
+    assert.equal(config.stark.environment, 'sandbox');
+    assert.deepEqual(config.destination, MISSION_DESTINATION);
+    assert.equal(config.stark.emulator, undefined);
+  });
+
+  it('follows Temporal conventions for the connection', () => {
+    const config = loadConfig({ ...base, TEMPORAL_ADDRESS: 'temporal:7233', TEMPORAL_NAMESPACE: 'payments' });
+    assert.equal(config.temporal.connectionOptions.address, 'temporal:7233');
+    assert.equal(config.temporal.namespace, 'payments');
+  });
+
+  it('reads the private key from a file', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cfg-'));
+    const file = path.join(dir, 'key.pem');
+    fs.writeFileSync(file, privateKey);
+    const config = loadConfig({ STARK_PROJECT_ID: '1', STARK_PRIVATE_KEY_FILE: file, TEMPORAL_CONFIG_FILE: '/x' });
+    assert.equal(config.stark.privateKey, privateKey);
+  });
+
+  it('names every bad setting in one error', () => {
+    const err = configError({
+      ...base,
+      PAYOUT_MAX_AMOUNT_CENTS: '-5',
+      WEBHOOK_PORT: 'http',
+      STARK_ENVIRONMENT: 'prod',
+    });
+    assert.match(err.message, /PAYOUT_MAX_AMOUNT_CENTS/);
+    assert.match(err.message, /WEBHOOK_PORT/);
+    assert.match(err.message, /STARK_ENVIRONMENT/);
+  });
+
+  it('requires credentials and says which', () => {
+    const err = configError({ TEMPORAL_CONFIG_FILE: '/x' });
+    assert.match(err.message, /STARK_PROJECT_ID: required/);
+    assert.match(err.message, /STARK_PRIVATE_KEY or STARK_PRIVATE_KEY_FILE: required/);
+  });
+
+  it('never shows the private key, even when it is the bad setting', () => {
+    const almostKey = privateKey.replace('EC PRIVATE KEY', 'PRIVATE KEY');
+    const err = configError({ ...base, STARK_PRIVATE_KEY: almostKey });
+    assert.match(err.message, /STARK_PRIVATE_KEY/);
+    const body = privateKey.split('\n')[1]!;
+    assert.ok(!err.message.includes(body.slice(0, 20)), 'key material leaked into the error');
+  });
+
+  it('refuses the emulator outside the sandbox environment and without its CA', () => {
+    const noCa = configError({ ...base, STARK_EMULATOR_ADDRESS: '127.0.0.1:8443' });
+    assert.match(noCa.message, /STARK_EMULATOR_CA_FILE/);
+    const bad = configError({ ...base, STARK_EMULATOR_ADDRESS: 'nope' });
+    assert.match(bad.message, /host:port/);
+  });
+});

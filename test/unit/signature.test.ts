@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import starkbank from 'starkbank';
+import Ellipticcurve from 'starkbank-ecdsa';
+import { createSignatureVerifier } from '../../src/webhook/signature';
+
+function keyPair() {
+  return crypto.generateKeyPairSync('ec', {
+    namedCurve: 'secp256k1',
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'sec1', format: 'pem' },
+  });
+}
+const sign = (privateKey: string, body: Buffer) =>
+  crypto.sign('sha256', body, { key: privateKey, dsaEncoding: 'der' }).toString('base64');
+
+/** What the official SDK says about (content, signature) when the given key is the cached Stark Bank key. */
+async function sdkAccepts(publicKeyPem: string, content: Buffer, signature: string): Promise<boolean> {
+  (starkbank.cache as Record<string, unknown>)['starkbank-public-key'] = Ellipticcurve.PublicKey.fromPem(publicKeyPem);
+  try {
+    // A dummy user: on a mismatch the SDK would refetch the key, which this offline user makes fail.
+    await starkbank.event.parse({ content: content.toString('utf8'), signature, user: {} as starkbank.Project });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('webhook signature verifier', () => {
+  const stark = keyPair();
+  const body = Buffer.from(
+    '{"event": {"created": "2024-02-29T05:00:12.051456+00:00", "id": "5813904772956160", "log": {"type": "credited"}, "subscription": "invoice"}}',
+  );
+  const verifier = () => createSignatureVerifier({ fetchPublicKey: () => Promise.resolve(stark.publicKey) });
+
+  it('accepts and rejects exactly what starkbank.event.parse does', async () => {
+    const good = sign(stark.privateKey, body);
+    const flipped = Buffer.from(body);
+    flipped[20] = flipped[20]! ^ 1;
+    const cases: [string, Buffer, string][] = [
+      ['valid', body, good],
+      ['one byte changed', flipped, good],
+      ['re-serialised body', Buffer.from(JSON.stringify(JSON.parse(body.toString()))), good],
+      ['signed by another key', body, sign(keyPair().privateKey, body)],
+      ['garbage signature', body, 'bm90IGEgc2lnbmF0dXJl'],
+      ['empty signature', body, ''],
+    ];
+    for (const [name, content, signature] of cases) {
+      const ours = await verifier().verify(content, signature);
+      assert.equal(ours, await sdkAccepts(stark.publicKey, content, signature), name);
+    }
+    assert.equal(await verifier().verify(body, good), true);
+  });
+
+  it('refetches the key once on a mismatch, so a rotated key is picked up', async () => {
+    let current = stark.publicKey;
+    let fetches = 0;
+    const v = createSignatureVerifier({
+      fetchPublicKey: () => {
+        fetches++;
+        return Promise.resolve(current);
+      },
+      minRefreshIntervalMs: 0,
+    });
+    assert.equal(await v.verify(body, sign(stark.privateKey, body)), true);
+    const rotated = keyPair();
+    current = rotated.publicKey;
+    assert.equal(await v.verify(body, sign(rotated.privateKey, body)), true);
+    assert.equal(fetches, 2);
+  });
+
+  it('does not let forged requests make it fetch the key more than once per interval', async () => {
+    let fetches = 0;
+    let clock = 0;
+    const v = createSignatureVerifier({
+      fetchPublicKey: () => {
+        fetches++;
+        return Promise.resolve(stark.publicKey);
+      },
+      minRefreshIntervalMs: 10_000,
+      now: () => clock,
+    });
+    const forged = sign(keyPair().privateKey, body);
+    for (let i = 0; i < 50; i++) assert.equal(await v.verify(body, forged), false);
+    assert.equal(fetches, 1);
+    clock = 10_000;
+    assert.equal(await v.verify(body, forged), false);
+    assert.equal(fetches, 2);
+  });
+
+  it('reports an unreachable key source as unavailable, not as a bad signature', async () => {
+    const v = createSignatureVerifier({ fetchPublicKey: () => Promise.reject(new Error('ECONNREFUSED')) });
+    await assert.rejects(v.verify(body, sign(stark.privateKey, body)), { name: 'VerificationUnavailableError' });
+  });
+});

@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { AxiosError } from 'axios';
+// The SDK throws starkcore's classes (not starkbank.error's), so the test builds those real errors.
+import { InputErrors, InternalServerError } from 'starkcore/starkcore/error.js';
+import { classifyStarkError } from '../../src/starkbank/errors';
+
+function axiosError(code: string | undefined, status?: number): AxiosError {
+  const err = new AxiosError('request failed', code);
+  if (status) {
+    err.response = { status, data: {}, statusText: '', headers: {}, config: { headers: {} } } as AxiosError['response'];
+  }
+  return err;
+}
+
+describe('classifyStarkError', () => {
+  it('treats API input errors as non-retryable, keeping their codes', () => {
+    const err = new InputErrors({ errors: [{ code: 'invalidTaxId', message: 'bad tax id' }] }, 400);
+    const c = classifyStarkError(err);
+    assert.equal(c.kind, 'input');
+    assert.deepEqual(c.codes, ['invalidTaxId']);
+    assert.match(c.message, /invalidTaxId: bad tax id/);
+  });
+
+  it('retries 500s, other 5xx, 429 and network errors', () => {
+    assert.equal(classifyStarkError(new InternalServerError({ errors: [] }, 500)).kind, 'transient');
+    assert.equal(classifyStarkError(axiosError('ERR_BAD_RESPONSE', 503)).kind, 'transient');
+    assert.equal(classifyStarkError(axiosError('ERR_BAD_REQUEST', 429)).kind, 'transient');
+    assert.equal(classifyStarkError(axiosError('ECONNRESET')).kind, 'transient');
+    assert.equal(classifyStarkError(new Error('socket hang up')).kind, 'transient');
+  });
+
+  it('recognises 404 and refuses other 4xx', () => {
+    assert.equal(classifyStarkError(axiosError('ERR_BAD_REQUEST', 404)).kind, 'notFound');
+    assert.equal(classifyStarkError(axiosError('ERR_BAD_REQUEST', 403)).kind, 'input');
+  });
+
+  it('never copies request headers into the message', () => {
+    const err = axiosError('ECONNRESET');
+    err.config = { headers: { 'Access-Signature': 'SECRET-SIGNATURE' } } as unknown as AxiosError['config'];
+    assert.doesNotMatch(classifyStarkError(err).message, /SECRET/);
+  });
+});
