@@ -2,7 +2,7 @@
 
 export interface PayoutInput {
   invoiceId: string;
-  /** How often to re-check a transfer when no transfer event arrives (defaults: 10 s doubling up to 10 min). */
+  /** How often to re-check a transfer when no transfer event arrives (defaults: 2 s doubling up to 10 min). */
   poll?: { firstSeconds: number; maxSeconds: number };
 }
 

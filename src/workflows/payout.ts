@@ -219,7 +219,7 @@ export async function payout(input: PayoutInput): Promise<PayoutState> {
   /** Follows a transfer to a final status: transfer events wake it early, polling is the fallback. */
   async function follow(transfer: TransferSnapshot, attempt: number): Promise<TransferSnapshot> {
     let current = transfer;
-    let pollSeconds = input.poll?.firstSeconds ?? 10;
+    let pollSeconds = input.poll?.firstSeconds ?? 2;
     const maxPollSeconds = input.poll?.maxSeconds ?? 600;
     for (;;) {
       state.attempts = [

@@ -1,0 +1,34 @@
+import type { Client } from '@temporalio/client';
+import { PayoutStatusKey } from '../shared/searchAttributes';
+import { resumeSignal } from '../workflows/payout';
+import {
+  PAYOUTS_CONTROL_WORKFLOW_ID,
+  payoutsControl,
+  setPausedSignal,
+  type PauseChange,
+} from '../workflows/payoutsControl';
+
+/**
+ * The operator's global switch. Pausing stops new transfers from being created (payouts wait in `Paused`,
+ * nothing is dropped); resuming also wakes every paused payout at once instead of at its next check.
+ * Returns how many paused payouts were woken.
+ */
+export async function setPayoutsPaused(client: Client, taskQueue: string, change: PauseChange): Promise<number> {
+  await client.workflow.signalWithStart(payoutsControl, {
+    workflowId: PAYOUTS_CONTROL_WORKFLOW_ID,
+    taskQueue,
+    args: [],
+    signal: setPausedSignal,
+    signalArgs: [change],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    staticSummary: 'Global pause switch for payouts',
+  });
+  if (change.paused) return 0;
+  let woken = 0;
+  const query = `${PayoutStatusKey.name}="Paused" AND ExecutionStatus="Running"`;
+  for await (const execution of client.workflow.list({ query })) {
+    await client.workflow.getHandle(execution.workflowId).signal(resumeSignal);
+    woken++;
+  }
+  return woken;
+}

@@ -1,0 +1,79 @@
+import type { WorkflowHandle } from '@temporalio/client';
+import starkbank from 'starkbank';
+import { cpf } from 'cpf-cnpj-validator';
+import { createActivities } from '../../src/activities';
+import { MISSION_DESTINATION } from '../../src/domain/destination';
+import type { PayoutState, PayoutStatus } from '../../src/domain/types';
+import { createEventDispatcher, type EventDispatcher } from '../../src/events/dispatch';
+import { parseEvent, type ParsedEvent } from '../../src/events/schema';
+import type { Sandbox } from '../../src/sandbox';
+import type { StarkUser } from '../../src/starkbank/user';
+import { payoutStateQuery } from '../../src/workflows/payout';
+import { eventually, getTestEnv, withWorker, type WorkerContext } from './temporal';
+
+export const workflowsPath = require.resolve('../../src/workflows');
+export const destination = MISSION_DESTINATION;
+
+export interface PayoutContext extends WorkerContext {
+  dispatcher: EventDispatcher;
+}
+
+/** A worker with the real activities (real SDK, emulator behind it) plus the webhook's event dispatcher. */
+export async function withPayoutWorker<T>(
+  stark: { user: StarkUser },
+  fn: (ctx: PayoutContext) => Promise<T>,
+  guardrails = { maxAmountCents: 10_000_000, dailyMaxCents: 1_000_000_000 },
+): Promise<T> {
+  const env = await getTestEnv();
+  const activities = createActivities({ user: stark.user, client: env.client, destination, guardrails });
+  return withWorker({ workflowsPath, activities }, (ctx) =>
+    fn({ ...ctx, dispatcher: createEventDispatcher({ client: ctx.client, taskQueue: ctx.taskQueue }) }),
+  );
+}
+
+/** Issues one invoice through the SDK. */
+export async function createInvoice(user: StarkUser, amount: number): Promise<string> {
+  const [invoice] = await starkbank.invoice.create(
+    [new starkbank.Invoice({ amount, name: 'Test Payer', taxId: cpf.generate(true) })],
+    { user },
+  );
+  return invoice!.id!;
+}
+
+/** The emulator's credited event for an invoice, parsed as the webhook would. */
+export function creditedEventOf(sandbox: Sandbox, invoiceId: string): ParsedEvent {
+  const event = sandbox
+    .snapshot()
+    .events.find((e) => e.subscription === 'invoice' && logOf(e).type === 'credited' && invoiceIdOf(e) === invoiceId);
+  if (!event) throw new Error(`no credited event for invoice ${invoiceId}`);
+  return parseEvent(JSON.parse(JSON.stringify(event)));
+}
+
+export async function waitForStatus(
+  handle: WorkflowHandle,
+  status: PayoutStatus,
+  timeoutMs = 20_000,
+): Promise<PayoutState> {
+  return eventually(
+    async () => {
+      const state = await handle.query(payoutStateQuery).catch(() => undefined);
+      return state?.status === status ? state : undefined;
+    },
+    { timeoutMs, what: `payout ${handle.workflowId} to be ${status}` },
+  );
+}
+
+export async function transfersOf(sandbox: Sandbox, invoiceId: string) {
+  return sandbox
+    .snapshot()
+    .transfers.filter(
+      (t) => (t.tags ?? []).includes(`payout-${invoiceId}`) || t.externalId?.startsWith(`payout-${invoiceId}`),
+    );
+}
+
+function logOf(e: { log: unknown }): { type?: string; invoice?: { id?: string } } {
+  return e.log as { type?: string; invoice?: { id?: string } };
+}
+function invoiceIdOf(e: { log: unknown }): string | undefined {
+  return logOf(e).invoice?.id;
+}

@@ -1,0 +1,193 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { payoutWorkflowId } from '../../src/domain/payoutIds';
+import { setPayoutsPaused } from '../../src/operations/pausePayouts';
+import { PayoutStatusKey } from '../../src/shared/searchAttributes';
+import { PAYOUTS_CONTROL_WORKFLOW_ID } from '../../src/workflows/payoutsControl';
+import { approveUpdate, payoutStateQuery, rejectUpdate, retryUpdate } from '../../src/workflows/payout';
+import {
+  createInvoice,
+  creditedEventOf,
+  destination,
+  transfersOf,
+  waitForStatus,
+  withPayoutWorker,
+} from '../helpers/payouts';
+import { startTestSandbox, type TestSandbox } from '../helpers/sandbox';
+import type { PayoutState } from '../../src/domain/types';
+
+const operator = { operator: 'test-operator', note: 'checked by hand' };
+// Transfers settle within ~100 ms of bank time; payouts poll every second when no transfer event arrives.
+const fastBank = { timeScale: 0.01, payShare: 0 };
+
+describe('payout workflow (real dev server, real SDK, emulator)', function () {
+  this.timeout(60_000);
+  let stark: TestSandbox;
+
+  before(async () => {
+    stark = await startTestSandbox({ seed: randomUUID(), behaviour: fastBank });
+  });
+  after(() => stark?.close());
+  afterEach(() => {
+    stark.sandbox.setFaults({ rules: [], errorRate: 0, dropAfterCommitRate: 0 });
+    stark.sandbox.setBehaviour({ transferFailShare: 0 });
+  });
+
+  /** Issues an invoice, has the emulator pay it, and hands its credited event to the dispatcher. */
+  async function creditAndDispatch(
+    ctx: { dispatcher: { dispatch: (e: ReturnType<typeof creditedEventOf>) => Promise<string> } },
+    amount: number,
+    fee = 0,
+  ) {
+    const invoiceId = await createInvoice(stark.user, amount);
+    stark.sandbox.payInvoice(invoiceId, { fee });
+    const event = creditedEventOf(stark.sandbox, invoiceId);
+    assert.equal(await ctx.dispatcher.dispatch(event), 'payout-started-or-signaled');
+    return { invoiceId, event };
+  }
+
+  it('sends the credited amount minus the fee to the pinned account, once', async () => {
+    await withPayoutWorker(stark, async (ctx) => {
+      const { invoiceId } = await creditAndDispatch(ctx, 10_000, 50);
+      const handle = ctx.client.workflow.getHandle(payoutWorkflowId(invoiceId));
+      const result = (await handle.result()) as PayoutState;
+
+      assert.equal(result.status, 'Succeeded');
+      assert.equal(result.netCents, 9_950);
+      const transfers = await transfersOf(stark.sandbox, invoiceId);
+      assert.equal(transfers.length, 1);
+      const [t] = transfers;
+      assert.equal(t!.amount, 9_950);
+      assert.equal(t!.status, 'success');
+      assert.equal(t!.externalId, `payout-${invoiceId}`);
+      assert.deepEqual(
+        { bankCode: t!.bankCode, branchCode: t!.branchCode, accountNumber: t!.accountNumber, taxId: t!.taxId },
+        {
+          bankCode: destination.bankCode,
+          branchCode: destination.branchCode,
+          accountNumber: destination.accountNumber,
+          taxId: destination.taxId,
+        },
+      );
+      const described = await handle.describe();
+      assert.equal(described.typedSearchAttributes.get(PayoutStatusKey), 'Succeeded');
+    });
+  });
+
+  it('makes one payout and one transfer from repeated, concurrent and late events', async () => {
+    await withPayoutWorker(stark, async (ctx) => {
+      const { invoiceId, event } = await creditAndDispatch(ctx, 7_000);
+      const outcomes = await Promise.all(Array.from({ length: 10 }, () => ctx.dispatcher.dispatch(event)));
+      assert.ok(outcomes.every((o) => o === 'payout-started-or-signaled' || o === 'payout-already-closed'));
+      const handle = ctx.client.workflow.getHandle(payoutWorkflowId(invoiceId));
+      const result = (await handle.result()) as PayoutState;
+      assert.equal(result.status, 'Succeeded');
+      assert.deepEqual(result.eventIds, [event.id]);
+      // A credited event arriving after the payout closed is recognised as already processed.
+      assert.equal(await ctx.dispatcher.dispatch(event), 'payout-already-closed');
+      assert.equal((await transfersOf(stark.sandbox, invoiceId)).length, 1);
+    });
+  });
+
+  it('still makes exactly one transfer when Stark Bank answers 500 and loses a committed response', async () => {
+    await withPayoutWorker(stark, async (ctx) => {
+      stark.sandbox.setFaults({
+        rules: [
+          { kind: 'error', method: 'POST', path: '/v2/transfer', count: 1 },
+          { kind: 'dropAfterCommit', method: 'POST', path: '/v2/transfer', count: 1 },
+          { kind: 'error', method: 'GET', path: '/v2/transfer', count: 1 },
+        ],
+      });
+      const { invoiceId } = await creditAndDispatch(ctx, 5_000);
+      const result = (await ctx.client.workflow.getHandle(payoutWorkflowId(invoiceId)).result()) as PayoutState;
+      assert.equal(result.status, 'Succeeded');
+      const transfers = await transfersOf(stark.sandbox, invoiceId);
+      assert.equal(transfers.length, 1, 'a retried create must find the committed transfer, not make another');
+      assert.equal(transfers[0]!.status, 'success');
+      assert.deepEqual(stark.sandbox.getFaults().rules, [], 'every injected fault was hit');
+    });
+  });
+
+  it('shows a failed transfer with its reason, and an operator retry succeeds under a derived externalId', async () => {
+    await withPayoutWorker(stark, async (ctx) => {
+      stark.sandbox.setBehaviour({ transferFailShare: 1 });
+      const { invoiceId } = await creditAndDispatch(ctx, 4_000);
+      const handle = ctx.client.workflow.getHandle(payoutWorkflowId(invoiceId));
+      const failed = await waitForStatus(handle, 'TransferFailed');
+      assert.equal(failed.attempts.length, 1);
+      assert.equal(failed.attempts[0]!.status, 'failed');
+      assert.ok(failed.reasons[0] && failed.reasons[0].length > 0, 'the reason is shown');
+
+      stark.sandbox.setBehaviour({ transferFailShare: 0 });
+      await handle.executeUpdate(retryUpdate, { args: [operator] });
+      const result = (await handle.result()) as PayoutState;
+      assert.equal(result.status, 'Succeeded');
+      const transfers = await transfersOf(stark.sandbox, invoiceId);
+      assert.deepEqual(transfers.map((t) => [t.externalId, t.status]).sort(), [
+        [`payout-${invoiceId}`, 'failed'],
+        [`payout-${invoiceId}-r2`, 'success'],
+      ]);
+    });
+  });
+
+  it('waits for an operator above the maximum: approve sends, reject sends nothing', async () => {
+    await withPayoutWorker(
+      stark,
+      async (ctx) => {
+        const approved = await creditAndDispatch(ctx, 3_000);
+        const rejected = await creditAndDispatch(ctx, 3_500);
+        const approveHandle = ctx.client.workflow.getHandle(payoutWorkflowId(approved.invoiceId));
+        const rejectHandle = ctx.client.workflow.getHandle(payoutWorkflowId(rejected.invoiceId));
+        const waiting = await waitForStatus(approveHandle, 'AwaitingApproval');
+        assert.match(waiting.reasons.join(), /per-transfer maximum/);
+        await waitForStatus(rejectHandle, 'AwaitingApproval');
+        assert.equal((await transfersOf(stark.sandbox, approved.invoiceId)).length, 0, 'nothing sent before approval');
+
+        await assert.rejects(approveHandle.executeUpdate(retryUpdate, { args: [operator] }), WorkflowUpdateFailedError);
+        await approveHandle.executeUpdate(approveUpdate, { args: [operator] });
+        await rejectHandle.executeUpdate(rejectUpdate, { args: [operator] });
+
+        assert.equal(((await approveHandle.result()) as PayoutState).status, 'Succeeded');
+        const rejectedState = (await rejectHandle.result()) as PayoutState;
+        assert.equal(rejectedState.status, 'Rejected');
+        assert.equal(rejectedState.decidedBy?.operator, operator.operator);
+        assert.equal((await transfersOf(stark.sandbox, approved.invoiceId)).length, 1);
+        assert.equal((await transfersOf(stark.sandbox, rejected.invoiceId)).length, 0);
+      },
+      { maxAmountCents: 2_000, dailyMaxCents: 1_000_000 },
+    );
+  });
+
+  it('holds payouts while paused and sends them on resume, losing none', async () => {
+    await withPayoutWorker(stark, async (ctx) => {
+      await setPayoutsPaused(ctx.client, ctx.taskQueue, { paused: true, operator: 'test' });
+      try {
+        const { invoiceId } = await creditAndDispatch(ctx, 2_500);
+        const handle = ctx.client.workflow.getHandle(payoutWorkflowId(invoiceId));
+        await waitForStatus(handle, 'Paused');
+        assert.equal((await transfersOf(stark.sandbox, invoiceId)).length, 0);
+        const woken = await setPayoutsPaused(ctx.client, ctx.taskQueue, { paused: false, operator: 'test' });
+        assert.ok(woken >= 0);
+        const result = (await handle.result()) as PayoutState;
+        assert.equal(result.status, 'Succeeded');
+        assert.equal((await transfersOf(stark.sandbox, invoiceId)).length, 1);
+      } finally {
+        // The switch is a singleton polled on this test's own task queue: leave none behind for other tests.
+        await ctx.client.workflow.getHandle(PAYOUTS_CONTROL_WORKFLOW_ID).terminate('test over');
+      }
+    });
+  });
+
+  it('records a payout with nothing left after fees, and sends nothing', async () => {
+    await withPayoutWorker(stark, async (ctx) => {
+      const { invoiceId } = await creditAndDispatch(ctx, 1_000, 1_000);
+      const handle = ctx.client.workflow.getHandle(payoutWorkflowId(invoiceId));
+      const result = (await handle.result()) as PayoutState;
+      assert.equal(result.status, 'NothingToSend');
+      assert.equal(result.netCents, 0);
+      assert.equal((await transfersOf(stark.sandbox, invoiceId)).length, 0);
+      assert.equal((await handle.query(payoutStateQuery)).status, 'NothingToSend');
+    });
+  });
+});
