@@ -8,6 +8,9 @@ import { createEventDispatcher, type EventDispatcher } from '../../src/events/di
 import { parseEvent, type ParsedEvent } from '../../src/events/schema';
 import type { Sandbox } from '../../src/sandbox';
 import type { StarkUser } from '../../src/starkbank/user';
+import { collect } from '../../src/starkbank/list';
+import { transferSchema, type Transfer } from '../../src/starkbank/schemas';
+import { invoiceIdOfTransfer, PAYOUT_TAG } from '../../src/domain/payoutIds';
 import { payoutStateQuery } from '../../src/workflows/payout';
 import { eventually, getTestEnv, withWorker, type WorkerContext } from './temporal';
 
@@ -37,7 +40,7 @@ export async function createInvoice(user: StarkUser, amount: number): Promise<st
     [new starkbank.Invoice({ amount, name: 'Test Payer', taxId: cpf.generate(true) })],
     { user },
   );
-  return invoice!.id!;
+  return invoice!.id;
 }
 
 /** The emulator's credited event for an invoice, parsed as the webhook would. */
@@ -63,12 +66,10 @@ export async function waitForStatus(
   );
 }
 
-export async function transfersOf(sandbox: Sandbox, invoiceId: string) {
-  return sandbox
-    .snapshot()
-    .transfers.filter(
-      (t) => (t.tags ?? []).includes(`payout-${invoiceId}`) || t.externalId?.startsWith(`payout-${invoiceId}`),
-    );
+/** Every transfer the product made for an invoice, read back through the SDK like an auditor would. */
+export async function transfersOf(user: StarkUser, invoiceId: string): Promise<Transfer[]> {
+  const ours = await collect(starkbank.transfer.query({ tags: [PAYOUT_TAG], user }), transferSchema);
+  return ours.filter((t) => invoiceIdOfTransfer(t) === invoiceId);
 }
 
 function logOf(e: { log: unknown }): { type?: string; invoice?: { id?: string } } {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import starkbank from 'starkbank';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox';
-import { rejectsWith, waitUntil } from './support';
+import { rejectsWith, waitUntil, all } from './support';
 
 const draft = (i: number): starkbank.Invoice =>
   new starkbank.Invoice({ amount: 1000 + i, name: `Payer ${i}`, taxId: '01234567890', tags: [`Batch-${i % 3}`] });
@@ -26,15 +26,13 @@ describe('sandbox: invoices', () => {
       assert.equal(first.status, 'created');
       assert.match(first.created, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$/);
 
-      const limited: starkbank.Invoice[] = [];
-      for await (const invoice of await starkbank.invoice.query({ limit: 30, user: t.user })) limited.push(invoice);
+      const limited = await all(starkbank.invoice.query({ limit: 30, user: t.user }));
       assert.equal(limited.length, 30);
       assert.equal(limited[0]?.id, first.id, 'newest first');
 
-      const all: string[] = [];
-      for await (const invoice of await starkbank.invoice.query({ user: t.user })) all.push(invoice.id);
-      assert.equal(all.length, 251);
-      assert.equal(new Set(all).size, 251);
+      const ids = (await all(starkbank.invoice.query({ user: t.user }))).map((x) => x.id);
+      assert.equal(ids.length, 251);
+      assert.equal(new Set(ids).size, 251);
 
       let cursor: string | null = null;
       const pages: number[] = [];
@@ -51,16 +49,12 @@ describe('sandbox: invoices', () => {
     });
 
     it('filters by tags (any), status and ids, and gets one by id', async () => {
-      const tagged: starkbank.Invoice[] = [];
-      for await (const invoice of await starkbank.invoice.query({ tags: ['batch-1', 'nope'], user: t.user }))
-        tagged.push(invoice);
+      const tagged = await all(starkbank.invoice.query({ tags: ['batch-1', 'nope'], user: t.user }));
       assert.equal(tagged.length, 83);
-      const paid: starkbank.Invoice[] = [];
-      for await (const invoice of await starkbank.invoice.query({ status: 'paid', user: t.user })) paid.push(invoice);
+      const paid = await all(starkbank.invoice.query({ status: 'paid', user: t.user }));
       assert.equal(paid.length, 0);
       const some = tagged.slice(0, 2).map((i) => i.id);
-      const byIds: string[] = [];
-      for await (const invoice of await starkbank.invoice.query({ ids: some, user: t.user })) byIds.push(invoice.id);
+      const byIds = (await all(starkbank.invoice.query({ ids: some, user: t.user }))).map((x) => x.id);
       assert.deepEqual(byIds.sort(), [...some].sort());
       const one = await starkbank.invoice.get(some[0] as string, { user: t.user });
       assert.equal(one.id, some[0]);
@@ -109,17 +103,16 @@ describe('sandbox: invoices', () => {
       );
       assert.ok(invoice);
       await waitUntil(() => t.sandbox.snapshot().invoiceLogs.some((l) => l.type === 'credited'), 3_000, 'credited log');
-      const types: string[] = [];
-      const statuses: string[] = [];
-      for await (const log of await starkbank.invoice.log.query({ invoiceIds: [invoice.id], user: t.user })) {
-        types.push(log.type);
-        statuses.push(log.invoice.status);
-      }
-      assert.deepEqual(types.reverse(), ['created', 'paid', 'credited']);
-      assert.deepEqual(statuses.reverse(), ['created', 'paid', 'paid']);
-      const credited: starkbank.invoice.Log[] = [];
-      for await (const log of await starkbank.invoice.log.query({ types: ['credited'], user: t.user }))
-        credited.push(log);
+      const logs = (await all(starkbank.invoice.log.query({ invoiceIds: [invoice.id], user: t.user }))).reverse();
+      assert.deepEqual(
+        logs.map((l) => [l.type, l.invoice.status]),
+        [
+          ['created', 'created'],
+          ['paid', 'paid'],
+          ['credited', 'paid'],
+        ],
+      );
+      const credited = await all(starkbank.invoice.log.query({ types: ['credited'], user: t.user }));
       assert.equal(credited[0]?.invoice.amount, 12345);
       assert.equal(credited[0]?.invoice.fee, 25);
       const again = await starkbank.invoice.get(invoice.id, { user: t.user });

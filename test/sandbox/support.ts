@@ -22,6 +22,16 @@ export async function rejectsWith(promise: Promise<unknown>, status: number, cod
   return error;
 }
 
+/**
+ * Everything an SDK `query` yields. Its typings promise an array, but it returns an async generator that pages
+ * through the cursor, which is exactly what these tests exercise.
+ */
+export async function all<T>(query: Promise<T[]>): Promise<T[]> {
+  const items: T[] = [];
+  for await (const item of query as unknown as AsyncIterable<T>) items.push(item);
+  return items;
+}
+
 export async function waitUntil<T>(
   read: () => T | undefined | false,
   timeoutMs = 5_000,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import starkbank from 'starkbank';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox';
-import { PINNED_ACCOUNT, rejectsWith, waitUntil } from './support';
+import { PINNED_ACCOUNT, rejectsWith, waitUntil, all } from './support';
 
 const fast = { transferSendDelayMs: 10, transferSettleDelayMs: 10, payShare: 0 };
 
@@ -16,8 +16,7 @@ describe('sandbox: transfers', () => {
     new starkbank.Transfer({ ...PINNED_ACCOUNT, amount, ...(externalId && { externalId, tags: [externalId] }) });
 
   async function logTypes(id: string): Promise<{ types: string[]; errors: string[] }> {
-    const logs: starkbank.transfer.Log[] = [];
-    for await (const log of await starkbank.transfer.log.query({ transferIds: [id], user: t.user })) logs.push(log);
+    const logs = await all(starkbank.transfer.log.query({ transferIds: [id], user: t.user }));
     logs.reverse();
     return { types: logs.map((l) => l.type), errors: logs.flatMap((l) => l.errors) };
   }
@@ -40,8 +39,7 @@ describe('sandbox: transfers', () => {
     assert.equal(done.status, 'success');
     assert.equal(done.fee, 50);
     assert.equal((await starkbank.balance.get({ user: t.user })).amount, 10_000 - 1_050);
-    const byTag: string[] = [];
-    for await (const x of await starkbank.transfer.query({ tags: ['payout-1'], user: t.user })) byTag.push(x.id);
+    const byTag = (await all(starkbank.transfer.query({ tags: ['payout-1'], user: t.user }))).map((x) => x.id);
     assert.deepEqual(byTag, [created.id]);
   });
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import starkbank from 'starkbank';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox';
-import { sleep, waitUntil, WebhookReceiver } from './support';
+import { sleep, waitUntil, WebhookReceiver, all } from './support';
 
 const anInvoice = (): starkbank.Invoice =>
   new starkbank.Invoice({ amount: 4321, name: 'João Araújo', taxId: '01234567890' });
@@ -57,8 +57,7 @@ describe('sandbox: webhook delivery', () => {
     assert.ok(third - second >= 1_750 && third - second < 2_800, `second retry after ${third - second} ms`);
     const [event] = t.sandbox.snapshot().events;
     assert.ok(event);
-    const attempts: starkbank.event.Attempt[] = [];
-    for await (const a of await starkbank.event.attempt.query({ eventIds: [event.id], user: t.user })) attempts.push(a);
+    const attempts = await all(starkbank.event.attempt.query({ eventIds: [event.id], user: t.user }));
     assert.equal(attempts.length, 2);
     assert.deepEqual(
       attempts.map((a) => a.code),
@@ -74,21 +73,18 @@ describe('sandbox: webhook delivery', () => {
     await sleep(400);
     assert.equal(receiver.deliveries.length, 4);
     assert.equal(t.sandbox.snapshot().attempts.length, 4);
-    const undelivered: starkbank.Event[] = [];
-    for await (const e of await starkbank.event.query({ isDelivered: false, user: t.user })) undelivered.push(e);
+    const undelivered = await all(starkbank.event.query({ isDelivered: false, user: t.user }));
     assert.equal(undelivered.length, 1);
     const [event] = undelivered;
     assert.ok(event);
     await starkbank.event.update(event.id, { isDelivered: true, user: t.user });
-    const still: starkbank.Event[] = [];
-    for await (const e of await starkbank.event.query({ isDelivered: false, user: t.user })) still.push(e);
+    const still = await all(starkbank.event.query({ isDelivered: false, user: t.user }));
     assert.equal(still.length, 0);
   });
 
   it('manages webhooks: query, get, delete; a deleted webhook gets nothing more', async () => {
     await setUp(() => 200, 1);
-    const hooks: starkbank.Webhook[] = [];
-    for await (const w of await starkbank.webhook.query({ user: t.user })) hooks.push(w);
+    const hooks = await all(starkbank.webhook.query({ user: t.user }));
     assert.equal(hooks.length, 1);
     const [hook] = hooks;
     assert.ok(hook);

@@ -55,7 +55,7 @@ describe('payout workflow (real dev server, real SDK, emulator)', function () {
 
       assert.equal(result.status, 'Succeeded');
       assert.equal(result.netCents, 9_950);
-      const transfers = await transfersOf(stark.sandbox, invoiceId);
+      const transfers = await transfersOf(stark.user, invoiceId);
       assert.equal(transfers.length, 1);
       const [t] = transfers;
       assert.equal(t!.amount, 9_950);
@@ -86,7 +86,7 @@ describe('payout workflow (real dev server, real SDK, emulator)', function () {
       assert.deepEqual(result.eventIds, [event.id]);
       // A credited event arriving after the payout closed is recognised as already processed.
       assert.equal(await ctx.dispatcher.dispatch(event), 'payout-already-closed');
-      assert.equal((await transfersOf(stark.sandbox, invoiceId)).length, 1);
+      assert.equal((await transfersOf(stark.user, invoiceId)).length, 1);
     });
   });
 
@@ -102,7 +102,7 @@ describe('payout workflow (real dev server, real SDK, emulator)', function () {
       const { invoiceId } = await creditAndDispatch(ctx, 5_000);
       const result = (await ctx.client.workflow.getHandle(payoutWorkflowId(invoiceId)).result()) as PayoutState;
       assert.equal(result.status, 'Succeeded');
-      const transfers = await transfersOf(stark.sandbox, invoiceId);
+      const transfers = await transfersOf(stark.user, invoiceId);
       assert.equal(transfers.length, 1, 'a retried create must find the committed transfer, not make another');
       assert.equal(transfers[0]!.status, 'success');
       assert.deepEqual(stark.sandbox.getFaults().rules, [], 'every injected fault was hit');
@@ -123,7 +123,7 @@ describe('payout workflow (real dev server, real SDK, emulator)', function () {
       await handle.executeUpdate(retryUpdate, { args: [operator] });
       const result = (await handle.result()) as PayoutState;
       assert.equal(result.status, 'Succeeded');
-      const transfers = await transfersOf(stark.sandbox, invoiceId);
+      const transfers = await transfersOf(stark.user, invoiceId);
       assert.deepEqual(transfers.map((t) => [t.externalId, t.status]).sort(), [
         [`payout-${invoiceId}`, 'failed'],
         [`payout-${invoiceId}-r2`, 'success'],
@@ -142,7 +142,7 @@ describe('payout workflow (real dev server, real SDK, emulator)', function () {
         const waiting = await waitForStatus(approveHandle, 'AwaitingApproval');
         assert.match(waiting.reasons.join(), /per-transfer maximum/);
         await waitForStatus(rejectHandle, 'AwaitingApproval');
-        assert.equal((await transfersOf(stark.sandbox, approved.invoiceId)).length, 0, 'nothing sent before approval');
+        assert.equal((await transfersOf(stark.user, approved.invoiceId)).length, 0, 'nothing sent before approval');
 
         await assert.rejects(approveHandle.executeUpdate(retryUpdate, { args: [operator] }), WorkflowUpdateFailedError);
         await approveHandle.executeUpdate(approveUpdate, { args: [operator] });
@@ -152,8 +152,8 @@ describe('payout workflow (real dev server, real SDK, emulator)', function () {
         const rejectedState = (await rejectHandle.result()) as PayoutState;
         assert.equal(rejectedState.status, 'Rejected');
         assert.equal(rejectedState.decidedBy?.operator, operator.operator);
-        assert.equal((await transfersOf(stark.sandbox, approved.invoiceId)).length, 1);
-        assert.equal((await transfersOf(stark.sandbox, rejected.invoiceId)).length, 0);
+        assert.equal((await transfersOf(stark.user, approved.invoiceId)).length, 1);
+        assert.equal((await transfersOf(stark.user, rejected.invoiceId)).length, 0);
       },
       { maxAmountCents: 2_000, dailyMaxCents: 1_000_000 },
     );
@@ -166,12 +166,12 @@ describe('payout workflow (real dev server, real SDK, emulator)', function () {
         const { invoiceId } = await creditAndDispatch(ctx, 2_500);
         const handle = ctx.client.workflow.getHandle(payoutWorkflowId(invoiceId));
         await waitForStatus(handle, 'Paused');
-        assert.equal((await transfersOf(stark.sandbox, invoiceId)).length, 0);
+        assert.equal((await transfersOf(stark.user, invoiceId)).length, 0);
         const woken = await setPayoutsPaused(ctx.client, ctx.taskQueue, { paused: false, operator: 'test' });
         assert.ok(woken >= 0);
         const result = (await handle.result()) as PayoutState;
         assert.equal(result.status, 'Succeeded');
-        assert.equal((await transfersOf(stark.sandbox, invoiceId)).length, 1);
+        assert.equal((await transfersOf(stark.user, invoiceId)).length, 1);
       } finally {
         // The switch is a singleton polled on this test's own task queue: leave none behind for other tests.
         await ctx.client.workflow.getHandle(PAYOUTS_CONTROL_WORKFLOW_ID).terminate('test over');
@@ -186,7 +186,7 @@ describe('payout workflow (real dev server, real SDK, emulator)', function () {
       const result = (await handle.result()) as PayoutState;
       assert.equal(result.status, 'NothingToSend');
       assert.equal(result.netCents, 0);
-      assert.equal((await transfersOf(stark.sandbox, invoiceId)).length, 0);
+      assert.equal((await transfersOf(stark.user, invoiceId)).length, 0);
       assert.equal((await handle.query(payoutStateQuery)).status, 'NothingToSend');
     });
   });

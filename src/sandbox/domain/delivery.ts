@@ -36,7 +36,7 @@ export class DeliveryService {
     for (const webhook of this.ctx.state.webhooks) {
       if (!webhook.subscriptions.includes(event.subscription)) continue;
       const job = { kind: 'deliver', eventId: event.id, webhookId: webhook.id, attempt: 0, duplicate: false } as const;
-      this.ctx.scheduler.schedule(job, this.jitter());
+      this.ctx.scheduler.schedule(job, 0);
     }
   }
 
@@ -49,7 +49,7 @@ export class DeliveryService {
     this.ctx.faults = { ...this.ctx.faults, deliveriesPaused: false };
     const held = this.ctx.state.heldDeliveries.splice(0);
     const ordered = this.ctx.faults.outOfOrderDelivery ? this.ctx.random.delivery.shuffle(held) : held;
-    for (const { id: _id, dueAt: _dueAt, ...job } of ordered) this.ctx.scheduler.schedule(job, this.jitter());
+    for (const { id: _id, dueAt: _dueAt, ...job } of ordered) this.ctx.scheduler.schedule(job, 0);
     this.ctx.saver.changed();
   }
 
@@ -60,8 +60,7 @@ export class DeliveryService {
   }
 
   private jitter(): number {
-    const { outOfOrderDelivery, outOfOrderMaxDelayMs } = this.ctx.faults;
-    return outOfOrderDelivery ? this.ctx.random.delivery.int(0, outOfOrderMaxDelayMs) : 0;
+    return this.ctx.random.delivery.int(0, this.ctx.faults.outOfOrderMaxDelayMs);
   }
 
   private async deliver(job: DeliverJob): Promise<void> {
@@ -69,6 +68,12 @@ export class DeliveryService {
     if (ctx.faults.deliveriesPaused) {
       ctx.state.heldDeliveries.push(job);
       ctx.saver.changed();
+      return;
+    }
+    if (ctx.faults.outOfOrderDelivery && !job.jittered) {
+      // Each delivery waits a random while, so later events overtake earlier ones.
+      const { id: _id, dueAt: _dueAt, ...rest } = job;
+      ctx.scheduler.schedule({ ...rest, jittered: true }, this.jitter());
       return;
     }
     const event = ctx.state.events.find((e) => e.id === job.eventId);
@@ -87,7 +92,7 @@ export class DeliveryService {
     if (job.duplicate) return;
     if (result.ok) {
       event.isDelivered = true;
-      if (this.shouldDuplicate(event)) ctx.scheduler.schedule({ ...job, duplicate: true }, 10 + this.jitter());
+      if (this.shouldDuplicate(event)) ctx.scheduler.schedule({ ...job, duplicate: true }, 10);
     } else {
       const { code, message } = result;
       const attempt = {

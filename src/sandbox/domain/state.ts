@@ -14,6 +14,8 @@ export type Job =
       webhookId: string;
       attempt: number;
       duplicate: boolean;
+      /** Already held back once by the out-of-order fault. */
+      jittered?: boolean;
     };
 
 export type JobKind = Job['kind'];
