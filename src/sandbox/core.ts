@@ -98,6 +98,7 @@ export function createCore(
   registerInvoiceJobs(ctx);
   registerTransferJobs(ctx);
   scheduler.resume();
+  saver.changed(); // with a state file, a fresh identity (workspace, webhook key) is written at once
   // A state file saved while paused holds deliveries; send them unless this run starts paused too.
   if (!ctx.faults.deliveriesPaused && state.heldDeliveries.length > 0) deliveries.resume();
 

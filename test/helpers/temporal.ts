@@ -16,15 +16,15 @@ import { registerTeardown } from '../setup/root-hooks';
 /** Generous: the first call starts the dev server (a few seconds) and later calls are instant. */
 export const TEST_ENV_TIMEOUT_MS = 60_000;
 
+// Worker lifecycle lines (INFO) and the activity failures tests inject on purpose (WARN) drown test output.
+// Installed on import, before any Worker or connection exists; TEMPORAL_TEST_LOG_LEVEL=WARN shows them again.
+Runtime.install({
+  logger: new DefaultLogger((process.env.TEMPORAL_TEST_LOG_LEVEL as 'WARN' | undefined) ?? 'ERROR'),
+});
+
 let envPromise: Promise<TestWorkflowEnvironment> | undefined;
 
 async function createEnv(): Promise<TestWorkflowEnvironment> {
-  try {
-    // Worker lifecycle lines at INFO drown test output; must precede any Worker or NativeConnection.
-    Runtime.install({ logger: new DefaultLogger('WARN') });
-  } catch {
-    // Runtime already created (e.g. a replay test ran first); keep its logger.
-  }
   // Tests never build the CLI (minutes; would blow hook timeouts): CI runs `npm run temporal:cli` first.
   const cli = await resolveTemporalCli({ goInstall: false });
   const started = Date.now();

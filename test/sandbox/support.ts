@@ -28,7 +28,7 @@ export async function rejectsWith(promise: Promise<unknown>, status: number, cod
  */
 export async function all<T>(query: Promise<T[]>): Promise<T[]> {
   const items: T[] = [];
-  for await (const item of query as unknown as AsyncIterable<T>) items.push(item);
+  for await (const item of (await query) as unknown as AsyncIterable<T>) items.push(item);
   return items;
 }
 

@@ -15,6 +15,7 @@ import {
   withPayoutWorker,
 } from '../helpers/payouts';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox';
+import { captureHistory } from '../helpers/histories';
 import type { PayoutState } from '../../src/domain/types';
 
 const operator = { operator: 'test-operator', note: 'checked by hand' };
@@ -72,6 +73,7 @@ describe('payout workflow (real dev server, real SDK, emulator)', function () {
       );
       const described = await handle.describe();
       assert.equal(described.typedSearchAttributes.get(PayoutStatusKey), 'Succeeded');
+      await captureHistory(handle, 'payout-happy');
     });
   });
 
@@ -106,6 +108,7 @@ describe('payout workflow (real dev server, real SDK, emulator)', function () {
       assert.equal(transfers.length, 1, 'a retried create must find the committed transfer, not make another');
       assert.equal(transfers[0]!.status, 'success');
       assert.deepEqual(stark.sandbox.getFaults().rules, [], 'every injected fault was hit');
+      await captureHistory(ctx.client.workflow.getHandle(payoutWorkflowId(invoiceId)), 'payout-faults');
     });
   });
 
@@ -128,6 +131,7 @@ describe('payout workflow (real dev server, real SDK, emulator)', function () {
         [`payout-${invoiceId}`, 'failed'],
         [`payout-${invoiceId}-r2`, 'success'],
       ]);
+      await captureHistory(handle, 'payout-retried');
     });
   });
 
@@ -154,6 +158,8 @@ describe('payout workflow (real dev server, real SDK, emulator)', function () {
         assert.equal(rejectedState.decidedBy?.operator, operator.operator);
         assert.equal((await transfersOf(stark.user, approved.invoiceId)).length, 1);
         assert.equal((await transfersOf(stark.user, rejected.invoiceId)).length, 0);
+        await captureHistory(approveHandle, 'payout-approved');
+        await captureHistory(rejectHandle, 'payout-rejected');
       },
       { maxAmountCents: 2_000, dailyMaxCents: 1_000_000 },
     );
@@ -172,6 +178,7 @@ describe('payout workflow (real dev server, real SDK, emulator)', function () {
         const result = (await handle.result()) as PayoutState;
         assert.equal(result.status, 'Succeeded');
         assert.equal((await transfersOf(stark.user, invoiceId)).length, 1);
+        await captureHistory(handle, 'payout-paused');
       } finally {
         // The switch is a singleton polled on this test's own task queue: leave none behind for other tests.
         await ctx.client.workflow.getHandle(PAYOUTS_CONTROL_WORKFLOW_ID).terminate('test over');
@@ -188,6 +195,7 @@ describe('payout workflow (real dev server, real SDK, emulator)', function () {
       assert.equal(result.netCents, 0);
       assert.equal((await transfersOf(stark.user, invoiceId)).length, 0);
       assert.equal((await handle.query(payoutStateQuery)).status, 'NothingToSend');
+      await captureHistory(handle, 'payout-nothing-to-send');
     });
   });
 });

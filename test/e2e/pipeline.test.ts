@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import starkbank from 'starkbank';
+import { cpf } from 'cpf-cnpj-validator';
+import { netCreditedAmount } from '../../src/domain/money';
+import { invoiceIdOfTransfer, payoutWorkflowId } from '../../src/domain/payoutIds';
+import type { PayoutState } from '../../src/domain/types';
+import { collect } from '../../src/starkbank/list';
+import { invoiceLogSchema, transferSchema } from '../../src/starkbank/schemas';
+import { destination, withPayoutWorker } from '../helpers/payouts';
+import { startService, tempFile, type ChildService } from '../helpers/processes';
+import { startTestSandbox, type TestSandbox } from '../helpers/sandbox';
+import { getTestEnv } from '../helpers/temporal';
+
+const INVOICES = 12;
+
+describe('end to end: emulator -> signed webhooks -> webhook process -> payouts -> transfers', function () {
+  this.timeout(120_000);
+  let stark: TestSandbox;
+
+  before(async () => {
+    stark = await startTestSandbox({
+      seed: randomUUID(),
+      // Bank time runs 20x faster: invoices are paid 0.05-0.5 s after issue, transfers settle in ~0.5 s.
+      behaviour: { timeScale: 0.05, payShare: 0.75, payDelayMinMs: 1_000, payDelayMaxMs: 10_000, invoiceFee: 37 },
+      faults: { duplicateDeliveryRate: 0.3, outOfOrderDelivery: true, outOfOrderMaxDelayMs: 300 },
+    });
+  });
+  after(() => stark?.close());
+
+  it('pays out every credited invoice exactly once, to the pinned account, and moves nothing else', async () => {
+    const env = await getTestEnv();
+    await withPayoutWorker(stark, async ({ taskQueue, client }) => {
+      let webhook: ChildService | undefined;
+      try {
+        webhook = await startService(
+          'src/webhook.ts',
+          {
+            TEMPORAL_ADDRESS: env.address,
+            TEMPORAL_TASK_QUEUE: taskQueue,
+            STARK_PROJECT_ID: stark.projectId,
+            STARK_PRIVATE_KEY: stark.privateKeyPem,
+            STARK_EMULATOR_ADDRESS: `127.0.0.1:${stark.sandbox.port}`,
+            STARK_EMULATOR_CA_FILE: tempFile('ca.pem', stark.sandbox.caPem),
+            WEBHOOK_HOST: '127.0.0.1',
+            WEBHOOK_PORT: '0',
+          },
+          (line) => line.msg === 'webhook listening',
+        );
+        const url = String(webhook.logs.find((l) => l.msg === 'webhook listening')?.url);
+        await starkbank.webhook.create({ url, subscriptions: ['invoice', 'transfer'], user: stark.user });
+
+        const invoices = await starkbank.invoice.create(
+          Array.from(
+            { length: INVOICES },
+            (_, i) => new starkbank.Invoice({ amount: 1_000 + i * 111, name: `Payer ${i}`, taxId: cpf.generate() }),
+          ),
+          { user: stark.user },
+        );
+        const invoiceIds = new Set(invoices.map((i) => i.id));
+
+        // Every payment happens within 0.55 s of bank time (10 s max delay + 1 s credit delay, at 0.05x).
+        await new Promise((resolve) => setTimeout(resolve, 2_000));
+        const credited = await collect(
+          starkbank.invoice.log.query({ types: ['credited'], user: stark.user }),
+          invoiceLogSchema,
+        );
+        assert.ok(credited.length >= 3, `expected some credited invoices, got ${credited.length}`);
+
+        for (const log of credited) {
+          const state = (await client.workflow.getHandle(payoutWorkflowId(log.invoice.id)).result()) as PayoutState;
+          assert.equal(state.status, 'Succeeded', `payout of ${log.invoice.id}`);
+        }
+
+        const transfers = await collect(starkbank.transfer.query({ user: stark.user }), transferSchema);
+        assert.equal(transfers.length, credited.length, 'one transfer per credited invoice, and no other transfer');
+        for (const log of credited) {
+          const mine = transfers.filter((t) => invoiceIdOfTransfer(t) === log.invoice.id);
+          assert.equal(mine.length, 1, `transfers for invoice ${log.invoice.id}`);
+          assert.equal(mine[0]!.status, 'success');
+          assert.equal(mine[0]!.amount, netCreditedAmount(log.invoice));
+          assert.equal(mine[0]!.accountNumber, destination.accountNumber);
+          assert.equal(mine[0]!.bankCode, destination.bankCode);
+        }
+        const deliveries = stark.sandbox.snapshot().events.filter((e) => e.isDelivered).length;
+        const perInvoice = new Map<string, number>();
+        for (const t of transfers)
+          perInvoice.set(String(invoiceIdOfTransfer(t)), (perInvoice.get(String(invoiceIdOfTransfer(t))) ?? 0) + 1);
+        const duplicates = [...perInvoice.values()].filter((n) => n > 1).length;
+        assert.equal(duplicates, 0);
+        console.log(
+          `      e2e: ${INVOICES} invoices, ${credited.length} credited, ${transfers.length} transfers, ` +
+            `${deliveries} events delivered, duplicates ${duplicates}`,
+        );
+      } finally {
+        await webhook?.stop();
+      }
+    });
+  });
+});
