@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import crypto from 'node:crypto';
 import dotenv from 'dotenv';
 import { z } from 'zod';
+import type { Duration } from '@temporalio/common';
 import { loadClientConnectConfig, type ClientConnectConfig } from '@temporalio/envconfig';
 import { MISSION_DESTINATION, type Destination } from './domain/destination';
 
@@ -17,6 +18,12 @@ const optionalString = z
   .trim()
   .transform((v) => (v === '' ? undefined : v))
   .optional();
+
+// Temporal-style durations such as 90s, 15m, 3h, 1d.
+const duration = z
+  .string()
+  .regex(/^\d+(ms|s|m|h|d)$/, 'expected a duration such as 30s, 15m, 3h or 1d')
+  .transform((v) => v as Duration);
 
 const privateKeyPem = z
   .string()
@@ -52,6 +59,20 @@ const envSchema = z.object({
   PAYOUT_MAX_AMOUNT_CENTS: cents(1_000_000),
   PAYOUT_DAILY_MAX_CENTS: cents(10_000_000),
 
+  ISSUANCE_SCHEDULE_ID: z.string().min(1).default('issue-invoices'),
+  ISSUANCE_INTERVAL: duration.default('3h'),
+  ISSUANCE_OVERLAP: z
+    .enum(['SKIP', 'BUFFER_ONE', 'BUFFER_ALL', 'CANCEL_OTHER', 'TERMINATE_OTHER', 'ALLOW_ALL'])
+    .default('SKIP'),
+  ISSUANCE_CATCHUP_WINDOW: duration.default('1h'),
+  ISSUANCE_MAX_RUNS: z.coerce.number().int().positive().optional(),
+  ISSUANCE_END_AT: z.iso.datetime({ offset: true }).optional(),
+  ISSUANCE_COUNT_MIN: z.coerce.number().int().min(1).max(1000).default(8),
+  ISSUANCE_COUNT_MAX: z.coerce.number().int().min(1).max(1000).default(12),
+  ISSUANCE_AMOUNT_MIN_CENTS: cents(1_000),
+  ISSUANCE_AMOUNT_MAX_CENTS: cents(50_000),
+  ISSUANCE_DUE_DAYS: z.coerce.number().int().min(1).max(365).default(2),
+
   WEBHOOK_HOST: z.string().default('0.0.0.0'),
   WEBHOOK_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   WEBHOOK_MAX_BODY_BYTES: z.coerce
@@ -72,12 +93,26 @@ export interface StarkConfig {
   emulator?: { host: string; port: number; caPem: string };
 }
 
+export interface IssuanceConfig {
+  scheduleId: string;
+  interval: Duration;
+  overlap: 'SKIP' | 'BUFFER_ONE' | 'BUFFER_ALL' | 'CANCEL_OTHER' | 'TERMINATE_OTHER' | 'ALLOW_ALL';
+  catchupWindow: Duration;
+  /** Stop after this many runs (the Stark Bank trial: 8 runs = 24 h). */
+  maxRuns?: number;
+  endAt?: string;
+  count: { min: number; max: number };
+  amountCents: { min: number; max: number };
+  dueInDays: number;
+}
+
 export interface Config {
   temporal: ClientConnectConfig & { taskQueue: string };
   stark: StarkConfig;
   destination: Destination;
   guardrails: { maxAmountCents: number; dailyMaxCents: number };
   webhook: { host: string; port: number; maxBodyBytes: number };
+  issuance: IssuanceConfig;
 }
 
 export class ConfigError extends Error {
@@ -86,7 +121,16 @@ export class ConfigError extends Error {
 
 /** Loads and validates the whole configuration; throws one ConfigError naming every bad setting. */
 export function loadConfig(env: NodeJS.ProcessEnv = readEnvWithDotenv()): Config {
-  const parsed = envSchema.safeParse(env);
+  const parsed = envSchema
+    .refine((e) => e.ISSUANCE_COUNT_MIN <= e.ISSUANCE_COUNT_MAX, {
+      path: ['ISSUANCE_COUNT_MIN'],
+      message: 'must not exceed ISSUANCE_COUNT_MAX',
+    })
+    .refine((e) => e.ISSUANCE_AMOUNT_MIN_CENTS <= e.ISSUANCE_AMOUNT_MAX_CENTS, {
+      path: ['ISSUANCE_AMOUNT_MIN_CENTS'],
+      message: 'must not exceed ISSUANCE_AMOUNT_MAX_CENTS',
+    })
+    .safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
@@ -105,6 +149,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvWithDotenv()): Config
     },
     guardrails: { maxAmountCents: e.PAYOUT_MAX_AMOUNT_CENTS, dailyMaxCents: e.PAYOUT_DAILY_MAX_CENTS },
     webhook: { host: e.WEBHOOK_HOST, port: e.WEBHOOK_PORT, maxBodyBytes: e.WEBHOOK_MAX_BODY_BYTES },
+    issuance: {
+      scheduleId: e.ISSUANCE_SCHEDULE_ID,
+      interval: e.ISSUANCE_INTERVAL,
+      overlap: e.ISSUANCE_OVERLAP,
+      catchupWindow: e.ISSUANCE_CATCHUP_WINDOW,
+      maxRuns: e.ISSUANCE_MAX_RUNS,
+      endAt: e.ISSUANCE_END_AT,
+      count: { min: e.ISSUANCE_COUNT_MIN, max: e.ISSUANCE_COUNT_MAX },
+      amountCents: { min: e.ISSUANCE_AMOUNT_MIN_CENTS, max: e.ISSUANCE_AMOUNT_MAX_CENTS },
+      dueInDays: e.ISSUANCE_DUE_DAYS,
+    },
   };
 }
 

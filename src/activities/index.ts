@@ -3,6 +3,7 @@ import type { Destination } from '../domain/destination';
 import type { StarkUser } from '../starkbank/user';
 import { createControlActivities } from './control';
 import { createInvoiceActivities } from './invoices';
+import { createIssuanceActivities } from './issuance';
 import { createTransferActivities } from './transfers';
 
 export interface ActivityDeps {
@@ -18,6 +19,7 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createInvoiceActivities(deps),
+    ...createIssuanceActivities(deps),
     ...createTransferActivities(deps),
     ...createControlActivities(deps),
   };

@@ -1,3 +1,4 @@
 // Every workflow the worker registers (its workflowsPath points here).
+export { issueInvoices } from './issueInvoices';
 export { payout } from './payout';
 export { payoutsControl } from './payoutsControl';

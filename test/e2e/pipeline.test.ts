@@ -57,7 +57,6 @@ describe('end to end: emulator -> signed webhooks -> webhook process -> payouts 
           ),
           { user: stark.user },
         );
-        const invoiceIds = new Set(invoices.map((i) => i.id));
 
         // Every payment happens within 0.55 s of bank time (10 s max delay + 1 s credit delay, at 0.05x).
         await new Promise((resolve) => setTimeout(resolve, 2_000));
@@ -65,6 +64,8 @@ describe('end to end: emulator -> signed webhooks -> webhook process -> payouts 
           starkbank.invoice.log.query({ types: ['credited'], user: stark.user }),
           invoiceLogSchema,
         );
+        const issued = new Set(invoices.map((i) => i.id));
+        assert.ok(credited.every((log) => issued.has(log.invoice.id)));
         assert.ok(credited.length >= 3, `expected some credited invoices, got ${credited.length}`);
 
         for (const log of credited) {

@@ -25,9 +25,17 @@ function committedHistories() {
 describe('replay of committed workflow histories', function () {
   this.timeout(60_000);
 
-  it('has histories for every payout scenario', () => {
+  it('has histories for every payout and issuance scenario', () => {
     const names = committedHistories().map((h) => h.workflowId);
-    for (const scenario of ['payout-happy', 'payout-approved', 'payout-rejected', 'payout-retried', 'payout-paused']) {
+    for (const scenario of [
+      'payout-happy',
+      'payout-approved',
+      'payout-rejected',
+      'payout-retried',
+      'payout-paused',
+      'issuance-triggered',
+      'issuance-lost-response',
+    ]) {
       assert.ok(names.includes(scenario), `missing ${scenario}.json in ${HISTORIES_DIR}`);
     }
   });

@@ -179,7 +179,7 @@ describe('webhook (real HTTP, real verifier, real dev server)', function () {
       stranger,
     );
     const hook = await startTestWebhook({
-      user: unknownProject as typeof stark.user,
+      user: unknownProject,
       client: env.client,
       taskQueue: 'x',
     });
