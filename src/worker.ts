@@ -4,6 +4,7 @@ import { loadConfig, type Config } from './config';
 import { connectStarkBank } from './starkbank/user';
 import { connectWorkerConnection, createTemporalClient } from './temporal/connection';
 import { logger } from './shared/logger';
+import { installTemporalRuntime } from './temporal/runtime';
 
 /**
  * Builds the worker: payout (and issuance) workflows plus the Stark Bank activities.
@@ -31,6 +32,7 @@ export async function createWorker(config: Config, overrides: Partial<WorkerOpti
 }
 
 async function main(): Promise<void> {
+  installTemporalRuntime(logger);
   const config = loadConfig();
   const worker = await createWorker(config);
   logger.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }, 'worker started');

@@ -1,0 +1,16 @@
+import { InvalidArgumentError } from 'commander';
+
+/** Argument parsers: a bad value is a usage error (exit 2) reported by commander, before anything connects. */
+
+export function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1)
+    throw new InvalidArgumentError('expected a positive integer');
+  return n;
+}
+
+export function invoiceId(value: string): string {
+  // Stark Bank ids are digits; checking keeps a typo from silently addressing nothing.
+  if (!/^\d{1,32}$/.test(value)) throw new InvalidArgumentError('expected a Stark Bank invoice id (digits)');
+  return value;
+}

@@ -1,0 +1,55 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { CliError, emit } from './output';
+
+const DEFAULT_DIR = '.data/keys';
+
+interface CreatedKeys {
+  privateKeyPath: string;
+  publicKeyPath: string;
+  publicKeyPem: string;
+}
+
+export function registerKeyCommands(program: Command): void {
+  const keys = program.command('keys').description('Stark Bank project keys');
+
+  keys
+    .command('create')
+    .description('generate a secp256k1 key pair; register the printed public key with your Stark Bank project')
+    .option('--out <dir>', 'directory for private-key.pem and public-key.pem', DEFAULT_DIR)
+    .action((opts: { out: string }, cmd: Command) => {
+      emit(cmd, createKeys(opts.out), (k) =>
+        [
+          `Private key: ${k.privateKeyPath} (mode 0600; keep it secret, set STARK_PRIVATE_KEY_FILE to it)`,
+          `Public key:  ${k.publicKeyPath}`,
+          '',
+          k.publicKeyPem.trimEnd(),
+        ].join('\n'),
+      );
+    });
+}
+
+function createKeys(dir: string): CreatedKeys {
+  const privateKeyPath = path.resolve(dir, 'private-key.pem');
+  const publicKeyPath = path.resolve(dir, 'public-key.pem');
+  // Stark Bank signs with secp256k1 and expects the private key as SEC1 ("EC PRIVATE KEY"), as loadConfig checks.
+  const { privateKey, publicKey } = crypto.generateKeyPairSync('ec', {
+    namedCurve: 'secp256k1',
+    privateKeyEncoding: { type: 'sec1', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  });
+  fs.mkdirSync(path.dirname(privateKeyPath), { recursive: true, mode: 0o700 });
+  try {
+    // 'wx' refuses an existing file atomically: overwriting would lock the project out of a registered key.
+    fs.writeFileSync(privateKeyPath, privateKey, { flag: 'wx', mode: 0o600 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw new CliError(`${privateKeyPath} already exists; not overwriting it (move it away or use --out)`);
+    }
+    throw err;
+  }
+  fs.writeFileSync(publicKeyPath, publicKey, { mode: 0o644 });
+  return { privateKeyPath, publicKeyPath, publicKeyPem: publicKey };
+}

@@ -1,0 +1,40 @@
+import { Command, CommanderError } from 'commander';
+import { registerKeyCommands } from './keys';
+import { registerPayoutCommands } from './payouts';
+import { registerScheduleCommands } from './schedule';
+
+export function buildProgram(): Command {
+  const program = new Command('ops')
+    .description('Operate the Stark Bank payouts app: invoice schedule, payouts, project keys')
+    .option('--json', 'machine-readable output')
+    // Thrown instead of exiting, so the entry point chooses exit codes: 2 for usage, 1 for failures.
+    // Set before the commands are added: subcommands inherit it.
+    .exitOverride()
+    .showHelpAfterError('(add --help for usage)');
+  registerScheduleCommands(program);
+  registerPayoutCommands(program);
+  registerKeyCommands(program);
+  return program;
+}
+
+/** Runs one command; resolves to the process exit code. Errors are printed as one line on stderr. */
+export async function runCli(argv: readonly string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return 0;
+  } catch (err) {
+    // Commander already printed its message (or the help it was asked for).
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    process.stderr.write(`error: ${oneLine(err)}\n`);
+    return 1;
+  }
+}
+
+function oneLine(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const [first = 'unknown error', ...rest] = message
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  return rest.length > 0 ? `${first} ${rest.join('; ')}` : first;
+}
