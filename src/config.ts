@@ -74,6 +74,8 @@ const envSchema = z.object({
   ISSUANCE_DUE_DAYS: z.coerce.number().int().min(1).max(365).default(2),
 
   WEBHOOK_HOST: z.string().default('0.0.0.0'),
+  // The HTTPS address Stark Bank can reach (a tunnel or load balancer); `npm run dev` registers it.
+  WEBHOOK_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   WEBHOOK_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   WEBHOOK_MAX_BODY_BYTES: z.coerce
     .number()
@@ -83,6 +85,9 @@ const envSchema = z.object({
 });
 
 export type Env = z.infer<typeof envSchema>;
+
+/** Every variable the product reads itself (Temporal's own TEMPORAL_* connection variables come on top). */
+export const CONFIG_VARIABLES = Object.keys(envSchema.shape);
 
 export interface StarkConfig {
   environment: 'sandbox' | 'production';
@@ -111,7 +116,7 @@ export interface Config {
   stark: StarkConfig;
   destination: Destination;
   guardrails: { maxAmountCents: number; dailyMaxCents: number };
-  webhook: { host: string; port: number; maxBodyBytes: number };
+  webhook: { host: string; port: number; maxBodyBytes: number; publicUrl?: string };
   issuance: IssuanceConfig;
 }
 
@@ -148,7 +153,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvWithDotenv()): Config
       accountType: e.PAYOUT_ACCOUNT_TYPE,
     },
     guardrails: { maxAmountCents: e.PAYOUT_MAX_AMOUNT_CENTS, dailyMaxCents: e.PAYOUT_DAILY_MAX_CENTS },
-    webhook: { host: e.WEBHOOK_HOST, port: e.WEBHOOK_PORT, maxBodyBytes: e.WEBHOOK_MAX_BODY_BYTES },
+    webhook: {
+      host: e.WEBHOOK_HOST,
+      port: e.WEBHOOK_PORT,
+      maxBodyBytes: e.WEBHOOK_MAX_BODY_BYTES,
+      publicUrl: e.WEBHOOK_PUBLIC_URL,
+    },
     issuance: {
       scheduleId: e.ISSUANCE_SCHEDULE_ID,
       interval: e.ISSUANCE_INTERVAL,

@@ -81,7 +81,7 @@ async function main(): Promise<void> {
   const webhook = await startWebhook(config);
   stops.push(() => webhook.close());
   say(`webhook at ${webhook.url}`);
-  const publicUrl = emulated ? webhook.url : process.env.WEBHOOK_PUBLIC_URL;
+  const publicUrl = emulated ? webhook.url : config.webhook.publicUrl;
   if (publicUrl) {
     const outcome = await ensureWebhookSubscription(connectStarkBank(config.stark), publicUrl);
     say(`Stark Bank delivers invoice and transfer events to ${publicUrl} (${outcome})`);

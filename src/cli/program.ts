@@ -31,7 +31,9 @@ export async function runCli(argv: readonly string[]): Promise<number> {
 }
 
 function oneLine(err: unknown): string {
-  const message = err instanceof Error ? err.message : String(err);
+  // SDK errors put the useful part (e.g. "14 UNAVAILABLE: No connection established") in the cause.
+  const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
+  const message = err instanceof Error ? `${err.message}${cause}` : String(err);
   const [first = 'unknown error', ...rest] = message
     .split('\n')
     .map((l) => l.trim())

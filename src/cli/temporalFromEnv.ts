@@ -33,6 +33,8 @@ export async function withTemporal<T>(
 ): Promise<T> {
   const client = createTemporalClient(cfg);
   try {
+    // An unreachable server then fails once with "Failed to connect" (10 s) instead of every call retrying.
+    await client.connection.ensureConnected();
     return await fn(client, cfg);
   } finally {
     await client.connection.close();
