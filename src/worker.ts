@@ -23,6 +23,7 @@ export async function createWorker(config: Config, overrides: Partial<WorkerOpti
     activities: createActivities({
       user,
       client,
+      taskQueue: config.temporal.taskQueue,
       destination: config.destination,
       guardrails: config.guardrails,
       workspaceId: config.stark.workspaceId,

@@ -4,11 +4,14 @@ import type { StarkUser } from '../starkbank/user';
 import { createControlActivities } from './control';
 import { createInvoiceActivities } from './invoices';
 import { createIssuanceActivities } from './issuance';
+import { createRecoveryActivities } from './recovery';
 import { createTransferActivities } from './transfers';
 
 export interface ActivityDeps {
   user: StarkUser;
   client: Client;
+  /** The payouts' task queue, for payouts started by the sweep and reconciliation. */
+  taskQueue: string;
   destination: Destination;
   guardrails: { maxAmountCents: number; dailyMaxCents: number };
   workspaceId?: string;
@@ -22,6 +25,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createIssuanceActivities(deps),
     ...createTransferActivities(deps),
     ...createControlActivities(deps),
+    ...createRecoveryActivities(deps),
   };
 }
 

@@ -1,8 +1,8 @@
-import type { Client } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { z } from 'zod';
 import type { Config } from '../config';
-import { createTemporalClient } from '../temporal/connection';
+import { CliError } from './output';
 
 /**
  * Only the Temporal part of the configuration. Operators run these commands from a laptop or a bastion that
@@ -31,10 +31,15 @@ export async function withTemporal<T>(
   fn: (client: Client, cfg: Config['temporal']) => Promise<T>,
   cfg: Config['temporal'] = temporalFromEnv(),
 ): Promise<T> {
-  const client = createTemporalClient(cfg);
+  // Same as createTemporalClient, built here because that module also loads @temporalio/worker's native
+  // bridge: a second of start-up on every command for nothing a client uses.
+  const client = new Client({ connection: Connection.lazy(cfg.connectionOptions), namespace: cfg.namespace });
   try {
     // An unreachable server then fails once with "Failed to connect" (10 s) instead of every call retrying.
-    await client.connection.ensureConnected();
+    await client.connection.ensureConnected().catch((err: unknown) => {
+      const why = err instanceof Error ? err.message : String(err);
+      throw new CliError(`cannot reach Temporal at ${cfg.connectionOptions.address ?? 'localhost:7233'}: ${why}`);
+    });
     return await fn(client, cfg);
   } finally {
     await client.connection.close();

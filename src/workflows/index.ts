@@ -2,3 +2,4 @@
 export { issueInvoices } from './issueInvoices';
 export { payout } from './payout';
 export { payoutsControl } from './payoutsControl';
+export { reconcilePayouts, sweepEvents } from './recovery';

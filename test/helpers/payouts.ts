@@ -12,7 +12,7 @@ import { collect } from '../../src/starkbank/list';
 import { transferSchema, type Transfer } from '../../src/starkbank/schemas';
 import { invoiceIdOfTransfer, PAYOUT_TAG } from '../../src/domain/payoutIds';
 import { payoutStateQuery } from '../../src/workflows/payout';
-import { eventually, getTestEnv, withWorker, type WorkerContext } from './temporal';
+import { eventually, getTestEnv, uniqueId, withWorker, type WorkerContext } from './temporal';
 
 export const workflowsPath = require.resolve('../../src/workflows');
 export const destination = MISSION_DESTINATION;
@@ -28,8 +28,9 @@ export async function withPayoutWorker<T>(
   guardrails = { maxAmountCents: 10_000_000, dailyMaxCents: 1_000_000_000 },
 ): Promise<T> {
   const env = await getTestEnv();
-  const activities = createActivities({ user: stark.user, client: env.client, destination, guardrails });
-  return withWorker({ workflowsPath, activities }, (ctx) =>
+  const taskQueue = uniqueId('tq');
+  const activities = createActivities({ user: stark.user, client: env.client, taskQueue, destination, guardrails });
+  return withWorker({ workflowsPath, activities, taskQueue }, (ctx) =>
     fn({ ...ctx, dispatcher: createEventDispatcher({ client: ctx.client, taskQueue: ctx.taskQueue }) }),
   );
 }
