@@ -73,6 +73,10 @@ const envSchema = z.object({
   ISSUANCE_AMOUNT_MAX_CENTS: cents(50_000),
   ISSUANCE_DUE_DAYS: z.coerce.number().int().min(1).max(365).default(2),
 
+  SWEEP_INTERVAL: duration.default('15m'),
+  RECONCILE_INTERVAL: duration.default('1h'),
+  RECONCILE_LOOKBACK_DAYS: z.coerce.number().int().min(1).max(90).default(3),
+
   WEBHOOK_HOST: z.string().default('0.0.0.0'),
   // The HTTPS address Stark Bank can reach (a tunnel or load balancer); `npm run dev` registers it.
   WEBHOOK_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
@@ -118,6 +122,7 @@ export interface Config {
   guardrails: { maxAmountCents: number; dailyMaxCents: number };
   webhook: { host: string; port: number; maxBodyBytes: number; publicUrl?: string };
   issuance: IssuanceConfig;
+  recovery: { sweepInterval: Duration; reconcileInterval: Duration; lookbackDays: number };
 }
 
 export class ConfigError extends Error {
@@ -158,6 +163,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvWithDotenv()): Config
       port: e.WEBHOOK_PORT,
       maxBodyBytes: e.WEBHOOK_MAX_BODY_BYTES,
       publicUrl: e.WEBHOOK_PUBLIC_URL,
+    },
+    recovery: {
+      sweepInterval: e.SWEEP_INTERVAL,
+      reconcileInterval: e.RECONCILE_INTERVAL,
+      lookbackDays: e.RECONCILE_LOOKBACK_DAYS,
     },
     issuance: {
       scheduleId: e.ISSUANCE_SCHEDULE_ID,

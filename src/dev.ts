@@ -5,6 +5,7 @@ import { startLocalStark } from './dev/localStark';
 import { startLocalTemporal } from './dev/temporalServer';
 import { ensureWebhookSubscription } from './dev/webhookRegistration';
 import { ensureInvoiceSchedule } from './schedules/invoiceSchedule';
+import { ensureRecoverySchedules } from './schedules/recoverySchedules';
 import { logger } from './shared/logger';
 import { connectStarkBank } from './starkbank/user';
 import { createTemporalClient } from './temporal/connection';
@@ -92,6 +93,10 @@ async function main(): Promise<void> {
   const client = createTemporalClient(config.temporal);
   const schedule = await ensureInvoiceSchedule(client, config.issuance, config.temporal.taskQueue);
   say(`schedule ${config.issuance.scheduleId}: every ${config.issuance.interval} (${schedule})`);
+  const recovery = await ensureRecoverySchedules(client, config.recovery, config.temporal.taskQueue);
+  say(
+    `safety nets: event sweep every ${config.recovery.sweepInterval}, reconciliation every ${config.recovery.reconcileInterval} (${Object.values(recovery).join(', ')})`,
+  );
   if (opts.demo) {
     await client.schedule.getHandle(config.issuance.scheduleId).trigger();
     say('demo: a batch of invoices is being issued now; the emulator pays most of them within seconds');

@@ -108,16 +108,18 @@ async function listPayouts(client: Client, status: PayoutStatus | undefined, lim
 async function decide(client: Client, action: Action, id: string, by: DecisionOptions): Promise<PayoutState> {
   const handle = client.workflow.getHandle(payoutWorkflowId(id));
   try {
-    return await explainMissing(
-      id,
-      handle.executeUpdate(decisions[action], { args: [{ operator: by.operator, note: by.note }] }),
-    );
+    return await handle.executeUpdate(decisions[action], { args: [{ operator: by.operator, note: by.note }] });
   } catch (err) {
-    // The workflow's validator says why (e.g. "cannot approve a payout that is Succeeded").
-    if (err instanceof WorkflowUpdateFailedError)
+    // The workflow's validator says why (e.g. "cannot approve a payout that is Sending").
+    if (err instanceof WorkflowUpdateFailedError) {
       throw new CliError(`${action} refused: ${err.cause?.message ?? err.message}`);
-    throw err;
+    }
+    if (!(err instanceof WorkflowNotFoundError)) throw err;
   }
+  // Temporal answers "not found" both for no payout and for a finished one; tell the operator which.
+  const finished = await explainMissing(id, handle.describe());
+  const status = finished.typedSearchAttributes.get(PayoutStatusKey) ?? finished.status.name;
+  throw new CliError(`${action} refused: the payout of invoice ${id} already finished as ${status}`);
 }
 
 async function explainMissing<T>(id: string, call: Promise<T>): Promise<T> {

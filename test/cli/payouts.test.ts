@@ -107,19 +107,27 @@ describe('ops CLI: payouts (real process, dev server, emulator)', function () {
         await waitForStatus(held.handle, 'AwaitingApproval');
         await sent.handle.result();
 
-        const [refused, usage, approved] = await Promise.all([
+        const [finished, notHeld, usage] = await Promise.all([
           runCli(['payouts', 'approve', sent.invoiceId, '--operator', 'alice'], env),
+          runCli(['payouts', 'retry', held.invoiceId, '--operator', 'alice'], env),
           runCli(['payouts', 'approve', held.invoiceId], env),
-          runCli(['payouts', 'approve', held.invoiceId, '--operator', 'alice', '--note', 'known payer'], env),
         ]);
-        assert.equal(refused.code, 1);
-        assert.equal(refused.stderr.trim(), 'error: approve refused: cannot approve a payout that is Succeeded');
-        assert.equal(refused.stdout, '');
+        assert.equal(finished.code, 1);
+        assert.equal(
+          finished.stderr,
+          `error: approve refused: the payout of invoice ${sent.invoiceId} already finished as Succeeded\n`,
+        );
+        assert.equal(finished.stdout, '');
+        assert.equal(notHeld.code, 1);
+        assert.equal(notHeld.stderr, 'error: retry refused: cannot retry a payout that is AwaitingApproval\n');
         assert.equal(usage.code, 2, 'a missing --operator is a usage error');
         assert.match(usage.stderr, /--operator/);
-        assert.equal(approved.code, 0, approved.stderr);
-        assert.match(approved.stdout, new RegExp(`Approved payout of invoice ${held.invoiceId}`));
 
+        const approved = await runCliOk(
+          ['payouts', 'approve', held.invoiceId, '--operator', 'alice', '--note', 'known payer'],
+          env,
+        );
+        assert.equal(approved.trim(), `Approved payout of invoice ${held.invoiceId} (was AwaitingApproval).`);
         const result = (await held.handle.result()) as PayoutState;
         assert.equal(result.status, 'Succeeded');
         assert.deepEqual(result.decidedBy, { action: 'approve', operator: 'alice', note: 'known payer' });

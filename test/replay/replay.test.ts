@@ -25,7 +25,7 @@ function committedHistories() {
 describe('replay of committed workflow histories', function () {
   this.timeout(60_000);
 
-  it('has histories for every payout and issuance scenario', () => {
+  it('has histories for every payout, issuance and recovery scenario', () => {
     const names = committedHistories().map((h) => h.workflowId);
     for (const scenario of [
       'payout-happy',
@@ -35,6 +35,8 @@ describe('replay of committed workflow histories', function () {
       'payout-paused',
       'issuance-triggered',
       'issuance-lost-response',
+      'sweep-events',
+      'reconcile-payouts',
     ]) {
       assert.ok(names.includes(scenario), `missing ${scenario}.json in ${HISTORIES_DIR}`);
     }

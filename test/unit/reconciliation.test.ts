@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { compareCreditsWithTransfers, hasDrift } from '../../src/domain/reconciliation';
+
+const credited = [
+  { invoiceId: 'a', amount: 1_000, fee: 10 },
+  { invoiceId: 'b', amount: 2_000, fee: 0 },
+  { invoiceId: 'c', amount: 500, fee: 500 }, // nothing to send
+];
+
+describe('compareCreditsWithTransfers', () => {
+  it('is clean when every credited invoice has one successful transfer of its net amount', () => {
+    const f = compareCreditsWithTransfers(credited, [
+      { id: '1', invoiceId: 'a', amount: 990, status: 'success' },
+      { id: '2', invoiceId: 'b', amount: 2_000, status: 'success' },
+      { id: '3', invoiceId: 'b', amount: 2_000, status: 'failed' },
+    ]);
+    assert.deepEqual(f.unpaid, []);
+    assert.equal(f.creditedNetCents, 2_990);
+    assert.equal(f.sentCents, 2_990);
+    assert.equal(hasDrift(f), false);
+  });
+
+  it('finds unpaid credits, money sent without a credit, wrong amounts and duplicates', () => {
+    const f = compareCreditsWithTransfers(credited, [
+      { id: '1', invoiceId: 'a', amount: 1_000, status: 'success' },
+      { id: '1b', invoiceId: 'a', amount: 1_000, status: 'success' },
+      { id: '9', invoiceId: 'zz', amount: 123, status: 'success' },
+      { id: '4', invoiceId: 'b', amount: 2_000, status: 'processing' },
+    ]);
+    assert.deepEqual(
+      f.unpaid.map((u) => u.invoiceId),
+      ['b'],
+    );
+    assert.deepEqual(
+      f.sentWithoutCredit.map((t) => t.id),
+      ['9'],
+    );
+    assert.deepEqual(f.amountMismatches, [
+      { invoiceId: 'a', expected: 990, sent: 1_000 },
+      { invoiceId: 'a', expected: 990, sent: 1_000 },
+    ]);
+    assert.deepEqual(f.duplicates, ['a']);
+    assert.equal(f.sentCents, 2_123);
+    assert.equal(hasDrift(f), true);
+  });
+});
