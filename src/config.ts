@@ -77,6 +77,12 @@ const envSchema = z.object({
   RECONCILE_INTERVAL: duration.default('1h'),
   RECONCILE_LOOKBACK_DAYS: z.coerce.number().int().min(1).max(90).default(3),
 
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  SDK_METRICS_ADDRESS: z
+    .string()
+    .regex(/^[^:]+:\d+$/, 'expected host:port')
+    .optional(),
+
   WEBHOOK_HOST: z.string().default('0.0.0.0'),
   // The HTTPS address Stark Bank can reach (a tunnel or load balancer); `npm run dev` registers it.
   WEBHOOK_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
@@ -123,6 +129,8 @@ export interface Config {
   webhook: { host: string; port: number; maxBodyBytes: number; publicUrl?: string };
   issuance: IssuanceConfig;
   recovery: { sweepInterval: Duration; reconcileInterval: Duration; lookbackDays: number };
+  /** Worker's /metrics port, and where the Temporal SDK exports its own metrics (off when unset). */
+  metrics: { port: number; sdkAddress?: string };
 }
 
 export class ConfigError extends Error {
@@ -164,6 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvWithDotenv()): Config
       maxBodyBytes: e.WEBHOOK_MAX_BODY_BYTES,
       publicUrl: e.WEBHOOK_PUBLIC_URL,
     },
+    metrics: { port: e.METRICS_PORT, sdkAddress: e.SDK_METRICS_ADDRESS },
     recovery: {
       sweepInterval: e.SWEEP_INTERVAL,
       reconcileInterval: e.RECONCILE_INTERVAL,

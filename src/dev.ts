@@ -12,6 +12,7 @@ import { createTemporalClient } from './temporal/connection';
 import { installTemporalRuntime } from './temporal/runtime';
 import { startWebhook } from './webhook';
 import { createWorker } from './worker';
+import { registerPayoutGauges } from './observability/payoutGauges';
 
 /**
  * One command that runs everything on this machine: a Temporal dev server with its Web UI (unless
@@ -71,6 +72,7 @@ async function main(): Promise<void> {
 
   const config = loadConfig();
   const worker = await createWorker(config);
+  registerPayoutGauges(createTemporalClient(config.temporal));
   const running = worker.run();
   stops.push(async () => {
     if (worker.getState() === 'RUNNING') worker.shutdown();
@@ -81,7 +83,7 @@ async function main(): Promise<void> {
 
   const webhook = await startWebhook(config);
   stops.push(() => webhook.close());
-  say(`webhook at ${webhook.url}`);
+  say(`webhook at ${webhook.url}, metrics at ${webhook.url.replace('/webhook/starkbank', '/metrics')}`);
   const publicUrl = emulated ? webhook.url : config.webhook.publicUrl;
   if (publicUrl) {
     const outcome = await ensureWebhookSubscription(connectStarkBank(config.stark), publicUrl);

@@ -5,6 +5,8 @@ import { connectStarkBank } from './starkbank/user';
 import { connectWorkerConnection, createTemporalClient } from './temporal/connection';
 import { logger } from './shared/logger';
 import { installTemporalRuntime } from './temporal/runtime';
+import { startMetricsServer } from './observability/metricsServer';
+import { registerPayoutGauges } from './observability/payoutGauges';
 
 /**
  * Builds the worker: payout (and issuance) workflows plus the Stark Bank activities.
@@ -33,12 +35,18 @@ export async function createWorker(config: Config, overrides: Partial<WorkerOpti
 }
 
 async function main(): Promise<void> {
-  installTemporalRuntime(logger);
   const config = loadConfig();
+  installTemporalRuntime(logger, config.metrics.sdkAddress);
   const worker = await createWorker(config);
-  logger.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }, 'worker started');
+  registerPayoutGauges(createTemporalClient(config.temporal));
+  const metrics = await startMetricsServer(config.metrics.port);
+  logger.info(
+    { taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace, metricsPort: metrics.port },
+    'worker started',
+  );
   // The SDK's Runtime stops the worker gracefully on SIGINT/SIGTERM; run() resolves once it has drained.
   await worker.run();
+  await metrics.close();
   logger.info('worker stopped');
 }
 

@@ -11,6 +11,16 @@ import { invoiceLogSchema, transferSchema } from '../starkbank/schemas';
 import type { StarkUser } from '../starkbank/user';
 import { transferUpdatedSignal } from '../workflows/payout';
 import { starkCall } from './starkCall';
+import { reconciliationCents, reconciliationDrift } from '../observability/metrics';
+
+function recordReconciliation(f: Findings): void {
+  reconciliationDrift.set({ kind: 'unpaid' }, f.unpaid.length);
+  reconciliationDrift.set({ kind: 'sent_without_credit' }, f.sentWithoutCredit.length);
+  reconciliationDrift.set({ kind: 'amount_mismatch' }, f.amountMismatches.length);
+  reconciliationDrift.set({ kind: 'duplicate' }, f.duplicates.length);
+  reconciliationCents.set({ side: 'credited_net' }, f.creditedNetCents);
+  reconciliationCents.set({ side: 'sent' }, f.sentCents);
+}
 
 export interface RecoveryActivityDeps {
   user: StarkUser;
@@ -94,6 +104,7 @@ export function createRecoveryActivities({ user, client, taskQueue, now = () => 
         heartbeat(c.invoiceId);
         unpaid.push({ invoiceId: c.invoiceId, action: await heal(c) });
       }
+      recordReconciliation(findings);
       return { ...findings, since, credited: credited.length, transfers: transfers.length, unpaid };
     },
   };

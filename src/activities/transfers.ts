@@ -8,6 +8,7 @@ import { PAYOUT_TAG } from '../domain/payoutIds';
 import type { TransferSnapshot, TransferStatus } from '../domain/types';
 import { ErrorTypes } from '../domain/errorTypes';
 import { starkCall } from './starkCall';
+import { amountTransferred, transfersCreated } from '../observability/metrics';
 
 export interface TransferActivityDeps {
   user: StarkUser;
@@ -98,6 +99,8 @@ export function createTransferActivities({ user, destination, now = () => new Da
           { user },
         ),
       );
+      transfersCreated.inc();
+      amountTransferred.inc(amount);
       return snapshot(transferSchema.parse(created), externalId);
     },
 

@@ -5,7 +5,9 @@ import type { Invoice, Transfer } from './domain/types';
 import type { BehaviourSettings, FaultSettings, FaultSettingsInput } from './settings';
 
 export interface SandboxOptions {
-  /** TCP port on 127.0.0.1; 0 picks a free one. Default 0 (main.ts defaults to 8443). */
+  /** Interface to listen on. Default 127.0.0.1; containers set 0.0.0.0 so other services can reach it. */
+  host: string;
+  /** TCP port; 0 picks a free one. Default 0 (main.ts defaults to 8443). */
   port: number;
   /** Seeds ids, payment decisions and fault draws. Random (and logged) when absent. */
   seed: string | number;

@@ -44,6 +44,7 @@ const jsonFaults = z.string().transform((value, ctx) => {
 const number = z.coerce.number();
 
 export const sandboxEnvSchema = z.object({
+  SANDBOX_HOST: z.string().min(1).default('127.0.0.1'),
   SANDBOX_PORT: z.coerce.number().int().min(0).max(65535).default(8443),
   SANDBOX_DATA_DIR: z.string().min(1).default('.data/sandbox'),
   SANDBOX_STATE_FILE: z.string().min(1).optional(),
@@ -80,6 +81,7 @@ export function readSandboxEnv(env: NodeJS.ProcessEnv = process.env): SandboxEnv
     if (value !== undefined) behaviour[key] = value;
   }
   const options: Partial<SandboxOptions> = {
+    host: e.SANDBOX_HOST,
     port: e.SANDBOX_PORT,
     behaviour,
     ...(e.SANDBOX_STATE_FILE && { stateFile: e.SANDBOX_STATE_FILE }),

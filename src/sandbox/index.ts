@@ -17,11 +17,12 @@ export type { BehaviourSettings, FaultRule, FaultRuleInput, FaultSettings, Fault
 export { createSandboxAgent } from './agent';
 export { SANDBOX_HOSTNAME } from './certificate';
 
-const HOST = '127.0.0.1'; // never reachable from other machines
+const DEFAULT_HOST = '127.0.0.1'; // never reachable from other machines unless `host` says otherwise
 
-/** Starts the Stark Bank emulator over HTTPS on 127.0.0.1. */
+/** Starts the Stark Bank emulator over HTTPS on 127.0.0.1 (or `options.host`). */
 export async function startSandbox(options: Partial<SandboxOptions> = {}): Promise<Sandbox> {
   const logger = options.logger ?? pino({ level: 'silent' });
+  const host = options.host ?? DEFAULT_HOST;
   const seed = String(options.seed ?? crypto.randomBytes(6).toString('hex'));
   const loaded = options.stateFile ? await loadState(options.stateFile) : undefined;
   const state = loaded ?? initialState(options, createRandom(`${seed}/identity`), createClock());
@@ -32,11 +33,11 @@ export async function startSandbox(options: Partial<SandboxOptions> = {}): Promi
   const server = https.createServer({ cert: tls.certPem, key: tls.keyPem });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, HOST, () => resolve());
+    server.listen(options.port ?? 0, host, () => resolve());
   });
   const sandbox: Sandbox = {
     ...controls,
-    host: HOST,
+    host,
     port: (server.address() as AddressInfo).port,
     caPem: tls.certPem,
     close: async () => {
@@ -48,6 +49,6 @@ export async function startSandbox(options: Partial<SandboxOptions> = {}): Promi
     },
   };
   server.on('request', createApp(ctx, sandbox));
-  logger.info({ port: sandbox.port, seed, loaded: Boolean(loaded) }, 'Stark Bank sandbox emulator listening');
+  logger.info({ host, port: sandbox.port, seed, loaded: Boolean(loaded) }, 'Stark Bank sandbox emulator listening');
   return sandbox;
 }

@@ -1,7 +1,14 @@
 import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
 import type { EventDispatcher } from '../events/dispatch';
-import { MalformedEventError, parseWebhookBody } from '../events/schema';
+import { MalformedEventError, parseWebhookBody, type ParsedEvent } from '../events/schema';
 import type { Logger } from '../shared/logger';
+import {
+  registry,
+  webhookEvents,
+  webhookLatency,
+  webhookRequests,
+  webhookSignatureFailures,
+} from '../observability/metrics';
 import { VerificationUnavailableError, type SignatureVerifier } from './signature';
 
 export const WEBHOOK_PATH = '/webhook/starkbank';
@@ -27,6 +34,9 @@ export function createWebhookApp({ verifier, dispatcher, logger, maxBodyBytes, c
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  app.get('/metrics', async (_req, res) => {
+    res.type(registry.contentType).send(await registry.metrics());
+  });
   app.get('/readyz', async (_req, res) => {
     try {
       await checkReady();
@@ -41,32 +51,44 @@ export function createWebhookApp({ verifier, dispatcher, logger, maxBodyBytes, c
     WEBHOOK_PATH,
     express.raw({ type: () => true, limit: maxBodyBytes }),
     async (req: Request, res: Response) => {
+      const stopTimer = webhookLatency.startTimer();
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       const signature = req.get('Digital-Signature');
-      if (!signature) return reject(res, 401, 'missing Digital-Signature header');
       try {
-        if (!(await verifier.verify(body, signature))) {
-          logger.warn({ bytes: body.length }, 'webhook signature rejected');
-          return reject(res, 401, 'invalid signature');
+        if (!signature || !(await verifier.verify(body, signature))) {
+          webhookSignatureFailures.inc();
+          logger.warn({ bytes: body.length, signed: Boolean(signature) }, 'webhook signature rejected');
+          return reject(
+            res,
+            401,
+            signature ? 'invalid signature' : 'missing Digital-Signature header',
+            'bad-signature',
+          );
         }
         const event = parseWebhookBody(body);
+        webhookEvents.inc(eventLabels(event));
         const outcome = await dispatcher.dispatch(event);
-        logger.info({ eventId: event.id, kind: event.kind, outcome }, 'webhook event handled');
+        webhookRequests.inc({ outcome });
+        logger.info({ eventId: event.id, ...eventIds(event), outcome }, 'webhook event handled');
         res.status(200).json({ eventId: event.id, outcome });
       } catch (err) {
-        if (err instanceof MalformedEventError) return reject(res, 400, err.message);
+        if (err instanceof MalformedEventError) return reject(res, 400, err.message, 'malformed');
         const reason =
           err instanceof VerificationUnavailableError ? 'signature verification unavailable' : 'temporal unavailable';
+        webhookRequests.inc({ outcome: 'unavailable' });
         logger.error({ err: err instanceof Error ? err.message : String(err) }, `webhook: ${reason}`);
         res.status(503).set('Retry-After', '30').json({ error: reason });
+      } finally {
+        stopTimer();
       }
     },
   );
 
   const onError: ErrorRequestHandler = (err: { status?: number; type?: string; message?: string }, _req, res, next) => {
     if (res.headersSent) return next(err);
-    if (err.type === 'entity.too.large') return reject(res, 413, `body larger than ${maxBodyBytes} bytes`);
-    if (err.status && err.status >= 400 && err.status < 500) return reject(res, err.status, 'bad request');
+    if (err.type === 'entity.too.large') return reject(res, 413, `body larger than ${maxBodyBytes} bytes`, 'too-large');
+    if (err.status && err.status >= 400 && err.status < 500)
+      return reject(res, err.status, 'bad request', 'bad-request');
     logger.error({ err: err.message }, 'webhook: unexpected error');
     res.status(500).json({ error: 'internal error' });
   };
@@ -74,6 +96,20 @@ export function createWebhookApp({ verifier, dispatcher, logger, maxBodyBytes, c
   return app;
 }
 
-function reject(res: Response, status: number, error: string): void {
+function reject(res: Response, status: number, error: string, outcome: string): void {
+  webhookRequests.inc({ outcome });
   res.status(status).json({ error });
+}
+
+function eventLabels(event: ParsedEvent): { subscription: string; type: string } {
+  if (event.kind === 'other') return { subscription: event.subscription, type: 'other' };
+  return { subscription: event.kind, type: event.log.type };
+}
+
+/** Ids that correlate this request with its payout and transfer in logs (never names or tax ids). */
+function eventIds(event: ParsedEvent): Record<string, string> {
+  if (event.kind === 'invoice')
+    return { invoiceId: event.log.invoice.id, workflowId: `payout-${event.log.invoice.id}` };
+  if (event.kind === 'transfer') return { transferId: event.log.transfer.id };
+  return {};
 }

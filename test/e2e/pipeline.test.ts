@@ -7,10 +7,10 @@ import { invoiceIdOfTransfer, payoutWorkflowId } from '../../src/domain/payoutId
 import type { PayoutState } from '../../src/domain/types';
 import { collect } from '../../src/starkbank/list';
 import { invoiceLogSchema, transferSchema } from '../../src/starkbank/schemas';
-import { destination, withPayoutWorker } from '../helpers/payouts';
+import { destination } from '../helpers/payouts';
 import { startService, tempFile, type ChildService } from '../helpers/processes';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox';
-import { getTestEnv } from '../helpers/temporal';
+import { getTestEnv, uniqueId } from '../helpers/temporal';
 
 const INVOICES = 12;
 
@@ -30,23 +30,27 @@ describe('end to end: emulator -> signed webhooks -> webhook process -> payouts 
 
   it('pays out every credited invoice exactly once, to the pinned account, and moves nothing else', async () => {
     const env = await getTestEnv();
-    await withPayoutWorker(stark, async ({ taskQueue, client }) => {
+    const client = env.client;
+    const taskQueue = uniqueId('e2e');
+    const processEnv = {
+      TEMPORAL_ADDRESS: env.address,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      STARK_PROJECT_ID: stark.projectId,
+      STARK_PRIVATE_KEY: stark.privateKeyPem,
+      STARK_EMULATOR_ADDRESS: `127.0.0.1:${stark.sandbox.port}`,
+      STARK_EMULATOR_CA_FILE: tempFile('ca.pem', stark.sandbox.caPem),
+      WEBHOOK_HOST: '127.0.0.1',
+      WEBHOOK_PORT: '0',
+      METRICS_PORT: '0',
+    };
+    {
       let webhook: ChildService | undefined;
+      let worker: ChildService | undefined;
       try {
-        webhook = await startService(
-          'src/webhook.ts',
-          {
-            TEMPORAL_ADDRESS: env.address,
-            TEMPORAL_TASK_QUEUE: taskQueue,
-            STARK_PROJECT_ID: stark.projectId,
-            STARK_PRIVATE_KEY: stark.privateKeyPem,
-            STARK_EMULATOR_ADDRESS: `127.0.0.1:${stark.sandbox.port}`,
-            STARK_EMULATOR_CA_FILE: tempFile('ca.pem', stark.sandbox.caPem),
-            WEBHOOK_HOST: '127.0.0.1',
-            WEBHOOK_PORT: '0',
-          },
-          (line) => line.msg === 'webhook listening',
-        );
+        [worker, webhook] = await Promise.all([
+          startService('src/worker.ts', processEnv, (line) => line.msg === 'worker started', 60_000),
+          startService('src/webhook.ts', processEnv, (line) => line.msg === 'webhook listening'),
+        ]);
         const url = String(webhook.logs.find((l) => l.msg === 'webhook listening')?.url);
         await starkbank.webhook.create({ url, subscriptions: ['invoice', 'transfer'], user: stark.user });
 
@@ -93,9 +97,25 @@ describe('end to end: emulator -> signed webhooks -> webhook process -> payouts 
           `      e2e: ${INVOICES} invoices, ${credited.length} credited, ${transfers.length} transfers, ` +
             `${deliveries} events delivered, duplicates ${duplicates}`,
         );
+
+        const webhookMetrics = await (await fetch(url.replace('/webhook/starkbank', '/metrics'))).text();
+        assert.match(webhookMetrics, /webhook_requests_total\{outcome="payout-started-or-signaled"\} [1-9]/);
+        assert.match(webhookMetrics, /webhook_events_total\{subscription="invoice",type="credited"\} [1-9]/);
+        assert.match(webhookMetrics, /webhook_request_duration_seconds_count [1-9]/);
+        const metricsPort = Number(worker.logs.find((l) => l.msg === 'worker started')?.metricsPort);
+        const workerMetrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+        assert.match(workerMetrics, new RegExp(`payout_transfers_created_total ${credited.length}\\b`));
+        assert.match(workerMetrics, /payouts\{status="Succeeded"\} [1-9]/);
+        assert.match(workerMetrics, /payout_approvals_pending 0/);
       } finally {
-        await webhook?.stop();
+        await Promise.all([webhook?.stop(), worker?.stop()]);
       }
-    });
+      // Logs of the whole run: no private key, no payer tax id or name.
+      const output = [...(webhook?.logs ?? []), ...(worker?.logs ?? [])].map((l) => JSON.stringify(l)).join('\n');
+      assert.ok(output.length > 0);
+      assert.doesNotMatch(output, /PRIVATE KEY|BEGIN EC/);
+      assert.doesNotMatch(output, /\d{3}\.\d{3}\.\d{3}-\d{2}|\b\d{11}\b/, 'an unmasked CPF reached the logs');
+      assert.doesNotMatch(output, /Payer \d+/, 'a payer name reached the logs');
+    }
   });
 });

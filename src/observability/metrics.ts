@@ -1,0 +1,62 @@
+import client from 'prom-client';
+
+/**
+ * Prometheus metrics of this process (one registry per process). The webhook serves them at /metrics on its own
+ * port; the worker on METRICS_PORT. The Temporal SDK's own runtime metrics (task latencies, slots, polls) are
+ * exported by its core on TEMPORAL_SDK_METRICS_ADDRESS.
+ */
+export const registry = new client.Registry();
+client.collectDefaultMetrics({ register: registry });
+
+export const webhookRequests = new client.Counter({
+  name: 'webhook_requests_total',
+  help: 'Webhook requests by outcome (dispatch outcome, or why the request was refused)',
+  labelNames: ['outcome'] as const,
+  registers: [registry],
+});
+
+export const webhookSignatureFailures = new client.Counter({
+  name: 'webhook_signature_failures_total',
+  help: 'Requests refused because the Digital-Signature was missing or did not verify',
+  registers: [registry],
+});
+
+export const webhookLatency = new client.Histogram({
+  name: 'webhook_request_duration_seconds',
+  help: 'Time to verify, parse and hand an event to Temporal',
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+  registers: [registry],
+});
+
+export const webhookEvents = new client.Counter({
+  name: 'webhook_events_total',
+  help: 'Verified events by subscription and log type',
+  labelNames: ['subscription', 'type'] as const,
+  registers: [registry],
+});
+
+export const transfersCreated = new client.Counter({
+  name: 'payout_transfers_created_total',
+  help: 'Transfers created by payouts (not counting ones found by lookup after a lost response)',
+  registers: [registry],
+});
+
+export const amountTransferred = new client.Counter({
+  name: 'payout_transfer_amount_cents_total',
+  help: 'Sum of the amounts of transfers created by payouts, in cents',
+  registers: [registry],
+});
+
+export const reconciliationDrift = new client.Gauge({
+  name: 'reconciliation_drift',
+  help: 'Last reconciliation: unpaid credits, money sent without a credit, amount mismatches, duplicates',
+  labelNames: ['kind'] as const,
+  registers: [registry],
+});
+
+export const reconciliationCents = new client.Gauge({
+  name: 'reconciliation_cents',
+  help: 'Last reconciliation: net credited vs sent, in cents, over the lookback window',
+  labelNames: ['side'] as const,
+  registers: [registry],
+});

@@ -1,0 +1,38 @@
+import type { Client } from '@temporalio/client';
+import client from 'prom-client';
+import { PAYOUT_STATUSES } from '../domain/types';
+import { PayoutStatusKey } from '../shared/searchAttributes';
+import { registry } from './metrics';
+
+/**
+ * Payouts by status (running and finished) and approvals pending, read from Temporal visibility at scrape time:
+ * the numbers come from the source of truth, so every worker replica reports the same values.
+ */
+export function registerPayoutGauges(temporal: Client): void {
+  const byStatus = new client.Gauge({
+    name: 'payouts',
+    help: 'Payout workflows by PayoutStatus (from Temporal visibility)',
+    labelNames: ['status'] as const,
+    registers: [registry],
+    async collect() {
+      const counts = await Promise.all(
+        PAYOUT_STATUSES.map((status) =>
+          temporal.workflow.count(`WorkflowType="payout" AND ${PayoutStatusKey.name}="${status}"`),
+        ),
+      );
+      PAYOUT_STATUSES.forEach((status, i) => byStatus.set({ status }, counts[i]!.count));
+    },
+  });
+  const pending = new client.Gauge({
+    name: 'payout_approvals_pending',
+    help: 'Running payouts waiting for an operator (AwaitingApproval, NeedsAttention, TransferFailed)',
+    registers: [registry],
+    async collect() {
+      const waiting = `${PayoutStatusKey.name} IN ("AwaitingApproval", "NeedsAttention", "TransferFailed")`;
+      const { count } = await temporal.workflow.count(
+        `WorkflowType="payout" AND ExecutionStatus="Running" AND ${waiting}`,
+      );
+      pending.set(count);
+    },
+  });
+}

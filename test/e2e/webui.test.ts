@@ -1,0 +1,127 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { payoutWorkflowId } from '../../src/domain/payoutIds';
+import type { PayoutState } from '../../src/domain/types';
+import { createInvoice, creditedEventOf, withPayoutWorker } from '../helpers/payouts';
+import { startTestSandbox, type TestSandbox } from '../helpers/sandbox';
+import { eventually, getTestEnv, getTestUiUrl } from '../helpers/temporal';
+
+// Debian's Chromium (`apt-get install chromium`); playwright-core never downloads browsers here.
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  // The CI network is closed: no update checks, field trials, component downloads or sync that would stall.
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts');
+const SCREENSHOT = path.join(ARTIFACTS, 'webui-payout.png');
+/** Per UI step; the dev server's UI answers in milliseconds, so this only bounds a broken page. */
+const UI_TIMEOUT_MS = 10_000;
+
+describe('Temporal Web UI shows a payout (real dev server UI, headless Chromium)', function () {
+  this.timeout(60_000);
+  let stark: TestSandbox | undefined;
+  let browser: Browser | undefined;
+
+  before(async () => {
+    stark = await startTestSandbox({ seed: randomUUID(), behaviour: { timeScale: 0.01, payShare: 0 } });
+  });
+  after(async () => {
+    await browser?.close();
+    await stark?.close();
+  });
+
+  it('finds the completed payout by InvoiceId and shows its summary and PayoutStatus', async () => {
+    assert.ok(
+      existsSync(CHROMIUM),
+      `${CHROMIUM} is missing: this browser test needs Debian's Chromium. ` +
+        'Install it with `apt-get install -y --no-install-recommends chromium` (.ci/run does so via APT_PACKAGES).',
+    );
+    const s = stark!;
+
+    // 1. One payout to completion, exactly as the webhook would start it.
+    const invoiceId = await createInvoice(s.user, 8_000);
+    const workflowId = payoutWorkflowId(invoiceId);
+    const summary = `Payout of credited invoice ${invoiceId}`;
+    const query = `InvoiceId="${invoiceId}"`;
+    await withPayoutWorker(s, async (ctx) => {
+      s.sandbox.payInvoice(invoiceId, { fee: 25 });
+      assert.equal(await ctx.dispatcher.dispatch(creditedEventOf(s.sandbox, invoiceId)), 'payout-started-or-signaled');
+      const result = (await ctx.client.workflow.getHandle(workflowId).result()) as PayoutState;
+      assert.equal(result.status, 'Succeeded');
+    });
+    // The UI lists from visibility, which can trail the close slightly: wait until the server lists it closed.
+    const { client } = await getTestEnv();
+    await eventually(
+      async () => {
+        for await (const wf of client.workflow.list({ query: `${query} AND ExecutionStatus="Completed"` })) {
+          if (wf.workflowId === workflowId) return true;
+        }
+        return undefined;
+      },
+      { what: `${workflowId} to be listed as completed` },
+    );
+    const uiUrl = await getTestUiUrl();
+    await eventually(async () => ((await fetch(uiUrl).catch(() => undefined))?.ok ? true : undefined), {
+      what: `the Temporal Web UI at ${uiUrl}`,
+    });
+
+    // 2. A fresh headless Chromium (chromium.launch uses a throw-away profile dir).
+    browser = await chromium
+      .launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timeout: 20_000 })
+      .catch((error: unknown) => {
+        throw new Error(`could not launch ${CHROMIUM} (is the Debian chromium package installed?)`, { cause: error });
+      });
+    const page: Page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    page.setDefaultTimeout(UI_TIMEOUT_MS);
+    await mkdir(ARTIFACTS, { recursive: true });
+    try {
+      // 3. The namespace's workflow list, filtered by the visibility query in the URL.
+      await page.goto(`${uiUrl}/namespaces/default/workflows?query=${encodeURIComponent(query)}`);
+      // The query from the URL became the UI's filter chip (InvoiceId = "<id>").
+      await page.getByTestId('dropdown-filter-chip-InvoiceId-0-text').filter({ hasText: invoiceId }).waitFor();
+      const rows = page.getByTestId('workflows-summary-configurable-table-row');
+      const row = rows.filter({ hasText: workflowId });
+      await row.waitFor();
+      assert.equal(await rows.count(), 1, `the query ${query} lists exactly the payout`);
+      await row.getByText('Completed', { exact: true }).waitFor();
+      await page.screenshot({ path: path.join(ARTIFACTS, 'webui-payout-list.png') });
+
+      // 4. Its detail page, reached by clicking the workflow id.
+      await row.getByRole('link', { name: workflowId, exact: true }).click();
+      await page.waitForURL(`**/workflows/${workflowId}/**`);
+      const header = page.locator('header').filter({ has: page.getByTestId('workflow-id-heading') });
+      await header.getByTestId('workflow-id-heading').filter({ hasText: workflowId }).waitFor();
+      await header.getByText('Completed', { exact: true }).first().waitFor();
+
+      // The static summary: UI 2.42.1 renders it (as markdown, in an iframe) under User Metadata > Summary.
+      await page.getByTestId('user-metadata-tab').click();
+      await page.getByTestId('user-metadata-summary-heading').filter({ hasText: /^Summary$/ }).waitFor();
+      const rendered = page.frameLocator('iframe[title="output"]').first().locator('body');
+      await rendered.getByText(summary, { exact: true }).waitFor();
+      assert.equal((await rendered.innerText()).trim(), summary);
+      await page.screenshot({ path: path.join(ARTIFACTS, 'webui-payout-summary.png') });
+
+      // Search attributes: UI 2.42.1 shows them as a read-only JSON code block.
+      await page.getByTestId('search-attributes-tab').click();
+      const code = page.locator('.cm-content[data-language="json"]').filter({ hasText: '"PayoutStatus"' });
+      await code.waitFor();
+      const shown = JSON.parse(await code.innerText()) as { indexedFields?: Record<string, unknown> };
+      assert.equal(shown.indexedFields?.PayoutStatus, 'Succeeded');
+      assert.equal(shown.indexedFields?.InvoiceId, invoiceId);
+      await page.screenshot({ path: SCREENSHOT });
+    } catch (error) {
+      await page.screenshot({ path: path.join(ARTIFACTS, 'webui-payout-failure.png'), fullPage: true }).catch(() => {});
+      throw error;
+    }
+  });
+});
