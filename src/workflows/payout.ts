@@ -8,6 +8,7 @@ import {
   log,
   proxyActivities,
   setHandler,
+  sleep,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
@@ -203,7 +204,7 @@ export async function payout(input: PayoutInput): Promise<PayoutState> {
         if (type === ErrorTypes.notFound) return undefined;
         if (type !== ErrorTypes.invoiceNotCredited) throw err;
         if (tries >= 6) return undefined;
-        await condition(() => false, `${5 * 2 ** tries} seconds`);
+        await sleep(`${5 * 2 ** tries} seconds`);
       }
     }
   }
