@@ -1,11 +1,12 @@
 import { Command, CommanderError } from 'commander';
 import { registerKeyCommands } from './keys';
 import { registerPayoutCommands } from './payouts';
+import { registerRecoveryCommands } from './recovery';
 import { registerScheduleCommands } from './schedule';
 
 export function buildProgram(): Command {
   const program = new Command('ops')
-    .description('Operate the Stark Bank payouts app: invoice schedule, payouts, project keys')
+    .description('Operate the Stark Bank payouts app: invoice schedule, payouts, recovery, project keys')
     .option('--json', 'machine-readable output')
     // Thrown instead of exiting, so the entry point chooses exit codes: 2 for usage, 1 for failures.
     // Set before the commands are added: subcommands inherit it.
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(add --help for usage)');
   registerScheduleCommands(program);
   registerPayoutCommands(program);
+  registerRecoveryCommands(program);
   registerKeyCommands(program);
   return program;
 }

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { payoutWorkflowId } from '../../src/domain/payoutIds';
-import type { PayoutState } from '../../src/domain/types';
+import type { PayoutState, PayoutStatus } from '../../src/domain/types';
+import { InvoiceIdKey, PayoutStatusKey } from '../../src/shared/searchAttributes';
 import { PAYOUTS_CONTROL_WORKFLOW_ID } from '../../src/workflows/payoutsControl';
 import {
   createInvoice,
@@ -26,6 +27,18 @@ interface ListedPayout {
   amountCents?: number;
 }
 
+/**
+ * Waits, in process, until visibility lists the payout in `status`: visibility lags writes, and polling through
+ * the CLI would spend a process start per try.
+ */
+async function visible(client: Client, invoiceId: string, status: PayoutStatus): Promise<void> {
+  const query = `${InvoiceIdKey.name}="${invoiceId}" AND ${PayoutStatusKey.name}="${status}"`;
+  await eventually(async () => ((await client.workflow.count(query)).count > 0 ? true : undefined), {
+    timeoutMs: 20_000,
+    what: `payout ${invoiceId} listed as ${status}`,
+  });
+}
+
 describe('ops CLI: payouts (real process, dev server, emulator)', function () {
   this.timeout(60_000);
   let stark: TestSandbox;
@@ -42,17 +55,6 @@ describe('ops CLI: payouts (real process, dev server, emulator)', function () {
     return { invoiceId, handle: ctx.client.workflow.getHandle(payoutWorkflowId(invoiceId)) };
   }
 
-  /** `payouts list` as JSON, once visibility has caught up with `ready`. */
-  async function listed(env: Record<string, string>, args: string[], ready: (rows: ListedPayout[]) => boolean) {
-    return eventually(
-      async () => {
-        const rows = JSON.parse(await runCliOk(['payouts', 'list', '--json', ...args], env)) as ListedPayout[];
-        return ready(rows) ? rows : undefined;
-      },
-      { timeoutMs: 20_000, intervalMs: 500, what: `payouts list ${args.join(' ')}` },
-    );
-  }
-
   it('lists payouts by status (table and JSON) and shows one', async () => {
     await withPayoutWorker(
       stark,
@@ -62,30 +64,30 @@ describe('ops CLI: payouts (real process, dev server, emulator)', function () {
         const sent = await creditAndDispatch(ctx, 1_234);
         await waitForStatus(held.handle, 'AwaitingApproval');
         await sent.handle.result();
+        await visible(ctx.client, held.invoiceId, 'AwaitingApproval');
+        await visible(ctx.client, sent.invoiceId, 'Succeeded');
 
-        const waiting = await listed(env, ['--status', 'AwaitingApproval'], (rows) =>
-          rows.some((r) => r.invoiceId === held.invoiceId),
-        );
-        assert.ok(waiting.every((r) => r.status === 'AwaitingApproval'));
-        assert.ok(!waiting.some((r) => r.invoiceId === sent.invoiceId), 'the filter leaves out other statuses');
-        assert.equal(waiting.find((r) => r.invoiceId === held.invoiceId)?.amountCents, 3_000);
-
-        await listed(env, ['--status', 'Succeeded'], (rows) => rows.some((r) => r.invoiceId === sent.invoiceId));
-        const [table, limited] = await Promise.all([
+        const [waitingJson, table, limited, shown, shownJson] = await Promise.all([
+          runCliOk(['payouts', 'list', '--status', 'AwaitingApproval', '--json'], env),
           runCliOk(['payouts', 'list', '--status', 'Succeeded'], env),
-          runCliOk(['payouts', 'list', '--limit', '1', '--json'], env),
+          runCliOk(['--json', 'payouts', 'list', '--limit', '1'], env),
+          runCliOk(['payouts', 'show', held.invoiceId], env),
+          runCliOk(['payouts', 'show', held.invoiceId, '--json'], env),
         ]);
+
+        const waiting = JSON.parse(waitingJson) as ListedPayout[];
+        assert.ok(waiting.every((r) => r.status === 'AwaitingApproval'));
+        assert.equal(waiting.find((r) => r.invoiceId === held.invoiceId)?.amountCents, 3_000);
+        assert.ok(!waiting.some((r) => r.invoiceId === sent.invoiceId), 'the filter leaves out other statuses');
+
         const [header, ...lines] = table.trimEnd().split('\n');
         assert.match(header!, /^INVOICE\s+STATUS\s+AMOUNT\s+TRANSFER\s+STARTED$/);
         const row = lines.find((l) => l.startsWith(sent.invoiceId));
         assert.ok(row, `row for ${sent.invoiceId} in\n${table}`);
-        assert.match(row, /Succeeded\s+R\$ 12,34\s+\d+\s+\d{4}-\d\d-\d\dT/);
+        assert.match(row, /Succeeded\s+R\$ 12,34\s+\d+\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+        assert.ok(!lines.some((l) => l.startsWith(held.invoiceId)));
         assert.equal((JSON.parse(limited) as unknown[]).length, 1);
 
-        const [shown, shownJson] = await Promise.all([
-          runCliOk(['payouts', 'show', held.invoiceId], env),
-          runCliOk(['payouts', 'show', held.invoiceId, '--json'], env),
-        ]);
         assert.match(shown, /^Status:\s+AwaitingApproval$/m);
         assert.match(shown, /^Reasons:\s+.*per-transfer maximum/m);
         assert.match(shown, /^Net:\s+R\$ 30,00$/m);
@@ -97,7 +99,7 @@ describe('ops CLI: payouts (real process, dev server, emulator)', function () {
     );
   });
 
-  it('approves a held payout, which then succeeds; refuses to approve one that is not held', async () => {
+  it('approves a held payout, which then succeeds; refuses decisions a payout cannot take', async () => {
     await withPayoutWorker(
       stark,
       async (ctx) => {
@@ -107,10 +109,11 @@ describe('ops CLI: payouts (real process, dev server, emulator)', function () {
         await waitForStatus(held.handle, 'AwaitingApproval');
         await sent.handle.result();
 
-        const [finished, notHeld, usage] = await Promise.all([
+        const [finished, notHeld, usage, missing] = await Promise.all([
           runCli(['payouts', 'approve', sent.invoiceId, '--operator', 'alice'], env),
           runCli(['payouts', 'retry', held.invoiceId, '--operator', 'alice'], env),
           runCli(['payouts', 'approve', held.invoiceId], env),
+          runCli(['payouts', 'show', '999999999'], env),
         ]);
         assert.equal(finished.code, 1);
         assert.equal(
@@ -122,6 +125,8 @@ describe('ops CLI: payouts (real process, dev server, emulator)', function () {
         assert.equal(notHeld.stderr, 'error: retry refused: cannot retry a payout that is AwaitingApproval\n');
         assert.equal(usage.code, 2, 'a missing --operator is a usage error');
         assert.match(usage.stderr, /--operator/);
+        assert.equal(missing.code, 1);
+        assert.equal(missing.stderr, 'error: no payout for invoice 999999999\n');
 
         const approved = await runCliOk(
           ['payouts', 'approve', held.invoiceId, '--operator', 'alice', '--note', 'known payer'],
@@ -131,10 +136,6 @@ describe('ops CLI: payouts (real process, dev server, emulator)', function () {
         const result = (await held.handle.result()) as PayoutState;
         assert.equal(result.status, 'Succeeded');
         assert.deepEqual(result.decidedBy, { action: 'approve', operator: 'alice', note: 'known payer' });
-
-        const missing = await runCli(['payouts', 'show', '999999999'], env);
-        assert.equal(missing.code, 1);
-        assert.equal(missing.stderr.trim(), 'error: no payout for invoice 999999999');
       },
       guardrails,
     );
@@ -145,13 +146,11 @@ describe('ops CLI: payouts (real process, dev server, emulator)', function () {
       const env = await temporalEnv(ctx.taskQueue);
       try {
         const paused = await runCliOk(['payouts', 'pause', '--operator', 'bob', '--note', 'bank maintenance'], env);
-        assert.equal(paused.trim(), 'Payouts paused by bob.');
-        const { handle } = await creditAndDispatch(ctx, 1_500);
+        assert.equal(paused, 'Payouts paused by bob.\n');
+        const { invoiceId, handle } = await creditAndDispatch(ctx, 1_500);
         await waitForStatus(handle, 'Paused');
-        // Resume wakes the payouts that visibility lists as Paused; wait until this one is listed.
-        await listed(env, ['--status', 'Paused'], (rows) =>
-          rows.some((r) => `payout-${r.invoiceId}` === handle.workflowId),
-        );
+        // Resume wakes the payouts visibility lists as Paused.
+        await visible(ctx.client, invoiceId, 'Paused');
 
         const resumed = JSON.parse(await runCliOk(['payouts', 'resume', '--operator', 'bob', '--json'], env)) as {
           paused: boolean;
@@ -159,7 +158,7 @@ describe('ops CLI: payouts (real process, dev server, emulator)', function () {
         };
         assert.equal(resumed.paused, false);
         assert.ok(resumed.woken >= 1, `woke ${resumed.woken}`);
-        // Woken at once: well before the payout's own one-minute re-check.
+        // Woken at once, well before the payout's own one-minute re-check.
         assert.equal(((await handle.result()) as PayoutState).status, 'Succeeded');
       } finally {
         // The switch is a singleton polled on this test's own task queue: leave none behind for other tests.

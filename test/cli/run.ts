@@ -23,7 +23,14 @@ export interface CliResult {
 export async function runCli(args: string[], env: Record<string, string> = {}, cwd = emptyDir()): Promise<CliResult> {
   const child = spawn(process.execPath, ['--import', tsxLoader, entry, ...args], {
     cwd,
-    env: { PATH: process.env.PATH ?? '', HOME: cwd, TSX_TSCONFIG_PATH: path.join(repoRoot, 'tsconfig.json'), ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: cwd,
+      TSX_TSCONFIG_PATH: path.join(repoRoot, 'tsconfig.json'),
+      // Under `c8 mocha` the CLI's own code counts towards coverage too.
+      ...(process.env.NODE_V8_COVERAGE ? { NODE_V8_COVERAGE: process.env.NODE_V8_COVERAGE } : {}),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

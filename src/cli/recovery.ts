@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import type { Command } from 'commander';
+import type { ReconciliationReport, SweepReport } from '../activities/recovery';
+import { formatBRL } from '../domain/money';
+import { reconcilePayouts, sweepEvents } from '../workflows/recovery';
+import { positiveInt } from './args';
+import { emit, formatFields, formatTable } from './output';
+import { withTemporal } from './temporalFromEnv';
+
+/** Runs the scheduled safety nets on demand, as workflows on the worker (visible in the Web UI), and prints the report. */
+export function registerRecoveryCommands(program: Command): void {
+  const recovery = program.command('recovery').description('the event sweep and the reconciliation, now');
+
+  recovery
+    .command('sweep')
+    .description('feed every event Stark Bank could not deliver to the payouts, then mark it delivered')
+    .action(async (_opts: unknown, cmd: Command) => {
+      process.stderr.write('sweeping undelivered events…\n');
+      const report = await withTemporal((client, cfg) =>
+        client.workflow.execute(sweepEvents, {
+          taskQueue: cfg.taskQueue,
+          workflowId: `sweep-events-manual-${randomUUID()}`,
+        }),
+      );
+      emit(cmd, report, renderSweep);
+    });
+
+  recovery
+    .command('reconcile')
+    .description('compare credited invoices with transfers, start missing payouts, report drift')
+    .option('--lookback-days <n>', 'how far back to look', positiveInt, 3)
+    .action(async ({ lookbackDays }: { lookbackDays: number }, cmd: Command) => {
+      process.stderr.write(`reconciling the last ${lookbackDays} days…\n`);
+      const report = await withTemporal((client, cfg) =>
+        client.workflow.execute(reconcilePayouts, {
+          taskQueue: cfg.taskQueue,
+          workflowId: `reconcile-payouts-manual-${randomUUID()}`,
+          args: [{ lookbackDays }],
+        }),
+      );
+      emit(cmd, report, renderReconciliation);
+    });
+}
+
+function renderSweep(r: SweepReport): string {
+  const outcomes = Object.entries(r.outcomes).map(([outcome, count]) => ({ outcome, count: String(count) }));
+  return [
+    formatFields([
+      ['undelivered events', String(r.undelivered)],
+      ['marked delivered', String(r.markedDelivered)],
+    ]),
+    formatTable(outcomes, [
+      { header: 'outcome', value: (o) => o.outcome },
+      { header: 'events', value: (o) => o.count },
+    ]),
+  ].join('\n\n');
+}
+
+function renderReconciliation(r: ReconciliationReport): string {
+  const drift = r.creditedNetCents !== r.sentCents || r.sentWithoutCredit.length + r.duplicates.length > 0;
+  return [
+    formatFields([
+      ['since', r.since],
+      ['credited invoices', String(r.credited)],
+      ['payout transfers', String(r.transfers)],
+      ['credited, net of fees', formatBRL(r.creditedNetCents)],
+      ['sent', formatBRL(r.sentCents)],
+      ['sent without a credit', String(r.sentWithoutCredit.length)],
+      ['amount mismatches', String(r.amountMismatches.length)],
+      ['duplicates', String(r.duplicates.length)],
+      ['verdict', drift || r.unpaid.length > 0 ? 'DRIFT' : 'clean'],
+    ]),
+    r.unpaid.length === 0
+      ? 'every credited invoice has its transfer'
+      : formatTable(r.unpaid, [
+          { header: 'unpaid invoice', value: (u) => u.invoiceId },
+          { header: 'action', value: (u) => u.action },
+        ]),
+  ].join('\n\n');
+}
