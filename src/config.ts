@@ -253,6 +253,16 @@ function loadEmulator(e: Env, problems: string[]): StarkConfig['emulator'] {
   }
 }
 
+/**
+ * Only the Temporal part of the configuration, for tools that hold no Stark Bank key (the operator CLI).
+ * Same variables and defaults as loadConfig.
+ */
+export function loadTemporalConfig(env: NodeJS.ProcessEnv = process.env): Config['temporal'] {
+  const taskQueue = envSchema.shape.TEMPORAL_TASK_QUEUE.safeParse(env.TEMPORAL_TASK_QUEUE);
+  if (!taskQueue.success) throw new ConfigError(`Invalid configuration:\n  TEMPORAL_TASK_QUEUE: must not be empty`);
+  return { ...loadTemporalConnectConfig(env), taskQueue: taskQueue.data };
+}
+
 function loadTemporalConnectConfig(env: NodeJS.ProcessEnv): ClientConnectConfig {
   const overrideEnvVars = Object.fromEntries(
     Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),

@@ -8,7 +8,7 @@ import { ensureInvoiceSchedule } from './schedules/invoiceSchedule';
 import { ensureRecoverySchedules } from './schedules/recoverySchedules';
 import { logger } from './shared/logger';
 import { connectStarkBank } from './starkbank/user';
-import { createTemporalClient } from './temporal/connection';
+import { createTemporalClient } from './temporal/client';
 import { installTemporalRuntime } from './temporal/runtime';
 import { startWebhook } from './webhook';
 import { createWorker } from './worker';

@@ -5,7 +5,7 @@ import { ensureRecoverySchedules } from './schedules/recoverySchedules';
 import type { EnsureOutcome } from './schedules/ensureSchedule';
 import { logger } from './shared/logger';
 import { connectStarkBank } from './starkbank/user';
-import { createTemporalClient } from './temporal/connection';
+import { createTemporalClient } from './temporal/client';
 
 export interface SetupOutcome {
   webhook: 'created' | 'exists' | 'skipped';

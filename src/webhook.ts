@@ -4,7 +4,7 @@ import { loadConfig, type Config } from './config';
 import { createEventDispatcher } from './events/dispatch';
 import { fetchStarkPublicKey } from './starkbank/publicKey';
 import { connectStarkBank } from './starkbank/user';
-import { createTemporalClient } from './temporal/connection';
+import { createTemporalClient } from './temporal/client';
 import { logger } from './shared/logger';
 import { createWebhookApp, WEBHOOK_PATH } from './webhook/app';
 import { createSignatureVerifier } from './webhook/signature';

@@ -1,8 +1,8 @@
-import { Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from './activities';
 import { loadConfig, type Config } from './config';
 import { connectStarkBank } from './starkbank/user';
-import { connectWorkerConnection, createTemporalClient } from './temporal/connection';
+import { createTemporalClient } from './temporal/client';
 import { logger } from './shared/logger';
 import { installTemporalRuntime } from './temporal/runtime';
 import { startMetricsServer } from './observability/metricsServer';
@@ -15,7 +15,7 @@ import { registerPayoutGauges } from './observability/payoutGauges';
 export async function createWorker(config: Config, overrides: Partial<WorkerOptions> = {}): Promise<Worker> {
   const user = connectStarkBank(config.stark);
   const client = createTemporalClient(config.temporal);
-  const connection = await connectWorkerConnection(config.temporal);
+  const connection = await NativeConnection.connect(config.temporal.connectionOptions);
   const bundlePath = process.env.WORKFLOW_BUNDLE_PATH;
   return Worker.create({
     connection,

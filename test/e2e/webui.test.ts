@@ -41,11 +41,12 @@ describe('Temporal Web UI shows a payout (real dev server UI, headless Chromium)
   });
 
   it('finds the completed payout by InvoiceId and shows its summary and PayoutStatus', async () => {
-    assert.ok(
-      existsSync(CHROMIUM),
-      `${CHROMIUM} is missing: this browser test needs Debian's Chromium. ` +
-        'Install it with `apt-get install -y --no-install-recommends chromium` (.ci/run does so via APT_PACKAGES).',
-    );
+    if (!existsSync(CHROMIUM)) {
+      assert.fail(
+        `${CHROMIUM} is missing: this browser test needs Debian's Chromium. ` +
+          'Install it with `apt-get install -y --no-install-recommends chromium` (.ci/run does so via APT_PACKAGES).',
+      );
+    }
     const s = stark!;
 
     // 1. One payout to completion, exactly as the webhook would start it.
@@ -88,7 +89,10 @@ describe('Temporal Web UI shows a payout (real dev server UI, headless Chromium)
       // 3. The namespace's workflow list, filtered by the visibility query in the URL.
       await page.goto(`${uiUrl}/namespaces/default/workflows?query=${encodeURIComponent(query)}`);
       // The query from the URL became the UI's filter chip (InvoiceId = "<id>").
-      await page.getByTestId('dropdown-filter-chip-InvoiceId-0-text').filter({ hasText: invoiceId }).waitFor();
+      await page
+        .locator('button[aria-controls^="dropdown-filter-chip-InvoiceId"]')
+        .filter({ hasText: `"${invoiceId}"` })
+        .waitFor();
       const rows = page.getByTestId('workflows-summary-configurable-table-row');
       const row = rows.filter({ hasText: workflowId });
       await row.waitFor();
@@ -105,7 +109,10 @@ describe('Temporal Web UI shows a payout (real dev server UI, headless Chromium)
 
       // The static summary: UI 2.42.1 renders it (as markdown, in an iframe) under User Metadata > Summary.
       await page.getByTestId('user-metadata-tab').click();
-      await page.getByTestId('user-metadata-summary-heading').filter({ hasText: /^Summary$/ }).waitFor();
+      await page
+        .getByTestId('user-metadata-summary-heading')
+        .filter({ hasText: /^Summary$/ })
+        .waitFor();
       const rendered = page.frameLocator('iframe[title="output"]').first().locator('body');
       await rendered.getByText(summary, { exact: true }).waitFor();
       assert.equal((await rendered.innerText()).trim(), summary);

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import net from 'node:net';
 import type { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import {
@@ -23,21 +24,40 @@ Runtime.install({
 });
 
 let envPromise: Promise<TestWorkflowEnvironment> | undefined;
+let uiUrl: string | undefined;
+
+/** A port the OS considers free right now (the dev server binds it a moment later). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
 
 async function createEnv(): Promise<TestWorkflowEnvironment> {
   // Tests never build the CLI (minutes; would blow hook timeouts): CI runs `npm run temporal:cli` first.
   const cli = await resolveTemporalCli({ goInstall: false });
   const started = Date.now();
+  // The embedded Web UI (browser tests use it) starts with the server and costs next to nothing.
+  const uiPort = await freePort();
   try {
     const env = await TestWorkflowEnvironment.createLocal({
       server: {
         ...(cli.path ? { executable: { type: 'existing-path' as const, path: cli.path } } : {}),
+        ui: true,
+        uiPort,
         // The product's own flags (search attributes + SQLite pragmas), so tests prove what `npm run dev` uses.
         extraArgs: productDevServerArgs(),
       },
     });
+    uiUrl = `http://127.0.0.1:${uiPort}`;
     if (process.env.TEMPORAL_TEST_VERBOSE) {
-      process.stderr.write(`[test] dev server (${cli.source}) up in ${Date.now() - started} ms\n`);
+      process.stderr.write(`[test] dev server (${cli.source}) up in ${Date.now() - started} ms, UI ${uiUrl}\n`);
     }
     return env;
   } catch (error) {
@@ -55,11 +75,19 @@ export function getTestEnv(): Promise<TestWorkflowEnvironment> {
     envPromise = promise;
     registerTeardown('temporal dev server', async () => {
       envPromise = undefined;
+      uiUrl = undefined;
       const env = await promise.catch(() => undefined);
       await env?.teardown();
     });
   }
   return envPromise;
+}
+
+/** Base URL of the shared dev server's Web UI (e.g. `http://127.0.0.1:41234`); starts the server if needed. */
+export async function getTestUiUrl(): Promise<string> {
+  await getTestEnv();
+  if (!uiUrl) throw new Error('the Temporal dev server started without its Web UI');
+  return uiUrl;
 }
 
 const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
