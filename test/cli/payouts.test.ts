@@ -40,7 +40,7 @@ async function visible(client: Client, invoiceId: string, status: PayoutStatus):
 }
 
 describe('ops CLI: payouts (real process, dev server, emulator)', function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
   let stark: TestSandbox;
 
   before(async () => {

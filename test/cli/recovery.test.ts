@@ -8,7 +8,7 @@ import { startTestSandbox, type TestSandbox } from '../helpers/sandbox';
 import { runCliOk, temporalEnv } from './run';
 
 describe('ops CLI: recovery (real process, dev server, emulator)', function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
   let stark: TestSandbox;
 
   before(async () => {

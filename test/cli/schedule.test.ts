@@ -17,7 +17,7 @@ interface StatusJson {
 }
 
 describe('ops CLI: schedule (real process, dev server, emulator)', function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
   let stark: TestSandbox;
 
   before(async () => {

@@ -25,10 +25,10 @@ const CHROMIUM_ARGS = [
 const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts');
 const SCREENSHOT = path.join(ARTIFACTS, 'webui-payout.png');
 /** Per UI step; the dev server's UI answers in milliseconds, so this only bounds a broken page. */
-const UI_TIMEOUT_MS = 10_000;
+const UI_TIMEOUT_MS = 20_000;
 
 describe('Temporal Web UI shows a payout (real dev server UI, headless Chromium)', function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
   let stark: TestSandbox | undefined;
   let browser: Browser | undefined;
 
