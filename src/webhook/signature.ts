@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import Ellipticcurve from 'starkbank-ecdsa';
 
 /**
  * Verifies Stark Bank's `Digital-Signature` (base64 DER ECDSA-SHA256 on secp256k1) over the raw body bytes,
@@ -51,25 +52,42 @@ export function createSignatureVerifier(opts: SignatureVerifierOptions): Signatu
     return inFlight;
   };
 
-  const check = (publicKey: crypto.KeyObject, body: Buffer, signature: Buffer): boolean => {
-    try {
-      return crypto.verify('sha256', body, { key: publicKey, dsaEncoding: 'der' }, signature);
-    } catch {
-      return false; // malformed DER
-    }
+  const check = (publicKey: crypto.KeyObject, body: Buffer, signature: string): boolean => {
+    const attempt = (sig: Buffer, dsaEncoding: 'der' | 'ieee-p1363') => {
+      try {
+        return crypto.verify('sha256', body, { key: publicKey, dsaEncoding }, sig);
+      } catch {
+        return false; // malformed encoding
+      }
+    };
+    if (attempt(Buffer.from(signature, 'base64'), 'der')) return true;
+    // The SDK's DER parser ignores declared lengths, so it also accepts non-canonical encodings of a valid
+    // (r, s). Decoding with that same parser keeps the two verifiers in exact agreement.
+    const lenient = rawSignature(signature);
+    return lenient !== undefined && attempt(lenient, 'ieee-p1363');
   };
 
   return {
     async verify(rawBody, signature) {
-      if (!signature) return false;
-      const decoded = Buffer.from(signature, 'base64');
-      if (decoded.length === 0) return false;
-      if (check(key ?? (await fetchKey()), rawBody, decoded)) return true;
+      if (!signature || Buffer.from(signature, 'base64').length === 0) return false;
+      if (check(key ?? (await fetchKey()), rawBody, signature)) return true;
       if (now() - fetchedAt < minRefreshIntervalMs) return false;
-      return check(await fetchKey(), rawBody, decoded);
+      return check(await fetchKey(), rawBody, signature);
     },
     async warmUp() {
       if (!key) await fetchKey();
     },
   };
+}
+
+/** (r, s) as 64 bytes (IEEE P1363), decoded the way starkbank-ecdsa decodes; undefined when it cannot. */
+function rawSignature(signature: string): Buffer | undefined {
+  try {
+    const { r, s } = Ellipticcurve.Signature.fromBase64(signature);
+    const [rHex, sHex] = [r.toString(16), s.toString(16)];
+    if (rHex.length > 64 || sHex.length > 64 || rHex.startsWith('-') || sHex.startsWith('-')) return undefined;
+    return Buffer.from(rHex.padStart(64, '0') + sHex.padStart(64, '0'), 'hex');
+  } catch {
+    return undefined;
+  }
 }

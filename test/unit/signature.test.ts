@@ -52,6 +52,24 @@ describe('webhook signature verifier', () => {
     assert.equal(await verifier().verify(body, good), true);
   });
 
+  it('agrees with the SDK on random corruptions of a valid signature, non-canonical DER included', async function () {
+    this.timeout(30_000);
+    const good = Buffer.from(sign(stark.privateKey, body), 'base64');
+    const v = verifier();
+    let accepted = 0;
+    for (let i = 0; i < 200; i++) {
+      const mutated = Buffer.from(good);
+      const at = i % mutated.length;
+      mutated[at] = mutated[at]! ^ (1 << (i % 8));
+      const signature = mutated.toString('base64');
+      const ours = await v.verify(body, signature);
+      assert.equal(ours, await sdkAccepts(stark.publicKey, body, signature), `flip bit ${i % 8} of byte ${at}`);
+      if (ours) accepted++;
+    }
+    // Flips in the DER length bytes keep (r, s) intact: both verifiers accept those few.
+    assert.ok(accepted > 0 && accepted < 40, `accepted ${accepted}`);
+  });
+
   it('refetches the key once on a mismatch, so a rotated key is picked up', async () => {
     let current = stark.publicKey;
     let fetches = 0;
