@@ -26,8 +26,9 @@ export function createInvoiceActivities({ user }: InvoiceActivityDeps) {
       );
       const credited = logs.find((log) => log.type === 'credited' && log.invoice.id === invoiceId);
       if (!credited) {
-        // Retryable: the log may simply not be visible yet. The workflow bounds how long it waits.
-        throw ApplicationFailure.retryable(
+        // The log may simply not be visible yet: the workflow decides how long to wait for it, so this
+        // attempt must not be retried for ever by the activity's own retry policy.
+        throw ApplicationFailure.nonRetryable(
           `invoice ${invoiceId} has no credited log (status ${invoice.status})`,
           ErrorTypes.invoiceNotCredited,
         );

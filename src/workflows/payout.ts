@@ -48,7 +48,7 @@ const MAX_REMEMBERED_EVENTS = 200;
 // Stark Bank reads: cheap and safe to retry for as long as it takes.
 const api = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
 // Transfer creation: retried without limit on transient errors; the activity looks up its externalId before
@@ -58,7 +58,8 @@ const money = proxyActivities<Activities>({
   retry: {
     initialInterval: '2 seconds',
     backoffCoefficient: 2,
-    maximumInterval: '5 minutes',
+    // Unlimited attempts, at most a minute apart: an outage delays a payout by about a minute past its end.
+    maximumInterval: '1 minute',
     nonRetryableErrorTypes: [ErrorTypes.input, ErrorTypes.notFound, ErrorTypes.unexpectedState],
   },
 });
