@@ -1,0 +1,130 @@
+import fs from 'node:fs';
+import starkbank from 'starkbank';
+import { cpf } from 'cpf-cnpj-validator';
+import { invoiceIdOfTransfer, PAYOUT_TAG } from '../src/domain/payoutIds';
+import type { SandboxOptions } from '../src/sandbox';
+import { collect } from '../src/starkbank/list';
+import { transferSchema, type Transfer } from '../src/starkbank/schemas';
+import { startDevServer, type DevServer, type DevServerOptions } from '../test/helpers/devServer';
+import { startService, tempFile, type ChildService } from '../test/helpers/processes';
+import { startTestSandbox, type TestSandbox } from '../test/helpers/sandbox';
+
+/** Emulator + our own dev server + the worker and webhook as real processes, wired like test/e2e/pipeline. */
+export interface Pipeline {
+  temporal: DevServer;
+  stark: TestSandbox;
+  env: Record<string, string>;
+  worker: ChildService;
+  webhook: ChildService;
+  webhookUrl: string;
+  startWorker(): Promise<ChildService>;
+  startWebhook(): Promise<ChildService>;
+  close(): Promise<void>;
+}
+
+export async function startPipeline(opts: {
+  temporal?: DevServerOptions;
+  sandbox?: Partial<SandboxOptions>;
+  workerOptions?: Record<string, unknown>;
+  webhookPort: number;
+}): Promise<Pipeline> {
+  const temporal = await startDevServer(opts.temporal);
+  const stark = await startTestSandbox({ seed: 'bench', ...opts.sandbox });
+  const env: Record<string, string> = {
+    TEMPORAL_ADDRESS: temporal.address,
+    TEMPORAL_TASK_QUEUE: 'bench-payouts',
+    STARK_PROJECT_ID: stark.projectId,
+    STARK_PRIVATE_KEY: stark.privateKeyPem,
+    STARK_EMULATOR_ADDRESS: `127.0.0.1:${stark.sandbox.port}`,
+    STARK_EMULATOR_CA_FILE: tempFile('ca.pem', stark.sandbox.caPem),
+    // A burst is far above the product's daily guardrail; approvals would stall the benchmark.
+    PAYOUT_DAILY_MAX_CENTS: String(1e12),
+    PAYOUT_MAX_AMOUNT_CENTS: String(1e9),
+    WEBHOOK_HOST: '127.0.0.1',
+    // Fixed port: the emulator's registered webhook must still be right after a restart.
+    WEBHOOK_PORT: String(opts.webhookPort),
+    METRICS_PORT: '0',
+    BENCH_WORKER_OPTIONS: JSON.stringify(opts.workerOptions ?? {}),
+  };
+  const startWorker = () => startService('bench/tunedWorker.ts', env, (l) => l.msg === 'worker started', 90_000);
+  const startWebhook = () => startService('src/webhook.ts', env, (l) => l.msg === 'webhook listening', 30_000);
+  const [worker, webhook] = await Promise.all([startWorker(), startWebhook()]);
+  const webhookUrl = String(webhook.logs.find((l) => l.msg === 'webhook listening')?.url);
+  await starkbank.webhook.create({ url: webhookUrl, subscriptions: ['invoice', 'transfer'], user: stark.user });
+  const pipeline: Pipeline = {
+    temporal,
+    stark,
+    env,
+    worker,
+    webhook,
+    webhookUrl,
+    startWorker,
+    startWebhook,
+    async close() {
+      await Promise.all([pipeline.worker.stop('SIGKILL'), pipeline.webhook.stop('SIGKILL')]);
+      await stark.close();
+      await temporal.stop();
+      if (temporal.dbFile) fs.rmSync(temporal.dbFile, { force: true });
+    },
+  };
+  return pipeline;
+}
+
+/** Creates `count` invoices through the SDK, 100 per request (the API's maximum). */
+export async function createInvoices(stark: TestSandbox, count: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let offset = 0; offset < count; offset += 100) {
+    const batch = Array.from(
+      { length: Math.min(100, count - offset) },
+      (_, i) =>
+        new starkbank.Invoice({ amount: 1_000 + offset + i, name: `Payer ${offset + i}`, taxId: cpf.generate() }),
+    );
+    const created = await starkbank.invoice.create(batch, { user: stark.user });
+    ids.push(...created.map((inv) => inv.id));
+  }
+  return ids;
+}
+
+/** Resident set peak (VmHWM) and current (VmRSS) of a process, in MiB. */
+export function memoryOf(pid: number | undefined): { hwmMiB: number; rssMiB: number } {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
+    return { hwmMiB: Math.round(kb('VmHWM') / 1024), rssMiB: Math.round(kb('VmRSS') / 1024) };
+  } catch {
+    return { hwmMiB: NaN, rssMiB: NaN };
+  }
+}
+
+/** Every transfer the product made, per invoice, read through the SDK as an auditor would. */
+export async function transfersByInvoice(stark: TestSandbox): Promise<Map<string, Transfer[]>> {
+  const all = await collect(starkbank.transfer.query({ tags: [PAYOUT_TAG], user: stark.user }), transferSchema);
+  const byInvoice = new Map<string, Transfer[]>();
+  for (const t of all) {
+    const id = String(invoiceIdOfTransfer(t));
+    byInvoice.set(id, [...(byInvoice.get(id) ?? []), t]);
+  }
+  return byInvoice;
+}
+
+/** Verdict of "exactly one successful transfer per credited invoice, and no other transfer". */
+export function auditTransfers(credited: string[], byInvoice: Map<string, Transfer[]>) {
+  const creditedSet = new Set(credited);
+  let missing = 0;
+  const missingIds: string[] = [];
+  let duplicates = 0;
+  let notSuccess = 0;
+  for (const id of credited) {
+    const mine = byInvoice.get(id) ?? [];
+    const ok = mine.filter((t) => t.status === 'success');
+    if (ok.length === 0) {
+      missing++;
+      missingIds.push(id);
+    }
+    if (ok.length > 1) duplicates++;
+    if (mine.some((t) => t.status !== 'success' && t.status !== 'failed')) notSuccess++;
+  }
+  const stray = [...byInvoice.keys()].filter((id) => !creditedSet.has(id)).length;
+  const transfers = [...byInvoice.values()].reduce((n, ts) => n + ts.length, 0);
+  return { credited: credited.length, transfers, missing, missingIds, duplicates, pending: notSuccess, stray };
+}

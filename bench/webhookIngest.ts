@@ -1,0 +1,152 @@
+import crypto from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Client, Connection } from '@temporalio/client';
+import pino from 'pino';
+import { payoutWorkflowId } from '../src/domain/payoutIds';
+import { createEventDispatcher } from '../src/events/dispatch';
+import { InvoiceIdKey, PayoutStatusKey } from '../src/shared/searchAttributes';
+import { createWebhookApp, WEBHOOK_PATH } from '../src/webhook/app';
+import { createSignatureVerifier } from '../src/webhook/signature';
+import { invoiceCreditedSignal, payout } from '../src/workflows/payout';
+import { startDevServer, type DevServerOptions } from '../test/helpers/devServer';
+import { percentile, round, runPool, writeResult } from './stats';
+
+/**
+ * Webhook ingestion against our own dev server: unique signed `credited` events through the real app (real
+ * verifier, real dispatcher -> signalWithStart), and the bare client's signalWithStart rate at the same
+ * concurrency (the ceiling). No worker: the payouts are only started; each config gets a fresh database.
+ * The app and the load generator share this process (loopback HTTP), so the webhook figures include the
+ * client side's cost on the same 2 cores.
+ */
+export const ingestConfigs: Record<string, DevServerOptions> = {
+  // What `npm run dev` and the tests use: WAL + synchronous=NORMAL, default dynamic config.
+  baseline: {},
+  // More parallel shard I/O, so concurrent starts are not all queued behind one persistence call.
+  shardIO8: { dynamicConfig: { 'history.shardIOConcurrency': 8 } },
+  // Durability traded for speed: never fsync (a benchmark anchor only, not for the product).
+  syncOff: { pragmas: ['journal_mode=WAL', 'synchronous=OFF'], dynamicConfig: { 'history.shardIOConcurrency': 8 } },
+  memory: { dbFile: ':memory:', pragmas: [], dynamicConfig: { 'history.shardIOConcurrency': 8 } },
+};
+
+const taskQueue = 'bench-ingest';
+
+function creditedBody(invoiceId: string): Buffer {
+  const event = {
+    created: new Date().toISOString(),
+    id: crypto.randomUUID(),
+    log: { id: crypto.randomUUID(), type: 'credited', invoice: { id: invoiceId, amount: 10_000, fee: 0 } },
+    subscription: 'invoice',
+  };
+  return Buffer.from(JSON.stringify({ event }));
+}
+
+let counter = 0;
+const newInvoiceId = () => `${Date.now()}${String(counter++).padStart(6, '0')}`;
+
+async function runConfig(name: string, opts: DevServerOptions, levels: number[], requests: number) {
+  const server = await startDevServer(opts);
+  const connection = await Connection.connect({ address: server.address });
+  const client = new Client({ connection, namespace: 'default' });
+  const keys = crypto.generateKeyPairSync('ec', {
+    namedCurve: 'secp256k1',
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'sec1', format: 'pem' },
+  });
+  const verifier = createSignatureVerifier({ fetchPublicKey: () => Promise.resolve(keys.publicKey) });
+  const app = createWebhookApp({
+    verifier,
+    dispatcher: createEventDispatcher({ client, taskQueue }),
+    logger: pino({ level: 'silent' }),
+    maxBodyBytes: 65_536,
+    checkReady: () => verifier.warmUp(),
+  });
+  const http = await new Promise<Server>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}${WEBHOOK_PATH}`;
+  const rows: Record<string, unknown>[] = [];
+  try {
+    for (const concurrency of levels) {
+      // Bodies are signed up front so the timed part is the webhook's work, not the sender's signing.
+      const bodies = Array.from({ length: requests }, () => {
+        const body = creditedBody(newInvoiceId());
+        return {
+          body,
+          signature: crypto.sign('sha256', body, { key: keys.privateKey, dsaEncoding: 'der' }).toString('base64'),
+        };
+      });
+      let non200 = 0;
+      const hook = await runPool(requests, concurrency, async (i) => {
+        const { body, signature } = bodies[i]!;
+        const res = await fetch(url, {
+          method: 'POST',
+          body,
+          headers: { 'content-type': 'application/json', 'Digital-Signature': signature },
+        });
+        await res.arrayBuffer();
+        if (res.status !== 200) non200++;
+      });
+      const raw = await runPool(requests, concurrency, async () => {
+        const invoiceId = newInvoiceId();
+        await client.workflow.signalWithStart(payout, {
+          workflowId: payoutWorkflowId(invoiceId),
+          taskQueue,
+          args: [{ invoiceId }],
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          workflowIdConflictPolicy: 'USE_EXISTING',
+          signal: invoiceCreditedSignal,
+          signalArgs: [{ eventId: invoiceId, amount: 10_000, fee: 0 }],
+          typedSearchAttributes: [
+            { key: InvoiceIdKey, value: invoiceId },
+            { key: PayoutStatusKey, value: 'Received' },
+          ],
+        });
+      });
+      const row = {
+        config: name,
+        concurrency,
+        requests,
+        webhookPerSec: round((requests / hook.elapsedMs) * 1000),
+        webhookP50ms: round(percentile(hook.latenciesMs, 50)),
+        webhookP99ms: round(percentile(hook.latenciesMs, 99)),
+        webhookNon200: non200 + hook.errors,
+        rawPerSec: round((requests / raw.elapsedMs) * 1000),
+        rawP50ms: round(percentile(raw.latenciesMs, 50)),
+        rawP99ms: round(percentile(raw.latenciesMs, 99)),
+        rawErrors: raw.errors,
+      };
+      rows.push(row);
+      console.log(JSON.stringify(row));
+    }
+  } finally {
+    await new Promise<void>((resolve) => http.close(() => resolve()));
+    await connection.close();
+    await server.stop();
+  }
+  return rows;
+}
+
+export async function runIngestBench(argv: string[] = process.argv.slice(2)): Promise<Record<string, unknown>[]> {
+  const arg = (name: string, fallback: string) =>
+    argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
+  const levels = arg('levels', '1,8,32,64').split(',').map(Number);
+  const requests = Number(arg('requests', '500'));
+  const configs = arg('configs', 'baseline,shardIO8').split(',');
+  const rows: Record<string, unknown>[] = [];
+  for (const name of configs) {
+    const opts = ingestConfigs[name];
+    if (!opts) throw new Error(`unknown config ${name}; one of ${Object.keys(ingestConfigs).join(', ')}`);
+    rows.push(...(await runConfig(name, opts, levels, requests)));
+  }
+  console.table(rows);
+  console.log(`-> ${writeResult(arg('name', 'webhookIngest'), { levels, requests, rows })}`);
+  return rows;
+}
+
+if (require.main === module) {
+  runIngestBench().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,171 @@
+import crypto from 'node:crypto';
+import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { payoutWorkflowId } from '../src/domain/payoutIds';
+import { auditTransfers, createInvoices, startPipeline, transfersByInvoice, type Pipeline } from '../bench/pipeline';
+import { freePort } from '../test/helpers/devServer';
+import { badRequests, mapPool, sendRequest, type BadRequest } from '../test/helpers/badRequests';
+import { generateProjectKeys } from '../test/helpers/sandbox';
+
+/**
+ * Chaos run: a burst of payouts while the worker is SIGKILLed and restarted, the webhook is down for a while,
+ * the Temporal dev server restarts on its database file, the emulator fails 20% of API calls and drops 10% of
+ * responses after committing, and >= 1000 forged/malformed requests hit the webhook. Afterwards every credited
+ * invoice must have exactly one successful transfer and no bad request may have started a payout.
+ */
+const COUNT = Number(process.env.CHAOS_COUNT ?? 300);
+const BAD = Number(process.env.CHAOS_BAD ?? 1_000);
+const MAX_BODY = 65_536; // the webhook process's default WEBHOOK_MAX_BODY_BYTES
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const rows: { check: string; value: string; ok: boolean }[] = [];
+const record = (check: string, value: string | number, ok = true) => rows.push({ check, value: String(value), ok });
+const log = (msg: string) => console.log(`[chaos ${new Date().toISOString().slice(11, 19)}] ${msg}`);
+
+function successCount(p: Pipeline): number {
+  return p.stark.sandbox.snapshot().transfers.filter((t) => t.status === 'success').length;
+}
+
+async function waitForAll(p: Pipeline, count: number, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  let done = 0;
+  while (Date.now() < deadline && (done = successCount(p)) < count) await sleep(1_000);
+  return done;
+}
+
+/** ~1 valid (ignored) event between every 20 bad ones: the webhook must keep answering real traffic with 200. */
+function withValidEvents(bad: BadRequest[], starkKey: string): BadRequest[] {
+  return bad.flatMap((req, i) => {
+    if (i % 20 !== 0) return [req];
+    // Another service's event: valid and signed, answered 200 and ignored, so it starts no payout of its own.
+    const event = { id: crypto.randomUUID(), subscription: 'boleto', log: { type: 'created' } };
+    const body = Buffer.from(JSON.stringify({ event }));
+    const signature = crypto.sign('sha256', body, { key: starkKey, dsaEncoding: 'der' }).toString('base64');
+    const headers = { 'content-type': 'application/json', 'Digital-Signature': signature };
+    return [{ kind: 'valid (ignored type)', expected: 200, invoiceId: '', body, headers }, req];
+  });
+}
+
+async function main(): Promise<void> {
+  const starkKeys = generateProjectKeys();
+  const p = await startPipeline({
+    webhookPort: await freePort(),
+    temporal: { port: await freePort() },
+    sandbox: {
+      eventPrivateKeyPem: starkKeys.privateKeyPem,
+      behaviour: { timeScale: 0.01, payShare: 0 },
+      faults: { duplicateDeliveryRate: 0.2, outOfOrderDelivery: true, outOfOrderMaxDelayMs: 500 },
+    },
+  });
+  const connection = await Connection.connect({ address: p.temporal.address });
+  const client = new Client({ connection });
+  let exitCode = 0;
+  try {
+    const ids = await createInvoices(p.stark, COUNT);
+    // API faults start after set-up, so they hit the product's calls, not the harness's.
+    p.stark.sandbox.setFaults({ errorRate: 0.2, dropAfterCommitRate: 0.1 });
+    const t0 = Date.now();
+    for (const id of ids) p.stark.sandbox.payInvoice(id);
+    log(`${COUNT} invoices credited; faults errorRate 0.2, dropAfterCommitRate 0.1, duplicates 0.2, out of order`);
+
+    await sleep(3_000);
+    await p.worker.stop('SIGKILL');
+    log(`worker SIGKILLed at ${successCount(p)} successes; restarting`);
+    await sleep(2_000);
+    p.worker = await p.startWorker();
+    record('worker SIGKILL + restart', 'done');
+
+    await p.webhook.stop('SIGTERM');
+    log('webhook stopped for 10 s (emulator retries after 3 s, 18 s, 72 s at timeScale 0.01)');
+    await sleep(10_000);
+    p.webhook = await p.startWebhook();
+    record('webhook down 10 s + restart', 'done');
+
+    log(`restarting the Temporal dev server on ${p.temporal.dbFile}`);
+    const tr = Date.now();
+    await p.temporal.restart();
+    record('temporal restart on db file', `${((Date.now() - tr) / 1000).toFixed(1)} s down`);
+
+    log(`sending ${BAD} forged/malformed requests (+ valid ones in between)`);
+    const bad = badRequests({
+      count: BAD,
+      starkPrivateKeyPem: starkKeys.privateKeyPem,
+      maxBodyBytes: MAX_BODY,
+      idPrefix: `7${crypto.randomInt(1e5, 9e5)}`,
+      trickles: 20,
+    });
+    const mixed = withValidEvents(bad, starkKeys.privateKeyPem);
+    const statuses = await mapPool(mixed, 16, (req) => sendRequest(p.webhookUrl, req));
+    const wrong = mixed.filter((req, i) => statuses[i] !== req.expected);
+    const valid = mixed.filter((r) => r.expected === 200).length;
+    record(
+      'bad requests with the right 4xx',
+      `${BAD - wrong.filter((r) => r.expected !== 200).length}/${BAD}`,
+      !wrong.some((r) => r.expected !== 200),
+    );
+    record(
+      'valid events answered 200 in between',
+      `${valid - wrong.filter((r) => r.expected === 200).length}/${valid}`,
+      !wrong.some((r) => r.expected === 200),
+    );
+    if (wrong.length)
+      console.log(
+        'wrong answers (first 5):',
+        wrong.slice(0, 5).map((r, i) => `${r.kind}: ${statuses[mixed.indexOf(r)] ?? i}`),
+      );
+
+    let done = await waitForAll(p, COUNT, 180_000);
+    record('successes before any sweep', `${done}/${COUNT} after ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+    if (done < COUNT) {
+      log('not all paid out: running the product sweep (sweepEvents) for undelivered events');
+      await client.workflow.execute('sweepEvents', {
+        taskQueue: p.env.TEMPORAL_TASK_QUEUE!,
+        workflowId: `chaos-sweep-${Date.now()}`,
+        args: [],
+      });
+      done = await waitForAll(p, COUNT, 120_000);
+      record('sweepEvents run (webhook downtime outlasted retries)', `${done}/${COUNT}`);
+    }
+
+    p.stark.sandbox.setFaults({ errorRate: 0, dropAfterCommitRate: 0 }); // the audit itself must not be faulted
+    const audit = auditTransfers(ids, await transfersByInvoice(p.stark));
+    record('credited invoices', audit.credited);
+    record('invoices without a successful transfer', audit.missing, audit.missing === 0);
+    record('invoices with >1 successful transfer', audit.duplicates, audit.duplicates === 0);
+    record('transfers for uncredited ids', audit.stray, audit.stray === 0);
+    // Where a missing payout stands, so a violation can be diagnosed from the output alone.
+    for (const id of audit.missingIds.slice(0, 5)) {
+      const handle = client.workflow.getHandle(payoutWorkflowId(id));
+      const state = await handle.query<unknown>('state').catch((err: unknown) => String(err));
+      const desc = await handle.describe().catch(() => undefined);
+      console.log(`missing payout ${id}: ${desc?.status.name ?? 'no workflow'}`, JSON.stringify(state));
+    }
+    record('transfers total (failed duplicates included)', audit.transfers, audit.transfers >= audit.credited);
+
+    const payouts = (await client.workflow.count('WorkflowType="payout"')).count;
+    record('payout workflows = credited invoices', `${payouts}/${COUNT}`, payouts === COUNT);
+    let leaked = 0;
+    for (const req of bad.filter((_, i) => i % 25 === 0)) {
+      const found = await client.workflow
+        .getHandle(payoutWorkflowId(req.invoiceId))
+        .describe()
+        .then(() => true)
+        .catch((err: unknown) => !(err instanceof WorkflowNotFoundError));
+      if (found) leaked++;
+    }
+    record('payouts for sampled bad requests (by id)', leaked, leaked === 0);
+    record('total time', `${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  } catch (err) {
+    record('run', err instanceof Error ? err.message : String(err), false);
+  } finally {
+    await connection.close().catch(() => undefined);
+    await p.close();
+  }
+  console.table(rows);
+  if (rows.some((r) => !r.ok)) exitCode = 1;
+  console.log(exitCode === 0 ? 'chaos: no violation' : 'chaos: VIOLATIONS, see the table');
+  process.exit(exitCode);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,122 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { resolveTemporalCliStrict } from '../../src/temporal/cli';
+import { searchAttributeArgs, sqlitePragmaArgs } from '../../src/temporal/devServerArgs';
+
+export interface DevServerOptions {
+  /** SQLite file; a fresh temp file when absent. `':memory:'` keeps everything in memory (no restart possible). */
+  dbFile?: string;
+  /** Fixed port, so a restart on the same file keeps the address the worker and webhook already use. */
+  port?: number;
+  /** SQLite pragmas (`key=value`); the product's WAL + synchronous=NORMAL when absent. */
+  pragmas?: string[];
+  /** `--dynamic-config-value KEY=VALUE` pairs, e.g. `history.shardIOConcurrency=8`. */
+  dynamicConfig?: Record<string, string | number | boolean>;
+}
+
+export interface DevServer {
+  address: string;
+  dbFile: string | undefined;
+  pid: number;
+  /** SIGTERM (SIGKILL after 10 s) and wait for exit. */
+  stop(): Promise<void>;
+  /** Stops and starts again on the same database file and port. */
+  restart(): Promise<void>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Our own `temporal server start-dev` (not the shared test server), so benchmarks and chaos runs can pick the
+ * SQLite pragmas and dynamic config, and restart it on its database file.
+ */
+export async function startDevServer(opts: DevServerOptions = {}): Promise<DevServer> {
+  const cli = await resolveTemporalCliStrict({ goInstall: false, log: () => undefined });
+  const port = opts.port ?? (await freePort());
+  const dbFile =
+    opts.dbFile === ':memory:'
+      ? undefined
+      : (opts.dbFile ?? path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-temporal-')), 'temporal.db'));
+  const pragmas = opts.pragmas ? opts.pragmas.flatMap((p) => ['--sqlite-pragma', p]) : [...sqlitePragmaArgs];
+  const dynamic = Object.entries(opts.dynamicConfig ?? {}).flatMap(([k, v]) => [
+    '--dynamic-config-value',
+    `${k}=${JSON.stringify(v)}`,
+  ]);
+  const args = [
+    'server',
+    'start-dev',
+    ...(dbFile ? ['--db-filename', dbFile] : []),
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--headless',
+    '--log-level',
+    'error',
+    ...searchAttributeArgs(),
+    ...pragmas,
+    ...dynamic,
+  ];
+  const address = `127.0.0.1:${port}`;
+  let child = await launch(cli.path, args, address);
+  const server: DevServer = {
+    address,
+    dbFile,
+    pid: child.pid ?? -1,
+    stop: () => stopChild(child),
+    async restart() {
+      await stopChild(child);
+      child = await launch(cli.path, args, address);
+      server.pid = child.pid ?? -1;
+    },
+  };
+  return server;
+}
+
+async function launch(exe: string, args: string[], address: string): Promise<ChildProcess> {
+  const child = spawn(exe, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4_000);
+  });
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`temporal server exited with ${child.exitCode}:\n${stderr}`);
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 1_000 });
+      // Serving RPCs is not enough: the default namespace must be registered before starts succeed.
+      await connection.workflowService.describeNamespace({ namespace: 'default' });
+      await connection.close();
+      return child;
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`temporal server not reachable at ${address}`, { cause: err });
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
