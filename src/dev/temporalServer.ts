@@ -49,32 +49,34 @@ export async function startLocalTemporal(opts: {
     ...searchAttributeArgs(),
     ...devServerExtraArgs,
   ];
-  const child = spawn(cli.path, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4_000);
-  });
   const address = `127.0.0.1:${opts.port}`;
-  await waitUntilServing(address, child, () => stderr);
+  const child = await spawnTemporalServer(cli.path, args, address);
   await registerSearchAttributes(address);
   return {
     address,
     uiUrl: `http://localhost:${opts.uiPort}`,
-    stop: () => stopChild(child),
+    stop: () => stopProcess(child),
   };
 }
 
-async function waitUntilServing(address: string, child: ChildProcess, stderr: () => string): Promise<void> {
+/** Spawns `temporal server …` and resolves once it serves the default namespace (not just RPCs). */
+export async function spawnTemporalServer(exe: string, args: string[], address: string): Promise<ChildProcess> {
+  const child = spawn(exe, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4_000);
+  });
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`temporal server exited with ${child.exitCode}:\n${stderr()}`);
+    if (child.exitCode !== null) throw new Error(`temporal server exited with ${child.exitCode}:\n${stderr}`);
     try {
       const connection = await Connection.connect({ address, connectTimeout: 1_000 });
+      await connection.workflowService.describeNamespace({ namespace: 'default' });
       await connection.close();
-      return;
+      return child;
     } catch (err) {
       if (Date.now() > deadline) throw new Error(`temporal server not reachable at ${address}`, { cause: err });
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }
 }
@@ -95,8 +97,9 @@ async function registerSearchAttributes(address: string): Promise<void> {
   }
 }
 
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return Promise.resolve();
+/** SIGTERM, then SIGKILL after 10 s; resolves when the process has exited. */
+export function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
     child.once('exit', () => {

@@ -1,9 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { Connection } from '@temporalio/client';
+import { spawnTemporalServer, stopProcess } from '../../src/dev/temporalServer';
 import { resolveTemporalCliStrict } from '../../src/temporal/cli';
 import { searchAttributeArgs, sqlitePragmaArgs } from '../../src/temporal/devServerArgs';
 
@@ -72,51 +71,17 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
     ...dynamic,
   ];
   const address = `127.0.0.1:${port}`;
-  let child = await launch(cli.path, args, address);
+  let child = await spawnTemporalServer(cli.path, args, address);
   const server: DevServer = {
     address,
     dbFile,
     pid: child.pid ?? -1,
-    stop: () => stopChild(child),
+    stop: () => stopProcess(child),
     async restart() {
-      await stopChild(child);
-      child = await launch(cli.path, args, address);
+      await stopProcess(child);
+      child = await spawnTemporalServer(cli.path, args, address);
       server.pid = child.pid ?? -1;
     },
   };
   return server;
-}
-
-async function launch(exe: string, args: string[], address: string): Promise<ChildProcess> {
-  const child = spawn(exe, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4_000);
-  });
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`temporal server exited with ${child.exitCode}:\n${stderr}`);
-    try {
-      const connection = await Connection.connect({ address, connectTimeout: 1_000 });
-      // Serving RPCs is not enough: the default namespace must be registered before starts succeed.
-      await connection.workflowService.describeNamespace({ namespace: 'default' });
-      await connection.close();
-      return child;
-    } catch (err) {
-      if (Date.now() > deadline) throw new Error(`temporal server not reachable at ${address}`, { cause: err });
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  }
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
 }

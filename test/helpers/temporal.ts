@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import net from 'node:net';
 import type { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import {
@@ -13,6 +12,7 @@ import {
 import { resolveTemporalCli } from '../../src/temporal/cli';
 import { productDevServerArgs } from '../../src/temporal/devServerArgs';
 import { registerTeardown } from '../setup/root-hooks';
+import { freePort } from './devServer';
 
 /** Generous: the first call starts the dev server (a few seconds) and later calls are instant. */
 export const TEST_ENV_TIMEOUT_MS = 60_000;
@@ -25,19 +25,6 @@ Runtime.install({
 
 let envPromise: Promise<TestWorkflowEnvironment> | undefined;
 let uiUrl: string | undefined;
-
-/** A port the OS considers free right now (the dev server binds it a moment later). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function createEnv(): Promise<TestWorkflowEnvironment> {
   // Tests never build the CLI (minutes; would blow hook timeouts): CI runs `npm run temporal:cli` first.

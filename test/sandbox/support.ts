@@ -1,3 +1,4 @@
+import { MISSION_DESTINATION } from '../../src/domain/destination';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import http from 'node:http';
@@ -142,11 +143,5 @@ export class WebhookReceiver {
   }
 }
 
-export const PINNED_ACCOUNT = {
-  name: 'Stark Bank S.A.',
-  taxId: '20.018.183/0001-80',
-  bankCode: '20018183',
-  branchCode: '0001',
-  accountNumber: '6341320293482496',
-  accountType: 'payment',
-};
+// The mission's pinned account, the only destination the product ever pays.
+export const PINNED_ACCOUNT = MISSION_DESTINATION;

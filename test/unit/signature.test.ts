@@ -106,6 +106,17 @@ describe('webhook signature verifier', () => {
     assert.equal(fetches, 2);
   });
 
+  it('keeps the verdict of the key it holds when a refresh fails', async () => {
+    let calls = 0;
+    const v = createSignatureVerifier({
+      fetchPublicKey: () => (calls++ === 0 ? Promise.resolve(stark.publicKey) : Promise.reject(new Error('500'))),
+      minRefreshIntervalMs: 0,
+    });
+    assert.equal(await v.verify(body, sign(stark.privateKey, body)), true);
+    assert.equal(await v.verify(body, sign(keyPair().privateKey, body)), false);
+    assert.equal(calls, 2, 'it did try to refresh');
+  });
+
   it('reports an unreachable key source as unavailable, not as a bad signature', async () => {
     const v = createSignatureVerifier({ fetchPublicKey: () => Promise.reject(new Error('ECONNREFUSED')) });
     await assert.rejects(v.verify(body, sign(stark.privateKey, body)), { name: 'VerificationUnavailableError' });
