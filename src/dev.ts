@@ -72,7 +72,7 @@ async function main(): Promise<void> {
 
   const config = loadConfig();
   const worker = await createWorker(config);
-  registerPayoutGauges(createTemporalClient(config.temporal));
+  registerPayoutGauges(createTemporalClient(config.temporal), config.temporal.taskQueue);
   const running = worker.run();
   stops.push(async () => {
     if (worker.getState() === 'RUNNING') worker.shutdown();

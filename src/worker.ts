@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   installTemporalRuntime(logger, config.metrics.sdkAddress);
   const worker = await createWorker(config);
-  registerPayoutGauges(createTemporalClient(config.temporal));
+  registerPayoutGauges(createTemporalClient(config.temporal), config.temporal.taskQueue);
   const metrics = await startMetricsServer(config.metrics.port);
   logger.info(
     { taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace, metricsPort: metrics.port },

@@ -1,19 +1,26 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { GuardrailLimits } from '../domain/guardrails';
-import { PAYOUTS_CONTROL_WORKFLOW_ID, pausedQuery } from '../workflows/payoutsControl';
+import { pausedQuery, payoutsControlWorkflowId } from '../workflows/payoutsControl';
 
 export interface ControlActivityDeps {
   client: Client;
+  taskQueue: string;
   guardrails: { maxAmountCents: number; dailyMaxCents: number };
   workspaceId?: string;
 }
 
-export function createControlActivities({ client, guardrails, workspaceId }: ControlActivityDeps) {
+export function createControlActivities({ client, taskQueue, guardrails, workspaceId }: ControlActivityDeps) {
   return {
-    /** The operator's global pause switch lives in the payouts-control workflow; no such workflow = not paused. */
+    /**
+     * The operator's pause switch lives in the payouts-control workflow. No running switch = not paused; a closed
+     * one is not queried (a query of a closed workflow needs a worker to replay it and can hang).
+     */
     async arePayoutsPaused(): Promise<boolean> {
+      const handle = client.workflow.getHandle(payoutsControlWorkflowId(taskQueue));
       try {
-        return await client.workflow.getHandle(PAYOUTS_CONTROL_WORKFLOW_ID).query(pausedQuery);
+        const { status } = await handle.describe();
+        if (status.name !== 'RUNNING') return false;
+        return await handle.query(pausedQuery);
       } catch (err) {
         if (err instanceof WorkflowNotFoundError) return false;
         throw err;

@@ -5,10 +5,12 @@ import { PayoutStatusKey } from '../shared/searchAttributes';
 import { registry } from './metrics';
 
 /**
- * Payouts by status (running and finished) and approvals pending, read from Temporal visibility at scrape time:
+ * Payouts of this deployment (its task queue) by status, and approvals pending, read from Temporal visibility at
+ * scrape time:
  * the numbers come from the source of truth, so every worker replica reports the same values.
  */
-export function registerPayoutGauges(temporal: Client): void {
+export function registerPayoutGauges(temporal: Client, taskQueue: string): void {
+  const ours = `WorkflowType="payout" AND TaskQueue="${taskQueue}"`;
   const byStatus = new client.Gauge({
     name: 'payouts',
     help: 'Payout workflows by PayoutStatus (from Temporal visibility)',
@@ -16,9 +18,7 @@ export function registerPayoutGauges(temporal: Client): void {
     registers: [registry],
     async collect() {
       const counts = await Promise.all(
-        PAYOUT_STATUSES.map((status) =>
-          temporal.workflow.count(`WorkflowType="payout" AND ${PayoutStatusKey.name}="${status}"`),
-        ),
+        PAYOUT_STATUSES.map((status) => temporal.workflow.count(`${ours} AND ${PayoutStatusKey.name}="${status}"`)),
       );
       PAYOUT_STATUSES.forEach((status, i) => byStatus.set({ status }, counts[i]!.count));
     },

@@ -2,8 +2,8 @@ import type { Client } from '@temporalio/client';
 import { PayoutStatusKey } from '../shared/searchAttributes';
 import { resumeSignal } from '../workflows/payout';
 import {
-  PAYOUTS_CONTROL_WORKFLOW_ID,
   payoutsControl,
+  payoutsControlWorkflowId,
   setPausedSignal,
   type PauseChange,
 } from '../workflows/payoutsControl';
@@ -15,7 +15,7 @@ import {
  */
 export async function setPayoutsPaused(client: Client, taskQueue: string, change: PauseChange): Promise<number> {
   await client.workflow.signalWithStart(payoutsControl, {
-    workflowId: PAYOUTS_CONTROL_WORKFLOW_ID,
+    workflowId: payoutsControlWorkflowId(taskQueue),
     taskQueue,
     args: [],
     signal: setPausedSignal,
@@ -25,7 +25,7 @@ export async function setPayoutsPaused(client: Client, taskQueue: string, change
   });
   if (change.paused) return 0;
   let woken = 0;
-  const query = `${PayoutStatusKey.name}="Paused" AND ExecutionStatus="Running"`;
+  const query = `${PayoutStatusKey.name}="Paused" AND ExecutionStatus="Running" AND TaskQueue="${taskQueue}"`;
   for await (const execution of client.workflow.list({ query })) {
     await client.workflow.getHandle(execution.workflowId).signal(resumeSignal);
     woken++;

@@ -4,7 +4,10 @@ import { condition, continueAsNew, defineQuery, defineSignal, setHandler, workfl
  * A singleton that holds the operator's global "pause all payouts" switch. Payouts ask it (through an
  * activity) before they create a transfer; paused payouts wait, so nothing is lost while paused.
  */
-export const PAYOUTS_CONTROL_WORKFLOW_ID = 'payouts-control';
+/** One switch per task queue, i.e. per deployment of the payouts (a test's own queue gets its own switch). */
+export function payoutsControlWorkflowId(taskQueue: string): string {
+  return `payouts-control-${taskQueue}`;
+}
 
 export interface PauseChange {
   paused: boolean;

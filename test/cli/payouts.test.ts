@@ -4,7 +4,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { payoutWorkflowId } from '../../src/domain/payoutIds';
 import type { PayoutState, PayoutStatus } from '../../src/domain/types';
 import { InvoiceIdKey, PayoutStatusKey } from '../../src/shared/searchAttributes';
-import { PAYOUTS_CONTROL_WORKFLOW_ID } from '../../src/workflows/payoutsControl';
+import { payoutsControlWorkflowId } from '../../src/workflows/payoutsControl';
 import {
   createInvoice,
   creditedEventOf,
@@ -161,9 +161,9 @@ describe('ops CLI: payouts (real process, dev server, emulator)', function () {
         // Woken at once, well before the payout's own one-minute re-check.
         assert.equal(((await handle.result()) as PayoutState).status, 'Succeeded');
       } finally {
-        // The switch is a singleton polled on this test's own task queue: leave none behind for other tests.
+        // The switch of this test's own task queue: leave none running behind.
         await ctx.client.workflow
-          .getHandle(PAYOUTS_CONTROL_WORKFLOW_ID)
+          .getHandle(payoutsControlWorkflowId(ctx.taskQueue))
           .terminate('test over')
           .catch((err: unknown) => {
             // Absent only when pausing itself failed; that failure is the one to report.

@@ -4,7 +4,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { payoutWorkflowId } from '../../src/domain/payoutIds';
 import { setPayoutsPaused } from '../../src/operations/pausePayouts';
 import { PayoutStatusKey } from '../../src/shared/searchAttributes';
-import { PAYOUTS_CONTROL_WORKFLOW_ID } from '../../src/workflows/payoutsControl';
+import { payoutsControlWorkflowId } from '../../src/workflows/payoutsControl';
 import { approveUpdate, payoutStateQuery, rejectUpdate, retryUpdate } from '../../src/workflows/payout';
 import {
   createInvoice,
@@ -180,8 +180,8 @@ describe('payout workflow (real dev server, real SDK, emulator)', function () {
         assert.equal((await transfersOf(stark.user, invoiceId)).length, 1);
         await captureHistory(handle, 'payout-paused');
       } finally {
-        // The switch is a singleton polled on this test's own task queue: leave none behind for other tests.
-        await ctx.client.workflow.getHandle(PAYOUTS_CONTROL_WORKFLOW_ID).terminate('test over');
+        // The switch of this test's own task queue: leave none running behind.
+        await ctx.client.workflow.getHandle(payoutsControlWorkflowId(ctx.taskQueue)).terminate('test over');
       }
     });
   });
