@@ -4,6 +4,8 @@ import { PAYOUT_STATUSES } from '../domain/types';
 import { PayoutStatusKey } from '../shared/searchAttributes';
 import { registry } from './metrics';
 
+const WAITING = ['AwaitingApproval', 'NeedsAttention', 'TransferFailed'] as const;
+
 /**
  * Payouts of this deployment (its task queue) by status, and approvals pending, read from Temporal visibility at
  * scrape time:
@@ -28,10 +30,13 @@ export function registerPayoutGauges(temporal: Client, taskQueue: string): void 
     help: 'Running payouts waiting for an operator (AwaitingApproval, NeedsAttention, TransferFailed)',
     registers: [registry],
     async collect() {
-      const waiting = `${PayoutStatusKey.name} IN ("AwaitingApproval", "NeedsAttention", "TransferFailed")`;
-      const { count } = await temporal.workflow.count(
-        `WorkflowType="payout" AND ExecutionStatus="Running" AND ${waiting}`,
+      // Three equality counts: the dev server's SQLite visibility mis-counts an IN (...) over custom attributes.
+      const counts = await Promise.all(
+        WAITING.map((status) =>
+          temporal.workflow.count(`${ours} AND ExecutionStatus="Running" AND ${PayoutStatusKey.name}="${status}"`),
+        ),
       );
+      const count = counts.reduce((sum, c) => sum + c.count, 0);
       pending.set(count);
     },
   });
