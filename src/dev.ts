@@ -3,13 +3,10 @@ import { Command } from 'commander';
 import { loadConfig } from './config';
 import { startLocalStark } from './dev/localStark';
 import { startLocalTemporal } from './dev/temporalServer';
-import { ensureWebhookSubscription } from './dev/webhookRegistration';
-import { ensureInvoiceSchedule } from './schedules/invoiceSchedule';
-import { ensureRecoverySchedules } from './schedules/recoverySchedules';
 import { logger } from './shared/logger';
-import { connectStarkBank } from './starkbank/user';
 import { createTemporalClient } from './temporal/client';
 import { installTemporalRuntime } from './temporal/runtime';
+import { runSetup } from './setup';
 import { startWebhook } from './webhook';
 import { createWorker } from './worker';
 import { registerPayoutGauges } from './observability/payoutGauges';
@@ -84,21 +81,24 @@ async function main(): Promise<void> {
   const webhook = await startWebhook(config);
   stops.push(() => webhook.close());
   say(`webhook at ${webhook.url}, metrics at ${webhook.url.replace('/webhook/starkbank', '/metrics')}`);
+  // Locally the emulator reaches the webhook directly; real Stark Bank needs WEBHOOK_PUBLIC_URL (a tunnel).
   const publicUrl = emulated ? webhook.url : config.webhook.publicUrl;
-  if (publicUrl) {
-    const outcome = await ensureWebhookSubscription(connectStarkBank(config.stark), publicUrl);
-    say(`Stark Bank delivers invoice and transfer events to ${publicUrl} (${outcome})`);
-  } else {
-    say('WEBHOOK_PUBLIC_URL is not set: Stark Bank cannot reach this webhook (see README, "Real Stark Bank")');
-  }
-
-  const client = createTemporalClient(config.temporal);
-  const schedule = await ensureInvoiceSchedule(client, config.issuance, config.temporal.taskQueue);
-  say(`schedule ${config.issuance.scheduleId}: every ${config.issuance.interval} (${schedule})`);
-  const recovery = await ensureRecoverySchedules(client, config.recovery, config.temporal.taskQueue);
+  const setup = await runSetup({ ...config, webhook: { ...config.webhook, publicUrl } });
   say(
-    `safety nets: event sweep every ${config.recovery.sweepInterval}, reconciliation every ${config.recovery.reconcileInterval} (${Object.values(recovery).join(', ')})`,
+    publicUrl
+      ? `Stark Bank delivers invoice and transfer events to ${publicUrl} (${setup.webhook})`
+      : 'WEBHOOK_PUBLIC_URL is not set: Stark Bank cannot reach this webhook (see README, "Real Stark Bank")',
   );
+  say(
+    `schedules: ${Object.entries(setup.schedules)
+      .map(([id, outcome]) => `${id} (${outcome})`)
+      .join(', ')}`,
+  );
+  say(
+    `invoices every ${config.issuance.interval}; event sweep every ${config.recovery.sweepInterval}; ` +
+      `reconciliation every ${config.recovery.reconcileInterval}`,
+  );
+  const client = createTemporalClient(config.temporal);
   if (opts.demo) {
     await client.schedule.getHandle(config.issuance.scheduleId).trigger();
     say('demo: a batch of invoices is being issued now; the emulator pays most of them within seconds');

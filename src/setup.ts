@@ -1,5 +1,5 @@
 import { loadConfig, type Config } from './config';
-import { ensureWebhookSubscription } from './dev/webhookRegistration';
+import { ensureWebhookSubscription } from './starkbank/webhookSubscription';
 import { ensureInvoiceSchedule } from './schedules/invoiceSchedule';
 import { ensureRecoverySchedules } from './schedules/recoverySchedules';
 import type { EnsureOutcome } from './schedules/ensureSchedule';
