@@ -1,17 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { payoutWorkflowId } from '../../src/domain/payoutIds';
 import type { PayoutState, PayoutStatus } from '../../src/domain/types';
 import { InvoiceIdKey, PayoutStatusKey } from '../../src/shared/searchAttributes';
 import { payoutsControlWorkflowId } from '../../src/workflows/payoutsControl';
-import {
-  createInvoice,
-  creditedEventOf,
-  waitForStatus,
-  withPayoutWorker,
-  type PayoutContext,
-} from '../helpers/payouts';
+import { creditAndDispatch, waitForStatus, withPayoutWorker } from '../helpers/payouts';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox';
 import { eventually } from '../helpers/temporal';
 import { runCli, runCliOk, temporalEnv } from './run';
@@ -48,20 +41,13 @@ describe('ops CLI: payouts (real process, dev server, emulator)', function () {
   });
   after(() => stark?.close());
 
-  async function creditAndDispatch(ctx: PayoutContext, amount: number) {
-    const invoiceId = await createInvoice(stark.user, amount);
-    stark.sandbox.payInvoice(invoiceId, { fee: 0 });
-    await ctx.dispatcher.dispatch(creditedEventOf(stark.sandbox, invoiceId));
-    return { invoiceId, handle: ctx.client.workflow.getHandle(payoutWorkflowId(invoiceId)) };
-  }
-
   it('lists payouts by status (table and JSON) and shows one', async () => {
     await withPayoutWorker(
       stark,
       async (ctx) => {
         const env = await temporalEnv(ctx.taskQueue);
-        const held = await creditAndDispatch(ctx, 3_000);
-        const sent = await creditAndDispatch(ctx, 1_234);
+        const held = await creditAndDispatch(stark, ctx, 3_000);
+        const sent = await creditAndDispatch(stark, ctx, 1_234);
         await waitForStatus(held.handle, 'AwaitingApproval');
         await sent.handle.result();
         await visible(ctx.client, held.invoiceId, 'AwaitingApproval');
@@ -104,8 +90,8 @@ describe('ops CLI: payouts (real process, dev server, emulator)', function () {
       stark,
       async (ctx) => {
         const env = await temporalEnv(ctx.taskQueue);
-        const held = await creditAndDispatch(ctx, 2_500);
-        const sent = await creditAndDispatch(ctx, 1_000);
+        const held = await creditAndDispatch(stark, ctx, 2_500);
+        const sent = await creditAndDispatch(stark, ctx, 1_000);
         await waitForStatus(held.handle, 'AwaitingApproval');
         await sent.handle.result();
 
@@ -147,7 +133,7 @@ describe('ops CLI: payouts (real process, dev server, emulator)', function () {
       try {
         const paused = await runCliOk(['payouts', 'pause', '--operator', 'bob', '--note', 'bank maintenance'], env);
         assert.equal(paused, 'Payouts paused by bob.\n');
-        const { invoiceId, handle } = await creditAndDispatch(ctx, 1_500);
+        const { invoiceId, handle } = await creditAndDispatch(stark, ctx, 1_500);
         await waitForStatus(handle, 'Paused');
         // Resume wakes the payouts visibility lists as Paused.
         await visible(ctx.client, invoiceId, 'Paused');

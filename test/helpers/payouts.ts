@@ -10,7 +10,7 @@ import type { Sandbox } from '../../src/sandbox';
 import type { StarkUser } from '../../src/starkbank/user';
 import { collect } from '../../src/starkbank/list';
 import { transferSchema, type Transfer } from '../../src/starkbank/schemas';
-import { invoiceIdOfTransfer, PAYOUT_TAG } from '../../src/domain/payoutIds';
+import { invoiceIdOfTransfer, PAYOUT_TAG, payoutWorkflowId } from '../../src/domain/payoutIds';
 import { payoutStateQuery } from '../../src/workflows/payout';
 import { eventually, getTestEnv, uniqueId, withWorker, type WorkerContext } from './temporal';
 
@@ -42,6 +42,20 @@ export async function createInvoice(user: StarkUser, amount: number): Promise<st
     { user },
   );
   return invoice!.id;
+}
+
+/** Issues an invoice, has the emulator pay it, and hands its credited event to the dispatcher, as the webhook does. */
+export async function creditAndDispatch(
+  stark: { user: StarkUser; sandbox: Sandbox },
+  ctx: Pick<PayoutContext, 'client' | 'dispatcher'>,
+  amount: number,
+  fee = 0,
+) {
+  const invoiceId = await createInvoice(stark.user, amount);
+  stark.sandbox.payInvoice(invoiceId, { fee });
+  const event = creditedEventOf(stark.sandbox, invoiceId);
+  const outcome = await ctx.dispatcher.dispatch(event);
+  return { invoiceId, event, outcome, handle: ctx.client.workflow.getHandle(payoutWorkflowId(invoiceId)) };
 }
 
 /** The emulator's credited event for an invoice, parsed as the webhook would. */

@@ -7,12 +7,12 @@ import { PayoutStatusKey } from '../../src/shared/searchAttributes';
 import { payoutsControlWorkflowId } from '../../src/workflows/payoutsControl';
 import { approveUpdate, payoutStateQuery, rejectUpdate, retryUpdate } from '../../src/workflows/payout';
 import {
-  createInvoice,
-  creditedEventOf,
+  creditAndDispatch as creditAndDispatchShared,
   destination,
   transfersOf,
   waitForStatus,
   withPayoutWorker,
+  type PayoutContext,
 } from '../helpers/payouts';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox';
 import { captureHistory } from '../helpers/histories';
@@ -35,17 +35,11 @@ describe('payout workflow (real dev server, real SDK, emulator)', function () {
     stark.sandbox.setBehaviour({ transferFailShare: 0 });
   });
 
-  /** Issues an invoice, has the emulator pay it, and hands its credited event to the dispatcher. */
-  async function creditAndDispatch(
-    ctx: { dispatcher: { dispatch: (e: ReturnType<typeof creditedEventOf>) => Promise<string> } },
-    amount: number,
-    fee = 0,
-  ) {
-    const invoiceId = await createInvoice(stark.user, amount);
-    stark.sandbox.payInvoice(invoiceId, { fee });
-    const event = creditedEventOf(stark.sandbox, invoiceId);
-    assert.equal(await ctx.dispatcher.dispatch(event), 'payout-started-or-signaled');
-    return { invoiceId, event };
+  /** The shared helper, plus the check that the dispatcher started (or signalled) the payout. */
+  async function creditAndDispatch(ctx: PayoutContext, amount: number, fee = 0) {
+    const credited = await creditAndDispatchShared(stark, ctx, amount, fee);
+    assert.equal(credited.outcome, 'payout-started-or-signaled');
+    return credited;
   }
 
   it('sends the credited amount minus the fee to the pinned account, once', async () => {
