@@ -8,6 +8,7 @@ import { PAYOUT_TAG } from '../domain/payoutIds';
 import type { TransferSnapshot, TransferStatus } from '../domain/types';
 import { ErrorTypes } from '../domain/errorTypes';
 import { starkCall } from './starkCall';
+import { createDailyPayoutTotal } from './dailyPayoutTotal';
 import { amountTransferred, transfersCreated } from '../observability/metrics';
 
 export interface TransferActivityDeps {
@@ -36,6 +37,13 @@ const PREFERENCE: Record<TransferStatus, number> = {
 };
 
 export function createTransferActivities({ user, destination, now = () => new Date() }: TransferActivityDeps) {
+  const todayTotal = createDailyPayoutTotal(async (day) => {
+    const transfers = await starkCall('query payout transfers of today', () =>
+      collect(starkbank.transfer.query({ tags: [PAYOUT_TAG], after: day, user }), transferSchema),
+    );
+    return transfers.filter((t) => !['failed', 'canceled'].includes(t.status)).reduce((sum, t) => sum + t.amount, 0);
+  }, now);
+
   async function findByExternalId(externalId: string): Promise<Transfer[]> {
     // transfer.query cannot filter by externalId, so every payout transfer also carries it as a tag.
     const tagged = await starkCall(`query transfers tagged ${externalId}`, () =>
@@ -101,16 +109,13 @@ export function createTransferActivities({ user, destination, now = () => new Da
       );
       transfersCreated.inc();
       amountTransferred.inc(amount);
+      todayTotal.add(amount);
       return snapshot(transferSchema.parse(created), externalId);
     },
 
     /** Sum of today's (UTC) payout transfers that did not fail, for the daily guardrail. */
-    async sumTransfersSentToday(): Promise<number> {
-      const today = now().toISOString().slice(0, 10);
-      const transfers = await starkCall('query payout transfers of today', () =>
-        collect(starkbank.transfer.query({ tags: [PAYOUT_TAG], after: today, user }), transferSchema),
-      );
-      return transfers.filter((t) => !['failed', 'canceled'].includes(t.status)).reduce((sum, t) => sum + t.amount, 0);
+    sumTransfersSentToday(): Promise<number> {
+      return todayTotal.get();
     },
   };
 }

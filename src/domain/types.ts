@@ -29,6 +29,9 @@ export interface TransferEvent {
 
 export type TransferStatus = 'created' | 'processing' | 'success' | 'failed' | 'canceled' | 'unknown';
 
+/** Statuses a transfer never leaves; the only ones a payout acts on. */
+export const FINAL_TRANSFER_STATUSES: readonly string[] = ['success', 'failed', 'canceled'];
+
 export interface TransferSnapshot {
   id: string;
   externalId: string;

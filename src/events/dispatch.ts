@@ -1,5 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { invoiceIdOfTransfer, payoutWorkflowId } from '../domain/payoutIds';
+import { FINAL_TRANSFER_STATUSES } from '../domain/types';
 import { InvoiceIdKey, PayoutStatusKey } from '../shared/searchAttributes';
 import { invoiceCreditedSignal, payout, transferUpdatedSignal } from '../workflows/payout';
 import type { ParsedEvent } from './schema';
@@ -9,6 +10,7 @@ export type DispatchOutcome =
   | 'payout-already-closed'
   | 'transfer-signaled'
   | 'transfer-not-ours'
+  | 'transfer-progress-ignored'
   | 'payout-not-running'
   | 'ignored';
 
@@ -58,6 +60,8 @@ export function createEventDispatcher({ client, taskQueue, temporalTimeoutMs = 5
     const { transfer } = event.log;
     const invoiceId = invoiceIdOfTransfer(transfer);
     if (!invoiceId) return 'transfer-not-ours';
+    // created/processing change nothing for the payout; skipping them halves the signals a burst writes.
+    if (!FINAL_TRANSFER_STATUSES.includes(transfer.status)) return 'transfer-progress-ignored';
     try {
       await withDeadline(() =>
         client.workflow

@@ -6,7 +6,9 @@ import {
   defineSignal,
   defineUpdate,
   log,
+  patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   sleep,
   upsertSearchAttributes,
@@ -16,15 +18,16 @@ import { ErrorTypes } from '../domain/errorTypes';
 import { guardrailViolations } from '../domain/guardrails';
 import { netCreditedAmount } from '../domain/money';
 import { transferExternalId } from '../domain/payoutIds';
-import type {
-  CreditedEvent,
-  CreditedInvoice,
-  OperatorDecision,
-  PayoutInput,
-  PayoutState,
-  PayoutStatus,
-  TransferEvent,
-  TransferSnapshot,
+import {
+  FINAL_TRANSFER_STATUSES,
+  type CreditedEvent,
+  type CreditedInvoice,
+  type OperatorDecision,
+  type PayoutInput,
+  type PayoutState,
+  type PayoutStatus,
+  type TransferEvent,
+  type TransferSnapshot,
 } from '../domain/types';
 import { InvoiceIdKey, PayoutAmountKey, PayoutStatusKey, TransferIdKey } from '../shared/searchAttributes';
 
@@ -42,11 +45,25 @@ export const approveUpdate = defineUpdate<PayoutState, [OperatorDecision]>('appr
 export const rejectUpdate = defineUpdate<PayoutState, [OperatorDecision]>('reject');
 export const retryUpdate = defineUpdate<PayoutState, [OperatorDecision]>('retry');
 
-const FINAL_TRANSFER_STATUSES = ['success', 'failed', 'canceled'];
 const MAX_REMEMBERED_EVENTS = 200;
 
 // Stark Bank reads: cheap and safe to retry for as long as it takes.
 const api = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+/**
+ * Version 2 of the payout (2026-11-28): the Stark Bank reads and the config/pause checks run as local activities,
+ * in the worker, inside the workflow task that needs them. A remote activity costs the server a schedule, a task
+ * dispatch, a start, a completion and a new workflow task; a local one costs a marker. That is most of a payout's
+ * history writes, and the dev server's single SQLite connection is what a burst waits on (BENCHMARKS.md).
+ * Transfer creation stays a remote activity: it moves money, and its retries belong in the Web UI.
+ * Payouts that started before v2 replay on the old branch (test/replay).
+ */
+export const LOCAL_READS_PATCH = 'payout-v2-local-reads';
+
+const localApi = proxyLocalActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
@@ -67,6 +84,7 @@ const money = proxyActivities<Activities>({
 class Rejected extends Error {}
 
 export async function payout(input: PayoutInput): Promise<PayoutState> {
+  const reads = patched(LOCAL_READS_PATCH) ? localApi : api;
   const state: PayoutState = {
     invoiceId: input.invoiceId,
     status: 'Received',
@@ -166,8 +184,8 @@ export async function payout(input: PayoutInput): Promise<PayoutState> {
 
     const violations = await step(async () =>
       guardrailViolations(
-        { credited, event: creditedEvent, netCents: net, sentTodayCents: await api.sumTransfersSentToday() },
-        await api.getGuardrailLimits(),
+        { credited, event: creditedEvent, netCents: net, sentTodayCents: await reads.sumTransfersSentToday() },
+        await reads.getGuardrailLimits(),
       ),
     );
     if (violations.length > 0) await awaitDecision('AwaitingApproval', violations);
@@ -199,7 +217,7 @@ export async function payout(input: PayoutInput): Promise<PayoutState> {
     // The credited log may lag the event by a moment; give it a few tries before calling the payout invalid.
     for (let tries = 1; ; tries++) {
       try {
-        return await api.getCreditedInvoice(invoiceId);
+        return await reads.getCreditedInvoice(invoiceId);
       } catch (err) {
         const type = failureType(err);
         if (type === ErrorTypes.notFound) return undefined;
@@ -211,7 +229,7 @@ export async function payout(input: PayoutInput): Promise<PayoutState> {
   }
 
   async function waitWhilePaused(): Promise<void> {
-    while (await api.arePayoutsPaused()) {
+    while (await reads.arePayoutsPaused()) {
       resumeRequested = false;
       setStatus('Paused', ['an operator paused all payouts']);
       await condition(() => resumeRequested, '1 minute');
@@ -239,7 +257,7 @@ export async function payout(input: PayoutInput): Promise<PayoutState> {
       await condition(() => transferEvents > seen, `${pollSeconds} seconds`);
       pollSeconds = Math.min(pollSeconds * 2, maxPollSeconds);
       // The API, not the event, is the source of truth for the transfer's status.
-      current = (await api.lookupTransfer(current.externalId)) ?? current;
+      current = (await reads.lookupTransfer(current.externalId)) ?? current;
     }
   }
 }

@@ -6,6 +6,7 @@ import { Worker } from '@temporalio/worker';
 import { HISTORIES_DIR } from '../helpers/histories';
 import { workflowsPath } from '../helpers/payouts';
 import { getWorkflowBundle } from '../helpers/temporal';
+import { LOCAL_READS_PATCH } from '../../src/workflows/payout';
 
 /**
  * Replays histories captured from real runs (`npm run histories:capture`) against today's workflow code.
@@ -22,12 +23,26 @@ function committedHistories() {
     }));
 }
 
+/** Ids of the `patched()` markers a history recorded (the SDK's `core_patch` marker carries `{ id }` as JSON). */
+function patchIds(history: ReturnType<typeof historyFromJSON>): string[] {
+  return (history.events ?? []).flatMap((e) => {
+    const attrs = e.markerRecordedEventAttributes;
+    const data = attrs?.markerName === 'core_patch' ? attrs.details?.['patch-data']?.payloads?.[0]?.data : undefined;
+    return data ? [(JSON.parse(Buffer.from(data).toString('utf8')) as { id: string }).id] : [];
+  });
+}
+
 describe('replay of committed workflow histories', function () {
   this.timeout(60_000);
 
   it('has histories for every payout, issuance and recovery scenario', () => {
     const names = committedHistories().map((h) => h.workflowId);
     for (const scenario of [
+      // Payouts as they ran before the local-reads patch (v1); they must keep replaying on the old branch.
+      'v1-payout-happy',
+      'v1-payout-approved',
+      'v1-payout-retried',
+      'v1-payout-paused',
       'payout-happy',
       'payout-approved',
       'payout-rejected',
@@ -40,6 +55,15 @@ describe('replay of committed workflow histories', function () {
     ]) {
       assert.ok(names.includes(scenario), `missing ${scenario}.json in ${HISTORIES_DIR}`);
     }
+  });
+
+  it('has v1 payouts without the local-reads patch and current payouts with it', () => {
+    const payouts = committedHistories().filter((h) => h.workflowId.includes('payout-'));
+    const patchedIds = payouts.filter((h) => patchIds(h.history).includes(LOCAL_READS_PATCH)).map((h) => h.workflowId);
+    const v1 = payouts.filter((h) => h.workflowId.startsWith('v1-')).map((h) => h.workflowId);
+    const current = payouts.filter((h) => h.workflowId.startsWith('payout-')).map((h) => h.workflowId);
+    assert.ok(v1.length >= 4 && current.length >= 4, `v1: ${v1.join()}; current: ${current.join()}`);
+    assert.deepEqual(patchedIds.sort(), current.sort());
   });
 
   it('replays every history deterministically with the current workflow code', async () => {

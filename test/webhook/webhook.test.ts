@@ -134,24 +134,28 @@ describe('webhook (real HTTP, real verifier, real dev server)', function () {
     });
   });
 
-  it('acknowledges transfer events for payouts that are not running and transfers that are not ours', async () => {
+  it('acknowledges transfer events for payouts that are not running, transfers not ours and progress events', async () => {
     await withWebhook(async (hook) => {
-      const transfer = (tags: string[]) =>
+      const transfer = (tags: string[], status = 'success') =>
         eventBody({
           id: randomUUID(),
           subscription: 'transfer',
           log: {
             id: '1',
-            type: 'success',
-            transfer: { id: '77', status: 'success', tags, externalId: tags[1] ?? null },
+            type: status,
+            transfer: { id: '77', status, tags, externalId: tags[1] ?? null },
           },
         });
       const stale = transfer(['payout', 'payout-1234567890123456']);
       const foreign = transfer(['salary']);
+      // Not final: answered without a Temporal call (a signal would have found no payout: 'payout-not-running').
+      const progress = transfer(['payout', 'payout-1234567890123456'], 'processing');
       const a = await postWebhook(hook.url, stale, signed(stale));
       const b = await postWebhook(hook.url, foreign, signed(foreign));
+      const c = await postWebhook(hook.url, progress, signed(progress));
       assert.deepEqual([a.status, (a.json as { outcome: string }).outcome], [200, 'payout-not-running']);
       assert.deepEqual([b.status, (b.json as { outcome: string }).outcome], [200, 'transfer-not-ours']);
+      assert.deepEqual([c.status, (c.json as { outcome: string }).outcome], [200, 'transfer-progress-ignored']);
     });
   });
 
