@@ -5,11 +5,7 @@
  * shared figure. Transfers other workers create within `ttlMs` are not seen yet: the limit stays as soft across
  * workers as it always was between concurrent payouts.
  */
-export function createDailyPayoutTotal(
-  queryTotal: (day: string) => Promise<number>,
-  now: () => Date,
-  ttlMs = 2_000,
-) {
+export function createDailyPayoutTotal(queryTotal: (day: string) => Promise<number>, now: () => Date, ttlMs = 2_000) {
   let cached: { day: string; at: number; total: Promise<number> } | undefined;
   const dayOf = (date: Date) => date.toISOString().slice(0, 10);
 
