@@ -1,5 +1,5 @@
 import { auditTransfers, createInvoices, memoryOf, startPipeline, transfersByInvoice } from './pipeline';
-import { round, writeResult } from './stats';
+import { cpuMs, round, writeResult } from './stats';
 import { freePort } from '../test/helpers/devServer';
 
 /**
@@ -12,11 +12,13 @@ export async function runBurstBench(argv: string[] = process.argv.slice(2)): Pro
     argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
   const count = Number(arg('count', '1000'));
   const timeoutMs = Number(arg('timeout', '600')) * 1000;
-  const workerOptions = JSON.parse(arg('worker', '{}')) as Record<string, unknown>;
+  const serviceEnv = JSON.parse(arg('env', '{}')) as Record<string, string>;
   const dynamicConfig = JSON.parse(arg('dynamic', '{}')) as Record<string, string | number | boolean>;
+  const profileDir = argv.find((a) => a.startsWith('--profile='))?.split('=')[1];
   const pipeline = await startPipeline({
     webhookPort: await freePort(),
-    workerOptions,
+    profileDir,
+    serviceEnv,
     temporal: { dynamicConfig },
     sandbox: {
       // payShare 0: nothing is paid on its own; the burst pays all at once. Bank delays run 100x faster
@@ -27,11 +29,18 @@ export async function runBurstBench(argv: string[] = process.argv.slice(2)): Pro
   });
   const { stark } = pipeline;
   const workerPid = pipeline.worker.process.pid;
+  // CPU per component: the worker, the webhook, the dev server, and this process (the emulator and the bench).
+  const pids = { worker: workerPid, webhook: pipeline.webhook.process.pid, temporal: pipeline.temporal.pid };
+  const cpuNow = () => ({
+    ...Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuMs(pid)])),
+    emulatorAndBench: process.cpuUsage().user / 1000 + process.cpuUsage().system / 1000,
+  });
   try {
     const tCreate = performance.now();
     const ids = await createInvoices(stark, count);
     const createMs = performance.now() - tCreate;
 
+    const cpuAtStart = cpuNow();
     const t0 = performance.now();
     for (const id of ids) stark.sandbox.payInvoice(id);
     const progress: { s: number; success: number; transfers: number; rssMiB: number }[] = [];
@@ -49,12 +58,19 @@ export async function runBurstBench(argv: string[] = process.argv.slice(2)): Pro
       if (success >= count) break;
     }
     const elapsedMs = performance.now() - t0;
+    const cpuAtEnd = cpuNow();
+    const cpuMsPerPayout = Object.fromEntries(
+      Object.entries(cpuAtEnd).map(([name, ms]) => [
+        name,
+        round((ms - cpuAtStart[name as keyof typeof cpuAtStart]) / Math.max(success, 1)),
+      ]),
+    );
     const firstAt = progress.find((p) => p.transfers > 0)?.s;
     const audit = auditTransfers(ids, await transfersByInvoice(stark));
     const snap = stark.sandbox.snapshot();
     const result = {
       count,
-      workerOptions,
+      serviceEnv,
       dynamicConfig,
       createInvoicesMs: Math.round(createMs),
       allSucceeded: success >= count,
@@ -63,6 +79,7 @@ export async function runBurstBench(argv: string[] = process.argv.slice(2)): Pro
       firstTransferAtS: firstAt,
       payoutsPerSec: round((success / elapsedMs) * 1000),
       workerPeakRssMiB: Math.max(peakRss, memoryOf(workerPid).hwmMiB),
+      cpuMsPerPayout,
       webhookDeliveries: snap.events.filter((e) => e.isDelivered).length,
       failedDeliveryAttempts: snap.attempts.length,
       audit,

@@ -1,4 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
 import starkbank from 'starkbank';
 import { cpf } from 'cpf-cnpj-validator';
 import { invoiceIdOfTransfer, PAYOUT_TAG } from '../src/domain/payoutIds';
@@ -25,10 +27,14 @@ export interface Pipeline {
 export async function startPipeline(opts: {
   temporal?: DevServerOptions;
   sandbox?: Partial<SandboxOptions>;
-  workerOptions?: Record<string, unknown>;
+  /** Extra environment for the worker and webhook, e.g. `{ WORKER_MAX_CACHED_WORKFLOWS: '500' }`. */
+  serviceEnv?: Record<string, string>;
   webhookPort: number;
+  /** Directory for V8 CPU profiles of the worker and webhook (`--cpu-prof`); they are stopped gracefully then. */
+  profileDir?: string;
 }): Promise<Pipeline> {
   const temporal = await startDevServer(opts.temporal);
+  buildLikeTheImage();
   const stark = await startTestSandbox({ seed: 'bench', ...opts.sandbox });
   const env: Record<string, string> = {
     TEMPORAL_ADDRESS: temporal.address,
@@ -44,10 +50,14 @@ export async function startPipeline(opts: {
     // Fixed port: the emulator's registered webhook must still be right after a restart.
     WEBHOOK_PORT: String(opts.webhookPort),
     METRICS_PORT: '0',
-    BENCH_WORKER_OPTIONS: JSON.stringify(opts.workerOptions ?? {}),
+    WORKFLOW_BUNDLE_PATH: path.join(repoRoot, 'lib/workflow-bundle.js'),
+    ...opts.serviceEnv,
   };
-  const startWorker = () => startService('bench/tunedWorker.ts', env, (l) => l.msg === 'worker started', 90_000);
-  const startWebhook = () => startService('src/webhook.ts', env, (l) => l.msg === 'webhook listening', 30_000);
+  const nodeArgs = opts.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`] : [];
+  const startWorker = () =>
+    startService('lib/src/worker.js', env, (l) => l.msg === 'worker started', 90_000, nodeArgs);
+  const startWebhook = () =>
+    startService('lib/src/webhook.js', env, (l) => l.msg === 'webhook listening', 30_000, nodeArgs);
   const [worker, webhook] = await Promise.all([startWorker(), startWebhook()]);
   const webhookUrl = String(webhook.logs.find((l) => l.msg === 'webhook listening')?.url);
   await starkbank.webhook.create({ url: webhookUrl, subscriptions: ['invoice', 'transfer'], user: stark.user });
@@ -61,13 +71,26 @@ export async function startPipeline(opts: {
     startWorker,
     startWebhook,
     async close() {
-      await Promise.all([pipeline.worker.stop('SIGKILL'), pipeline.webhook.stop('SIGKILL')]);
+      // A profile is written at a clean exit only; otherwise there is nothing to wait for.
+      const signal = opts.profileDir ? 'SIGTERM' : 'SIGKILL';
+      await Promise.all([pipeline.worker.stop(signal), pipeline.webhook.stop(signal)]);
       await stark.close();
       await temporal.stop();
       if (temporal.dbFile) fs.rmSync(temporal.dbFile, { force: true });
     },
   };
   return pipeline;
+}
+
+const repoRoot = path.resolve(__dirname, '..');
+
+/**
+ * Compiles the product and prebuilds the workflow bundle exactly as the Dockerfile does, so the figures are those
+ * of `node lib/src/worker.js`: no tsx loader, and no webpack run inside the worker (a few hundred MiB of its peak).
+ */
+function buildLikeTheImage(): void {
+  execFileSync('npm', ['run', '-s', 'build'], { cwd: repoRoot, stdio: 'inherit' });
+  execFileSync('npm', ['run', '-s', 'build:bundle', '--', 'lib/workflow-bundle.js'], { cwd: repoRoot, stdio: 'ignore' });
 }
 
 /** Creates `count` invoices through the SDK, 100 per request (the API's maximum). */

@@ -58,3 +58,14 @@ export async function runPool(
   await Promise.all(Array.from({ length: Math.min(concurrency, total) }, lane));
   return { latenciesMs, elapsedMs: performance.now() - started, errors };
 }
+
+/** CPU time (user + system) a process has used so far, in ms; NaN when it is gone. Linux `/proc` only. */
+export function cpuMs(pid: number | undefined): number {
+  try {
+    // Fields after the parenthesised command name; utime and stime are the 12th and 13th of those, in ticks.
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return NaN;
+  }
+}

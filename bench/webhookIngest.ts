@@ -10,7 +10,7 @@ import { createWebhookApp, WEBHOOK_PATH } from '../src/webhook/app';
 import { createSignatureVerifier } from '../src/webhook/signature';
 import { invoiceCreditedSignal, payout } from '../src/workflows/payout';
 import { startDevServer, type DevServerOptions } from '../test/helpers/devServer';
-import { percentile, round, runPool, writeResult } from './stats';
+import { cpuMs, percentile, round, runPool, writeResult } from './stats';
 
 /**
  * Webhook ingestion against our own dev server: unique signed `credited` events through the real app (real
@@ -77,6 +77,7 @@ async function runConfig(name: string, opts: DevServerOptions, levels: number[],
         };
       });
       let non200 = 0;
+      const cpuAtStart = cpuMs(server.pid);
       const hook = await runPool(requests, concurrency, async (i) => {
         const { body, signature } = bodies[i]!;
         const res = await fetch(url, {
@@ -87,6 +88,7 @@ async function runConfig(name: string, opts: DevServerOptions, levels: number[],
         await res.arrayBuffer();
         if (res.status !== 200) non200++;
       });
+      const cpuAfterHook = cpuMs(server.pid);
       const raw = await runPool(requests, concurrency, async () => {
         const invoiceId = newInvoiceId();
         await client.workflow.signalWithStart(payout, {
@@ -115,6 +117,9 @@ async function runConfig(name: string, opts: DevServerOptions, levels: number[],
         rawP50ms: round(percentile(raw.latenciesMs, 50)),
         rawP99ms: round(percentile(raw.latenciesMs, 99)),
         rawErrors: raw.errors,
+        // The dev server's own CPU per signalWithStart: with 2 cores, 1000 / this is its rate if it had a core alone.
+        serverCpuMsPerStart: round((cpuMs(server.pid) - cpuAfterHook) / requests, 2),
+        serverCpuMsPerEvent: round((cpuAfterHook - cpuAtStart) / requests, 2),
       };
       rows.push(row);
       console.log(JSON.stringify(row));

@@ -77,6 +77,11 @@ const envSchema = z.object({
   RECONCILE_INTERVAL: duration.default('1h'),
   RECONCILE_LOOKBACK_DAYS: z.coerce.number().int().min(1).max(90).default(3),
 
+  // Worker tuning (BENCHMARKS.md): the cache bounds memory (each cached payout keeps its V8 state), the rest CPU.
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(250),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).optional(),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().optional(),
+
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   SDK_METRICS_ADDRESS: z
     .string()
@@ -129,6 +134,8 @@ export interface Config {
   webhook: { host: string; port: number; maxBodyBytes: number; publicUrl?: string };
   issuance: IssuanceConfig;
   recovery: { sweepInterval: Duration; reconcileInterval: Duration; lookbackDays: number };
+  /** Worker options; unset ones keep the Temporal SDK's defaults. */
+  worker: { maxCachedWorkflows: number; maxConcurrentWorkflowTasks?: number; maxConcurrentActivities?: number };
   /** Worker's /metrics port, and where the Temporal SDK exports its own metrics (off when unset). */
   metrics: { port: number; sdkAddress?: string };
 }
@@ -173,6 +180,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvWithDotenv()): Config
       publicUrl: e.WEBHOOK_PUBLIC_URL,
     },
     metrics: { port: e.METRICS_PORT, sdkAddress: e.SDK_METRICS_ADDRESS },
+    worker: {
+      maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
+      maxConcurrentWorkflowTasks: e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+      maxConcurrentActivities: e.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    },
     recovery: {
       sweepInterval: e.SWEEP_INTERVAL,
       reconcileInterval: e.RECONCILE_INTERVAL,

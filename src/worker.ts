@@ -1,4 +1,4 @@
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from './activities';
 import { loadConfig, type Config } from './config';
 import { connectStarkBank } from './starkbank/user';
@@ -12,7 +12,8 @@ import { registerPayoutGauges } from './observability/payoutGauges';
  * Builds the worker: payout (and issuance) workflows plus the Stark Bank activities.
  * WORKFLOW_BUNDLE_PATH points at a prebuilt bundle (production images); otherwise workflows are bundled at start.
  */
-export async function createWorker(config: Config, overrides: Partial<WorkerOptions> = {}): Promise<Worker> {
+export async function createWorker(config: Config): Promise<Worker> {
+  const { maxCachedWorkflows, maxConcurrentWorkflowTasks, maxConcurrentActivities } = config.worker;
   const user = connectStarkBank(config.stark);
   const client = createTemporalClient(config.temporal);
   const connection = await NativeConnection.connect(config.temporal.connectionOptions);
@@ -30,7 +31,14 @@ export async function createWorker(config: Config, overrides: Partial<WorkerOpti
       guardrails: config.guardrails,
       workspaceId: config.stark.workspaceId,
     }),
-    ...overrides,
+    maxCachedWorkflows,
+    ...(maxConcurrentWorkflowTasks ? { maxConcurrentWorkflowTaskExecutions: maxConcurrentWorkflowTasks } : {}),
+    ...(maxConcurrentActivities
+      ? {
+          maxConcurrentActivityTaskExecutions: maxConcurrentActivities,
+          maxConcurrentLocalActivityExecutions: maxConcurrentActivities,
+        }
+      : {}),
   });
 }
 

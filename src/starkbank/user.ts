@@ -1,6 +1,7 @@
 import starkbank from 'starkbank';
 import type { StarkConfig } from '../config';
 import { createStarkHttpsAgent } from './httpsAgent';
+import { signRequestsWithOpenSsl } from './fastSigning';
 
 export type StarkUser = starkbank.Project;
 
@@ -10,5 +11,7 @@ export type StarkUser = starkbank.Project;
  */
 export function connectStarkBank(cfg: StarkConfig): StarkUser {
   starkbank.setHttpsAgent(createStarkHttpsAgent(cfg));
-  return new starkbank.Project({ environment: cfg.environment, id: cfg.projectId, privateKey: cfg.privateKey });
+  const user = new starkbank.Project({ environment: cfg.environment, id: cfg.projectId, privateKey: cfg.privateKey });
+  signRequestsWithOpenSsl(user, cfg.privateKey);
+  return user;
 }

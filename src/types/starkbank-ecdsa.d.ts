@@ -3,9 +3,18 @@ declare module 'starkbank-ecdsa' {
   interface BigInteger {
     toString(radix?: number): string;
   }
+  interface Signature {
+    r: BigInteger;
+    s: BigInteger;
+    toBase64(): string;
+  }
+  /** A parsed private key; opaque here. */
+  type PrivateKey = object;
   const Ellipticcurve: {
     PublicKey: { fromPem(pem: string): unknown };
-    Signature: { fromBase64(signature: string): { r: BigInteger; s: BigInteger } };
+    PrivateKey: { fromPem(pem: string): PrivateKey };
+    Signature: { fromBase64(signature: string): Signature };
+    Ecdsa: { sign(message: string, privateKey: PrivateKey, hashfunc?: string): Signature };
   };
   export default Ellipticcurve;
 }

@@ -14,7 +14,7 @@ export interface ChildService {
 }
 
 /**
- * Runs one of the product's entry points as a real process (`tsx src/<entry>.ts`) and resolves once a log line
+ * Runs one of the product's entry points as a real process (`tsx src/<entry>.ts`, or node for a compiled `.js`) and resolves once a log line
  * matches `ready`. Output is kept for assertions and shown when the process fails to start.
  */
 export async function startService(
@@ -22,8 +22,11 @@ export async function startService(
   env: Record<string, string>,
   ready: (line: Record<string, unknown>) => boolean,
   timeoutMs = 30_000,
+  nodeArgs: string[] = [],
 ): Promise<ChildService> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, entry)], {
+  // Compiled entry points (lib/…/*.js, as in the image) run on plain node; sources through tsx.
+  const args = [...nodeArgs, ...(entry.endsWith('.js') ? [] : ['--import', 'tsx']), path.join(repoRoot, entry)];
+  const child = spawn(process.execPath, args, {
     cwd: repoRoot,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
