@@ -14,7 +14,10 @@ declare module 'starkbank-ecdsa' {
     PublicKey: { fromPem(pem: string): unknown };
     PrivateKey: { fromPem(pem: string): PrivateKey };
     Signature: { fromBase64(signature: string): Signature };
-    Ecdsa: { sign(message: string, privateKey: PrivateKey, hashfunc?: string): Signature };
+    Ecdsa: {
+      sign(message: string, privateKey: PrivateKey, hashfunc?: string): Signature;
+      verify(message: string, signature: Signature, publicKey: unknown): boolean;
+    };
   };
   export default Ellipticcurve;
 }
