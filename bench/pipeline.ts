@@ -54,8 +54,7 @@ export async function startPipeline(opts: {
     ...opts.serviceEnv,
   };
   const nodeArgs = opts.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`] : [];
-  const startWorker = () =>
-    startService('lib/src/worker.js', env, (l) => l.msg === 'worker started', 90_000, nodeArgs);
+  const startWorker = () => startService('lib/src/worker.js', env, (l) => l.msg === 'worker started', 90_000, nodeArgs);
   const startWebhook = () =>
     startService('lib/src/webhook.js', env, (l) => l.msg === 'webhook listening', 30_000, nodeArgs);
   const [worker, webhook] = await Promise.all([startWorker(), startWebhook()]);
@@ -90,7 +89,10 @@ const repoRoot = path.resolve(__dirname, '..');
  */
 function buildLikeTheImage(): void {
   execFileSync('npm', ['run', '-s', 'build'], { cwd: repoRoot, stdio: 'inherit' });
-  execFileSync('npm', ['run', '-s', 'build:bundle', '--', 'lib/workflow-bundle.js'], { cwd: repoRoot, stdio: 'ignore' });
+  execFileSync('npm', ['run', '-s', 'build:bundle', '--', 'lib/workflow-bundle.js'], {
+    cwd: repoRoot,
+    stdio: 'ignore',
+  });
 }
 
 /** Creates `count` invoices through the SDK, 100 per request (the API's maximum). */
