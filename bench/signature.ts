@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import starkbank from 'starkbank';
 import Ellipticcurve from 'starkbank-ecdsa';
 import { createSignatureVerifier } from '../src/webhook/signature';
+import { signRequestsWithOpenSsl } from '../src/starkbank/fastSigning';
 import { percentile, round, writeResult } from './stats';
 
 /**
@@ -138,7 +139,19 @@ export async function runSignatureBench(): Promise<Record<string, unknown>> {
       .toString(),
   );
 
+  // The other direction: the SDK signing each API request (as starkcore does: parse the PEM, sign in JS) and
+  // the same call once signRequestsWithOpenSsl has registered the user's key.
+  const message = `5656565656565656:1700000000:${body.toString()}`;
+  const librarySigns = () =>
+    Promise.resolve(Ellipticcurve.Ecdsa.sign(message, Ellipticcurve.PrivateKey.fromPem(privateKey)).toBase64() !== '');
+  const user = new starkbank.Project({ environment: 'sandbox', id: '5656565656565656', privateKey });
+  signRequestsWithOpenSsl(user, privateKey);
+  const registered = (user as unknown as { privateKey(): object }).privateKey();
+  const opensslSigns = () => Promise.resolve(Ellipticcurve.Ecdsa.sign(message, registered).toBase64() !== '');
+
   const results = {
+    sdkRequestSigning: await measure(librarySigns, true),
+    opensslRequestSigning: await measure(opensslSigns, true),
     sdkValid: await measure(() => sdkAccepts(body, good), true),
     oursValid: await measure(() => oursAccepts(body, good), true),
     sdkInvalid: await measure(() => sdkAccepts(body, bad), false),
@@ -166,7 +179,7 @@ export async function runSignatureBench(): Promise<Record<string, unknown>> {
     examples: disagreements.slice(0, 5),
   };
 
-  console.log('signature verification (sequential, one core):');
+  console.log('request signing and webhook signature verification (sequential, one core):');
   console.table(results);
   console.log(
     `equivalence: ${cases.length} inputs, accepted sdk=${accepted.sdk} ours=${accepted.ours}, ` +

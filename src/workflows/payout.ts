@@ -54,14 +54,16 @@ const api = proxyActivities<Activities>({
 });
 
 /**
- * Version 2 of the payout (2026-11-28): the Stark Bank reads and the config/pause checks run as local activities,
- * in the worker, inside the workflow task that needs them. A remote activity costs the server a schedule, a task
- * dispatch, a start, a completion and a new workflow task; a local one costs a marker. That is most of a payout's
- * history writes, and the dev server's single SQLite connection is what a burst waits on (BENCHMARKS.md).
- * Transfer creation stays a remote activity: it moves money, and its retries belong in the Web UI.
- * Payouts that started before v2 replay on the old branch (test/replay).
+ * Version 2 of the payout (2026-11-28); payouts that started before it replay on the old branches (test/replay).
+ * - The Stark Bank reads and the config/pause checks run as local activities, in the worker, inside the workflow
+ *   task that needs them. A remote activity costs the server a schedule, a dispatch, a start, a completion and a
+ *   new workflow task; a local one costs a marker. That was most of a payout's history writes, and the dev
+ *   server's single SQLite connection is what a burst waits on (BENCHMARKS.md). Transfer creation stays a remote
+ *   activity: it moves money, and its attempts and retries belong in the Web UI.
+ * - Transfer events are counted per transfer, so an event that arrives before `createTransfer` has returned still
+ *   wakes the payout; v1 missed it and waited for its next poll (up to ~30 s in a burst).
  */
-export const LOCAL_READS_PATCH = 'payout-v2-local-reads';
+export const PAYOUT_V2_PATCH = 'payout-v2';
 
 const localApi = proxyLocalActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -84,7 +86,8 @@ const money = proxyActivities<Activities>({
 class Rejected extends Error {}
 
 export async function payout(input: PayoutInput): Promise<PayoutState> {
-  const reads = patched(LOCAL_READS_PATCH) ? localApi : api;
+  const v2 = patched(PAYOUT_V2_PATCH);
+  const reads = v2 ? localApi : api;
   const state: PayoutState = {
     invoiceId: input.invoiceId,
     status: 'Received',
@@ -94,6 +97,7 @@ export async function payout(input: PayoutInput): Promise<PayoutState> {
   };
   let creditedEvent: CreditedEvent | undefined;
   let transferEvents = 0;
+  const eventsPerTransfer = new Map<string, number>();
   let resumeRequested = false;
   let decision: { action: 'approve' | 'reject' | 'retry'; by: OperatorDecision } | undefined;
 
@@ -128,7 +132,9 @@ export async function payout(input: PayoutInput): Promise<PayoutState> {
     if (firstTime(event.eventId)) creditedEvent ??= event;
   });
   setHandler(transferUpdatedSignal, (event) => {
-    if (firstTime(event.eventId)) transferEvents++;
+    if (!firstTime(event.eventId)) return;
+    transferEvents++;
+    eventsPerTransfer.set(event.transferId, (eventsPerTransfer.get(event.transferId) ?? 0) + 1);
   });
   setHandler(resumeSignal, () => {
     resumeRequested = true;
@@ -239,6 +245,7 @@ export async function payout(input: PayoutInput): Promise<PayoutState> {
   /** Follows a transfer to a final status: transfer events wake it early, polling is the fallback. */
   async function follow(transfer: TransferSnapshot, attempt: number): Promise<TransferSnapshot> {
     let current = transfer;
+    let seenOfThisTransfer = 0;
     let pollSeconds = input.poll?.firstSeconds ?? 2;
     const maxPollSeconds = input.poll?.maxSeconds ?? 600;
     for (;;) {
@@ -253,8 +260,14 @@ export async function payout(input: PayoutInput): Promise<PayoutState> {
         },
       ];
       if (FINAL_TRANSFER_STATUSES.includes(current.status)) return current;
-      const seen = transferEvents;
-      await condition(() => transferEvents > seen, `${pollSeconds} seconds`);
+      if (v2) {
+        const { id } = current;
+        await condition(() => (eventsPerTransfer.get(id) ?? 0) > seenOfThisTransfer, `${pollSeconds} seconds`);
+        seenOfThisTransfer = eventsPerTransfer.get(id) ?? 0;
+      } else {
+        const seen = transferEvents;
+        await condition(() => transferEvents > seen, `${pollSeconds} seconds`);
+      }
       pollSeconds = Math.min(pollSeconds * 2, maxPollSeconds);
       // The API, not the event, is the source of truth for the transfer's status.
       current = (await reads.lookupTransfer(current.externalId)) ?? current;

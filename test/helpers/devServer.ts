@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawnTemporalServer, stopProcess } from '../../src/dev/temporalServer';
 import { resolveTemporalCliStrict } from '../../src/temporal/cli';
-import { searchAttributeArgs, sqlitePragmaArgs } from '../../src/temporal/devServerArgs';
+import { dynamicConfigArgs, searchAttributeArgs, sqlitePragmaArgs } from '../../src/temporal/devServerArgs';
 
 export interface DevServerOptions {
   /** SQLite file; a fresh temp file when absent. `':memory:'` keeps everything in memory (no restart possible). */
@@ -13,7 +13,7 @@ export interface DevServerOptions {
   port?: number;
   /** SQLite pragmas (`key=value`); the product's WAL + synchronous=NORMAL when absent. */
   pragmas?: string[];
-  /** `--dynamic-config-value KEY=VALUE` pairs, e.g. `history.shardIOConcurrency=8`. */
+  /** `--dynamic-config-value KEY=VALUE` pairs on top of the product's, e.g. `history.shardIOConcurrency=8`. */
   dynamicConfig?: Record<string, string | number | boolean>;
 }
 
@@ -26,6 +26,16 @@ export interface DevServer {
   /** Stops and starts again on the same database file and port. */
   restart(): Promise<void>;
 }
+
+/** The product's `--dynamic-config-value` pairs as an object, so a run can override one of them. */
+const productDynamicConfig: Record<string, string | number | boolean> = Object.fromEntries(
+  dynamicConfigArgs
+    .filter((_, i) => i % 2 === 1)
+    .map((pair) => {
+      const [key, value] = pair.split('=') as [string, string];
+      return [key, JSON.parse(value) as string | number | boolean];
+    }),
+);
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -51,7 +61,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
       ? undefined
       : (opts.dbFile ?? path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-temporal-')), 'temporal.db'));
   const pragmas = opts.pragmas ? opts.pragmas.flatMap((p) => ['--sqlite-pragma', p]) : [...sqlitePragmaArgs];
-  const dynamic = Object.entries(opts.dynamicConfig ?? {}).flatMap(([k, v]) => [
+  const dynamic = Object.entries({ ...productDynamicConfig, ...opts.dynamicConfig }).flatMap(([k, v]) => [
     '--dynamic-config-value',
     `${k}=${JSON.stringify(v)}`,
   ]);

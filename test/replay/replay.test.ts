@@ -6,7 +6,7 @@ import { Worker } from '@temporalio/worker';
 import { HISTORIES_DIR } from '../helpers/histories';
 import { workflowsPath } from '../helpers/payouts';
 import { getWorkflowBundle } from '../helpers/temporal';
-import { LOCAL_READS_PATCH } from '../../src/workflows/payout';
+import { PAYOUT_V2_PATCH } from '../../src/workflows/payout';
 
 /**
  * Replays histories captured from real runs (`npm run histories:capture`) against today's workflow code.
@@ -38,7 +38,7 @@ describe('replay of committed workflow histories', function () {
   it('has histories for every payout, issuance and recovery scenario', () => {
     const names = committedHistories().map((h) => h.workflowId);
     for (const scenario of [
-      // Payouts as they ran before the local-reads patch (v1); they must keep replaying on the old branch.
+      // Payouts as they ran before the v2 patch; they must keep replaying on the old branch.
       'v1-payout-happy',
       'v1-payout-approved',
       'v1-payout-retried',
@@ -57,9 +57,9 @@ describe('replay of committed workflow histories', function () {
     }
   });
 
-  it('has v1 payouts without the local-reads patch and current payouts with it', () => {
+  it('has v1 payouts without the v2 patch and current payouts with it', () => {
     const payouts = committedHistories().filter((h) => h.workflowId.includes('payout-'));
-    const patchedIds = payouts.filter((h) => patchIds(h.history).includes(LOCAL_READS_PATCH)).map((h) => h.workflowId);
+    const patchedIds = payouts.filter((h) => patchIds(h.history).includes(PAYOUT_V2_PATCH)).map((h) => h.workflowId);
     const v1 = payouts.filter((h) => h.workflowId.startsWith('v1-')).map((h) => h.workflowId);
     const current = payouts.filter((h) => h.workflowId.startsWith('payout-')).map((h) => h.workflowId);
     assert.ok(v1.length >= 4 && current.length >= 4, `v1: ${v1.join()}; current: ${current.join()}`);

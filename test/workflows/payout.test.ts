@@ -5,10 +5,23 @@ import { payoutWorkflowId } from '../../src/domain/payoutIds';
 import { setPayoutsPaused } from '../../src/operations/pausePayouts';
 import { PayoutStatusKey } from '../../src/shared/searchAttributes';
 import { payoutsControlWorkflowId } from '../../src/workflows/payoutsControl';
-import { approveUpdate, payoutStateQuery, rejectUpdate, retryUpdate } from '../../src/workflows/payout';
+import {
+  approveUpdate,
+  payout,
+  payoutStateQuery,
+  rejectUpdate,
+  retryUpdate,
+  transferUpdatedSignal,
+} from '../../src/workflows/payout';
+import { Context } from '@temporalio/activity';
+import { createActivities } from '../../src/activities';
+import type { CreateTransferInput } from '../../src/activities/transfers';
+import { eventually, getTestEnv, uniqueId, withWorker } from '../helpers/temporal';
 import {
   creditAndDispatch as creditAndDispatchShared,
+  createInvoice,
   destination,
+  workflowsPath,
   transfersOf,
   waitForStatus,
   withPayoutWorker,
@@ -190,6 +203,45 @@ describe('payout workflow (real dev server, real SDK, emulator)', function () {
       assert.equal((await transfersOf(stark.user, invoiceId)).length, 0);
       assert.equal((await handle.query(payoutStateQuery)).status, 'NothingToSend');
       await captureHistory(handle, 'payout-nothing-to-send');
+    });
+  });
+
+  it('is woken by a transfer event that arrives before createTransfer has returned', async () => {
+    const env = await getTestEnv();
+    const taskQueue = uniqueId('tq');
+    const guardrails = { maxAmountCents: 10_000_000, dailyMaxCents: 1_000_000_000 };
+    const real = createActivities({ user: stark.user, client: env.client, taskQueue, destination, guardrails });
+    // The webhook can beat the activity's own result: the emulator settles the transfer and its event is signalled
+    // while the activity is still returning. v1 missed such an event and slept until its next poll.
+    const activities = {
+      ...real,
+      async createTransfer(input: CreateTransferInput) {
+        const created = await real.createTransfer(input);
+        await eventually(() =>
+          Promise.resolve(
+            stark.sandbox.snapshot().transfers.find((t) => t.id === created.id)?.status === 'success' || undefined,
+          ),
+        );
+        const workflowId = Context.current().info.workflowExecution!.workflowId;
+        await env.client.workflow
+          .getHandle(workflowId)
+          .signal(transferUpdatedSignal, { eventId: `early-${created.id}`, transferId: created.id, status: 'success' });
+        return created;
+      },
+    };
+    await withWorker({ workflowsPath, activities, taskQueue }, async (ctx) => {
+      const invoiceId = await createInvoice(stark.user, 4_321);
+      stark.sandbox.payInvoice(invoiceId);
+      // Polling an hour apart: only the early event can finish this payout within the test's timeout.
+      const handle = await ctx.client.workflow.start(payout, {
+        workflowId: payoutWorkflowId(invoiceId),
+        taskQueue,
+        args: [{ invoiceId, poll: { firstSeconds: 3_600, maxSeconds: 3_600 } }],
+      });
+      const result = await handle.result();
+      assert.equal(result.status, 'Succeeded');
+      assert.equal(result.attempts[0]?.status, 'success');
+      await captureHistory(handle, 'payout-early-event');
     });
   });
 });
