@@ -1,5 +1,5 @@
 import { auditTransfers, createInvoices, memoryOf, startPipeline, transfersByInvoice } from './pipeline';
-import { cpuMs, round, writeResult } from './stats';
+import { argValue, cpuMs, round, writeResult } from './stats';
 import { freePort } from '../test/helpers/devServer';
 
 /**
@@ -8,13 +8,12 @@ import { freePort } from '../test/helpers/devServer';
  * Progress is read from the in-process emulator's snapshot (cheap); the final audit goes through the SDK.
  */
 export async function runBurstBench(argv: string[] = process.argv.slice(2)): Promise<Record<string, unknown>> {
-  const arg = (name: string, fallback: string) =>
-    argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
+  const arg = (name: string, fallback: string) => argValue(argv, name, fallback);
   const count = Number(arg('count', '1000'));
   const timeoutMs = Number(arg('timeout', '600')) * 1000;
   const serviceEnv = JSON.parse(arg('env', '{}')) as Record<string, string>;
   const dynamicConfig = JSON.parse(arg('dynamic', '{}')) as Record<string, string | number | boolean>;
-  const profileDir = argv.find((a) => a.startsWith('--profile='))?.split('=')[1];
+  const profileDir = argValue(argv, 'profile', '') || undefined;
   const pipeline = await startPipeline({
     webhookPort: await freePort(),
     profileDir,

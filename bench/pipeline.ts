@@ -54,7 +54,9 @@ export async function startPipeline(opts: {
     ...opts.serviceEnv,
   };
   const nodeArgs = opts.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`] : [];
-  const startWorker = () => startService('lib/src/worker.js', env, (l) => l.msg === 'worker started', 90_000, nodeArgs);
+  const workerArgs = [...WORKER_MEMORY_FLAGS, ...nodeArgs];
+  const startWorker = () =>
+    startService('lib/src/worker.js', env, (l) => l.msg === 'worker started', 90_000, workerArgs);
   const startWebhook = () =>
     startService('lib/src/webhook.js', env, (l) => l.msg === 'webhook listening', 30_000, nodeArgs);
   const [worker, webhook] = await Promise.all([startWorker(), startWebhook()]);
@@ -82,6 +84,8 @@ export async function startPipeline(opts: {
 }
 
 const repoRoot = path.resolve(__dirname, '..');
+/** The worker's V8 heap bounds, as the Dockerfile and docker-compose.yml start it (BENCHMARKS.md §3). */
+const WORKER_MEMORY_FLAGS = ['--max-old-space-size=192', '--max-semi-space-size=4'];
 
 /**
  * Compiles the product and prebuilds the workflow bundle exactly as the Dockerfile does, so the figures are those

@@ -69,3 +69,9 @@ export function cpuMs(pid: number | undefined): number {
     return NaN;
   }
 }
+
+/** The value of `--name=value` in argv (a value may itself contain `=`), or the fallback. */
+export function argValue(argv: string[], name: string, fallback: string): string {
+  const prefix = `--${name}=`;
+  return argv.find((a) => a.startsWith(prefix))?.slice(prefix.length) ?? fallback;
+}

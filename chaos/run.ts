@@ -115,7 +115,9 @@ async function main(): Promise<void> {
     let done = await waitForAll(p, COUNT, 180_000);
     record('successes before any sweep', `${done}/${COUNT} after ${((Date.now() - t0) / 1000).toFixed(0)} s`);
     if (done < COUNT) {
-      log('not all paid out: running the product sweep (sweepEvents) for undelivered events');
+      const undelivered = p.stark.sandbox.snapshot().events.filter((e) => !e.isDelivered).length;
+      log(`not all paid out; ${undelivered} events undelivered: running the product sweep (sweepEvents)`);
+      record('events the emulator gave up delivering', undelivered);
       await client.workflow.execute('sweepEvents', {
         taskQueue: p.env.TEMPORAL_TASK_QUEUE!,
         workflowId: `chaos-sweep-${Date.now()}`,

@@ -17,7 +17,11 @@ export type DispatchOutcome =
 export interface DispatcherDeps {
   client: Client;
   taskQueue: string;
-  /** Upper bound for each Temporal call, so a down cluster fails a request fast (and Stark Bank retries). */
+  /**
+   * Upper bound for each Temporal call, so a down cluster fails a request (and Stark Bank retries). 10 s: well
+   * inside the time Stark Bank waits for an answer, and long enough for a burst queued behind a busy cluster,
+   * where a 503 only makes Stark Bank send the event again later (5 s gave 1197 redeliveries in a 1000 burst).
+   */
   temporalTimeoutMs?: number;
 }
 
@@ -26,7 +30,7 @@ export interface DispatcherDeps {
  * or from the sweep of undelivered events. It never moves money; it only starts or signals payouts.
  * Throws when Temporal cannot be reached, so the caller answers 5xx and the event is delivered again.
  */
-export function createEventDispatcher({ client, taskQueue, temporalTimeoutMs = 5_000 }: DispatcherDeps) {
+export function createEventDispatcher({ client, taskQueue, temporalTimeoutMs = 10_000 }: DispatcherDeps) {
   const withDeadline = <T>(fn: () => Promise<T>) => client.connection.withDeadline(Date.now() + temporalTimeoutMs, fn);
 
   async function creditedInvoice(event: Extract<ParsedEvent, { kind: 'invoice' }>): Promise<DispatchOutcome> {

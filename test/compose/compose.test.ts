@@ -145,10 +145,11 @@ const checks: Record<string, (c: Compose) => void> = {
         assert.deepEqual(s.command.slice(0, 2), ['sh', '-c'], `${name}: expected a sh -c one-liner`);
         continue;
       }
-      assert.equal(s.command[0], 'node', `${name}: expected node <compiled entry>`);
+      assert.equal(s.command[0], 'node', `${name}: expected node [node flags] <compiled entry>`);
+      const entry = s.command.slice(1).find((arg) => !arg.startsWith('--'));
       // tsconfig.build.json compiles src/ to lib/ (rootDir "."), so lib/src/x.js comes from src/x.ts.
-      const m = /^lib\/(src\/.+)\.js$/.exec(s.command[1] ?? '');
-      assert.ok(m, `${name}: ${s.command[1]} is not a compiled file under lib/src/`);
+      const m = /^lib\/(src\/.+)\.js$/.exec(entry ?? '');
+      assert.ok(m, `${name}: ${entry} is not a compiled file under lib/src/`);
       assert.ok(fs.existsSync(path.join(ROOT, `${m[1]}.ts`)), `${name}: ${m[1]}.ts does not exist`);
     }
   },
