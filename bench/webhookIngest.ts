@@ -20,20 +20,12 @@ import { argValue, cpuMs, percentile, round, runPool, writeResult } from './stat
  * client side's cost on the same 2 cores.
  */
 export const ingestConfigs: Record<string, DevServerOptions> = {
-  // What `npm run dev` and the tests use: WAL + synchronous=NORMAL, eager activities.
+  // What `npm run dev` and the tests use (src/temporal/devServerArgs.ts).
   baseline: {},
+  // The product's pragmas before 2026-11-28: WAL + synchronous=NORMAL only, SQLite's default page cache.
+  walOnly: { pragmas: ['journal_mode=WAL', 'synchronous=NORMAL'] },
   // More parallel shard I/O, so concurrent starts are not all queued behind one persistence call.
   shardIO8: { dynamicConfig: { 'history.shardIOConcurrency': 8 } },
-  // A bigger page cache, memory-mapped reads and in-memory temp tables: fewer read syscalls per write.
-  pragmas: {
-    pragmas: [
-      'journal_mode=WAL',
-      'synchronous=NORMAL',
-      'cache_size=-65536',
-      'mmap_size=268435456',
-      'temp_store=MEMORY',
-    ],
-  },
   // Durability traded for speed: never fsync (a benchmark anchor only, not for the product).
   syncOff: { pragmas: ['journal_mode=WAL', 'synchronous=OFF'] },
   // No file at all: the upper bound of what SQLite settings could give.

@@ -5,6 +5,10 @@ import { auditTransfers, createInvoices, startPipeline, transfersByInvoice, type
 import { freePort } from '../test/helpers/devServer';
 import { badRequests, mapPool, sendRequest, type BadRequest } from '../test/helpers/badRequests';
 import { generateProjectKeys } from '../test/helpers/sandbox';
+import type { ChildService } from '../test/helpers/processes';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import fs from 'node:fs';
+import path from 'node:path';
 
 /**
  * Chaos run: a burst of payouts while the worker is SIGKILLed and restarted, the webhook is down for a while,
@@ -19,6 +23,14 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const rows: { check: string; value: string; ok: boolean }[] = [];
 const record = (check: string, value: string | number, ok = true) => rows.push({ check, value: String(value), ok });
 const log = (msg: string) => console.log(`[chaos ${new Date().toISOString().slice(11, 19)}] ${msg}`);
+
+/** Writes a diagnostic file under bench-results/ (git-ignored) and returns its path. */
+function writeDiagnostic(name: string, content: string): string {
+  const file = path.resolve(__dirname, '..', 'bench-results', name);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, content);
+  return file;
+}
 
 function successCount(p: Pipeline): number {
   return p.stark.sandbox.snapshot().transfers.filter((t) => t.status === 'success').length;
@@ -56,6 +68,7 @@ async function main(): Promise<void> {
     },
   });
   const connection = await Connection.connect({ address: p.temporal.address });
+  const services: ChildService[] = [p.worker, p.webhook];
   const client = new Client({ connection });
   let exitCode = 0;
   try {
@@ -70,13 +83,16 @@ async function main(): Promise<void> {
     await p.worker.stop('SIGKILL');
     log(`worker SIGKILLed at ${successCount(p)} successes; restarting`);
     await sleep(2_000);
+    const tw = Date.now();
     p.worker = await p.startWorker();
-    record('worker SIGKILL + restart', 'done');
+    services.push(p.worker);
+    record('worker SIGKILL + restart', `ready ${((Date.now() - tw) / 1000).toFixed(1)} s after start`);
 
     await p.webhook.stop('SIGTERM');
     log('webhook stopped for 10 s (emulator retries after 3 s, 18 s, 72 s at timeScale 0.01)');
     await sleep(10_000);
     p.webhook = await p.startWebhook();
+    services.push(p.webhook);
     record('webhook down 10 s + restart', 'done');
 
     log(`restarting the Temporal dev server on ${p.temporal.dbFile}`);
@@ -133,12 +149,22 @@ async function main(): Promise<void> {
     record('invoices without a successful transfer', audit.missing, audit.missing === 0);
     record('invoices with >1 successful transfer', audit.duplicates, audit.duplicates === 0);
     record('transfers for uncredited ids', audit.stray, audit.stray === 0);
-    // Where a missing payout stands, so a violation can be diagnosed from the output alone.
+    // Where a missing payout stands, so a violation can be diagnosed from the output and the files alone.
     for (const id of audit.missingIds.slice(0, 5)) {
       const handle = client.workflow.getHandle(payoutWorkflowId(id));
       const state = await handle.query<unknown>('state').catch((err: unknown) => String(err));
       const desc = await handle.describe().catch(() => undefined);
       console.log(`missing payout ${id}: ${desc?.status.name ?? 'no workflow'}`, JSON.stringify(state));
+      const pending = { workflowTask: desc?.raw.pendingWorkflowTask, activities: desc?.raw.pendingActivities };
+      console.log(`  pending: ${JSON.stringify(pending)}`);
+      const history = await handle.fetchHistory().catch(() => undefined);
+      if (history) console.log(`  history -> ${writeDiagnostic(`chaos-payout-${id}.json`, historyToJSON(history))}`);
+    }
+    if (audit.missing > 0) {
+      const lines = services.flatMap((svc, i) => svc.logs.map((l) => JSON.stringify({ service: i, ...l })));
+      console.log(`  service logs -> ${writeDiagnostic('chaos-service-logs.jsonl', lines.join('\n'))}`);
+      const stderr = services.map((svc, i) => `--- service ${i}\n${svc.stderr()}`).join('\n');
+      console.log(`  service stderr -> ${writeDiagnostic('chaos-service-stderr.txt', stderr)}`);
     }
     record('transfers total (failed duplicates included)', audit.transfers, audit.transfers >= audit.credited);
 

@@ -1,21 +1,18 @@
 import https from 'node:https';
-import type { Duplex } from 'node:stream';
+import axios from 'axios';
+import starkbank from 'starkbank';
 import { createSandboxAgent } from '../sandbox/agent';
 import type { StarkConfig } from '../config';
 
 /**
- * The SDK sets no timeout on its HTTP calls, so a hung connection would hang an activity attempt forever
- * (and leak it past Temporal's startToCloseTimeout). Every socket the SDK opens gets an idle timeout here.
+ * Points the SDK's (process-global) HTTP client at Stark Bank or at the local emulator, and bounds every request.
+ * The SDK passes no timeout to axios, and axios then clears the socket's own timeout on every request, so a hung
+ * connection would hang an activity attempt for ever (and leak it past Temporal's startToCloseTimeout). axios's
+ * default timeout, which the SDK's calls inherit (it uses the same axios), covers connect, request and response.
  */
-export function createStarkHttpsAgent(cfg: Pick<StarkConfig, 'emulator' | 'httpTimeoutMs'>): https.Agent {
+export function configureStarkHttp(cfg: Pick<StarkConfig, 'emulator' | 'httpTimeoutMs'>): https.Agent {
   const agent = cfg.emulator ? createSandboxAgent(cfg.emulator) : new https.Agent({ keepAlive: true });
-  const createConnection = agent.createConnection.bind(agent) as (...args: unknown[]) => Duplex;
-  agent.createConnection = (...args: unknown[]) => {
-    const socket = createConnection(...args) as Duplex & { setTimeout?: (ms: number, cb: () => void) => void };
-    socket.setTimeout?.(cfg.httpTimeoutMs, () => {
-      socket.destroy(new Error(`Stark Bank request timed out after ${cfg.httpTimeoutMs} ms`));
-    });
-    return socket;
-  };
+  starkbank.setHttpsAgent(agent);
+  axios.defaults.timeout = cfg.httpTimeoutMs;
   return agent;
 }

@@ -1,6 +1,6 @@
 import starkbank from 'starkbank';
 import type { StarkConfig } from '../config';
-import { createStarkHttpsAgent } from './httpsAgent';
+import { configureStarkHttp } from './httpsAgent';
 import { signRequestsWithOpenSsl } from './fastSigning';
 
 export type StarkUser = starkbank.Project;
@@ -10,7 +10,7 @@ export type StarkUser = starkbank.Project;
  * local emulator. The user is passed explicitly to every SDK call; starkbank.user is never set.
  */
 export function connectStarkBank(cfg: StarkConfig): StarkUser {
-  starkbank.setHttpsAgent(createStarkHttpsAgent(cfg));
+  configureStarkHttp(cfg);
   const user = new starkbank.Project({ environment: cfg.environment, id: cfg.projectId, privateKey: cfg.privateKey });
   signRequestsWithOpenSsl(user, cfg.privateKey);
   return user;

@@ -47,7 +47,8 @@ export const retryUpdate = defineUpdate<PayoutState, [OperatorDecision]>('retry'
 
 const MAX_REMEMBERED_EVENTS = 200;
 
-// Stark Bank reads: cheap and safe to retry for as long as it takes.
+// Stark Bank reads: cheap and safe to retry for as long as it takes. Remote activities in v1 (payouts that started
+// before v2 replay them), local ones from v2 on.
 const api = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
@@ -96,8 +97,8 @@ export async function payout(input: PayoutInput): Promise<PayoutState> {
     eventIds: [],
   };
   let creditedEvent: CreditedEvent | undefined;
-  let transferEvents = 0;
-  const eventsPerTransfer = new Map<string, number>();
+  let transferEvents = 0; // v1: any new transfer event wakes the follow loop
+  const eventsPerTransfer = new Map<string, number>(); // v2: only an event of the transfer being followed
   let resumeRequested = false;
   let decision: { action: 'approve' | 'reject' | 'retry'; by: OperatorDecision } | undefined;
 

@@ -10,6 +10,8 @@ export interface ChildService {
   process: ChildProcess;
   /** Every JSON log line the process printed so far. */
   logs: Record<string, unknown>[];
+  /** Everything the process wrote to stderr so far (panics and crashes land here). */
+  stderr(): string;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
@@ -60,6 +62,7 @@ export async function startService(
   return {
     process: child,
     logs,
+    stderr: () => stderr,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null) child.kill(signal);
       return exited;
