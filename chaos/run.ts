@@ -140,7 +140,7 @@ async function main(): Promise<void> {
         args: [],
       });
       done = await waitForAll(p, COUNT, 120_000);
-      record('sweepEvents run (webhook downtime outlasted retries)', `${done}/${COUNT}`);
+      record('after sweepEvents and up to 120 s more', `${done}/${COUNT}`);
     }
 
     p.stark.sandbox.setFaults({ errorRate: 0, dropAfterCommitRate: 0 }); // the audit itself must not be faulted
