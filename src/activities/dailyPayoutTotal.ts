@@ -27,7 +27,10 @@ export function createDailyPayoutTotal(queryTotal: (day: string) => Promise<numb
       return cached.total;
     },
 
-    /** Counts a transfer this worker just created, until the next query includes it. */
+    /**
+     * Counts a transfer this worker just created, until the next query includes it. A query already in flight may
+     * then count it twice: the error is on the safe side of the limit.
+     */
     add(amount: number): void {
       if (!cached || cached.day !== dayOf(now())) return;
       cached.total = cached.total.then((sum) => sum + amount);

@@ -1,6 +1,6 @@
 import starkbank from 'starkbank';
 import type { StarkConfig } from '../config';
-import { configureStarkHttp } from './httpsAgent';
+import { configureStarkHttp } from './http';
 import { signRequestsWithOpenSsl } from './fastSigning';
 
 export type StarkUser = starkbank.Project;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import axios from 'axios';
 import starkbank from 'starkbank';
 import { createSandboxAgent } from '../../src/sandbox';
-import { configureStarkHttp } from '../../src/starkbank/httpsAgent';
+import { configureStarkHttp } from '../../src/starkbank/http';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox';
 
 describe('SDK socket timeout (real HTTPS to the emulator)', () => {
