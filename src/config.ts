@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { Duration } from '@temporalio/common';
 import { loadClientConnectConfig, type ClientConnectConfig } from '@temporalio/envconfig';
 import { MISSION_DESTINATION, type Destination } from './domain/destination';
+import { pemLabels, SEC1_KEY_LABEL } from './shared/pem';
 
 /**
  * Every setting of the product, read from the environment (and an optional `.env`).
@@ -29,7 +30,7 @@ const privateKeyPem = z
   .string()
   .refine((pem) => isSec1PrivateKey(pem), {
     // Never echo the value: it is a secret.
-    message: 'must be a PEM "EC PRIVATE KEY" (SEC1, secp256k1) as Stark Bank issues; the value is not shown',
+    message: `must be a PEM "${SEC1_KEY_LABEL}" (SEC1, secp256k1) as Stark Bank issues; the value is not shown`,
   })
   .optional();
 
@@ -240,7 +241,7 @@ function readKeyFile(path: string, problems: string[]): string | undefined {
     return undefined;
   }
   if (!isSec1PrivateKey(pem)) {
-    problems.push(`STARK_PRIVATE_KEY_FILE: ${path} is not a PEM "EC PRIVATE KEY" (SEC1, secp256k1)`);
+    problems.push(`STARK_PRIVATE_KEY_FILE: ${path} is not a PEM "${SEC1_KEY_LABEL}" (SEC1, secp256k1)`);
     return undefined;
   }
   return pem;
@@ -287,7 +288,7 @@ function loadTemporalConnectConfig(env: NodeJS.ProcessEnv): ClientConnectConfig 
 }
 
 function isSec1PrivateKey(pem: string): boolean {
-  if (!pem.includes('-----BEGIN EC PRIVATE KEY-----')) return false;
+  if (pemLabels(pem)[0] !== SEC1_KEY_LABEL) return false;
   try {
     const key = crypto.createPrivateKey(pem);
     return key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'secp256k1';

@@ -1,7 +1,7 @@
 /**
  * Today's (UTC) total of payout transfers, for the daily guardrail. The exact figure is a paged query over all of
  * today's transfers, so a burst of payouts shares one query for `ttlMs` instead of each paying for its own (with
- * 1,000 payouts that was ~5,000 page requests), and transfers this worker creates meanwhile are added to the
+ * 1,000 payouts, up to 10 pages each), and transfers this worker creates meanwhile are added to the
  * shared figure. Transfers other workers create within `ttlMs` are not seen yet: the limit stays as soft across
  * workers as it always was between concurrent payouts.
  */

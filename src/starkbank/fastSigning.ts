@@ -11,7 +11,7 @@ let installed = false;
 
 /**
  * The SDK signs every request with starkbank-ecdsa in pure JavaScript, parsing the PEM key again each time:
- * ~10 ms of CPU per request, the largest single cost of a busy worker (BENCHMARKS.md). For this user only,
+ * ~3 ms of CPU per request, and with big-integer 13% of a busy worker's main thread (BENCHMARKS.md). For this user only,
  * the key is parsed once and signatures come from OpenSSL: same curve, hash, low-s normalisation and DER
  * encoding, so Stark Bank verifies them exactly as before (ECDSA signatures differ run to run either way).
  * Every other caller of `Ecdsa.sign` keeps the library's own implementation.

@@ -43,13 +43,20 @@ export const sqlitePragmaArgs: readonly string[] = [
  * the reply to the workflow task that scheduled it, skipping the task queue round trip and one state write; 13%
  * less dev-server CPU per payout in a burst (BENCHMARKS.md). The SDK requests it by default.
  */
-export const dynamicConfigArgs: readonly string[] = [
-  '--dynamic-config-value',
-  'system.enableActivityEagerExecution=true',
-];
+export const productDynamicConfig: Readonly<Record<string, string | number | boolean>> = {
+  'system.enableActivityEagerExecution': true,
+};
+
+/** `--dynamic-config-value KEY=JSON` flags for a set of dynamic config values. */
+export function dynamicConfigArgs(values: Readonly<Record<string, string | number | boolean>>): string[] {
+  return Object.entries(values).flatMap(([key, value]) => [
+    '--dynamic-config-value',
+    `${key}=${JSON.stringify(value)}`,
+  ]);
+}
 
 /** Extra `start-dev` args shared by the product's dev runner and the test harness (search attributes excluded). */
-export const devServerExtraArgs: readonly string[] = [...sqlitePragmaArgs, ...dynamicConfigArgs];
+export const devServerExtraArgs: readonly string[] = [...sqlitePragmaArgs, ...dynamicConfigArgs(productDynamicConfig)];
 
 /** Full set of extra args for a dev server the product starts itself. */
 export function productDevServerArgs(): string[] {

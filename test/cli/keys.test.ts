@@ -3,6 +3,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { emptyDir, runCli } from './run';
+import { pemLabels, SEC1_KEY_LABEL } from '../../src/shared/pem';
 
 describe('ops CLI: keys create (real process)', function () {
   this.timeout(30_000);
@@ -14,7 +15,7 @@ describe('ops CLI: keys create (real process)', function () {
 
     const privateKeyPath = path.join(cwd, '.data/keys/private-key.pem');
     const privatePem = fs.readFileSync(privateKeyPath, 'utf8');
-    assert.match(privatePem, /^-----BEGIN EC PRIVATE KEY-----\n/);
+    assert.deepEqual(pemLabels(privatePem), [SEC1_KEY_LABEL]);
     assert.equal(fs.statSync(privateKeyPath).mode & 0o777, 0o600);
     const privateKey = crypto.createPrivateKey(privatePem);
     assert.equal(privateKey.asymmetricKeyType, 'ec');
@@ -24,7 +25,7 @@ describe('ops CLI: keys create (real process)', function () {
     assert.equal(publicPem, crypto.createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }));
     assert.ok(created.stdout.includes(publicPem.trimEnd()), 'the public key is printed');
     assert.ok(created.stdout.includes(privateKeyPath), 'the private key path is printed');
-    assert.doesNotMatch(created.stdout + created.stderr, /PRIVATE KEY-----/);
+    assert.ok(!pemLabels(created.stdout + created.stderr).some((label) => label.includes('PRIVATE')));
     const secretBody = privatePem.split('\n')[1]!;
     assert.ok(!created.stdout.includes(secretBody), 'the private key is never printed');
   });

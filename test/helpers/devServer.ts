@@ -4,7 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawnTemporalServer, stopProcess } from '../../src/dev/temporalServer';
 import { resolveTemporalCliStrict } from '../../src/temporal/cli';
-import { dynamicConfigArgs, searchAttributeArgs, sqlitePragmaArgs } from '../../src/temporal/devServerArgs';
+import {
+  dynamicConfigArgs,
+  productDynamicConfig,
+  searchAttributeArgs,
+  sqlitePragmaArgs,
+} from '../../src/temporal/devServerArgs';
 
 export interface DevServerOptions {
   /** SQLite file; a fresh temp file when absent. `':memory:'` keeps everything in memory (no restart possible). */
@@ -26,16 +31,6 @@ export interface DevServer {
   /** Stops and starts again on the same database file and port. */
   restart(): Promise<void>;
 }
-
-/** The product's `--dynamic-config-value` pairs as an object, so a run can override one of them. */
-const productDynamicConfig: Record<string, string | number | boolean> = Object.fromEntries(
-  dynamicConfigArgs
-    .filter((_, i) => i % 2 === 1)
-    .map((pair) => {
-      const [key, value] = pair.split('=') as [string, string];
-      return [key, JSON.parse(value) as string | number | boolean];
-    }),
-);
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -61,10 +56,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
       ? undefined
       : (opts.dbFile ?? path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-temporal-')), 'temporal.db'));
   const pragmas = opts.pragmas ? opts.pragmas.flatMap((p) => ['--sqlite-pragma', p]) : [...sqlitePragmaArgs];
-  const dynamic = Object.entries({ ...productDynamicConfig, ...opts.dynamicConfig }).flatMap(([k, v]) => [
-    '--dynamic-config-value',
-    `${k}=${JSON.stringify(v)}`,
-  ]);
+  const dynamic = dynamicConfigArgs({ ...productDynamicConfig, ...opts.dynamicConfig });
   const args = [
     'server',
     'start-dev',
