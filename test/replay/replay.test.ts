@@ -6,7 +6,7 @@ import { Worker } from '@temporalio/worker';
 import { HISTORIES_DIR } from '../helpers/histories';
 import { workflowsPath } from '../helpers/payouts';
 import { getWorkflowBundle } from '../helpers/temporal';
-import { PAYOUT_V2_PATCH } from '../../src/workflows/payout';
+import { PAYOUT_V2_PATCH, PAYOUT_V3_PATCH } from '../../src/workflows/payout';
 
 /**
  * Replays histories captured from real runs (`npm run histories:capture`) against today's workflow code.
@@ -43,6 +43,12 @@ describe('replay of committed workflow histories', function () {
       'v1-payout-approved',
       'v1-payout-retried',
       'v1-payout-paused',
+      // … and as they ran between the v2 and v3 patches.
+      'v2-payout-happy',
+      'v2-payout-approved',
+      'v2-payout-retried',
+      'v2-payout-paused',
+      'v2-payout-early-event',
       'payout-happy',
       'payout-approved',
       'payout-rejected',
@@ -57,13 +63,19 @@ describe('replay of committed workflow histories', function () {
     }
   });
 
-  it('has v1 payouts without the v2 patch and current payouts with it', () => {
+  it('has each generation of payouts with exactly its patches: v1 none, v2 the v2 patch, current both', () => {
     const payouts = committedHistories().filter((h) => h.workflowId.includes('payout-'));
-    const patchedIds = payouts.filter((h) => patchIds(h.history).includes(PAYOUT_V2_PATCH)).map((h) => h.workflowId);
-    const v1 = payouts.filter((h) => h.workflowId.startsWith('v1-')).map((h) => h.workflowId);
-    const current = payouts.filter((h) => h.workflowId.startsWith('payout-')).map((h) => h.workflowId);
-    assert.ok(v1.length >= 4 && current.length >= 4, `v1: ${v1.join()}; current: ${current.join()}`);
-    assert.deepEqual(patchedIds.sort(), current.sort());
+    const generation = (prefix: string) => payouts.filter((h) => h.workflowId.startsWith(prefix));
+    const expected: [string, string[]][] = [
+      ['v1-', []],
+      ['v2-', [PAYOUT_V2_PATCH]],
+      ['payout-', [PAYOUT_V2_PATCH, PAYOUT_V3_PATCH]],
+    ];
+    for (const [prefix, patches] of expected) {
+      const histories = generation(prefix);
+      assert.ok(histories.length >= 4, `only ${histories.length} ${prefix} payout histories`);
+      for (const h of histories) assert.deepEqual(patchIds(h.history), patches, h.workflowId);
+    }
   });
 
   it('replays every history deterministically with the current workflow code', async () => {
