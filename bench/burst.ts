@@ -5,7 +5,8 @@ import { freePort } from '../test/helpers/devServer';
 /**
  * N invoices credited at once (emulator `payInvoice` on all of them), 20% duplicate and out-of-order
  * deliveries, worker and webhook as real processes: time until every transfer is `success`.
- * Progress is read from the in-process emulator's snapshot (cheap); the final audit goes through the SDK.
+ * Progress is read from the in-process emulator's transfer counts: copying its whole state once a second took 3.2 s
+ * of the bench process's CPU profile in a 300-payout burst. The final audit goes through the SDK.
  */
 export async function runBurstBench(argv: string[] = process.argv.slice(2)): Promise<Record<string, unknown>> {
   const arg = (name: string, fallback: string) => argValue(argv, name, fallback);
@@ -47,12 +48,13 @@ export async function runBurstBench(argv: string[] = process.argv.slice(2)): Pro
     let peakRss = 0;
     while (performance.now() - t0 < timeoutMs) {
       await new Promise((resolve) => setTimeout(resolve, 1_000));
-      const snap = stark.sandbox.snapshot();
-      success = snap.transfers.filter((t) => t.status === 'success').length;
+      const counts = stark.sandbox.transferCounts();
+      success = counts.success ?? 0;
       const mem = memoryOf(workerPid);
       peakRss = Math.max(peakRss, mem.rssMiB);
       const s = round((performance.now() - t0) / 1000);
-      progress.push({ s, success, transfers: snap.transfers.length, rssMiB: mem.rssMiB });
+      const transfers = Object.values(counts).reduce((sum, n) => sum + n, 0);
+      progress.push({ s, success, transfers, rssMiB: mem.rssMiB });
       if (progress.length % 10 === 0) console.log(`  ${s} s: ${success}/${count} transfers success`);
       if (success >= count) break;
     }

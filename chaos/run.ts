@@ -33,7 +33,7 @@ function writeDiagnostic(name: string, content: string): string {
 }
 
 function successCount(p: Pipeline): number {
-  return p.stark.sandbox.snapshot().transfers.filter((t) => t.status === 'success').length;
+  return p.stark.sandbox.transferCounts().success ?? 0;
 }
 
 async function waitForAll(p: Pipeline, count: number, timeoutMs: number): Promise<number> {

@@ -51,6 +51,8 @@ export interface Sandbox {
   /** Sends what was held, shuffled when `outOfOrderDelivery` is on. */
   resumeDeliveries(): void;
   snapshot(): SandboxSnapshot;
+  /** Transfers per status, without copying the state: for progress loops that poll while a burst runs. */
+  transferCounts(): Partial<Record<Transfer['status'], number>>;
   /** Pays an invoice now: status `paid`, logs `paid` and `credited` (and their events) at once. */
   payInvoice(id: string, payment?: { amount?: number; fee?: number }): Invoice;
   /** Ends a transfer now (via `sending` if it had not started). */

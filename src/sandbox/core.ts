@@ -10,6 +10,7 @@ import { createRandom, type Random } from './domain/random';
 import { Scheduler } from './domain/scheduler';
 import { clearResources, snapshotOf, type SandboxState } from './domain/state';
 import { registerTransferJobs, settleTransfer } from './domain/transfers';
+import type { Transfer } from './domain/types';
 import { defaultBehaviour, defaultFaults, mergeBehaviour, mergeFaults } from './settings';
 
 type Controls = Omit<Sandbox, 'host' | 'port' | 'caPem' | 'close'>;
@@ -125,6 +126,11 @@ export function createCore(
     pauseDeliveries: () => deliveries.pause(),
     resumeDeliveries: () => deliveries.resume(),
     snapshot: () => snapshotOf(state),
+    transferCounts: () => {
+      const counts: Partial<Record<Transfer['status'], number>> = {};
+      for (const { status } of state.transfers) counts[status] = (counts[status] ?? 0) + 1;
+      return counts;
+    },
     payInvoice: (id, payment) => changed(structuredClone(payInvoice(ctx, id, { ...payment, creditNow: true }))),
     settleTransfer: (id, status, reason) => changed(structuredClone(settleTransfer(ctx, id, status, reason))),
     reset: () => {

@@ -91,4 +91,18 @@ describe('sandbox: transfers', () => {
     assert.equal(t.sandbox.snapshot().balance.amount, 10_000 - 150);
     assert.equal(t.sandbox.snapshot().pendingJobs, 0, 'timers for settled transfers are cancelled');
   });
+
+  it('counts transfers per status without a snapshot', async () => {
+    t.sandbox.setBehaviour({ transferSendDelayMs: 60_000 });
+    const created = await starkbank.transfer.create(
+      [transfer(100, 'count-a'), transfer(100, 'count-b'), transfer(100, 'count-c')],
+      { user: t.user },
+    );
+    t.sandbox.settleTransfer(created[0]!.id, 'success');
+    t.sandbox.settleTransfer(created[1]!.id, 'failed', 'account closed');
+    const fromSnapshot: Record<string, number> = {};
+    for (const { status } of t.sandbox.snapshot().transfers) fromSnapshot[status] = (fromSnapshot[status] ?? 0) + 1;
+    assert.deepEqual(t.sandbox.transferCounts(), fromSnapshot);
+    assert.ok((fromSnapshot.success ?? 0) >= 1 && (fromSnapshot.failed ?? 0) >= 1 && (fromSnapshot.created ?? 0) >= 1);
+  });
 });
