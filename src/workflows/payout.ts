@@ -189,7 +189,7 @@ export async function payout(input: PayoutInput): Promise<PayoutState> {
       try {
         return await fn();
       } catch (err) {
-        if (!(err instanceof ActivityFailure)) throw err;
+        if (!isActivityError(err)) throw err;
         await awaitDecision('NeedsAttention', [failureMessage(err)]);
       }
     }
@@ -301,12 +301,20 @@ export async function payout(input: PayoutInput): Promise<PayoutState> {
   }
 }
 
-function failureType(err: unknown): string | undefined {
-  return err instanceof ActivityFailure && err.cause instanceof ApplicationFailure
-    ? (err.cause.type ?? undefined)
-    : undefined;
+/**
+ * How an activity's failure reaches the workflow: a remote activity's as an ActivityFailure wrapping the activity's
+ * ApplicationFailure, a local activity's (the v2 reads) as the ApplicationFailure itself. v2 only recognised the
+ * first, so an unknown or not-yet-credited invoice failed the payout instead of ending it `Invalid` or waiting.
+ */
+function isActivityError(err: unknown): err is ActivityFailure | ApplicationFailure {
+  return err instanceof ActivityFailure || err instanceof ApplicationFailure;
 }
 
-function failureMessage(err: ActivityFailure): string {
-  return err.cause?.message ?? err.message;
+function failureType(err: unknown): string | undefined {
+  const failure = err instanceof ActivityFailure ? err.cause : err;
+  return failure instanceof ApplicationFailure ? (failure.type ?? undefined) : undefined;
+}
+
+function failureMessage(err: ActivityFailure | ApplicationFailure): string {
+  return err instanceof ActivityFailure ? (err.cause?.message ?? err.message) : err.message;
 }

@@ -206,6 +206,47 @@ describe('payout workflow (real dev server, real SDK, emulator)', function () {
     });
   });
 
+  it('marks the payout of an unknown invoice Invalid at once, and sends nothing', async () => {
+    await withPayoutWorker(stark, async (ctx) => {
+      const invoiceId = '4000000000000404';
+      const handle = await ctx.client.workflow.start(payout, {
+        workflowId: payoutWorkflowId(invoiceId),
+        taskQueue: ctx.taskQueue,
+        args: [{ invoiceId }],
+      });
+      const result = await handle.result();
+      assert.equal(result.status, 'Invalid');
+      assert.match(result.reasons.join(), /does not exist or was never credited/);
+      assert.equal(result.netCents, undefined);
+      assert.equal((await transfersOf(stark.user, invoiceId)).length, 0);
+    });
+  });
+
+  it('waits for a credited log that is not there yet, then pays once the invoice is credited', async () => {
+    await withPayoutWorker(stark, async (ctx) => {
+      const invoiceId = await createInvoice(stark.user, 2_468);
+      const handle = await ctx.client.workflow.start(payout, {
+        workflowId: payoutWorkflowId(invoiceId),
+        taskQueue: ctx.taskQueue,
+        args: [{ invoiceId }],
+      });
+      // The invoice exists but is not credited: the payout backs off on a timer (10 s) rather than giving up.
+      await eventually(
+        async () => {
+          const { events } = await handle.fetchHistory();
+          return events?.some((e) => e.timerStartedEventAttributes) || undefined;
+        },
+        { what: 'a back-off timer' },
+      );
+      assert.equal((await handle.query(payoutStateQuery)).status, 'Received');
+      stark.sandbox.payInvoice(invoiceId);
+      const result = await handle.result();
+      assert.equal(result.status, 'Succeeded');
+      assert.equal(result.netCents, 2_468);
+      assert.equal((await transfersOf(stark.user, invoiceId)).length, 1);
+    });
+  });
+
   it('is woken by a transfer event that arrives before createTransfer has returned', async () => {
     const env = await getTestEnv();
     const taskQueue = uniqueId('tq');
