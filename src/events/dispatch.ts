@@ -1,4 +1,5 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { LRUCache } from 'lru-cache';
 import { invoiceIdOfTransfer, payoutWorkflowId } from '../domain/payoutIds';
 import { FINAL_TRANSFER_STATUSES } from '../domain/types';
 import { InvoiceIdKey, PayoutStatusKey } from '../shared/searchAttributes';
@@ -12,6 +13,7 @@ export type DispatchOutcome =
   | 'transfer-not-ours'
   | 'transfer-progress-ignored'
   | 'payout-not-running'
+  | 'duplicate-delivery'
   | 'ignored';
 
 export interface DispatcherDeps {
@@ -23,6 +25,13 @@ export interface DispatcherDeps {
    * where a 503 only makes Stark Bank send the event again later (5 s gave 1197 redeliveries in a 1000 burst).
    */
   temporalTimeoutMs?: number;
+  /**
+   * How many event ids this process remembers as handed to Temporal (0: none). Stark Bank delivers at least once,
+   * and a redelivery of a remembered id is answered at once, without another signal: each one costs the cluster a
+   * history write and the payout a workflow task. The payout's own list of event ids stays the durable dedupe; this
+   * only spares the work for what this process has already seen.
+   */
+  rememberedEvents?: number;
 }
 
 /**
@@ -30,7 +39,15 @@ export interface DispatcherDeps {
  * or from the sweep of undelivered events. It never moves money; it only starts or signals payouts.
  * Throws when Temporal cannot be reached, so the caller answers 5xx and the event is delivered again.
  */
-export function createEventDispatcher({ client, taskQueue, temporalTimeoutMs = 10_000 }: DispatcherDeps) {
+export function createEventDispatcher({
+  client,
+  taskQueue,
+  temporalTimeoutMs = 10_000,
+  rememberedEvents = 10_000,
+}: DispatcherDeps) {
+  // The hand-off in flight or done, per event id: concurrent copies of one event share a single Temporal call.
+  const handedOff =
+    rememberedEvents > 0 ? new LRUCache<string, Promise<DispatchOutcome>>({ max: rememberedEvents }) : undefined;
   const withDeadline = <T>(fn: () => Promise<T>) => client.connection.withDeadline(Date.now() + temporalTimeoutMs, fn);
 
   async function creditedInvoice(event: Extract<ParsedEvent, { kind: 'invoice' }>): Promise<DispatchOutcome> {
@@ -80,11 +97,28 @@ export function createEventDispatcher({ client, taskQueue, temporalTimeoutMs = 1
     }
   }
 
+  async function route(event: ParsedEvent): Promise<DispatchOutcome> {
+    if (event.kind === 'invoice' && event.log.type === 'credited') return creditedInvoice(event);
+    if (event.kind === 'transfer') return transferUpdate(event);
+    return 'ignored';
+  }
+
   return {
     async dispatch(event: ParsedEvent): Promise<DispatchOutcome> {
-      if (event.kind === 'invoice' && event.log.type === 'credited') return creditedInvoice(event);
-      if (event.kind === 'transfer') return transferUpdate(event);
-      return 'ignored';
+      const earlier = handedOff?.get(event.id);
+      if (earlier) {
+        await earlier; // a failed first hand-off fails its copies too, so Stark Bank delivers again
+        return 'duplicate-delivery';
+      }
+      const handoff = route(event);
+      if (handedOff) {
+        handedOff.set(event.id, handoff);
+        // Only a completed hand-off is remembered: after a failure the next copy must try again.
+        handoff.catch(() => {
+          if (handedOff.get(event.id) === handoff) handedOff.delete(event.id);
+        });
+      }
+      return handoff;
     },
   };
 }

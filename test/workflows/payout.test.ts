@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { payoutWorkflowId } from '../../src/domain/payoutIds';
+import { createEventDispatcher } from '../../src/events/dispatch';
 import { setPayoutsPaused } from '../../src/operations/pausePayouts';
 import { PayoutStatusKey } from '../../src/shared/searchAttributes';
 import { payoutsControlWorkflowId } from '../../src/workflows/payoutsControl';
@@ -87,14 +88,19 @@ describe('payout workflow (real dev server, real SDK, emulator)', function () {
   it('makes one payout and one transfer from repeated, concurrent and late events', async () => {
     await withPayoutWorker(stark, async (ctx) => {
       const { invoiceId, event } = await creditAndDispatch(ctx, 7_000);
-      const outcomes = await Promise.all(Array.from({ length: 10 }, () => ctx.dispatcher.dispatch(event)));
+      // This dispatcher remembers the event: copies are answered without reaching Temporal.
+      const copies = await Promise.all(Array.from({ length: 3 }, () => ctx.dispatcher.dispatch(event)));
+      assert.deepEqual(copies, Array(3).fill('duplicate-delivery'));
+      // Dispatchers that have not seen it (other webhook replicas, a restart) reach the payout, which dedupes by id.
+      const forgetful = createEventDispatcher({ client: ctx.client, taskQueue: ctx.taskQueue, rememberedEvents: 0 });
+      const outcomes = await Promise.all(Array.from({ length: 10 }, () => forgetful.dispatch(event)));
       assert.ok(outcomes.every((o) => o === 'payout-started-or-signaled' || o === 'payout-already-closed'));
       const handle = ctx.client.workflow.getHandle(payoutWorkflowId(invoiceId));
       const result = (await handle.result()) as PayoutState;
       assert.equal(result.status, 'Succeeded');
       assert.deepEqual(result.eventIds, [event.id]);
-      // A credited event arriving after the payout closed is recognised as already processed.
-      assert.equal(await ctx.dispatcher.dispatch(event), 'payout-already-closed');
+      // A credited event arriving after the payout closed is recognised as already processed by Temporal itself.
+      assert.equal(await forgetful.dispatch(event), 'payout-already-closed');
       assert.equal((await transfersOf(stark.user, invoiceId)).length, 1);
     });
   });
