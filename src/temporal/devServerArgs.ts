@@ -43,9 +43,10 @@ export const sqlitePragmaArgs: readonly string[] = [
  *   the reply to the workflow task that scheduled it, skipping the task queue round trip and one state write; 13%
  *   less dev-server CPU per payout in a burst (BENCHMARKS.md). The SDK requests it by default.
  * - The search-attribute cache: `start-dev` turns it off unless told otherwise, so every start and every
- *   search-attribute upsert re-read the cluster metadata from SQLite (a `perf` profile of a burst found it; turning the
- *   cache on took 13% off the dev server's CPU per payout, BENCHMARKS.md). With it on, an attribute added to a running server is usable ~0.3 s later instead of
- *   at once; the product adds its attributes before its worker starts, and a workflow task that beat it is retried.
+ *   search-attribute upsert re-read the cluster metadata from SQLite (found in a `perf` profile of a burst; with the
+ *   cache on, the dev server's CPU per start fell from ~11 to ~6 ms, BENCHMARKS.md §2). With it on, an attribute
+ *   added to a running server is usable ~0.3 s later instead of at once; the product adds its attributes before its
+ *   worker starts, and a workflow task that beat it is retried.
  */
 export const productDynamicConfig: Readonly<Record<string, string | number | boolean>> = {
   'system.enableActivityEagerExecution': true,
