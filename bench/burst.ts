@@ -14,7 +14,7 @@ export async function runBurstBench(argv: string[] = process.argv.slice(2)): Pro
   const timeoutMs = Number(arg('timeout', '600')) * 1000;
   const serviceEnv = JSON.parse(arg('env', '{}')) as Record<string, string>;
   const dynamicConfig = JSON.parse(arg('dynamic', '{}')) as Record<string, string | number | boolean>;
-  const profileDir = argValue(argv, 'profile', '') || undefined;
+  const profileDir = arg('profile', '') || undefined;
   const pipeline = await startPipeline({
     webhookPort: await freePort(),
     profileDir,
@@ -31,10 +31,13 @@ export async function runBurstBench(argv: string[] = process.argv.slice(2)): Pro
   const workerPid = pipeline.worker.process.pid;
   // CPU per component: the worker, the webhook, the dev server, and this process (the emulator and the bench).
   const pids = { worker: workerPid, webhook: pipeline.webhook.process.pid, temporal: pipeline.temporal.pid };
-  const cpuNow = () => ({
-    ...Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuMs(pid)])),
-    emulatorAndBench: process.cpuUsage().user / 1000 + process.cpuUsage().system / 1000,
-  });
+  const cpuNow = () => {
+    const own = process.cpuUsage();
+    return {
+      ...Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuMs(pid)])),
+      emulatorAndBench: (own.user + own.system) / 1000,
+    };
+  };
   try {
     const tCreate = performance.now();
     const ids = await createInvoices(stark, count);

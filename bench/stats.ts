@@ -26,10 +26,15 @@ export function machine(): Record<string, unknown> {
 
 /** Writes `bench-results/<name>.json` (git-ignored) and returns its path. */
 export function writeResult(name: string, data: unknown): string {
+  return writeBenchFile(`${name}.json`, `${JSON.stringify({ machine: machine(), ...(data as object) }, null, 2)}\n`);
+}
+
+/** Writes a file under bench-results/ (git-ignored) and returns its path. */
+export function writeBenchFile(fileName: string, content: string): string {
   const dir = path.resolve(__dirname, '..', 'bench-results');
   fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `${name}.json`);
-  fs.writeFileSync(file, `${JSON.stringify({ machine: machine(), ...(data as object) }, null, 2)}\n`);
+  const file = path.join(dir, fileName);
+  fs.writeFileSync(file, content);
   return file;
 }
 

@@ -7,8 +7,7 @@ import { badRequests, mapPool, sendRequest, type BadRequest } from '../test/help
 import { generateProjectKeys } from '../test/helpers/sandbox';
 import type { ChildService } from '../test/helpers/processes';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import fs from 'node:fs';
-import path from 'node:path';
+import { writeBenchFile } from '../bench/stats';
 
 /**
  * Chaos run: a burst of payouts while the worker is SIGKILLed and restarted, the webhook is down for a while,
@@ -23,14 +22,6 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const rows: { check: string; value: string; ok: boolean }[] = [];
 const record = (check: string, value: string | number, ok = true) => rows.push({ check, value: String(value), ok });
 const log = (msg: string) => console.log(`[chaos ${new Date().toISOString().slice(11, 19)}] ${msg}`);
-
-/** Writes a diagnostic file under bench-results/ (git-ignored) and returns its path. */
-function writeDiagnostic(name: string, content: string): string {
-  const file = path.resolve(__dirname, '..', 'bench-results', name);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, content);
-  return file;
-}
 
 function successCount(p: Pipeline): number {
   return p.stark.sandbox.transferCounts().success ?? 0;
@@ -139,9 +130,9 @@ async function main(): Promise<void> {
         workflowId: `chaos-sweep-${Date.now()}`,
         args: [],
       });
-      // With 20% errors and 10% dropped responses per request, an activity of two requests fails about half its
-      // attempts; ten failures in a row (retries at most a minute apart) happen about once per run and hold that
-      // payout for ~5 minutes. That is the retry policy at work, not a loss, so the payouts get time to finish.
+      // With 20% errors and 10% dropped responses per request, an activity attempt of two requests fails about half
+      // the time; a long run of failures (retries at most a minute apart) can hold a payout for ~5 minutes. That is
+      // the retry policy at work, not a loss, so the payouts get time to finish.
       done = await waitForAll(p, COUNT, 480_000);
       record('after sweepEvents and up to 480 s more', `${done}/${COUNT}`);
     }
@@ -162,13 +153,13 @@ async function main(): Promise<void> {
       const pending = { workflowTask: desc?.raw.pendingWorkflowTask, activities: desc?.raw.pendingActivities };
       console.log(`  pending: ${JSON.stringify(pending)}`);
       const history = await handle.fetchHistory().catch(() => undefined);
-      if (history) console.log(`  history -> ${writeDiagnostic(`chaos-payout-${id}.json`, historyToJSON(history))}`);
+      if (history) console.log(`  history -> ${writeBenchFile(`chaos-payout-${id}.json`, historyToJSON(history))}`);
     }
     if (audit.missing > 0) {
       const lines = services.flatMap((svc, i) => svc.logs.map((l) => JSON.stringify({ service: i, ...l })));
-      console.log(`  service logs -> ${writeDiagnostic('chaos-service-logs.jsonl', lines.join('\n'))}`);
+      console.log(`  service logs -> ${writeBenchFile('chaos-service-logs.jsonl', lines.join('\n'))}`);
       const stderr = services.map((svc, i) => `--- service ${i}\n${svc.stderr()}`).join('\n');
-      console.log(`  service stderr -> ${writeDiagnostic('chaos-service-stderr.txt', stderr)}`);
+      console.log(`  service stderr -> ${writeBenchFile('chaos-service-stderr.txt', stderr)}`);
     }
     record('transfers total (failed duplicates included)', audit.transfers, audit.transfers >= audit.credited);
 

@@ -45,8 +45,8 @@ export const sqlitePragmaArgs: readonly string[] = [
  * - The search-attribute cache: `start-dev` turns it off unless told otherwise, so every start and every
  *   search-attribute upsert re-read the cluster metadata from SQLite (found in a `perf` profile of a burst; with the
  *   cache on, the dev server's CPU per start fell from ~11 to ~6 ms, BENCHMARKS.md §2). With it on, an attribute
- *   added to a running server is usable ~0.3 s later instead of at once; the product adds its attributes before its
- *   worker starts, and a workflow task that beat it is retried.
+ *   added to a running server is usable ~0.3 s later instead of at once (measured); `npm run dev` adds the
+ *   product's attributes before it starts the worker.
  */
 export const productDynamicConfig: Readonly<Record<string, string | number | boolean>> = {
   'system.enableActivityEagerExecution': true,

@@ -16,8 +16,9 @@ export interface ChildService {
 }
 
 /**
- * Runs one of the product's entry points as a real process (`tsx src/<entry>.ts`, or node for a compiled `.js`) and resolves once a log line
- * matches `ready`. Output is kept for assertions and shown when the process fails to start.
+ * Runs one of the product's entry points as a real process (`tsx src/<entry>.ts`, or node for a compiled `.js`)
+ * and resolves once a log line matches `ready`. Output is kept for assertions and shown when the process fails to
+ * start.
  */
 export async function startService(
   entry: string,
