@@ -35,6 +35,21 @@ async function waitForAll(p: Pipeline, count: number, timeoutMs: number): Promis
 }
 
 /** ~1 valid (ignored) event between every 20 bad ones: the webhook must keep answering real traffic with 200. */
+/**
+ * Waits until the webhook says it is ready (Temporal reachable, Stark Bank's public key loaded). Until then it
+ * rightly answers 503 to everything it cannot verify, and with 20% of API calls failing here its first key fetch
+ * after a restart can fail: the bad-input check is about answers once it can verify.
+ */
+async function waitForWebhookReady(webhookUrl: string, timeoutMs = 60_000): Promise<number> {
+  const started = Date.now();
+  while (Date.now() - started < timeoutMs) {
+    const res = await fetch(new URL('/readyz', webhookUrl)).catch(() => undefined);
+    if (res?.ok) return Date.now() - started;
+    await sleep(250);
+  }
+  throw new Error(`webhook not ready after ${timeoutMs} ms`);
+}
+
 function withValidEvents(bad: BadRequest[], starkKey: string): BadRequest[] {
   return bad.flatMap((req, i) => {
     if (i % 20 !== 0) return [req];
@@ -91,7 +106,8 @@ async function main(): Promise<void> {
     await p.temporal.restart();
     record('temporal restart on db file', `${((Date.now() - tr) / 1000).toFixed(1)} s down`);
 
-    log(`sending ${BAD} forged/malformed requests (+ valid ones in between)`);
+    const readyAfterMs = await waitForWebhookReady(p.webhookUrl);
+    log(`webhook ready ${readyAfterMs} ms later; sending ${BAD} forged/malformed requests (+ valid ones in between)`);
     const bad = badRequests({
       count: BAD,
       starkPrivateKeyPem: starkKeys.privateKeyPem,
