@@ -31,9 +31,10 @@ export async function startSandbox(options: Partial<SandboxOptions> = {}): Promi
 
   const { controls, stop, ctx } = createCore(options, state, seed, logger);
   const server = https.createServer({ cert: tls.certPem, key: tls.keyPem });
-  // Clients keep their connections alive (src/sandbox/agent.ts). With Node's 5 s default the server closed idle
-  // sockets while a busy client, its timers late, reused one: ECONNRESET (seen once in CI). A long idle timeout
-  // leaves closing idle connections to the clients, which do it 1 s before the timeout the server announces.
+  // Clients keep their connections alive (src/sandbox/agent.ts). With Node's 5 s default the server can close an
+  // idle socket just as a busy client, its timers late, reuses it: the likely cause of an ECONNRESET seen once in
+  // CI. A long idle timeout leaves closing idle connections to the clients, which do it 1 s before the timeout the
+  // server announces (`Keep-Alive: timeout=65`).
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
