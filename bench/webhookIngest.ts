@@ -5,10 +5,15 @@ import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
 import { payoutWorkflowId } from '../src/domain/payoutIds';
 import { createEventDispatcher } from '../src/events/dispatch';
-import { InvoiceIdKey, PayoutStatusKey } from '../src/shared/searchAttributes';
+import { InvoiceIdKey, PayoutStatusKey } from '../src/temporal/searchAttributes';
 import { createWebhookApp, WEBHOOK_PATH } from '../src/webhook/app';
 import { createSignatureVerifier } from '../src/webhook/signature';
-import { invoiceCreditedSignal, payout } from '../src/workflows/payout';
+import {
+  invoiceCreditedSignal,
+  PAYOUT_WORKFLOW_TYPE,
+  type CreditedEvent,
+  type PayoutWorkflow,
+} from '../src/workflows/payoutDefinitions';
 import { startDevServer, type DevServerOptions } from '../test/helpers/devServer';
 import { argValue, cpuMs, percentile, round, runPool, writeResult } from './stats';
 
@@ -94,7 +99,7 @@ async function runConfig(name: string, opts: DevServerOptions, levels: number[],
       const cpuAfterHook = cpuMs(server.pid);
       const raw = await runPool(requests, concurrency, async () => {
         const invoiceId = newInvoiceId();
-        await client.workflow.signalWithStart(payout, {
+        await client.workflow.signalWithStart<PayoutWorkflow, [CreditedEvent]>(PAYOUT_WORKFLOW_TYPE, {
           workflowId: payoutWorkflowId(invoiceId),
           taskQueue,
           args: [{ invoiceId }],

@@ -1,6 +1,6 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { GuardrailLimits } from '../domain/guardrails';
-import { pausedQuery, payoutsControlWorkflowId } from '../workflows/payoutsControl';
+import { pausedQuery, pauseSwitchWorkflowId } from '../workflows/pauseSwitchDefinitions';
 
 export interface ControlActivityDeps {
   client: Client;
@@ -12,11 +12,11 @@ export interface ControlActivityDeps {
 export function createControlActivities({ client, taskQueue, guardrails, workspaceId }: ControlActivityDeps) {
   return {
     /**
-     * The operator's pause switch lives in the payouts-control workflow. No running switch = not paused; a closed
+     * The operator's pause switch lives in the pauseSwitch workflow. No running switch = not paused; a closed
      * one is not queried (a query of a closed workflow needs a worker to replay it and can hang).
      */
     async arePayoutsPaused(): Promise<boolean> {
-      const handle = client.workflow.getHandle(payoutsControlWorkflowId(taskQueue));
+      const handle = client.workflow.getHandle(pauseSwitchWorkflowId(taskQueue));
       try {
         const { status } = await handle.describe();
         if (status.name !== 'RUNNING') return false;

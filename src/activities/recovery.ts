@@ -9,7 +9,7 @@ import { MalformedEventError, parseEvent } from '../events/schema';
 import { collect } from '../starkbank/list';
 import { invoiceLogSchema, transferSchema } from '../starkbank/schemas';
 import type { StarkUser } from '../starkbank/user';
-import { transferUpdatedSignal } from '../workflows/payout';
+import { transferUpdatedSignal } from '../workflows/payoutDefinitions';
 import { starkCall } from './starkCall';
 import { reconciliationCents, reconciliationDrift } from '../observability/metrics';
 

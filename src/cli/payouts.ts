@@ -2,10 +2,17 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@
 import { Option, type Command } from 'commander';
 import { formatBRL } from '../domain/money';
 import { payoutWorkflowId } from '../domain/payoutIds';
-import { PAYOUT_STATUSES, type PayoutState, type PayoutStatus } from '../domain/types';
 import { setPayoutsPaused } from '../operations/pausePayouts';
-import { InvoiceIdKey, PayoutAmountKey, PayoutStatusKey, TransferIdKey } from '../shared/searchAttributes';
-import { approveUpdate, payoutStateQuery, rejectUpdate, retryUpdate } from '../workflows/payout';
+import { InvoiceIdKey, PayoutAmountKey, PayoutStatusKey, TransferIdKey } from '../temporal/searchAttributes';
+import {
+  approveUpdate,
+  PAYOUT_STATUSES,
+  payoutStateQuery,
+  rejectUpdate,
+  retryUpdate,
+  type PayoutState,
+  type PayoutStatus,
+} from '../workflows/payoutDefinitions';
 import { invoiceId, positiveInt } from './args';
 import { CliError, emit, formatFields, formatTable, formatTime } from './output';
 import { withTemporal } from './temporalFromEnv';

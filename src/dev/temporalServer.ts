@@ -5,7 +5,7 @@ import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { resolveTemporalCliStrict } from '../temporal/cli';
 import { devServerExtraArgs, searchAttributeArgs } from '../temporal/devServerArgs';
-import { customSearchAttributes } from '../shared/searchAttributes';
+import { customSearchAttributes } from '../temporal/searchAttributes';
 import type { Logger } from '../shared/logger';
 
 export interface LocalTemporal {

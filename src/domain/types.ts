@@ -1,31 +1,4 @@
-/** Data that crosses the workflow boundary: plain JSON, no classes. */
-
-export interface PayoutInput {
-  invoiceId: string;
-  /** How often to re-check a transfer when no transfer event arrives (defaults: 2 s doubling up to 10 min). */
-  poll?: { firstSeconds: number; maxSeconds: number };
-}
-
-/** What an operator sends to approve, reject or retry a payout. */
-export interface OperatorDecision {
-  operator: string;
-  note?: string;
-}
-
-/** A credited-invoice webhook event, as handed to the payout workflow. */
-export interface CreditedEvent {
-  eventId: string;
-  amount: number;
-  fee: number;
-  workspaceId?: string;
-}
-
-/** A transfer webhook event, as handed to the payout workflow. */
-export interface TransferEvent {
-  eventId: string;
-  transferId: string;
-  status: string;
-}
+/** Stark Bank values the payout acts on, as plain JSON that crosses the workflow boundary. */
 
 export type TransferStatus = 'created' | 'processing' | 'success' | 'failed' | 'canceled' | 'unknown';
 
@@ -47,38 +20,4 @@ export interface CreditedInvoice {
   amount: number;
   fee: number;
   status: string;
-}
-
-export const PAYOUT_STATUSES = [
-  'Received',
-  'AwaitingApproval',
-  'Paused',
-  'Sending',
-  'NeedsAttention',
-  'Succeeded',
-  'TransferFailed',
-  'Rejected',
-  'NothingToSend',
-  'Invalid',
-] as const;
-export type PayoutStatus = (typeof PAYOUT_STATUSES)[number];
-
-export interface TransferAttempt {
-  attempt: number;
-  externalId: string;
-  transferId?: string;
-  status: TransferStatus;
-  failureReason?: string;
-}
-
-export interface PayoutState {
-  invoiceId: string;
-  status: PayoutStatus;
-  credited?: CreditedInvoice;
-  netCents?: number;
-  /** Why the payout waits for an operator, ended without a transfer, or failed. */
-  reasons: string[];
-  attempts: TransferAttempt[];
-  eventIds: string[];
-  decidedBy?: { action: 'approve' | 'reject' | 'retry'; operator: string; note?: string };
 }

@@ -2,8 +2,15 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Clien
 import { LRUCache } from 'lru-cache';
 import { invoiceIdOfTransfer, payoutWorkflowId } from '../domain/payoutIds';
 import { FINAL_TRANSFER_STATUSES } from '../domain/types';
-import { InvoiceIdKey, PayoutStatusKey } from '../shared/searchAttributes';
-import { invoiceCreditedSignal, payout, transferUpdatedSignal } from '../workflows/payout';
+import { InvoiceIdKey, PayoutStatusKey } from '../temporal/searchAttributes';
+import {
+  invoiceCreditedSignal,
+  PAYOUT_WORKFLOW_TYPE,
+  transferUpdatedSignal,
+  type CreditedEvent,
+  type PayoutInput,
+  type PayoutWorkflow,
+} from '../workflows/payoutDefinitions';
 import type { ParsedEvent } from './schema';
 
 export type DispatchOutcome =
@@ -54,10 +61,10 @@ export function createEventDispatcher({
     const { invoice } = event.log;
     try {
       await withDeadline(() =>
-        client.workflow.signalWithStart(payout, {
+        client.workflow.signalWithStart<PayoutWorkflow, [CreditedEvent]>(PAYOUT_WORKFLOW_TYPE, {
           workflowId: payoutWorkflowId(invoice.id),
           taskQueue,
-          args: [{ invoiceId: invoice.id }],
+          args: [{ invoiceId: invoice.id } satisfies PayoutInput],
           // One payout per invoice: a running one is signalled, a closed one is never started again.
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
           workflowIdConflictPolicy: 'USE_EXISTING',

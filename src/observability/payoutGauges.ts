@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import client from 'prom-client';
-import { PAYOUT_STATUSES } from '../domain/types';
-import { PayoutStatusKey } from '../shared/searchAttributes';
+import { PAYOUT_STATUSES } from '../workflows/payoutDefinitions';
+import { PayoutStatusKey } from '../temporal/searchAttributes';
 import { registry } from './metrics';
 
 const WAITING = ['AwaitingApproval', 'NeedsAttention', 'TransferFailed'] as const;

@@ -1,12 +1,13 @@
 import type { Client } from '@temporalio/client';
-import { PayoutStatusKey } from '../shared/searchAttributes';
-import { resumeSignal } from '../workflows/payout';
+import { PayoutStatusKey } from '../temporal/searchAttributes';
+import { resumeSignal } from '../workflows/payoutDefinitions';
 import {
-  payoutsControl,
-  payoutsControlWorkflowId,
+  PAUSE_SWITCH_WORKFLOW_TYPE,
+  pauseSwitchWorkflowId,
   setPausedSignal,
   type PauseChange,
-} from '../workflows/payoutsControl';
+  type PauseSwitchWorkflow,
+} from '../workflows/pauseSwitchDefinitions';
 
 /**
  * The operator's global switch. Pausing stops new transfers from being created (payouts wait in `Paused`,
@@ -14,8 +15,8 @@ import {
  * Returns how many paused payouts were woken.
  */
 export async function setPayoutsPaused(client: Client, taskQueue: string, change: PauseChange): Promise<number> {
-  await client.workflow.signalWithStart(payoutsControl, {
-    workflowId: payoutsControlWorkflowId(taskQueue),
+  await client.workflow.signalWithStart<PauseSwitchWorkflow, [PauseChange]>(PAUSE_SWITCH_WORKFLOW_TYPE, {
+    workflowId: pauseSwitchWorkflowId(taskQueue),
     taskQueue,
     args: [],
     signal: setPausedSignal,

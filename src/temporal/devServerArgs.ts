@@ -1,6 +1,6 @@
 import type { SearchAttributeType } from '@temporalio/common';
 import type { SearchAttributeKey } from '@temporalio/common/lib/search-attributes';
-import { customSearchAttributes } from '../shared/searchAttributes';
+import { customSearchAttributes } from '../temporal/searchAttributes';
 
 // `temporal server start-dev --search-attribute Name=Type` spells types in PascalCase.
 const cliTypeNames: Record<SearchAttributeType, string> = {

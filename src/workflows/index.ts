@@ -1,5 +1,5 @@
 // Every workflow the worker registers (its workflowsPath points here).
 export { issueInvoices } from './issueInvoices';
 export { payout } from './payout';
-export { payoutsControl } from './payoutsControl';
+export { pauseSwitch } from './pauseSwitch';
 export { reconcilePayouts, sweepEvents } from './recovery';

@@ -3,7 +3,7 @@ import type { Activities } from '../activities';
 import { ErrorTypes } from '../domain/errorTypes';
 import { batchIdFromWorkflowId, pickInRange, type IssuanceInput, type IssuanceResult } from '../domain/issuance';
 import { formatBRL } from '../domain/money';
-import { BatchIdKey } from '../shared/searchAttributes';
+import { BatchIdKey } from '../temporal/searchAttributes';
 
 const acts = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',

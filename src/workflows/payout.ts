@@ -2,11 +2,7 @@ import {
   ActivityFailure,
   ApplicationFailure,
   condition,
-  defineQuery,
-  defineSignal,
-  defineUpdate,
   log,
-  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -20,84 +16,42 @@ import { ErrorTypes } from '../domain/errorTypes';
 import { guardrailViolations } from '../domain/guardrails';
 import { netCreditedAmount } from '../domain/money';
 import { transferExternalId } from '../domain/payoutIds';
+import { FINAL_TRANSFER_STATUSES, type CreditedInvoice, type TransferSnapshot } from '../domain/types';
+import { InvoiceIdKey, PayoutAmountKey, PayoutStatusKey, TransferIdKey } from '../temporal/searchAttributes';
 import {
-  FINAL_TRANSFER_STATUSES,
+  approveUpdate,
+  invoiceCreditedSignal,
+  payoutStateQuery,
+  rejectUpdate,
+  resumeSignal,
+  retryUpdate,
+  transferUpdatedSignal,
   type CreditedEvent,
-  type CreditedInvoice,
+  type DecisionAction,
   type OperatorDecision,
   type PayoutInput,
   type PayoutState,
   type PayoutStatus,
-  type TransferEvent,
-  type TransferSnapshot,
-} from '../domain/types';
-import { InvoiceIdKey, PayoutAmountKey, PayoutStatusKey, TransferIdKey } from '../shared/searchAttributes';
-
-/**
- * One payout per credited invoice (workflow id `payout-<invoiceId>`): re-read the invoice, check guardrails,
- * create exactly one transfer to the configured account, and follow it to `success` or `failed`.
- */
-
-export const invoiceCreditedSignal = defineSignal<[CreditedEvent]>('invoiceCredited');
-export const transferUpdatedSignal = defineSignal<[TransferEvent]>('transferUpdated');
-/** Sent by the operator's "resume all payouts" so paused payouts go on at once instead of at their next check. */
-export const resumeSignal = defineSignal('resume');
-export const payoutStateQuery = defineQuery<PayoutState>('state');
-export const approveUpdate = defineUpdate<PayoutState, [OperatorDecision]>('approve');
-export const rejectUpdate = defineUpdate<PayoutState, [OperatorDecision]>('reject');
-export const retryUpdate = defineUpdate<PayoutState, [OperatorDecision]>('retry');
+} from './payoutDefinitions';
 
 const MAX_REMEMBERED_EVENTS = 200;
 
-// Stark Bank reads: cheap and safe to retry for as long as it takes. Remote activities in v1 (payouts that started
-// before v2 replay them), local ones from v2 on.
-const api = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
-
-/**
- * Version 2 of the payout (2026-11-28); payouts that started before it replay on the old branches (test/replay).
- * - The Stark Bank reads and the config/pause checks run as local activities, in the worker, inside the workflow
- *   task that needs them. A remote activity costs the server a schedule, a dispatch, a start, a completion and a
- *   new workflow task; a local one costs a marker. That was most of a payout's history writes, and the dev
- *   server's single SQLite connection is what a burst waits on (BENCHMARKS.md). Transfer creation stays a remote
- *   activity: it moves money, and its attempts and retries belong in the Web UI.
- * - Transfer events are counted per transfer, so an event that arrives before `createTransfer` has returned still
- *   wakes the payout; v1 missed it and waited for its next poll (up to ~30 s in a burst).
- */
-export const PAYOUT_V2_PATCH = 'payout-v2';
-
-const localApi = proxyLocalActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
-
-/**
- * Version 3 of the payout (2026-11-28), on top of v2:
- * - Fewer search-attribute writes. Each upsert is a history event plus a visibility row rewrite on the server (in a
- *   burst's `perf` profile, visibility upserts were a tenth of the dev server's CPU, BENCHMARKS.md). The dispatcher
- *   already sets `InvoiceId` and `PayoutStatus=Received` at start, so `InvoiceId` is written only when a starter
- *   left it out, and the amount goes out in the same upsert as the next status.
- * - Local reads that keep failing wait on a workflow timer once their backoff passes 10 s, instead of holding the
- *   workflow task open and renewing it every few seconds (37 renewals in one captured chaos history).
- */
-export const PAYOUT_V3_PATCH = 'payout-v3';
-
-const localApiV3 = proxyLocalActivities<Activities>({
+// Reads (invoice, daily total, limits, pause switch, transfer lookups) run as local activities: a marker in
+// history instead of a scheduled task. Past 10 s of backoff a retry waits on a workflow timer, so a long outage
+// does not hold the workflow task open.
+const reads = proxyLocalActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   localRetryThreshold: '10 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
-// Transfer creation: retried without limit on transient errors; the activity looks up its externalId before
-// creating, so a retry after a lost response finds the committed transfer instead of making a second one.
+// Transfer creation moves money: an ordinary activity, so its attempts show in the Web UI. It looks its
+// externalId up before creating, so a retry after a lost response finds the committed transfer.
 const money = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: {
     initialInterval: '2 seconds',
     backoffCoefficient: 2,
-    // Unlimited attempts, at most a minute apart: an outage delays a payout by about a minute past its end.
     maximumInterval: '1 minute',
     nonRetryableErrorTypes: [ErrorTypes.input, ErrorTypes.notFound, ErrorTypes.unexpectedState],
   },
@@ -105,10 +59,11 @@ const money = proxyActivities<Activities>({
 
 class Rejected extends Error {}
 
+/**
+ * One payout per credited invoice (workflow id `payout-<invoiceId>`): re-read the invoice, check guardrails,
+ * create exactly one transfer to the configured account, and follow it to `success` or `failed`.
+ */
 export async function payout(input: PayoutInput): Promise<PayoutState> {
-  const v2 = patched(PAYOUT_V2_PATCH);
-  const v3 = v2 && patched(PAYOUT_V3_PATCH);
-  const reads = v3 ? localApiV3 : v2 ? localApi : api;
   const state: PayoutState = {
     invoiceId: input.invoiceId,
     status: 'Received',
@@ -117,10 +72,9 @@ export async function payout(input: PayoutInput): Promise<PayoutState> {
     eventIds: [],
   };
   let creditedEvent: CreditedEvent | undefined;
-  let transferEvents = 0; // v1: any new transfer event wakes the follow loop
-  const eventsPerTransfer = new Map<string, number>(); // v2: only an event of the transfer being followed
+  const eventsPerTransfer = new Map<string, number>();
   let resumeRequested = false;
-  let decision: { action: 'approve' | 'reject' | 'retry'; by: OperatorDecision } | undefined;
+  let decision: { action: DecisionAction; by: OperatorDecision } | undefined;
 
   /** True the first time an event id is seen: Stark Bank delivers at least once, in any order. */
   const firstTime = (eventId: string): boolean => {
@@ -129,11 +83,7 @@ export async function payout(input: PayoutInput): Promise<PayoutState> {
     return true;
   };
   /** Operator decisions are Updates: the caller learns at once whether the payout could take it. */
-  const onDecision = (
-    update: typeof approveUpdate,
-    action: 'approve' | 'reject' | 'retry',
-    allowed: readonly PayoutStatus[],
-  ) =>
+  const onDecision = (update: typeof approveUpdate, action: DecisionAction, allowed: readonly PayoutStatus[]) =>
     setHandler(
       update,
       (by: OperatorDecision) => {
@@ -154,7 +104,6 @@ export async function payout(input: PayoutInput): Promise<PayoutState> {
   });
   setHandler(transferUpdatedSignal, (event) => {
     if (!firstTime(event.eventId)) return;
-    transferEvents++;
     eventsPerTransfer.set(event.transferId, (eventsPerTransfer.get(event.transferId) ?? 0) + 1);
   });
   setHandler(resumeSignal, () => {
@@ -164,7 +113,7 @@ export async function payout(input: PayoutInput): Promise<PayoutState> {
   onDecision(rejectUpdate, 'reject', ['AwaitingApproval', 'NeedsAttention', 'TransferFailed']);
   onDecision(retryUpdate, 'retry', ['NeedsAttention', 'TransferFailed']);
 
-  /** v3: attributes that go out with the next status change, in the same upsert. */
+  // Each upsert is a visibility write on the server: attributes wait for the next status change and go with it.
   const withNextStatus: SearchAttributeUpdatePair[] = [];
   const setStatus = (status: PayoutStatus, reasons: string[] = []) => {
     state.status = status;
@@ -195,7 +144,8 @@ export async function payout(input: PayoutInput): Promise<PayoutState> {
     }
   };
 
-  if (!v3 || workflowInfo().typedSearchAttributes.get(InvoiceIdKey) !== input.invoiceId) {
+  // The dispatcher sets InvoiceId at start; other starters (tests, an operator) may not.
+  if (workflowInfo().typedSearchAttributes.get(InvoiceIdKey) !== input.invoiceId) {
     upsertSearchAttributes([{ key: InvoiceIdKey, value: input.invoiceId }]);
   }
   try {
@@ -207,8 +157,7 @@ export async function payout(input: PayoutInput): Promise<PayoutState> {
     state.credited = credited;
     const net = netCreditedAmount(credited);
     state.netCents = net;
-    if (v3) withNextStatus.push({ key: PayoutAmountKey, value: net });
-    else upsertSearchAttributes([{ key: PayoutAmountKey, value: net }]);
+    withNextStatus.push({ key: PayoutAmountKey, value: net });
     if (net <= 0) {
       setStatus('NothingToSend', [`credited ${credited.amount} minus fee ${credited.fee} leaves nothing to send`]);
       return state;
@@ -234,7 +183,7 @@ export async function payout(input: PayoutInput): Promise<PayoutState> {
         return state;
       }
       await awaitDecision('TransferFailed', [settled.failureReason ?? `transfer ${settled.id} ${settled.status}`]);
-      // Retrying makes a new transfer under a derived externalId. Earlier attempts are final failures
+      // A retry makes a new transfer under a derived externalId. Earlier attempts are final failures
       // (a failed transfer never succeeds later), so at most one transfer of this invoice can succeed.
     }
   } catch (err) {
@@ -268,7 +217,7 @@ export async function payout(input: PayoutInput): Promise<PayoutState> {
     }
   }
 
-  /** Follows a transfer to a final status: transfer events wake it early, polling is the fallback. */
+  /** Follows a transfer to a final status: its events wake the payout early, polling is the fallback. */
   async function follow(transfer: TransferSnapshot, attempt: number): Promise<TransferSnapshot> {
     let current = transfer;
     let seenOfThisTransfer = 0;
@@ -286,14 +235,10 @@ export async function payout(input: PayoutInput): Promise<PayoutState> {
         },
       ];
       if (FINAL_TRANSFER_STATUSES.includes(current.status)) return current;
-      if (v2) {
-        const { id } = current;
-        await condition(() => (eventsPerTransfer.get(id) ?? 0) > seenOfThisTransfer, `${pollSeconds} seconds`);
-        seenOfThisTransfer = eventsPerTransfer.get(id) ?? 0;
-      } else {
-        const seen = transferEvents;
-        await condition(() => transferEvents > seen, `${pollSeconds} seconds`);
-      }
+      const { id } = current;
+      // Counted per transfer, so an event that arrived before createTransfer returned still wakes the loop.
+      await condition(() => (eventsPerTransfer.get(id) ?? 0) > seenOfThisTransfer, `${pollSeconds} seconds`);
+      seenOfThisTransfer = eventsPerTransfer.get(id) ?? 0;
       pollSeconds = Math.min(pollSeconds * 2, maxPollSeconds);
       // The API, not the event, is the source of truth for the transfer's status.
       current = (await reads.lookupTransfer(current.externalId)) ?? current;
@@ -302,9 +247,8 @@ export async function payout(input: PayoutInput): Promise<PayoutState> {
 }
 
 /**
- * How an activity's failure reaches the workflow: a remote activity's as an ActivityFailure wrapping the activity's
- * ApplicationFailure, a local activity's (the v2 reads) as the ApplicationFailure itself. v2 only recognised the
- * first, so an unknown or not-yet-credited invoice failed the payout instead of ending it `Invalid` or waiting.
+ * An activity's failure reaches the workflow as an ActivityFailure wrapping the activity's ApplicationFailure,
+ * and a local activity's as the ApplicationFailure itself.
  */
 function isActivityError(err: unknown): err is ActivityFailure | ApplicationFailure {
   return err instanceof ActivityFailure || err instanceof ApplicationFailure;

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { PayoutState, PayoutStatus } from '../../src/domain/types';
-import { InvoiceIdKey, PayoutStatusKey } from '../../src/shared/searchAttributes';
-import { payoutsControlWorkflowId } from '../../src/workflows/payoutsControl';
+import type { PayoutState, PayoutStatus } from '../../src/workflows/payoutDefinitions';
+import { InvoiceIdKey, PayoutStatusKey } from '../../src/temporal/searchAttributes';
+import { pauseSwitchWorkflowId } from '../../src/workflows/pauseSwitchDefinitions';
 import { creditAndDispatch, waitForStatus, withPayoutWorker } from '../helpers/payouts';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox';
 import { eventually } from '../helpers/temporal';
@@ -149,7 +149,7 @@ describe('ops CLI: payouts (real process, dev server, emulator)', function () {
       } finally {
         // The switch of this test's own task queue: leave none running behind.
         await ctx.client.workflow
-          .getHandle(payoutsControlWorkflowId(ctx.taskQueue))
+          .getHandle(pauseSwitchWorkflowId(ctx.taskQueue))
           .terminate('test over')
           .catch((err: unknown) => {
             // Absent only when pausing itself failed; that failure is the one to report.

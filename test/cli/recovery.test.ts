@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { ReconciliationReport } from '../../src/activities/recovery';
 import { payoutWorkflowId } from '../../src/domain/payoutIds';
-import type { PayoutState } from '../../src/domain/types';
+import type { PayoutState } from '../../src/workflows/payoutDefinitions';
 import { createInvoice, withPayoutWorker } from '../helpers/payouts';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox';
 import { runCliOk, temporalEnv } from './run';

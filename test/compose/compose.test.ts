@@ -6,7 +6,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { CONFIG_VARIABLES, loadConfig } from '../../src/config';
 import { readSandboxEnv, sandboxEnvSchema } from '../../src/sandbox/env';
-import { customSearchAttributes } from '../../src/shared/searchAttributes';
+import { customSearchAttributes } from '../../src/temporal/searchAttributes';
 import { WEBHOOK_PATH } from '../../src/webhook/app';
 
 /**

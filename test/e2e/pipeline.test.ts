@@ -4,7 +4,7 @@ import starkbank from 'starkbank';
 import { cpf } from 'cpf-cnpj-validator';
 import { netCreditedAmount } from '../../src/domain/money';
 import { invoiceIdOfTransfer, payoutWorkflowId } from '../../src/domain/payoutIds';
-import type { PayoutState } from '../../src/domain/types';
+import type { PayoutState } from '../../src/workflows/payoutDefinitions';
 import { collect } from '../../src/starkbank/list';
 import { invoiceLogSchema, transferSchema } from '../../src/starkbank/schemas';
 import { destination } from '../helpers/payouts';

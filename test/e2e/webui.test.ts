@@ -5,7 +5,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { payoutWorkflowId } from '../../src/domain/payoutIds';
-import type { PayoutState } from '../../src/domain/types';
+import type { PayoutState } from '../../src/workflows/payoutDefinitions';
 import { createInvoice, creditedEventOf, withPayoutWorker } from '../helpers/payouts';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox';
 import { eventually, getTestEnv, getTestUiUrl } from '../helpers/temporal';

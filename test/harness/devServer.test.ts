@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { PayoutStatusKey } from '../../src/shared/searchAttributes';
+import { PayoutStatusKey } from '../../src/temporal/searchAttributes';
 import { upsertInvoiceSearchAttributes } from '../fixtures/workflows';
 import { eventually, getTestEnv, TEST_ENV_TIMEOUT_MS, uniqueId, withWorker } from '../helpers/temporal';
 

@@ -3,7 +3,7 @@ import starkbank from 'starkbank';
 import { cpf } from 'cpf-cnpj-validator';
 import { createActivities } from '../../src/activities';
 import { MISSION_DESTINATION } from '../../src/domain/destination';
-import type { PayoutState, PayoutStatus } from '../../src/domain/types';
+import type { PayoutState, PayoutStatus } from '../../src/workflows/payoutDefinitions';
 import { createEventDispatcher, type EventDispatcher } from '../../src/events/dispatch';
 import { parseEvent, type ParsedEvent } from '../../src/events/schema';
 import type { Sandbox } from '../../src/sandbox';
@@ -11,7 +11,7 @@ import type { StarkUser } from '../../src/starkbank/user';
 import { collect } from '../../src/starkbank/list';
 import { transferSchema, type Transfer } from '../../src/starkbank/schemas';
 import { invoiceIdOfTransfer, PAYOUT_TAG, payoutWorkflowId } from '../../src/domain/payoutIds';
-import { payoutStateQuery } from '../../src/workflows/payout';
+import { payoutStateQuery } from '../../src/workflows/payoutDefinitions';
 import { eventually, getTestEnv, uniqueId, withWorker, type WorkerContext } from './temporal';
 
 export const workflowsPath = require.resolve('../../src/workflows');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { payoutWorkflowId } from '../../src/domain/payoutIds';
-import type { PayoutState } from '../../src/domain/types';
+import type { PayoutState } from '../../src/workflows/payoutDefinitions';
 import { createInvoice, transfersOf, withPayoutWorker, type PayoutContext } from '../helpers/payouts';
 import { generateProjectKeys, startTestSandbox, type TestSandbox } from '../helpers/sandbox';
 import { getTestEnv } from '../helpers/temporal';

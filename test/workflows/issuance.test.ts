@@ -13,7 +13,7 @@ import { cpf } from 'cpf-cnpj-validator';
 import type { IssuanceConfig } from '../../src/config';
 import { batchTag, type IssuanceResult } from '../../src/domain/issuance';
 import { ensureInvoiceSchedule, issuanceInput } from '../../src/schedules/invoiceSchedule';
-import { BatchIdKey } from '../../src/shared/searchAttributes';
+import { BatchIdKey } from '../../src/temporal/searchAttributes';
 import { collect } from '../../src/starkbank/list';
 import { invoiceSchema } from '../../src/starkbank/schemas';
 import { issueInvoices } from '../../src/workflows/issueInvoices';
@@ -88,7 +88,7 @@ describe('invoice issuance (schedule, workflow, activities against the emulator)
         }
         const described = await run!.describe();
         assert.equal(described.typedSearchAttributes.get(BatchIdKey), result.batchId);
-        await captureHistory(run!, 'issuance-triggered');
+        await captureHistory(run!, 'issuance/triggered');
       } finally {
         await schedule.delete();
       }
@@ -109,7 +109,7 @@ describe('invoice issuance (schedule, workflow, activities against the emulator)
       const invoices = await invoicesOfBatch(stark, result.batchId);
       assert.equal(invoices.length, 5, 'the retry found the committed invoices instead of issuing them again');
       assert.equal(result.count, 5);
-      await captureHistory(handle, 'issuance-lost-response');
+      await captureHistory(handle, 'issuance/lost-response');
     });
   });
 

@@ -4,16 +4,17 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { payoutWorkflowId } from '../../src/domain/payoutIds';
 import { createEventDispatcher } from '../../src/events/dispatch';
 import { setPayoutsPaused } from '../../src/operations/pausePayouts';
-import { PayoutStatusKey } from '../../src/shared/searchAttributes';
-import { payoutsControlWorkflowId } from '../../src/workflows/payoutsControl';
+import { PayoutStatusKey } from '../../src/temporal/searchAttributes';
+import { pauseSwitchWorkflowId } from '../../src/workflows/pauseSwitchDefinitions';
+import { payout } from '../../src/workflows/payout';
 import {
   approveUpdate,
-  payout,
   payoutStateQuery,
   rejectUpdate,
   retryUpdate,
   transferUpdatedSignal,
-} from '../../src/workflows/payout';
+  type PayoutState,
+} from '../../src/workflows/payoutDefinitions';
 import { Context } from '@temporalio/activity';
 import { createActivities } from '../../src/activities';
 import type { CreateTransferInput } from '../../src/activities/transfers';
@@ -30,7 +31,6 @@ import {
 } from '../helpers/payouts';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox';
 import { captureHistory } from '../helpers/histories';
-import type { PayoutState } from '../../src/domain/types';
 
 const operator = { operator: 'test-operator', note: 'checked by hand' };
 // Transfers settle within ~100 ms of bank time; payouts poll every second when no transfer event arrives.
@@ -81,7 +81,7 @@ describe('payout workflow (real dev server, real SDK, emulator)', function () {
       );
       const described = await handle.describe();
       assert.equal(described.typedSearchAttributes.get(PayoutStatusKey), 'Succeeded');
-      await captureHistory(handle, 'payout-happy');
+      await captureHistory(handle, 'payout/happy');
     });
   });
 
@@ -121,7 +121,7 @@ describe('payout workflow (real dev server, real SDK, emulator)', function () {
       assert.equal(transfers.length, 1, 'a retried create must find the committed transfer, not make another');
       assert.equal(transfers[0]!.status, 'success');
       assert.deepEqual(stark.sandbox.getFaults().rules, [], 'every injected fault was hit');
-      await captureHistory(ctx.client.workflow.getHandle(payoutWorkflowId(invoiceId)), 'payout-faults');
+      await captureHistory(ctx.client.workflow.getHandle(payoutWorkflowId(invoiceId)), 'payout/faults');
     });
   });
 
@@ -144,7 +144,7 @@ describe('payout workflow (real dev server, real SDK, emulator)', function () {
         [`payout-${invoiceId}`, 'failed'],
         [`payout-${invoiceId}-r2`, 'success'],
       ]);
-      await captureHistory(handle, 'payout-retried');
+      await captureHistory(handle, 'payout/retried');
     });
   });
 
@@ -171,8 +171,8 @@ describe('payout workflow (real dev server, real SDK, emulator)', function () {
         assert.equal(rejectedState.decidedBy?.operator, operator.operator);
         assert.equal((await transfersOf(stark.user, approved.invoiceId)).length, 1);
         assert.equal((await transfersOf(stark.user, rejected.invoiceId)).length, 0);
-        await captureHistory(approveHandle, 'payout-approved');
-        await captureHistory(rejectHandle, 'payout-rejected');
+        await captureHistory(approveHandle, 'payout/approved');
+        await captureHistory(rejectHandle, 'payout/rejected');
       },
       { maxAmountCents: 2_000, dailyMaxCents: 1_000_000 },
     );
@@ -191,10 +191,10 @@ describe('payout workflow (real dev server, real SDK, emulator)', function () {
         const result = (await handle.result()) as PayoutState;
         assert.equal(result.status, 'Succeeded');
         assert.equal((await transfersOf(stark.user, invoiceId)).length, 1);
-        await captureHistory(handle, 'payout-paused');
+        await captureHistory(handle, 'payout/paused');
       } finally {
         // The switch of this test's own task queue: leave none running behind.
-        await ctx.client.workflow.getHandle(payoutsControlWorkflowId(ctx.taskQueue)).terminate('test over');
+        await ctx.client.workflow.getHandle(pauseSwitchWorkflowId(ctx.taskQueue)).terminate('test over');
       }
     });
   });
@@ -208,7 +208,7 @@ describe('payout workflow (real dev server, real SDK, emulator)', function () {
       assert.equal(result.netCents, 0);
       assert.equal((await transfersOf(stark.user, invoiceId)).length, 0);
       assert.equal((await handle.query(payoutStateQuery)).status, 'NothingToSend');
-      await captureHistory(handle, 'payout-nothing-to-send');
+      await captureHistory(handle, 'payout/nothing-to-send');
     });
   });
 
@@ -288,7 +288,7 @@ describe('payout workflow (real dev server, real SDK, emulator)', function () {
       const result = await handle.result();
       assert.equal(result.status, 'Succeeded');
       assert.equal(result.attempts[0]?.status, 'success');
-      await captureHistory(handle, 'payout-early-event');
+      await captureHistory(handle, 'payout/early-event');
     });
   });
 });

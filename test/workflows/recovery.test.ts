@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import starkbank from 'starkbank';
 import { payoutWorkflowId } from '../../src/domain/payoutIds';
-import type { PayoutState } from '../../src/domain/types';
+import type { PayoutState } from '../../src/workflows/payoutDefinitions';
 import { reconcilePayouts, sweepEvents } from '../../src/workflows/recovery';
 import { captureHistory } from '../helpers/histories';
 import { createInvoice, transfersOf, withPayoutWorker } from '../helpers/payouts';
@@ -47,7 +47,7 @@ describe('recovery: sweep of undelivered events and reconciliation', function ()
       assert.equal(report.outcomes['payout-started-or-signaled'], 3);
       assert.equal(report.outcomes.ignored, 6);
       assert.equal(report.markedDelivered, 9);
-      await captureHistory(first, 'sweep-events');
+      await captureHistory(first, 'recovery/sweep-events');
 
       for (const id of invoiceIds) {
         const state = (await client.workflow.getHandle(payoutWorkflowId(id)).result()) as PayoutState;
@@ -73,7 +73,7 @@ describe('recovery: sweep of undelivered events and reconciliation', function ()
       });
       const report = await handle.result();
       assert.deepEqual(report.unpaid, [{ invoiceId, action: 'payout-started' }]);
-      await captureHistory(handle, 'reconcile-payouts');
+      await captureHistory(handle, 'recovery/reconcile-payouts');
 
       const state = (await client.workflow.getHandle(payoutWorkflowId(invoiceId)).result()) as PayoutState;
       assert.equal(state.status, 'Succeeded');
