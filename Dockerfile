@@ -7,7 +7,8 @@ COPY package.json package-lock.json ./
 RUN npm ci
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-COPY scripts ./scripts
+COPY emulator ./emulator
+COPY tools ./tools
 # TypeScript to lib/src/*.js, and the workflow bundle prebuilt so workers start without webpack.
 RUN npm run build && npm run build:bundle -- lib/workflow-bundle.js
 
@@ -21,8 +22,8 @@ FROM node:20-bookworm-slim AS runtime
 RUN apt-get update \
   && apt-get install -y --no-install-recommends openssl \
   && rm -rf /var/lib/apt/lists/* \
-  && mkdir -p /keys /sandbox \
-  && chown node:node /keys /sandbox
+  && mkdir -p /keys /emulator \
+  && chown node:node /keys /emulator
 WORKDIR /app
 ENV NODE_ENV=production \
     WORKFLOW_BUNDLE_PATH=/app/lib/workflow-bundle.js

@@ -1,39 +1,16 @@
 // @ts-check
+import { builtinModules } from 'node:module';
 import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
-const nodeBuiltins = [
-  'assert',
-  'async_hooks',
-  'buffer',
-  'child_process',
-  'cluster',
-  'crypto',
-  'dgram',
-  'dns',
-  'events',
-  'fs',
-  'fs/promises',
-  'http',
-  'http2',
-  'https',
-  'net',
-  'os',
-  'path',
-  'perf_hooks',
-  'process',
-  'readline',
-  'stream',
-  'timers',
-  'tls',
-  'url',
-  'util',
-  'v8',
-  'vm',
-  'worker_threads',
-  'zlib',
-];
+const nodeBuiltins = builtinModules.filter((name) => !name.startsWith('_'));
+
+/** Rooms outside the product: src/ never depends on them. */
+const notProduct = ['emulator', 'tools', 'testkit', 'test', 'bench', 'chaos'].map((room) => ({
+  group: [`**/${room}`, `**/${room}/**`],
+  message: `src/ is the product alone: it must not import ${room}/.`,
+}));
 
 export default tseslint.config(
   { ignores: ['lib/**', 'coverage/**', 'node_modules/**', '.data/**'] },
@@ -50,13 +27,18 @@ export default tseslint.config(
     },
   },
   {
-    // Workflow code runs in Temporal's deterministic sandbox: no Node built-ins, no I/O.
+    files: ['src/**/*.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: notProduct }] },
+  },
+  {
+    // Workflow code must replay deterministically: no Node built-ins, no I/O, activities only through proxies.
     files: ['src/workflows/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {
           patterns: [
+            ...notProduct,
             {
               group: ['../activities', '../activities/*'],
               allowTypeImports: true,

@@ -1,6 +1,6 @@
-import { auditTransfers, createInvoices, memoryOf, startPipeline, transfersByInvoice } from './pipeline';
+import { auditTransfers, createInvoices, memoryOf, startPipeline, transfersByInvoice } from '../testkit/pipeline';
 import { argValue, cpuMs, round, writeResult } from './stats';
-import { freePort } from '../test/helpers/devServer';
+import { freePort } from '../testkit/devServer';
 
 /**
  * N invoices credited at once (emulator `payInvoice` on all of them), 20% duplicate and out-of-order
@@ -20,7 +20,7 @@ export async function runBurstBench(argv: string[] = process.argv.slice(2)): Pro
     profileDir,
     serviceEnv,
     temporal: { dynamicConfig },
-    sandbox: {
+    emulator: {
       // payShare 0: nothing is paid on its own; the burst pays all at once. Bank delays run 100x faster
       // (transfer created -> success in 0.12 s; webhook retries after 3 s, 18 s, 72 s).
       behaviour: { timeScale: 0.01, payShare: 0 },
@@ -45,13 +45,13 @@ export async function runBurstBench(argv: string[] = process.argv.slice(2)): Pro
 
     const cpuAtStart = cpuNow();
     const t0 = performance.now();
-    for (const id of ids) stark.sandbox.payInvoice(id);
+    for (const id of ids) stark.emulator.payInvoice(id);
     const progress: { s: number; success: number; transfers: number; rssMiB: number }[] = [];
     let success = 0;
     let peakRss = 0;
     while (performance.now() - t0 < timeoutMs) {
       await new Promise((resolve) => setTimeout(resolve, 1_000));
-      const counts = stark.sandbox.transferCounts();
+      const counts = stark.emulator.transferCounts();
       success = counts.success ?? 0;
       const mem = memoryOf(workerPid);
       peakRss = Math.max(peakRss, mem.rssMiB);
@@ -71,7 +71,7 @@ export async function runBurstBench(argv: string[] = process.argv.slice(2)): Pro
     );
     const firstAt = progress.find((p) => p.transfers > 0)?.s;
     const audit = auditTransfers(ids, await transfersByInvoice(stark));
-    const snap = stark.sandbox.snapshot();
+    const snap = stark.emulator.snapshot();
     const result = {
       count,
       serviceEnv,

@@ -14,7 +14,7 @@ import {
   type CreditedEvent,
   type PayoutWorkflow,
 } from '../src/workflows/payoutDefinitions';
-import { startDevServer, type DevServerOptions } from '../test/helpers/devServer';
+import { startDevServer, type DevServerOptions } from '../testkit/devServer';
 import { argValue, cpuMs, percentile, round, runPool, writeResult } from './stats';
 
 /**

@@ -1,11 +1,11 @@
 import crypto from 'node:crypto';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { payoutWorkflowId } from '../src/domain/payoutIds';
-import { auditTransfers, createInvoices, startPipeline, transfersByInvoice, type Pipeline } from '../bench/pipeline';
-import { freePort } from '../test/helpers/devServer';
-import { badRequests, mapPool, sendRequest, type BadRequest } from '../test/helpers/badRequests';
-import { generateProjectKeys } from '../test/helpers/sandbox';
-import type { ChildService } from '../test/helpers/processes';
+import { auditTransfers, createInvoices, startPipeline, transfersByInvoice, type Pipeline } from '../testkit/pipeline';
+import { freePort } from '../testkit/devServer';
+import { badRequests, mapPool, sendRequest, type BadRequest } from '../testkit/badRequests';
+import { generateProjectKeys } from '../testkit/emulator';
+import type { ChildService } from '../testkit/processes';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { writeBenchFile } from '../bench/stats';
 
@@ -24,7 +24,7 @@ const record = (check: string, value: string | number, ok = true) => rows.push({
 const log = (msg: string) => console.log(`[chaos ${new Date().toISOString().slice(11, 19)}] ${msg}`);
 
 function successCount(p: Pipeline): number {
-  return p.stark.sandbox.transferCounts().success ?? 0;
+  return p.stark.emulator.transferCounts().success ?? 0;
 }
 
 async function waitForAll(p: Pipeline, count: number, timeoutMs: number): Promise<number> {
@@ -67,7 +67,7 @@ async function main(): Promise<void> {
   const p = await startPipeline({
     webhookPort: await freePort(),
     temporal: { port: await freePort() },
-    sandbox: {
+    emulator: {
       eventPrivateKeyPem: starkKeys.privateKeyPem,
       behaviour: { timeScale: 0.01, payShare: 0 },
       faults: { duplicateDeliveryRate: 0.2, outOfOrderDelivery: true, outOfOrderMaxDelayMs: 500 },
@@ -80,9 +80,9 @@ async function main(): Promise<void> {
   try {
     const ids = await createInvoices(p.stark, COUNT);
     // API faults start after set-up, so they hit the product's calls, not the harness's.
-    p.stark.sandbox.setFaults({ errorRate: 0.2, dropAfterCommitRate: 0.1 });
+    p.stark.emulator.setFaults({ errorRate: 0.2, dropAfterCommitRate: 0.1 });
     const t0 = Date.now();
-    for (const id of ids) p.stark.sandbox.payInvoice(id);
+    for (const id of ids) p.stark.emulator.payInvoice(id);
     log(`${COUNT} invoices credited; faults errorRate 0.2, dropAfterCommitRate 0.1, duplicates 0.2, out of order`);
 
     await sleep(3_000);
@@ -138,7 +138,7 @@ async function main(): Promise<void> {
     let done = await waitForAll(p, COUNT, 180_000);
     record('successes before any sweep', `${done}/${COUNT} after ${((Date.now() - t0) / 1000).toFixed(0)} s`);
     if (done < COUNT) {
-      const undelivered = p.stark.sandbox.snapshot().events.filter((e) => !e.isDelivered).length;
+      const undelivered = p.stark.emulator.snapshot().events.filter((e) => !e.isDelivered).length;
       log(`not all paid out; ${undelivered} events undelivered: running the product sweep (sweepEvents)`);
       record('events the emulator gave up delivering', undelivered);
       await client.workflow.execute('sweepEvents', {
@@ -154,7 +154,7 @@ async function main(): Promise<void> {
     }
     if (done === COUNT) record('last payout succeeded', `${((Date.now() - t0) / 1000).toFixed(0)} s after the credit`);
 
-    p.stark.sandbox.setFaults({ errorRate: 0, dropAfterCommitRate: 0 }); // the audit itself must not be faulted
+    p.stark.emulator.setFaults({ errorRate: 0, dropAfterCommitRate: 0 }); // the audit itself must not be faulted
     const audit = auditTransfers(ids, await transfersByInvoice(p.stark));
     record('credited invoices', audit.credited);
     record('invoices without a successful transfer', audit.missing, audit.missing === 0);

@@ -44,7 +44,7 @@ const envSchema = z.object({
   STARK_WORKSPACE_ID: optionalString,
   STARK_HTTP_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
 
-  // When set, the SDK is pointed at the local emulator instead of Stark Bank (see src/sandbox/README.md).
+  // When set, the SDK is pointed at the local emulator instead of Stark Bank (see src/emulator/README.md).
   STARK_EMULATOR_ADDRESS: optionalString,
   STARK_EMULATOR_CA_FILE: optionalString,
 

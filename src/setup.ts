@@ -3,7 +3,7 @@ import { ensureWebhookSubscription } from './starkbank/webhookSubscription';
 import { ensureInvoiceSchedule } from './schedules/invoiceSchedule';
 import { ensureRecoverySchedules } from './schedules/recoverySchedules';
 import type { EnsureOutcome } from './schedules/ensureSchedule';
-import { logger } from './shared/logger';
+import { logger } from './observability/logger';
 import { connectStarkBank } from './starkbank/user';
 import { createTemporalClient } from './temporal/client';
 

@@ -5,7 +5,7 @@ import { createEventDispatcher } from './events/dispatch';
 import { fetchStarkPublicKey } from './starkbank/publicKey';
 import { connectStarkBank } from './starkbank/user';
 import { createTemporalClient } from './temporal/client';
-import { logger } from './shared/logger';
+import { logger } from './observability/logger';
 import { createWebhookApp, WEBHOOK_PATH } from './webhook/app';
 import { createSignatureVerifier } from './webhook/signature';
 

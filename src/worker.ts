@@ -3,7 +3,7 @@ import { createActivities } from './activities';
 import { loadConfig, type Config } from './config';
 import { connectStarkBank } from './starkbank/user';
 import { createTemporalClient } from './temporal/client';
-import { logger } from './shared/logger';
+import { logger } from './observability/logger';
 import { installTemporalRuntime } from './temporal/runtime';
 import { startMetricsServer } from './observability/metricsServer';
 import { registerPayoutGauges } from './observability/payoutGauges';

@@ -1,7 +1,7 @@
 import https from 'node:https';
 import axios from 'axios';
 import starkbank from 'starkbank';
-import { createSandboxAgent } from '../sandbox/agent';
+import { createEmulatorAgent } from './emulatorAgent';
 import type { StarkConfig } from '../config';
 
 /**
@@ -11,7 +11,7 @@ import type { StarkConfig } from '../config';
  * default timeout, which the SDK's calls inherit (it uses the same axios), covers connect, request and response.
  */
 export function configureStarkHttp(cfg: Pick<StarkConfig, 'emulator' | 'httpTimeoutMs'>): https.Agent {
-  const agent = cfg.emulator ? createSandboxAgent(cfg.emulator) : new https.Agent({ keepAlive: true });
+  const agent = cfg.emulator ? createEmulatorAgent(cfg.emulator) : new https.Agent({ keepAlive: true });
   starkbank.setHttpsAgent(agent);
   axios.defaults.timeout = cfg.httpTimeoutMs;
   return agent;

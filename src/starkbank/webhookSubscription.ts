@@ -1,7 +1,7 @@
 import starkbank from 'starkbank';
 import { z } from 'zod';
-import { collect } from '../starkbank/list';
-import type { StarkUser } from '../starkbank/user';
+import { collect } from './list';
+import type { StarkUser } from './user';
 
 const webhookSchema = z.object({ id: z.string(), url: z.string(), subscriptions: z.array(z.string()) });
 const SUBSCRIPTIONS = ['invoice', 'transfer'];

@@ -1,7 +1,7 @@
 import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
 import type { EventDispatcher } from '../events/dispatch';
 import { MalformedEventError, parseWebhookBody, type ParsedEvent } from '../events/schema';
-import type { Logger } from '../shared/logger';
+import type { Logger } from '../observability/logger';
 import {
   registry,
   webhookEvents,

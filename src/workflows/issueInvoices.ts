@@ -23,7 +23,7 @@ const acts = proxyActivities<Activities>({
 export async function issueInvoices(input: IssuanceInput): Promise<IssuanceResult> {
   const batchId = batchIdFromWorkflowId(workflowInfo().workflowId);
   upsertSearchAttributes([{ key: BatchIdKey, value: batchId }]);
-  // Math.random is seeded per run by the workflow sandbox, so the count replays identically.
+  // Temporal seeds Math.random per run inside workflows, so the count replays identically.
   const count = pickInRange(Math.random(), input.count);
   const drafts = await acts.draftInvoices({
     batchId,

@@ -8,18 +8,18 @@ import type { PayoutState } from '../../src/workflows/payoutDefinitions';
 import { collect } from '../../src/starkbank/list';
 import { invoiceLogSchema, transferSchema } from '../../src/starkbank/schemas';
 import { destination } from '../helpers/payouts';
-import { startService, tempFile, type ChildService } from '../helpers/processes';
-import { startTestSandbox, type TestSandbox } from '../helpers/sandbox';
+import { startService, tempFile, type ChildService } from '../../testkit/processes';
+import { startTestEmulator, type TestEmulator } from '../../testkit/emulator';
 import { getTestEnv, uniqueId } from '../helpers/temporal';
 
 const INVOICES = 12;
 
 describe('end to end: emulator -> signed webhooks -> webhook process -> payouts -> transfers', function () {
   this.timeout(120_000);
-  let stark: TestSandbox;
+  let stark: TestEmulator;
 
   before(async () => {
-    stark = await startTestSandbox({
+    stark = await startTestEmulator({
       seed: randomUUID(),
       // Bank time runs 20x faster: invoices are paid 0.05-0.5 s after issue, transfers settle in ~0.5 s.
       behaviour: { timeScale: 0.05, payShare: 0.75, payDelayMinMs: 1_000, payDelayMaxMs: 10_000, invoiceFee: 37 },
@@ -37,8 +37,8 @@ describe('end to end: emulator -> signed webhooks -> webhook process -> payouts 
       TEMPORAL_TASK_QUEUE: taskQueue,
       STARK_PROJECT_ID: stark.projectId,
       STARK_PRIVATE_KEY: stark.privateKeyPem,
-      STARK_EMULATOR_ADDRESS: `127.0.0.1:${stark.sandbox.port}`,
-      STARK_EMULATOR_CA_FILE: tempFile('ca.pem', stark.sandbox.caPem),
+      STARK_EMULATOR_ADDRESS: `127.0.0.1:${stark.emulator.port}`,
+      STARK_EMULATOR_CA_FILE: tempFile('ca.pem', stark.emulator.caPem),
       WEBHOOK_HOST: '127.0.0.1',
       WEBHOOK_PORT: '0',
       METRICS_PORT: '0',
@@ -87,7 +87,7 @@ describe('end to end: emulator -> signed webhooks -> webhook process -> payouts 
           assert.equal(mine[0]!.accountNumber, destination.accountNumber);
           assert.equal(mine[0]!.bankCode, destination.bankCode);
         }
-        const deliveries = stark.sandbox.snapshot().events.filter((e) => e.isDelivered).length;
+        const deliveries = stark.emulator.snapshot().events.filter((e) => e.isDelivered).length;
         const perInvoice = new Map<string, number>();
         for (const t of transfers)
           perInvoice.set(String(invoiceIdOfTransfer(t)), (perInvoice.get(String(invoiceIdOfTransfer(t))) ?? 0) + 1);

@@ -7,13 +7,13 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { payoutWorkflowId } from '../../src/domain/payoutIds';
 import type { PayoutState } from '../../src/workflows/payoutDefinitions';
 import { createInvoice, creditedEventOf, withPayoutWorker } from '../helpers/payouts';
-import { startTestSandbox, type TestSandbox } from '../helpers/sandbox';
+import { startTestEmulator, type TestEmulator } from '../../testkit/emulator';
 import { eventually, getTestEnv, getTestUiUrl } from '../helpers/temporal';
 
 // Debian's Chromium (`apt-get install chromium`); playwright-core never downloads browsers here.
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
-  '--no-sandbox',
+  '--no-emulator',
   '--disable-gpu',
   '--disable-quic',
   '--no-first-run',
@@ -29,11 +29,11 @@ const UI_TIMEOUT_MS = 20_000;
 
 describe('Temporal Web UI shows a payout (real dev server UI, headless Chromium)', function () {
   this.timeout(120_000);
-  let stark: TestSandbox | undefined;
+  let stark: TestEmulator | undefined;
   let browser: Browser | undefined;
 
   before(async () => {
-    stark = await startTestSandbox({ seed: randomUUID(), behaviour: { timeScale: 0.01, payShare: 0 } });
+    stark = await startTestEmulator({ seed: randomUUID(), behaviour: { timeScale: 0.01, payShare: 0 } });
   });
   after(async () => {
     await browser?.close();
@@ -55,8 +55,8 @@ describe('Temporal Web UI shows a payout (real dev server UI, headless Chromium)
     const summary = `Payout of credited invoice ${invoiceId}`;
     const query = `InvoiceId="${invoiceId}"`;
     await withPayoutWorker(s, async (ctx) => {
-      s.sandbox.payInvoice(invoiceId, { fee: 25 });
-      assert.equal(await ctx.dispatcher.dispatch(creditedEventOf(s.sandbox, invoiceId)), 'payout-started-or-signaled');
+      s.emulator.payInvoice(invoiceId, { fee: 25 });
+      assert.equal(await ctx.dispatcher.dispatch(creditedEventOf(s.emulator, invoiceId)), 'payout-started-or-signaled');
       const result = (await ctx.client.workflow.getHandle(workflowId).result()) as PayoutState;
       assert.equal(result.status, 'Succeeded');
     });

@@ -6,7 +6,7 @@ import { MISSION_DESTINATION } from '../../src/domain/destination';
 import type { PayoutState, PayoutStatus } from '../../src/workflows/payoutDefinitions';
 import { createEventDispatcher, type EventDispatcher } from '../../src/events/dispatch';
 import { parseEvent, type ParsedEvent } from '../../src/events/schema';
-import type { Sandbox } from '../../src/sandbox';
+import type { Emulator } from '../../emulator';
 import type { StarkUser } from '../../src/starkbank/user';
 import { collect } from '../../src/starkbank/list';
 import { transferSchema, type Transfer } from '../../src/starkbank/schemas';
@@ -46,21 +46,21 @@ export async function createInvoice(user: StarkUser, amount: number): Promise<st
 
 /** Issues an invoice, has the emulator pay it, and hands its credited event to the dispatcher, as the webhook does. */
 export async function creditAndDispatch(
-  stark: { user: StarkUser; sandbox: Sandbox },
+  stark: { user: StarkUser; emulator: Emulator },
   ctx: Pick<PayoutContext, 'client' | 'dispatcher'>,
   amount: number,
   fee = 0,
 ) {
   const invoiceId = await createInvoice(stark.user, amount);
-  stark.sandbox.payInvoice(invoiceId, { fee });
-  const event = creditedEventOf(stark.sandbox, invoiceId);
+  stark.emulator.payInvoice(invoiceId, { fee });
+  const event = creditedEventOf(stark.emulator, invoiceId);
   const outcome = await ctx.dispatcher.dispatch(event);
   return { invoiceId, event, outcome, handle: ctx.client.workflow.getHandle(payoutWorkflowId(invoiceId)) };
 }
 
 /** The emulator's credited event for an invoice, parsed as the webhook would. */
-export function creditedEventOf(sandbox: Sandbox, invoiceId: string): ParsedEvent {
-  const event = sandbox
+export function creditedEventOf(emulator: Emulator, invoiceId: string): ParsedEvent {
+  const event = emulator
     .snapshot()
     .events.find((e) => e.subscription === 'invoice' && logOf(e).type === 'credited' && invoiceIdOf(e) === invoiceId);
   if (!event) throw new Error(`no credited event for invoice ${invoiceId}`);

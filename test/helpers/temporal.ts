@@ -9,10 +9,10 @@ import {
   type WorkerOptions,
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
-import { resolveTemporalCli } from '../../src/temporal/cli';
-import { productDevServerArgs } from '../../src/temporal/devServerArgs';
+import { resolveTemporalCli } from '../../tools/temporalCli';
+import { productDevServerArgs } from '../../tools/devServerArgs';
 import { registerTeardown } from '../setup/root-hooks';
-import { freePort } from './devServer';
+import { freePort } from '../../testkit/devServer';
 
 /** Generous: the first call starts the dev server (a few seconds) and later calls are instant. */
 export const TEST_ENV_TIMEOUT_MS = 60_000;

@@ -4,7 +4,7 @@ import starkbank from 'starkbank';
 import { cpf } from 'cpf-cnpj-validator';
 import Ellipticcurve from 'starkbank-ecdsa';
 import { derSignature, signRequestsWithOpenSsl } from '../../src/starkbank/fastSigning';
-import { generateProjectKeys, startTestSandbox } from '../helpers/sandbox';
+import { generateProjectKeys, startTestEmulator } from '../../testkit/emulator';
 
 const HALF_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n / 2n;
 
@@ -50,7 +50,7 @@ describe('request signing with OpenSSL (SDK user)', () => {
   });
 
   it('is accepted by the emulator, which checks every request signature', async () => {
-    const stark = await startTestSandbox({ seed: 'openssl-signing' });
+    const stark = await startTestEmulator({ seed: 'openssl-signing' });
     try {
       const project = new starkbank.Project({
         environment: 'sandbox',

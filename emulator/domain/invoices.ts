@@ -1,0 +1,114 @@
+import { addSeconds } from './clock';
+import { adjustBalance, scaled, type EmulatorContext } from './context';
+import { ApiError } from './errors';
+import { emitEvent } from './events';
+import type { InvoiceInput } from './inputs';
+import { pixBrcode } from './brcode';
+import { formatTaxId } from './taxId';
+import type { Invoice, InvoiceLogType } from './types';
+
+const TWO_DAYS_SECONDS = 2 * 24 * 3600;
+const DEFAULT_EXPIRATION_SECONDS = 5_097_600; // 59 days, the API default
+
+export function findInvoice(ctx: EmulatorContext, id: string): Invoice {
+  const invoice = ctx.state.invoices.find((i) => i.id === id);
+  if (!invoice) throw ApiError.notFound('Invoice', id);
+  return invoice;
+}
+
+export function createInvoice(ctx: EmulatorContext, input: InvoiceInput): Invoice {
+  const now = ctx.clock.timestamp();
+  const uuid = ctx.random.ids.hex(32);
+  const invoice: Invoice = {
+    id: ctx.newId(),
+    amount: input.amount,
+    nominalAmount: input.amount,
+    fineAmount: 0,
+    interestAmount: 0,
+    discountAmount: 0,
+    fee: 0,
+    status: 'created',
+    name: input.name,
+    taxId: formatTaxId(input.taxId),
+    due: input.due ?? addSeconds(now, TWO_DAYS_SECONDS),
+    expiration: input.expiration ?? DEFAULT_EXPIRATION_SECONDS,
+    fine: input.fine ?? 2,
+    interest: input.interest ?? 1,
+    discounts: input.discounts ?? [],
+    descriptions: input.descriptions ?? [],
+    tags: (input.tags ?? []).map((tag) => tag.toLowerCase()),
+    rules: input.rules ?? [],
+    splits: input.splits ?? [],
+    displayDescription: input.displayDescription ?? '',
+    brcode: pixBrcode(uuid),
+    link: `https://emulator.emulator.starkbank.com/invoicelink/${uuid}`,
+    pdf: `https://sandbox.api.starkbank.com/v2/invoice/${uuid}.pdf`,
+    transactionIds: [],
+    created: now,
+    updated: now,
+  };
+  ctx.state.invoices.push(invoice);
+  appendInvoiceLog(ctx, invoice, 'created');
+  if (ctx.random.lifecycle.chance(ctx.behaviour.payShare)) {
+    const { payDelayMinMs, payDelayMaxMs } = ctx.behaviour;
+    const delay = ctx.random.lifecycle.int(payDelayMinMs, payDelayMaxMs);
+    ctx.scheduler.schedule({ kind: 'payInvoice', invoiceId: invoice.id }, scaled(ctx, delay));
+  }
+  return invoice;
+}
+
+export function appendInvoiceLog(ctx: EmulatorContext, invoice: Invoice, type: InvoiceLogType): void {
+  const log = { id: ctx.newId(), type, created: ctx.clock.timestamp(), errors: [], invoice: structuredClone(invoice) };
+  ctx.state.invoiceLogs.push(log);
+  emitEvent(ctx, 'invoice', log);
+}
+
+export interface PaymentOptions {
+  /** Amount the payer paid; the nominal amount by default (a random one for open-amount invoices). */
+  amount?: number;
+  /** Fee charged on the credit; the `invoiceFee` setting by default. */
+  fee?: number;
+  /** When true the `credited` log follows at once instead of after `creditDelayMs`. */
+  creditNow?: boolean;
+}
+
+/** The payer pays: status `paid`, log `paid`, and the `credited` log later (or now). */
+export function payInvoice(ctx: EmulatorContext, id: string, options: PaymentOptions = {}): Invoice {
+  const invoice = findInvoice(ctx, id);
+  if (invoice.status !== 'created' && invoice.status !== 'overdue') {
+    throw ApiError.invalid('invalidInvoiceStatus', `Invoice ${id} is ${invoice.status} and cannot be paid`);
+  }
+  ctx.scheduler.cancel((job) => job.kind === 'payInvoice' && job.invoiceId === id);
+  const amount = options.amount ?? (invoice.nominalAmount || ctx.random.lifecycle.int(100, 100_000));
+  const fee = options.fee ?? ctx.behaviour.invoiceFee;
+  invoice.status = 'paid';
+  invoice.amount = amount;
+  invoice.transactionIds.push(ctx.newId());
+  invoice.updated = ctx.clock.timestamp();
+  appendInvoiceLog(ctx, invoice, 'paid');
+  if (options.creditNow) creditInvoice(ctx, id, amount, fee);
+  else {
+    ctx.scheduler.schedule(
+      { kind: 'creditInvoice', invoiceId: id, amount, fee },
+      scaled(ctx, ctx.behaviour.creditDelayMs),
+    );
+  }
+  return invoice;
+}
+
+/** Money arrives: the fee is set, the status stays `paid`, the balance grows by amount - fee. */
+export function creditInvoice(ctx: EmulatorContext, id: string, amount: number, fee: number): void {
+  const invoice = findInvoice(ctx, id);
+  invoice.fee = fee;
+  invoice.updated = ctx.clock.timestamp();
+  adjustBalance(ctx, amount - fee);
+  appendInvoiceLog(ctx, invoice, 'credited');
+}
+
+export function registerInvoiceJobs(ctx: EmulatorContext): void {
+  ctx.scheduler.handle('payInvoice', (job) => {
+    const invoice = ctx.state.invoices.find((i) => i.id === job.invoiceId);
+    if (invoice?.status === 'created') payInvoice(ctx, invoice.id);
+  });
+  ctx.scheduler.handle('creditInvoice', (job) => creditInvoice(ctx, job.invoiceId, job.amount, job.fee));
+}

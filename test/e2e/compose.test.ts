@@ -1,0 +1,336 @@
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { CONFIG_VARIABLES, loadConfig } from '../../src/config';
+import { readEmulatorEnv, emulatorEnvSchema } from '../../emulator/env';
+import { customSearchAttributes } from '../../src/temporal/searchAttributes';
+import { WEBHOOK_PATH } from '../../src/webhook/app';
+
+/**
+ * Static checks of docker-compose.yml against the code it runs (Docker cannot run here). Every check is also run
+ * against a deliberately broken copy of the file, so none of them passes vacuously.
+ */
+
+const ROOT = path.resolve(__dirname, '../..');
+const ALLOWED_EXTRA_VARIABLES = ['LOG_LEVEL', 'WORKFLOW_BUNDLE_PATH', 'NODE_ENV', 'SERVICE_NAME'];
+/** App-image services that run a shell one-liner instead of a product entry point. */
+const SHELL_SERVICES = ['keys'];
+const TEMPORAL_GRPC_PORT = 7233;
+
+interface Service {
+  image?: string;
+  build?: unknown;
+  command?: string | string[];
+  entrypoint?: string | string[];
+  environment?: Record<string, string | number | boolean>;
+  ports?: (string | number)[];
+  volumes?: string[];
+  container_name?: string;
+  depends_on?: Record<string, { condition?: string }> | string[];
+  healthcheck?: { test?: string | string[] };
+  restart?: string;
+}
+interface Compose {
+  services: Record<string, Service>;
+  volumes?: Record<string, unknown>;
+}
+
+/** Compose interpolation, defaults only (`${VAR:-default}`), so the test does not depend on the caller's shell. */
+function interpolate(text: string): string {
+  return text.replace(/\$\{(\w+):-([^}]*)\}/g, (_m, _name: string, fallback: string) => fallback);
+}
+
+function loadCompose(): Compose {
+  const text = fs.readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8');
+  return parse(interpolate(text), { merge: true }) as Compose;
+}
+
+function service(c: Compose, name: string): Service {
+  const s = c.services[name];
+  assert.ok(s, `service ${name} is missing`);
+  return s;
+}
+
+function env(s: Service): Record<string, string> {
+  return Object.fromEntries(Object.entries(s.environment ?? {}).map(([k, v]) => [k, String(v)]));
+}
+
+function commandText(s: Service): string {
+  return [s.entrypoint ?? [], s.command ?? []].flat().join(' ');
+}
+
+function appServices(c: Compose): [string, Service][] {
+  return Object.entries(c.services).filter(([, s]) => s.build !== undefined);
+}
+
+/** Services running the product itself (a Node entry point of this repo), i.e. the ones reading its config. */
+function productServices(c: Compose): [string, Service][] {
+  return appServices(c).filter(([name]) => !SHELL_SERVICES.includes(name));
+}
+
+function hostPort(address: string): { host: string; port: number } {
+  const m = /^([^:/]+):(\d+)$/.exec(address);
+  assert.ok(m, `${address} is not host:port`);
+  return { host: m[1]!, port: Number(m[2]) };
+}
+
+/** Container-side port of each `ports` entry, and whether a host port is fixed. */
+function portMappings(s: Service): { container: number; fixedHost: boolean }[] {
+  return (s.ports ?? []).map((p) => {
+    const parts = String(p).split('/')[0]!.split(':');
+    return { container: Number(parts[parts.length - 1]), fixedHost: parts.length > 1 };
+  });
+}
+
+/** Which named volume, and which path inside it, an absolute path in a service's container is. */
+function inVolume(s: Service, file: string): { volume: string; rel: string } {
+  for (const spec of s.volumes ?? []) {
+    const [source, target] = spec.split(':');
+    if (source && target && (file === target || file.startsWith(`${target}/`))) {
+      return { volume: source, rel: path.posix.relative(target, file) };
+    }
+  }
+  assert.fail(`${file} is on no volume of the service`);
+}
+
+function pathIn(s: Service, volume: string, rel: string): string {
+  const spec = (s.volumes ?? []).find((v) => v.split(':')[0] === volume);
+  assert.ok(spec, `the service does not mount volume ${volume}`);
+  return path.posix.join(spec.split(':')[1]!, rel);
+}
+
+function emulatorProjects(value: string): [string, string][] {
+  return value.split(',').map((pair) => pair.split('=').map((s) => s.trim()) as [string, string]);
+}
+
+let keyDir: string;
+function testFiles(): { privateKey: string; publicKey: string; ca: string } {
+  keyDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'compose-test-'));
+  const privateKey = path.join(keyDir, 'private-key.pem');
+  const publicKey = path.join(keyDir, 'public-key.pem');
+  const ca = path.join(keyDir, 'ca.pem');
+  if (!fs.existsSync(privateKey)) {
+    const pair = crypto.generateKeyPairSync('ec', {
+      namedCurve: 'secp256k1',
+      privateKeyEncoding: { type: 'sec1', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    });
+    fs.writeFileSync(privateKey, pair.privateKey);
+    fs.writeFileSync(publicKey, pair.publicKey);
+    fs.writeFileSync(ca, '-----BEGIN CERTIFICATE-----\nplaceholder\n-----END CERTIFICATE-----\n');
+  }
+  return { privateKey, publicKey, ca };
+}
+
+const checks: Record<string, (c: Compose) => void> = {
+  'the app image is built once and used by the product services only'(c) {
+    const images = new Set(appServices(c).map(([, s]) => s.image));
+    assert.equal(images.size, 1, 'every service built from the Dockerfile should tag the same image');
+    const [image] = images;
+    for (const [name, s] of Object.entries(c.services)) {
+      if (s.build === undefined) assert.notEqual(s.image, image, `${name} uses the app image without build`);
+    }
+    for (const name of ['keys', 'emulator', 'worker', 'webhook', 'setup']) {
+      assert.ok(service(c, name).build !== undefined, `${name} should run the app image`);
+    }
+  },
+
+  'every app service runs a real entry point of the repo'(c) {
+    for (const [name, s] of appServices(c)) {
+      assert.ok(Array.isArray(s.command), `${name}: command should be an exec-form list`);
+      if (SHELL_SERVICES.includes(name)) {
+        assert.deepEqual(s.command.slice(0, 2), ['sh', '-c'], `${name}: expected a sh -c one-liner`);
+        continue;
+      }
+      assert.equal(s.command[0], 'node', `${name}: expected node [node flags] <compiled entry>`);
+      const entry = s.command.slice(1).find((arg) => !arg.startsWith('--'));
+      // tsconfig.build.json compiles src/ and emulator/ to lib/ (rootDir "."): lib/src/x.js comes from src/x.ts.
+      const m = /^lib\/((?:src|emulator)\/.+)\.js$/.exec(entry ?? '');
+      assert.ok(m, `${name}: ${entry} is not a compiled file under lib/src/ or lib/emulator/`);
+      assert.ok(fs.existsSync(path.join(ROOT, `${m[1]}.ts`)), `${name}: ${m[1]}.ts does not exist`);
+    }
+  },
+
+  'app services set only variables the code reads'(c) {
+    const known = new Set([...CONFIG_VARIABLES, ...Object.keys(emulatorEnvSchema.shape), ...ALLOWED_EXTRA_VARIABLES]);
+    for (const [name, s] of appServices(c)) {
+      for (const key of Object.keys(env(s))) {
+        assert.ok(known.has(key) || key.startsWith('TEMPORAL_'), `${name}: ${key} is read by nothing`);
+      }
+    }
+  },
+
+  "the config schema accepts the product services' environments"(c) {
+    const files = testFiles();
+    for (const [name, s] of productServices(c)) {
+      const e = env(s);
+      if (name === 'emulator') {
+        const projects = emulatorProjects(e.EMULATOR_PROJECTS ?? '')
+          .map(([id]) => `${id}=${files.publicKey}`)
+          .join(',');
+        const emulator = readEmulatorEnv({ ...e, EMULATOR_PROJECTS: projects });
+        assert.ok(Object.keys(emulator.options.projects ?? {}).length > 0, 'emulator: no project registered');
+        continue;
+      }
+      const substituted = {
+        ...e,
+        ...(e.STARK_PRIVATE_KEY_FILE && { STARK_PRIVATE_KEY_FILE: files.privateKey }),
+        ...(e.STARK_EMULATOR_CA_FILE && { STARK_EMULATOR_CA_FILE: files.ca }),
+      };
+      assert.doesNotThrow(() => loadConfig(substituted), `${name}: configuration rejected`);
+    }
+  },
+
+  'the key pair, CA and project id flow between keys, emulator and the app services'(c) {
+    const keys = service(c, 'keys');
+    const emulator = service(c, 'emulator');
+    const emulatorEnv = env(emulator);
+    const script = commandText(keys);
+    const projects = emulatorProjects(emulatorEnv.EMULATOR_PROJECTS ?? '');
+    for (const [, publicKeyFile] of projects) {
+      const where = inVolume(emulator, publicKeyFile);
+      assert.ok(script.includes(`-out ${pathIn(keys, where.volume, where.rel)}`), 'keys does not write the public key');
+    }
+    for (const [name, s] of productServices(c).filter(([n]) => n !== 'emulator')) {
+      const e = env(s);
+      assert.ok(e.STARK_PRIVATE_KEY_FILE, `${name}: STARK_PRIVATE_KEY_FILE is not set`);
+      const key = inVolume(s, e.STARK_PRIVATE_KEY_FILE);
+      assert.ok(script.includes(`-out ${pathIn(keys, key.volume, key.rel)}`), `${name}: keys writes another key`);
+      assert.ok(
+        projects.some(([id]) => id === e.STARK_PROJECT_ID),
+        `${name}: project ${e.STARK_PROJECT_ID} is not registered with the emulator`,
+      );
+      if (e.STARK_WORKSPACE_ID) assert.equal(e.STARK_WORKSPACE_ID, emulatorEnv.EMULATOR_WORKSPACE_ID, name);
+      assert.ok(e.STARK_EMULATOR_CA_FILE, `${name}: STARK_EMULATOR_CA_FILE is not set`);
+      const ca = inVolume(s, e.STARK_EMULATOR_CA_FILE);
+      assert.equal(
+        pathIn(emulator, ca.volume, ca.rel),
+        path.posix.join(emulatorEnv.EMULATOR_DATA_DIR ?? '', 'ca.pem'),
+        `${name}: STARK_EMULATOR_CA_FILE is not the ca.pem the emulator writes`,
+      );
+    }
+  },
+
+  'the app services reach the emulator by service name, on an interface other containers can use'(c) {
+    const emulatorEnv = env(service(c, 'emulator'));
+    assert.equal(emulatorEnv.EMULATOR_HOST, '0.0.0.0');
+    for (const [name, s] of productServices(c).filter(([n]) => n !== 'emulator')) {
+      const { host, port } = hostPort(env(s).STARK_EMULATOR_ADDRESS ?? '');
+      assert.equal(host, 'emulator', name);
+      assert.equal(port, Number(emulatorEnv.EMULATOR_PORT), `${name}: not the emulator's EMULATOR_PORT`);
+    }
+  },
+
+  'the webhook publishes, probes and registers its own WEBHOOK_PORT'(c) {
+    const webhook = service(c, 'webhook');
+    const port = Number(env(webhook).WEBHOOK_PORT);
+    assert.ok(port > 0, 'WEBHOOK_PORT is not set on the webhook');
+    assert.deepEqual(
+      portMappings(webhook).map((p) => p.container),
+      [port],
+    );
+    assert.ok(commandText({ command: webhook.healthcheck?.test }).includes(`:${port}/healthz`), 'healthcheck port');
+    assert.equal(env(service(c, 'setup')).WEBHOOK_PUBLIC_URL, `http://webhook:${port}${WEBHOOK_PATH}`);
+  },
+
+  'the worker can be scaled'(c) {
+    const worker = service(c, 'worker');
+    assert.equal(worker.container_name, undefined, 'a container_name allows one replica only');
+    assert.ok(!portMappings(worker).some((p) => p.fixedHost), 'a fixed host port allows one replica only');
+  },
+
+  'temporal-setup creates exactly the custom search attributes'(c) {
+    const script = commandText(service(c, 'temporal-setup'));
+    const created = [...script.matchAll(/search-attribute create --name (\S+) --type (\S+)/g)].map((m) => [m[1], m[2]]);
+    const typeName: Record<string, string> = { KEYWORD: 'Keyword', INT: 'Int', TEXT: 'Text', BOOL: 'Bool' };
+    const expected = customSearchAttributes.map((k) => [k.name, typeName[k.type] ?? k.type]);
+    assert.deepEqual(created.sort(), expected.sort());
+    for (const [name] of expected) assert.ok(script.includes(`grep -qw ${name}`), `${name}: not idempotent`);
+  },
+
+  "every Temporal client points at the temporal service's gRPC port"(c) {
+    const clients = [
+      ...productServices(c).filter(([n]) => n !== 'emulator'),
+      ['temporal-setup', service(c, 'temporal-setup')] as const,
+    ];
+    const namespaces = new Set<string>();
+    for (const [name, s] of clients) {
+      const e = env(s);
+      const { host, port } = hostPort(e.TEMPORAL_ADDRESS ?? '');
+      assert.match(service(c, host).image ?? '', /^temporalio\/(auto-setup|server):/, `${name}: ${host}`);
+      assert.equal(port, TEMPORAL_GRPC_PORT, `${name}: not the frontend gRPC port`);
+      namespaces.add(e.TEMPORAL_NAMESPACE ?? 'default');
+    }
+    assert.equal(namespaces.size, 1, 'the services use different namespaces');
+  },
+
+  'start-up order is expressed with conditions that can be met'(c) {
+    for (const [name, s] of Object.entries(c.services)) {
+      assert.ok(!Array.isArray(s.depends_on), `${name}: depends_on without conditions`);
+      for (const [target, { condition }] of Object.entries(s.depends_on ?? {})) {
+        const t = service(c, target);
+        if (condition === 'service_healthy') assert.ok(t.healthcheck, `${name}: ${target} has no healthcheck`);
+        else if (condition === 'service_completed_successfully') {
+          assert.ok(['no', 'on-failure'].includes(t.restart ?? 'no'), `${name}: ${target} never completes`);
+        } else assert.equal(condition, 'service_started', `${name}: condition on ${target}`);
+      }
+    }
+    const deps = (name: string) => service(c, name).depends_on as Record<string, { condition?: string }>;
+    for (const name of ['worker', 'webhook', 'setup']) {
+      assert.equal(deps(name)['temporal-setup']?.condition, 'service_completed_successfully', name);
+      assert.equal(deps(name).emulator?.condition, 'service_healthy', name);
+    }
+    assert.equal(deps('setup').webhook?.condition, 'service_healthy', 'setup registers a webhook that is up');
+    assert.equal(deps('emulator').keys?.condition, 'service_completed_successfully', 'emulator needs the public key');
+  },
+};
+
+/** One mistake per check; each must make its check fail. */
+const mistakes: Record<keyof typeof checks, (c: Compose) => void> = {
+  'the app image is built once and used by the product services only': (c) => delete c.services.worker!.build,
+  'every app service runs a real entry point of the repo': (c) =>
+    (c.services.webhook!.command = ['node', 'lib/src/hook.js']),
+  'app services set only variables the code reads': (c) => (c.services.worker!.environment!.STARK_PROJECT = '1'),
+  "the config schema accepts the product services' environments": (c) =>
+    (c.services.setup!.environment = { ...c.services.setup!.environment, ISSUANCE_INTERVAL: 'every 3 hours' }),
+  'the key pair, CA and project id flow between keys, emulator and the app services': (c) =>
+    (c.services.worker!.environment = { ...c.services.worker!.environment, STARK_PRIVATE_KEY_FILE: '/keys/key.pem' }),
+  'the app services reach the emulator by service name, on an interface other containers can use': (c) =>
+    (c.services.emulator!.environment = { ...c.services.emulator!.environment, EMULATOR_PORT: '9443' }),
+  'the webhook publishes, probes and registers its own WEBHOOK_PORT': (c) =>
+    (c.services.webhook!.ports = ['3000:3001']),
+  'the worker can be scaled': (c) => (c.services.worker!.container_name = 'worker'),
+  'temporal-setup creates exactly the custom search attributes': (c) =>
+    (c.services['temporal-setup']!.command = [
+      commandText(c.services['temporal-setup']!).replace('--type Int', '--type Keyword'),
+    ]),
+  "every Temporal client points at the temporal service's gRPC port": (c) =>
+    (c.services.webhook!.environment = { ...c.services.webhook!.environment, TEMPORAL_ADDRESS: 'temporal:8233' }),
+  'start-up order is expressed with conditions that can be met': (c) => delete c.services.emulator!.healthcheck,
+};
+
+describe('docker-compose.yml', () => {
+  after(() => keyDir && fs.rmSync(keyDir, { recursive: true, force: true }));
+
+  for (const [name, check] of Object.entries(checks)) {
+    it(name, () => {
+      check(loadCompose());
+      const broken = loadCompose();
+      mistakes[name]!(broken);
+      assert.throws(() => check(broken), assert.AssertionError, 'the check should catch a broken compose file');
+    });
+  }
+
+  it('the image runs the prebuilt workflow bundle', () => {
+    const dockerfile = fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
+    const workdir = [...dockerfile.matchAll(/^WORKDIR (\S+)/gm)].pop()?.[1];
+    const built = /npm run build:bundle -- (\S+)/.exec(dockerfile)?.[1];
+    const loaded = /WORKFLOW_BUNDLE_PATH=(\S+)/.exec(dockerfile)?.[1];
+    assert.ok(workdir && built && loaded, 'Dockerfile: WORKDIR, build:bundle output or WORKFLOW_BUNDLE_PATH missing');
+    assert.equal(loaded, path.posix.join(workdir, built));
+    assert.match(dockerfile, /COPY --from=build \/app\/lib \.\/lib/);
+  });
+});

@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { emptyDir, runCli } from './run';
+import { pemLabels, SEC1_KEY_LABEL } from '../../../src/shared/pem';
+
+describe('ops CLI: keys create (real process)', function () {
+  this.timeout(30_000);
+
+  it('writes a secp256k1 SEC1 private key (0600) and its public key, printing only the public one', async () => {
+    const cwd = emptyDir();
+    const created = await runCli(['keys', 'create'], {}, cwd);
+    assert.equal(created.code, 0, created.stderr);
+
+    const privateKeyPath = path.join(cwd, '.data/keys/private-key.pem');
+    const privatePem = fs.readFileSync(privateKeyPath, 'utf8');
+    assert.deepEqual(pemLabels(privatePem), [SEC1_KEY_LABEL]);
+    assert.equal(fs.statSync(privateKeyPath).mode & 0o777, 0o600);
+    const privateKey = crypto.createPrivateKey(privatePem);
+    assert.equal(privateKey.asymmetricKeyType, 'ec');
+    assert.equal(privateKey.asymmetricKeyDetails?.namedCurve, 'secp256k1');
+
+    const publicPem = fs.readFileSync(path.join(cwd, '.data/keys/public-key.pem'), 'utf8');
+    assert.equal(publicPem, crypto.createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }));
+    assert.ok(created.stdout.includes(publicPem.trimEnd()), 'the public key is printed');
+    assert.ok(created.stdout.includes(privateKeyPath), 'the private key path is printed');
+    assert.ok(!pemLabels(created.stdout + created.stderr).some((label) => label.includes('PRIVATE')));
+    const secretBody = privatePem.split('\n')[1]!;
+    assert.ok(!created.stdout.includes(secretBody), 'the private key is never printed');
+  });
+
+  it('refuses to overwrite an existing private key, and reports JSON without the private key', async () => {
+    const out = emptyDir();
+    const first = await runCli(['keys', 'create', '--out', out, '--json']);
+    assert.equal(first.code, 0, first.stderr);
+    const report = JSON.parse(first.stdout) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(report).sort(), ['privateKeyPath', 'publicKeyPath', 'publicKeyPem']);
+    assert.equal(report.privateKeyPath, path.join(out, 'private-key.pem'));
+
+    const before = fs.readFileSync(path.join(out, 'private-key.pem'), 'utf8');
+    const again = await runCli(['keys', 'create', '--out', out]);
+    assert.equal(again.code, 1);
+    assert.equal(again.stdout, '');
+    assert.match(again.stderr, /^error: .*private-key\.pem already exists; not overwriting it/);
+    assert.equal(again.stderr.trim().split('\n').length, 1, 'one line');
+    assert.equal(fs.readFileSync(path.join(out, 'private-key.pem'), 'utf8'), before, 'the key is untouched');
+  });
+});

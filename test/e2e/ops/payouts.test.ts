@@ -1,0 +1,172 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { PayoutState, PayoutStatus } from '../../../src/workflows/payoutDefinitions';
+import { InvoiceIdKey, PayoutStatusKey } from '../../../src/temporal/searchAttributes';
+import { pauseSwitchWorkflowId } from '../../../src/workflows/pauseSwitchDefinitions';
+import { creditAndDispatch, waitForStatus, withPayoutWorker } from '../../helpers/payouts';
+import { startTestEmulator, type TestEmulator } from '../../../testkit/emulator';
+import { eventually } from '../../helpers/temporal';
+import { runCli, runCliOk, temporalEnv } from './run';
+
+// Transfers settle within ~100 ms of bank time.
+const fastBank = { timeScale: 0.01, payShare: 0 };
+// Payouts above R$ 20,00 wait for an operator.
+const guardrails = { maxAmountCents: 2_000, dailyMaxCents: 1_000_000 };
+
+interface ListedPayout {
+  invoiceId: string;
+  status?: string;
+  amountCents?: number;
+}
+
+/**
+ * Waits, in process, until visibility lists the payout in `status`: visibility lags writes, and polling through
+ * the CLI would spend a process start per try.
+ */
+async function visible(client: Client, invoiceId: string, status: PayoutStatus): Promise<void> {
+  const query = `${InvoiceIdKey.name}="${invoiceId}" AND ${PayoutStatusKey.name}="${status}"`;
+  await eventually(async () => ((await client.workflow.count(query)).count > 0 ? true : undefined), {
+    timeoutMs: 20_000,
+    what: `payout ${invoiceId} listed as ${status}`,
+  });
+}
+
+describe('ops CLI: payouts (real process, dev server, emulator)', function () {
+  this.timeout(120_000);
+  let stark: TestEmulator;
+
+  before(async () => {
+    stark = await startTestEmulator({ seed: randomUUID(), behaviour: fastBank });
+  });
+  after(() => stark?.close());
+
+  it('lists payouts by status (table and JSON) and shows one', async () => {
+    await withPayoutWorker(
+      stark,
+      async (ctx) => {
+        const env = await temporalEnv(ctx.taskQueue);
+        const held = await creditAndDispatch(stark, ctx, 3_000);
+        const sent = await creditAndDispatch(stark, ctx, 1_234);
+        await waitForStatus(held.handle, 'AwaitingApproval');
+        await sent.handle.result();
+        await visible(ctx.client, held.invoiceId, 'AwaitingApproval');
+        await visible(ctx.client, sent.invoiceId, 'Succeeded');
+
+        const [waitingJson, table, limited, shown, shownJson] = await Promise.all([
+          runCliOk(['payouts', 'list', '--status', 'AwaitingApproval', '--json'], env),
+          runCliOk(['payouts', 'list', '--status', 'Succeeded'], env),
+          runCliOk(['--json', 'payouts', 'list', '--limit', '1'], env),
+          runCliOk(['payouts', 'show', held.invoiceId], env),
+          runCliOk(['payouts', 'show', held.invoiceId, '--json'], env),
+        ]);
+
+        const waiting = JSON.parse(waitingJson) as ListedPayout[];
+        assert.ok(waiting.every((r) => r.status === 'AwaitingApproval'));
+        assert.equal(waiting.find((r) => r.invoiceId === held.invoiceId)?.amountCents, 3_000);
+        assert.ok(!waiting.some((r) => r.invoiceId === sent.invoiceId), 'the filter leaves out other statuses');
+
+        const [header, ...lines] = table.trimEnd().split('\n');
+        assert.match(header!, /^INVOICE\s+STATUS\s+AMOUNT\s+TRANSFER\s+STARTED$/);
+        const row = lines.find((l) => l.startsWith(sent.invoiceId));
+        assert.ok(row, `row for ${sent.invoiceId} in\n${table}`);
+        assert.match(row, /Succeeded\s+R\$ 12,34\s+\d+\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+        assert.ok(!lines.some((l) => l.startsWith(held.invoiceId)));
+        assert.equal((JSON.parse(limited) as unknown[]).length, 1);
+
+        assert.match(shown, /^Status:\s+AwaitingApproval$/m);
+        assert.match(shown, /^Reasons:\s+.*per-transfer maximum/m);
+        assert.match(shown, /^Net:\s+R\$ 30,00$/m);
+        const state = JSON.parse(shownJson) as PayoutState;
+        assert.equal(state.status, 'AwaitingApproval');
+        assert.equal(state.netCents, 3_000);
+      },
+      guardrails,
+    );
+  });
+
+  it('approves a held payout, which then succeeds; refuses decisions a payout cannot take', async () => {
+    await withPayoutWorker(
+      stark,
+      async (ctx) => {
+        const env = await temporalEnv(ctx.taskQueue);
+        const held = await creditAndDispatch(stark, ctx, 2_500);
+        const sent = await creditAndDispatch(stark, ctx, 1_000);
+        await waitForStatus(held.handle, 'AwaitingApproval');
+        await sent.handle.result();
+
+        const [finished, notHeld, usage, missing] = await Promise.all([
+          runCli(['payouts', 'approve', sent.invoiceId, '--operator', 'alice'], env),
+          runCli(['payouts', 'retry', held.invoiceId, '--operator', 'alice'], env),
+          runCli(['payouts', 'approve', held.invoiceId], env),
+          runCli(['payouts', 'show', '999999999'], env),
+        ]);
+        assert.equal(finished.code, 1);
+        assert.equal(
+          finished.stderr,
+          `error: approve refused: the payout of invoice ${sent.invoiceId} already finished as Succeeded\n`,
+        );
+        assert.equal(finished.stdout, '');
+        assert.equal(notHeld.code, 1);
+        assert.equal(notHeld.stderr, 'error: retry refused: cannot retry a payout that is AwaitingApproval\n');
+        assert.equal(usage.code, 2, 'a missing --operator is a usage error');
+        assert.match(usage.stderr, /--operator/);
+        assert.equal(missing.code, 1);
+        assert.equal(missing.stderr, 'error: no payout for invoice 999999999\n');
+
+        const approved = await runCliOk(
+          ['payouts', 'approve', held.invoiceId, '--operator', 'alice', '--note', 'known payer'],
+          env,
+        );
+        assert.equal(approved.trim(), `Approved payout of invoice ${held.invoiceId} (was AwaitingApproval).`);
+        const result = (await held.handle.result()) as PayoutState;
+        assert.equal(result.status, 'Succeeded');
+        assert.deepEqual(result.decidedBy, { action: 'approve', operator: 'alice', note: 'known payer' });
+      },
+      guardrails,
+    );
+  });
+
+  it('pauses all payouts and resumes them, waking the paused ones', async () => {
+    await withPayoutWorker(stark, async (ctx) => {
+      const env = await temporalEnv(ctx.taskQueue);
+      try {
+        const paused = await runCliOk(['payouts', 'pause', '--operator', 'bob', '--note', 'bank maintenance'], env);
+        assert.equal(paused, 'Payouts paused by bob.\n');
+        const { invoiceId, handle } = await creditAndDispatch(stark, ctx, 1_500);
+        await waitForStatus(handle, 'Paused');
+        // Resume wakes the payouts visibility lists as Paused.
+        await visible(ctx.client, invoiceId, 'Paused');
+
+        const resumed = JSON.parse(await runCliOk(['payouts', 'resume', '--operator', 'bob', '--json'], env)) as {
+          paused: boolean;
+          woken: number;
+        };
+        assert.equal(resumed.paused, false);
+        assert.ok(resumed.woken >= 1, `woke ${resumed.woken}`);
+        // Woken at once, well before the payout's own one-minute re-check.
+        assert.equal(((await handle.result()) as PayoutState).status, 'Succeeded');
+      } finally {
+        // The switch of this test's own task queue: leave none running behind.
+        await ctx.client.workflow
+          .getHandle(pauseSwitchWorkflowId(ctx.taskQueue))
+          .terminate('test over')
+          .catch((err: unknown) => {
+            // Absent only when pausing itself failed; that failure is the one to report.
+            if (!(err instanceof WorkflowNotFoundError)) throw err;
+          });
+      }
+    });
+  });
+
+  it('rejects a bad status or limit as a usage error, before connecting', async () => {
+    const [status, limit] = await Promise.all([
+      runCli(['payouts', 'list', '--status', 'Lost']),
+      runCli(['payouts', 'list', '--limit', '0']),
+    ]);
+    assert.equal(status.code, 2);
+    assert.match(status.stderr, /Allowed choices are Received, AwaitingApproval/);
+    assert.equal(limit.code, 2);
+    assert.match(limit.stderr, /positive integer/);
+  });
+});

@@ -1,0 +1,157 @@
+import assert from 'node:assert/strict';
+import starkbank from 'starkbank';
+import { startTestEmulator, type TestEmulator } from '../../../testkit/emulator';
+import { rejectsWith, waitUntil, all } from './support';
+
+const draft = (i: number): starkbank.Invoice =>
+  new starkbank.Invoice({ amount: 1000 + i, name: `Payer ${i}`, taxId: '01234567890', tags: [`Batch-${i % 3}`] });
+
+describe('emulator: invoices', () => {
+  describe('create, query and paging', () => {
+    let t: TestEmulator;
+    before(async () => (t = await startTestEmulator({ behaviour: { payShare: 0 } })));
+    after(() => t.close());
+
+    it('creates 250 invoices in three calls and pages through them with the cursor', async () => {
+      const drafts = Array.from({ length: 250 }, (_, i) => draft(i));
+      for (const chunk of [drafts.slice(0, 100), drafts.slice(100, 200), drafts.slice(200)]) {
+        const created = await starkbank.invoice.create(chunk, { user: t.user });
+        assert.equal(created.length, chunk.length);
+      }
+      const first = await starkbank.invoice.create([draft(0)], { user: t.user }).then((list) => list[0]);
+      assert.ok(first);
+      assert.match(first.id, /^[1-9]\d{15}$/);
+      assert.equal(first.taxId, '012.345.678-90', 'tax ID echoed formatted');
+      assert.deepEqual(first.tags, ['batch-0'], 'tags lower-cased');
+      assert.equal(first.status, 'created');
+      assert.match(first.created, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$/);
+
+      const limited = await all(starkbank.invoice.query({ limit: 30, user: t.user }));
+      assert.equal(limited.length, 30);
+      assert.equal(limited[0]?.id, first.id, 'newest first');
+
+      const ids = (await all(starkbank.invoice.query({ user: t.user }))).map((x) => x.id);
+      assert.equal(ids.length, 251);
+      assert.equal(new Set(ids).size, 251);
+
+      let cursor: string | null = null;
+      const pages: number[] = [];
+      do {
+        const [page, next]: [starkbank.Invoice[], string | null] = await starkbank.invoice.page({
+          limit: 100,
+          cursor: cursor ?? undefined,
+          user: t.user,
+        });
+        pages.push(page.length);
+        cursor = next;
+      } while (cursor);
+      assert.deepEqual(pages, [100, 100, 51]);
+    });
+
+    it('filters by tags (any), status and ids, and gets one by id', async () => {
+      const tagged = await all(starkbank.invoice.query({ tags: ['batch-1', 'nope'], user: t.user }));
+      assert.equal(tagged.length, 83);
+      const paid = await all(starkbank.invoice.query({ status: 'paid', user: t.user }));
+      assert.equal(paid.length, 0);
+      const some = tagged.slice(0, 2).map((i) => i.id);
+      const byIds = (await all(starkbank.invoice.query({ ids: some, user: t.user }))).map((x) => x.id);
+      assert.deepEqual(byIds.sort(), [...some].sort());
+      const one = await starkbank.invoice.get(some[0] as string, { user: t.user });
+      assert.equal(one.id, some[0]);
+      await rejectsWith(starkbank.invoice.get('1234567890123456', { user: t.user }), 404);
+    });
+
+    it('answers 400 with one error per problem for invalid tax IDs and amounts', async () => {
+      const error = await rejectsWith(
+        starkbank.invoice.create(
+          [
+            new starkbank.Invoice({ amount: 100, name: 'A', taxId: '012.345.678-91' }),
+            new starkbank.Invoice({ amount: -5, name: 'B', taxId: '20.018.183/0001-80' }),
+            new starkbank.Invoice({ amount: 10.5, name: 'C', taxId: '123' }),
+          ],
+          { user: t.user },
+        ),
+        400,
+        ['invalidAmount', 'invalidTaxId'],
+      );
+      assert.equal(error.errors?.length, 4);
+      assert.equal(t.emulator.snapshot().invoices.length, 251, 'nothing created');
+    });
+
+    it('refuses more than 100 invoices per call', async () => {
+      const drafts = Array.from({ length: 101 }, (_, i) => draft(i));
+      await rejectsWith(starkbank.invoice.create(drafts, { user: t.user }), 400, ['tooManyItems']);
+    });
+  });
+
+  describe('lifecycle', () => {
+    let t: TestEmulator;
+    before(
+      async () =>
+        (t = await startTestEmulator({
+          behaviour: { payShare: 1, payDelayMinMs: 20, payDelayMaxMs: 40, creditDelayMs: 20, invoiceFee: 25 },
+        })),
+    );
+    after(() => t.close());
+
+    it('pays and credits an invoice on its own: logs created, paid, credited; status stays paid', async () => {
+      const [invoice] = await starkbank.invoice.create(
+        [new starkbank.Invoice({ amount: 12345, name: 'Ana', taxId: '01234567890' })],
+        {
+          user: t.user,
+        },
+      );
+      assert.ok(invoice);
+      await waitUntil(
+        () => t.emulator.snapshot().invoiceLogs.some((l) => l.type === 'credited'),
+        3_000,
+        'credited log',
+      );
+      const logs = (await all(starkbank.invoice.log.query({ invoiceIds: [invoice.id], user: t.user }))).reverse();
+      assert.deepEqual(
+        logs.map((l) => [l.type, l.invoice.status]),
+        [
+          ['created', 'created'],
+          ['paid', 'paid'],
+          ['credited', 'paid'],
+        ],
+      );
+      const credited = await all(starkbank.invoice.log.query({ types: ['credited'], user: t.user }));
+      assert.equal(credited[0]?.invoice.amount, 12345);
+      assert.equal(credited[0]?.invoice.fee, 25);
+      const again = await starkbank.invoice.get(invoice.id, { user: t.user });
+      assert.equal(again.status, 'paid');
+      const balance = await starkbank.balance.get({ user: t.user });
+      assert.equal(balance.amount, 12345 - 25);
+      const events = t.emulator.snapshot().events.filter((e) => e.subscription === 'invoice');
+      assert.deepEqual(
+        events.map((e) => e.log.type),
+        ['created', 'paid', 'credited'],
+      );
+    });
+
+    it('leaves unpaid invoices alone when payShare is 0, until an admin pays them', async () => {
+      t.emulator.setBehaviour({ payShare: 0 });
+      const [invoice] = await starkbank.invoice.create(
+        [new starkbank.Invoice({ amount: 500, name: 'Bia', taxId: '01234567890' })],
+        {
+          user: t.user,
+        },
+      );
+      assert.ok(invoice);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.equal((await starkbank.invoice.get(invoice.id, { user: t.user })).status, 'created');
+      t.emulator.payInvoice(invoice.id, { amount: 450, fee: 0 });
+      const logs = t.emulator
+        .snapshot()
+        .invoiceLogs.filter((l) => l.invoice.id === invoice.id)
+        .map((l) => [l.type, l.invoice.amount]);
+      assert.deepEqual(logs, [
+        ['created', 500],
+        ['paid', 450],
+        ['credited', 450],
+      ]);
+      assert.equal((await starkbank.invoice.get(invoice.id, { user: t.user })).nominalAmount, 500);
+    });
+  });
+});

@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import starkbank from 'starkbank';
+import { readEmulatorEnv } from '../../../emulator/env';
+import { startTestEmulator } from '../../../testkit/emulator';
+import { rawRequest } from './support';
+
+describe('emulator: state file, admin API and settings', () => {
+  let dir: string;
+  before(async () => (dir = await mkdtemp(path.join(os.tmpdir(), 'emulator-state-'))));
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  it('saves state on close and loads it on the next start, keeping keys and pending work', async () => {
+    const stateFile = path.join(dir, 'state.json');
+    const first = await startTestEmulator({
+      stateFile,
+      behaviour: { payShare: 1, payDelayMinMs: 600_000, payDelayMaxMs: 600_000 },
+    });
+    const [invoice] = await starkbank.invoice.create(
+      [new starkbank.Invoice({ amount: 700, name: 'Ana', taxId: '01234567890' })],
+      {
+        user: first.user,
+      },
+    );
+    assert.ok(invoice);
+    const eventKey = first.emulator.eventPublicKeyPem;
+    await first.close();
+    const saved = JSON.parse(await readFile(stateFile, 'utf8')) as { invoices: { id: string }[]; jobs: unknown[] };
+    assert.deepEqual(
+      saved.invoices.map((i) => i.id),
+      [invoice.id],
+    );
+    assert.equal(saved.jobs.length, 1, 'the pending payment is saved');
+
+    const second = await startTestEmulator({ stateFile, behaviour: { timeScale: 0.0001 } });
+    try {
+      assert.equal(second.emulator.eventPublicKeyPem, eventKey);
+      const again = await starkbank.invoice.get(invoice.id, { user: second.user });
+      assert.equal(again.amount, 700);
+      assert.equal(second.emulator.snapshot().invoiceLogs.length, 1);
+      const fresh = await starkbank.invoice.create(
+        [new starkbank.Invoice({ amount: 1, name: 'Bia', taxId: '01234567890' })],
+        {
+          user: second.user,
+        },
+      );
+      assert.notEqual(fresh[0]?.id, invoice.id);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('serves the admin API without Stark authentication', async () => {
+    const t = await startTestEmulator();
+    try {
+      const post = (p: string, body: unknown): ReturnType<typeof rawRequest> =>
+        rawRequest(t.emulator, 'POST', p, {}, JSON.stringify(body));
+      assert.equal((await post('/admin/faults', { errorRate: 1 })).status, 200);
+      assert.equal(t.emulator.getFaults().errorRate, 1);
+      assert.equal((await post('/admin/faults', { errorRate: 2 })).status, 400);
+      assert.equal((await post('/admin/behaviour', { payShare: 0.5 })).status, 200);
+      assert.equal(t.emulator.getBehaviour().payShare, 0.5);
+      const state = await rawRequest(t.emulator, 'GET', '/admin/state', {});
+      assert.equal(state.status, 200);
+      assert.deepEqual(state.body.invoices, []);
+      assert.equal((await post('/admin/invoices/1234567890123456/pay', {})).status, 404);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('reads settings from the environment with clear errors', () => {
+    const { options, dataDir } = readEmulatorEnv({
+      EMULATOR_PORT: '9443',
+      EMULATOR_TIME_SCALE: '0.01',
+      EMULATOR_PAY_SHARE: '1',
+      EMULATOR_FAULTS: '{"errorRate":0.1,"rules":[{"kind":"error","path":"/v2/transfer"}]}',
+    });
+    assert.equal(options.port, 9443);
+    assert.deepEqual(options.behaviour, { timeScale: 0.01, payShare: 1 });
+    assert.equal(options.faults?.rules?.[0]?.count, 1);
+    assert.equal(dataDir, '.data/emulator');
+    assert.throws(
+      () => readEmulatorEnv({ EMULATOR_PAY_SHARE: 'lots', EMULATOR_PORT: '-1' }),
+      /EMULATOR_PAY_SHARE[\s\S]*|EMULATOR_PORT/,
+    );
+  });
+});

@@ -1,0 +1,294 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { payoutWorkflowId } from '../../../src/domain/payoutIds';
+import { createEventDispatcher } from '../../../src/events/dispatch';
+import { setPayoutsPaused } from '../../../src/ops/pausePayouts';
+import { PayoutStatusKey } from '../../../src/temporal/searchAttributes';
+import { pauseSwitchWorkflowId } from '../../../src/workflows/pauseSwitchDefinitions';
+import { payout } from '../../../src/workflows/payout';
+import {
+  approveUpdate,
+  payoutStateQuery,
+  rejectUpdate,
+  retryUpdate,
+  transferUpdatedSignal,
+  type PayoutState,
+} from '../../../src/workflows/payoutDefinitions';
+import { Context } from '@temporalio/activity';
+import { createActivities } from '../../../src/activities';
+import type { CreateTransferInput } from '../../../src/activities/transfers';
+import { eventually, getTestEnv, uniqueId, withWorker } from '../../helpers/temporal';
+import {
+  creditAndDispatch as creditAndDispatchShared,
+  createInvoice,
+  destination,
+  workflowsPath,
+  transfersOf,
+  waitForStatus,
+  withPayoutWorker,
+  type PayoutContext,
+} from '../../helpers/payouts';
+import { startTestEmulator, type TestEmulator } from '../../../testkit/emulator';
+import { captureHistory } from '../../helpers/histories';
+
+const operator = { operator: 'test-operator', note: 'checked by hand' };
+// Transfers settle within ~100 ms of bank time; payouts poll every second when no transfer event arrives.
+const fastBank = { timeScale: 0.01, payShare: 0 };
+
+describe('payout workflow (real dev server, real SDK, emulator)', function () {
+  this.timeout(60_000);
+  let stark: TestEmulator;
+
+  before(async () => {
+    stark = await startTestEmulator({ seed: randomUUID(), behaviour: fastBank });
+  });
+  after(() => stark?.close());
+  afterEach(() => {
+    stark.emulator.setFaults({ rules: [], errorRate: 0, dropAfterCommitRate: 0 });
+    stark.emulator.setBehaviour({ transferFailShare: 0 });
+  });
+
+  /** The shared helper, plus the check that the dispatcher started (or signalled) the payout. */
+  async function creditAndDispatch(ctx: PayoutContext, amount: number, fee = 0) {
+    const credited = await creditAndDispatchShared(stark, ctx, amount, fee);
+    assert.equal(credited.outcome, 'payout-started-or-signaled');
+    return credited;
+  }
+
+  it('sends the credited amount minus the fee to the pinned account, once', async () => {
+    await withPayoutWorker(stark, async (ctx) => {
+      const { invoiceId } = await creditAndDispatch(ctx, 10_000, 50);
+      const handle = ctx.client.workflow.getHandle(payoutWorkflowId(invoiceId));
+      const result = (await handle.result()) as PayoutState;
+
+      assert.equal(result.status, 'Succeeded');
+      assert.equal(result.netCents, 9_950);
+      const transfers = await transfersOf(stark.user, invoiceId);
+      assert.equal(transfers.length, 1);
+      const [t] = transfers;
+      assert.equal(t!.amount, 9_950);
+      assert.equal(t!.status, 'success');
+      assert.equal(t!.externalId, `payout-${invoiceId}`);
+      assert.deepEqual(
+        { bankCode: t!.bankCode, branchCode: t!.branchCode, accountNumber: t!.accountNumber, taxId: t!.taxId },
+        {
+          bankCode: destination.bankCode,
+          branchCode: destination.branchCode,
+          accountNumber: destination.accountNumber,
+          taxId: destination.taxId,
+        },
+      );
+      const described = await handle.describe();
+      assert.equal(described.typedSearchAttributes.get(PayoutStatusKey), 'Succeeded');
+      await captureHistory(handle, 'payout/happy');
+    });
+  });
+
+  it('makes one payout and one transfer from repeated, concurrent and late events', async () => {
+    await withPayoutWorker(stark, async (ctx) => {
+      const { invoiceId, event } = await creditAndDispatch(ctx, 7_000);
+      // This dispatcher remembers the event: copies are answered without reaching Temporal.
+      const copies = await Promise.all(Array.from({ length: 3 }, () => ctx.dispatcher.dispatch(event)));
+      assert.deepEqual(copies, Array(3).fill('duplicate-delivery'));
+      // Dispatchers that have not seen it (other webhook replicas, a restart) reach the payout, which dedupes by id.
+      const forgetful = createEventDispatcher({ client: ctx.client, taskQueue: ctx.taskQueue, rememberedEvents: 0 });
+      const outcomes = await Promise.all(Array.from({ length: 10 }, () => forgetful.dispatch(event)));
+      assert.ok(outcomes.every((o) => o === 'payout-started-or-signaled' || o === 'payout-already-closed'));
+      const handle = ctx.client.workflow.getHandle(payoutWorkflowId(invoiceId));
+      const result = (await handle.result()) as PayoutState;
+      assert.equal(result.status, 'Succeeded');
+      assert.deepEqual(result.eventIds, [event.id]);
+      // A credited event arriving after the payout closed is recognised as already processed by Temporal itself.
+      assert.equal(await forgetful.dispatch(event), 'payout-already-closed');
+      assert.equal((await transfersOf(stark.user, invoiceId)).length, 1);
+    });
+  });
+
+  it('still makes exactly one transfer when Stark Bank answers 500 and loses a committed response', async () => {
+    await withPayoutWorker(stark, async (ctx) => {
+      stark.emulator.setFaults({
+        rules: [
+          { kind: 'error', method: 'POST', path: '/v2/transfer', count: 1 },
+          { kind: 'dropAfterCommit', method: 'POST', path: '/v2/transfer', count: 1 },
+          { kind: 'error', method: 'GET', path: '/v2/transfer', count: 1 },
+        ],
+      });
+      const { invoiceId } = await creditAndDispatch(ctx, 5_000);
+      const result = (await ctx.client.workflow.getHandle(payoutWorkflowId(invoiceId)).result()) as PayoutState;
+      assert.equal(result.status, 'Succeeded');
+      const transfers = await transfersOf(stark.user, invoiceId);
+      assert.equal(transfers.length, 1, 'a retried create must find the committed transfer, not make another');
+      assert.equal(transfers[0]!.status, 'success');
+      assert.deepEqual(stark.emulator.getFaults().rules, [], 'every injected fault was hit');
+      await captureHistory(ctx.client.workflow.getHandle(payoutWorkflowId(invoiceId)), 'payout/faults');
+    });
+  });
+
+  it('shows a failed transfer with its reason, and an operator retry succeeds under a derived externalId', async () => {
+    await withPayoutWorker(stark, async (ctx) => {
+      stark.emulator.setBehaviour({ transferFailShare: 1 });
+      const { invoiceId } = await creditAndDispatch(ctx, 4_000);
+      const handle = ctx.client.workflow.getHandle(payoutWorkflowId(invoiceId));
+      const failed = await waitForStatus(handle, 'TransferFailed');
+      assert.equal(failed.attempts.length, 1);
+      assert.equal(failed.attempts[0]!.status, 'failed');
+      assert.ok(failed.reasons[0] && failed.reasons[0].length > 0, 'the reason is shown');
+
+      stark.emulator.setBehaviour({ transferFailShare: 0 });
+      await handle.executeUpdate(retryUpdate, { args: [operator] });
+      const result = (await handle.result()) as PayoutState;
+      assert.equal(result.status, 'Succeeded');
+      const transfers = await transfersOf(stark.user, invoiceId);
+      assert.deepEqual(transfers.map((t) => [t.externalId, t.status]).sort(), [
+        [`payout-${invoiceId}`, 'failed'],
+        [`payout-${invoiceId}-r2`, 'success'],
+      ]);
+      await captureHistory(handle, 'payout/retried');
+    });
+  });
+
+  it('waits for an operator above the maximum: approve sends, reject sends nothing', async () => {
+    await withPayoutWorker(
+      stark,
+      async (ctx) => {
+        const approved = await creditAndDispatch(ctx, 3_000);
+        const rejected = await creditAndDispatch(ctx, 3_500);
+        const approveHandle = ctx.client.workflow.getHandle(payoutWorkflowId(approved.invoiceId));
+        const rejectHandle = ctx.client.workflow.getHandle(payoutWorkflowId(rejected.invoiceId));
+        const waiting = await waitForStatus(approveHandle, 'AwaitingApproval');
+        assert.match(waiting.reasons.join(), /per-transfer maximum/);
+        await waitForStatus(rejectHandle, 'AwaitingApproval');
+        assert.equal((await transfersOf(stark.user, approved.invoiceId)).length, 0, 'nothing sent before approval');
+
+        await assert.rejects(approveHandle.executeUpdate(retryUpdate, { args: [operator] }), WorkflowUpdateFailedError);
+        await approveHandle.executeUpdate(approveUpdate, { args: [operator] });
+        await rejectHandle.executeUpdate(rejectUpdate, { args: [operator] });
+
+        assert.equal(((await approveHandle.result()) as PayoutState).status, 'Succeeded');
+        const rejectedState = (await rejectHandle.result()) as PayoutState;
+        assert.equal(rejectedState.status, 'Rejected');
+        assert.equal(rejectedState.decidedBy?.operator, operator.operator);
+        assert.equal((await transfersOf(stark.user, approved.invoiceId)).length, 1);
+        assert.equal((await transfersOf(stark.user, rejected.invoiceId)).length, 0);
+        await captureHistory(approveHandle, 'payout/approved');
+        await captureHistory(rejectHandle, 'payout/rejected');
+      },
+      { maxAmountCents: 2_000, dailyMaxCents: 1_000_000 },
+    );
+  });
+
+  it('holds payouts while paused and sends them on resume, losing none', async () => {
+    await withPayoutWorker(stark, async (ctx) => {
+      await setPayoutsPaused(ctx.client, ctx.taskQueue, { paused: true, operator: 'test' });
+      try {
+        const { invoiceId } = await creditAndDispatch(ctx, 2_500);
+        const handle = ctx.client.workflow.getHandle(payoutWorkflowId(invoiceId));
+        await waitForStatus(handle, 'Paused');
+        assert.equal((await transfersOf(stark.user, invoiceId)).length, 0);
+        const woken = await setPayoutsPaused(ctx.client, ctx.taskQueue, { paused: false, operator: 'test' });
+        assert.ok(woken >= 0);
+        const result = (await handle.result()) as PayoutState;
+        assert.equal(result.status, 'Succeeded');
+        assert.equal((await transfersOf(stark.user, invoiceId)).length, 1);
+        await captureHistory(handle, 'payout/paused');
+      } finally {
+        // The switch of this test's own task queue: leave none running behind.
+        await ctx.client.workflow.getHandle(pauseSwitchWorkflowId(ctx.taskQueue)).terminate('test over');
+      }
+    });
+  });
+
+  it('records a payout with nothing left after fees, and sends nothing', async () => {
+    await withPayoutWorker(stark, async (ctx) => {
+      const { invoiceId } = await creditAndDispatch(ctx, 1_000, 1_000);
+      const handle = ctx.client.workflow.getHandle(payoutWorkflowId(invoiceId));
+      const result = (await handle.result()) as PayoutState;
+      assert.equal(result.status, 'NothingToSend');
+      assert.equal(result.netCents, 0);
+      assert.equal((await transfersOf(stark.user, invoiceId)).length, 0);
+      assert.equal((await handle.query(payoutStateQuery)).status, 'NothingToSend');
+      await captureHistory(handle, 'payout/nothing-to-send');
+    });
+  });
+
+  it('marks the payout of an unknown invoice Invalid at once, and sends nothing', async () => {
+    await withPayoutWorker(stark, async (ctx) => {
+      const invoiceId = '4000000000000404';
+      const handle = await ctx.client.workflow.start(payout, {
+        workflowId: payoutWorkflowId(invoiceId),
+        taskQueue: ctx.taskQueue,
+        args: [{ invoiceId }],
+      });
+      const result = await handle.result();
+      assert.equal(result.status, 'Invalid');
+      assert.match(result.reasons.join(), /does not exist or was never credited/);
+      assert.equal(result.netCents, undefined);
+      assert.equal((await transfersOf(stark.user, invoiceId)).length, 0);
+    });
+  });
+
+  it('waits for a credited log that is not there yet, then pays once the invoice is credited', async () => {
+    await withPayoutWorker(stark, async (ctx) => {
+      const invoiceId = await createInvoice(stark.user, 2_468);
+      const handle = await ctx.client.workflow.start(payout, {
+        workflowId: payoutWorkflowId(invoiceId),
+        taskQueue: ctx.taskQueue,
+        args: [{ invoiceId }],
+      });
+      // The invoice exists but is not credited: the payout backs off on a timer (10 s) rather than giving up.
+      await eventually(
+        async () => {
+          const { events } = await handle.fetchHistory();
+          return events?.some((e) => e.timerStartedEventAttributes) || undefined;
+        },
+        { what: 'a back-off timer' },
+      );
+      assert.equal((await handle.query(payoutStateQuery)).status, 'Received');
+      stark.emulator.payInvoice(invoiceId);
+      const result = await handle.result();
+      assert.equal(result.status, 'Succeeded');
+      assert.equal(result.netCents, 2_468);
+      assert.equal((await transfersOf(stark.user, invoiceId)).length, 1);
+    });
+  });
+
+  it('is woken by a transfer event that arrives before createTransfer has returned', async () => {
+    const env = await getTestEnv();
+    const taskQueue = uniqueId('tq');
+    const guardrails = { maxAmountCents: 10_000_000, dailyMaxCents: 1_000_000_000 };
+    const real = createActivities({ user: stark.user, client: env.client, taskQueue, destination, guardrails });
+    // The webhook can beat the activity's own result: the emulator settles the transfer and its event is signalled
+    // while the activity is still returning. v1 missed such an event and slept until its next poll.
+    const activities = {
+      ...real,
+      async createTransfer(input: CreateTransferInput) {
+        const created = await real.createTransfer(input);
+        await eventually(() =>
+          Promise.resolve(
+            stark.emulator.snapshot().transfers.find((t) => t.id === created.id)?.status === 'success' || undefined,
+          ),
+        );
+        const workflowId = Context.current().info.workflowExecution!.workflowId;
+        await env.client.workflow
+          .getHandle(workflowId)
+          .signal(transferUpdatedSignal, { eventId: `early-${created.id}`, transferId: created.id, status: 'success' });
+        return created;
+      },
+    };
+    await withWorker({ workflowsPath, activities, taskQueue }, async (ctx) => {
+      const invoiceId = await createInvoice(stark.user, 4_321);
+      stark.emulator.payInvoice(invoiceId);
+      // Polling an hour apart: only the early event can finish this payout within the test's timeout.
+      const handle = await ctx.client.workflow.start(payout, {
+        workflowId: payoutWorkflowId(invoiceId),
+        taskQueue,
+        args: [{ invoiceId, poll: { firstSeconds: 3_600, maxSeconds: 3_600 } }],
+      });
+      const result = await handle.result();
+      assert.equal(result.status, 'Succeeded');
+      assert.equal(result.attempts[0]?.status, 'success');
+      await captureHistory(handle, 'payout/early-event');
+    });
+  });
+});

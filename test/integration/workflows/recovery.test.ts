@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import starkbank from 'starkbank';
+import { payoutWorkflowId } from '../../../src/domain/payoutIds';
+import type { PayoutState } from '../../../src/workflows/payoutDefinitions';
+import { reconcilePayouts, sweepEvents } from '../../../src/workflows/recovery';
+import { captureHistory } from '../../helpers/histories';
+import { createInvoice, transfersOf, withPayoutWorker } from '../../helpers/payouts';
+import { startTestEmulator, type TestEmulator } from '../../../testkit/emulator';
+import { eventually } from '../../helpers/temporal';
+
+describe('recovery: sweep of undelivered events and reconciliation', function () {
+  this.timeout(90_000);
+  let stark: TestEmulator;
+
+  before(async () => {
+    // Bank time at 1/2000: Stark Bank's 5/30/120-minute retries take 0.15/0.9/3.6 s.
+    stark = await startTestEmulator({ seed: randomUUID(), behaviour: { timeScale: 0.0005, payShare: 0 } });
+    // The webhook process is down: nothing listens on port 1.
+    await starkbank.webhook.create({
+      url: 'http://127.0.0.1:1/webhook/starkbank',
+      subscriptions: ['invoice', 'transfer'],
+      user: stark.user,
+    });
+  });
+  after(() => stark?.close());
+
+  it('recovers every payout, exactly once, after the emulator gave up delivering its events', async () => {
+    await withPayoutWorker(stark, async ({ client, taskQueue }) => {
+      const invoiceIds = await Promise.all([3_000, 4_000, 5_000].map((amount) => createInvoice(stark.user, amount)));
+      for (const id of invoiceIds) stark.emulator.payInvoice(id);
+
+      // Each event: the first try and three retries, all failed.
+      await eventually(
+        () => {
+          const { events, attempts } = stark.emulator.snapshot();
+          const done = events.every((e) => attempts.filter((a) => a.eventId === e.id).length === 4);
+          return Promise.resolve(done && events.length === 9 ? true : undefined);
+        },
+        { timeoutMs: 20_000, what: 'the emulator to exhaust its retries' },
+      );
+      assert.ok(stark.emulator.snapshot().events.every((e) => !e.isDelivered));
+
+      const first = await client.workflow.start(sweepEvents, { taskQueue, workflowId: `sweep-${randomUUID()}` });
+      const report = await first.result();
+      assert.equal(report.undelivered, 9);
+      assert.equal(report.outcomes['payout-started-or-signaled'], 3);
+      assert.equal(report.outcomes.ignored, 6);
+      assert.equal(report.markedDelivered, 9);
+      await captureHistory(first, 'recovery/sweep-events');
+
+      for (const id of invoiceIds) {
+        const state = (await client.workflow.getHandle(payoutWorkflowId(id)).result()) as PayoutState;
+        assert.equal(state.status, 'Succeeded');
+      }
+      // The payouts' own transfer events were lost too; sweeping them changes nothing.
+      const second = await client.workflow.execute(sweepEvents, { taskQueue, workflowId: `sweep-${randomUUID()}` });
+      assert.ok(second.undelivered > 0);
+      assert.equal(second.outcomes['payout-started-or-signaled'] ?? 0, 0);
+      for (const id of invoiceIds) assert.equal((await transfersOf(stark.user, id)).length, 1, `transfers of ${id}`);
+    });
+  });
+
+  it('starts the payout of a credited invoice whose events were all lost, and then finds no drift', async () => {
+    await withPayoutWorker(stark, async ({ client, taskQueue }) => {
+      const invoiceId = await createInvoice(stark.user, 6_500);
+      stark.emulator.payInvoice(invoiceId, { fee: 100 });
+
+      const handle = await client.workflow.start(reconcilePayouts, {
+        taskQueue,
+        workflowId: `reconcile-${randomUUID()}`,
+        args: [{ lookbackDays: 1 }],
+      });
+      const report = await handle.result();
+      assert.deepEqual(report.unpaid, [{ invoiceId, action: 'payout-started' }]);
+      await captureHistory(handle, 'recovery/reconcile-payouts');
+
+      const state = (await client.workflow.getHandle(payoutWorkflowId(invoiceId)).result()) as PayoutState;
+      assert.equal(state.status, 'Succeeded');
+      assert.equal(state.netCents, 6_400);
+
+      const clean = await client.workflow.execute(reconcilePayouts, {
+        taskQueue,
+        workflowId: `reconcile-${randomUUID()}`,
+        args: [{ lookbackDays: 1 }],
+      });
+      assert.deepEqual(clean.unpaid, []);
+      assert.deepEqual(clean.sentWithoutCredit, []);
+      assert.deepEqual(clean.duplicates, []);
+      assert.equal(clean.sentCents, clean.creditedNetCents);
+      assert.equal(clean.credited, 4);
+      console.log(
+        `      reconciliation: ${clean.credited} credited, ${clean.transfers} transfers, ` +
+          `credited net ${clean.creditedNetCents} = sent ${clean.sentCents}, unpaid ${clean.unpaid.length}`,
+      );
+    });
+  });
+});

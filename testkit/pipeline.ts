@@ -1,0 +1,159 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import starkbank from 'starkbank';
+import { cpf } from 'cpf-cnpj-validator';
+import { invoiceIdOfTransfer, PAYOUT_TAG } from '../src/domain/payoutIds';
+import type { EmulatorOptions } from '../emulator';
+import { collect } from '../src/starkbank/list';
+import { transferSchema, type Transfer } from '../src/starkbank/schemas';
+import { startDevServer, type DevServer, type DevServerOptions } from './devServer';
+import { startService, tempFile, type ChildService } from './processes';
+import { startTestEmulator, type TestEmulator } from './emulator';
+
+/** Emulator + our own dev server + the worker and webhook as real processes, wired like test/e2e/pipeline. */
+export interface Pipeline {
+  temporal: DevServer;
+  stark: TestEmulator;
+  env: Record<string, string>;
+  worker: ChildService;
+  webhook: ChildService;
+  webhookUrl: string;
+  startWorker(): Promise<ChildService>;
+  startWebhook(): Promise<ChildService>;
+  close(): Promise<void>;
+}
+
+export async function startPipeline(opts: {
+  temporal?: DevServerOptions;
+  emulator?: Partial<EmulatorOptions>;
+  /** Extra environment for the worker and webhook, e.g. `{ WORKER_MAX_CACHED_WORKFLOWS: '500' }`. */
+  serviceEnv?: Record<string, string>;
+  webhookPort: number;
+  /** Directory for V8 CPU profiles of the worker and webhook (`--cpu-prof`); they are stopped gracefully then. */
+  profileDir?: string;
+}): Promise<Pipeline> {
+  const temporal = await startDevServer(opts.temporal);
+  buildLikeTheImage();
+  const stark = await startTestEmulator({ seed: 'bench', ...opts.emulator });
+  const env: Record<string, string> = {
+    TEMPORAL_ADDRESS: temporal.address,
+    TEMPORAL_TASK_QUEUE: 'bench-payouts',
+    STARK_PROJECT_ID: stark.projectId,
+    STARK_PRIVATE_KEY: stark.privateKeyPem,
+    STARK_EMULATOR_ADDRESS: `127.0.0.1:${stark.emulator.port}`,
+    STARK_EMULATOR_CA_FILE: tempFile('ca.pem', stark.emulator.caPem),
+    // A burst is far above the product's daily guardrail; approvals would stall the benchmark.
+    PAYOUT_DAILY_MAX_CENTS: String(1e12),
+    PAYOUT_MAX_AMOUNT_CENTS: String(1e9),
+    WEBHOOK_HOST: '127.0.0.1',
+    // Fixed port: the emulator's registered webhook must still be right after a restart.
+    WEBHOOK_PORT: String(opts.webhookPort),
+    METRICS_PORT: '0',
+    WORKFLOW_BUNDLE_PATH: path.join(repoRoot, 'lib/workflow-bundle.js'),
+    ...opts.serviceEnv,
+  };
+  const nodeArgs = opts.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`] : [];
+  const workerArgs = [...WORKER_MEMORY_FLAGS, ...nodeArgs];
+  const startWorker = () =>
+    startService('lib/src/worker.js', env, (l) => l.msg === 'worker started', 90_000, workerArgs);
+  const startWebhook = () =>
+    startService('lib/src/webhook.js', env, (l) => l.msg === 'webhook listening', 30_000, nodeArgs);
+  const [worker, webhook] = await Promise.all([startWorker(), startWebhook()]);
+  const webhookUrl = String(webhook.logs.find((l) => l.msg === 'webhook listening')?.url);
+  await starkbank.webhook.create({ url: webhookUrl, subscriptions: ['invoice', 'transfer'], user: stark.user });
+  const pipeline: Pipeline = {
+    temporal,
+    stark,
+    env,
+    worker,
+    webhook,
+    webhookUrl,
+    startWorker,
+    startWebhook,
+    async close() {
+      // A profile is written at a clean exit only; otherwise there is nothing to wait for.
+      const signal = opts.profileDir ? 'SIGTERM' : 'SIGKILL';
+      await Promise.all([pipeline.worker.stop(signal), pipeline.webhook.stop(signal)]);
+      await stark.close();
+      await temporal.stop();
+      if (temporal.dbFile) fs.rmSync(temporal.dbFile, { force: true });
+    },
+  };
+  return pipeline;
+}
+
+const repoRoot = path.resolve(__dirname, '..');
+/** The worker's V8 heap bounds, as the Dockerfile and docker-compose.yml start it (BENCHMARKS.md §3). */
+const WORKER_MEMORY_FLAGS = ['--max-old-space-size=192', '--max-semi-space-size=4'];
+
+/**
+ * Compiles the product and prebuilds the workflow bundle exactly as the Dockerfile does, so the figures are those
+ * of `node lib/src/worker.js`: no tsx loader, and no webpack run inside the worker (a few hundred MiB of its peak).
+ */
+function buildLikeTheImage(): void {
+  execFileSync('npm', ['run', '-s', 'build'], { cwd: repoRoot, stdio: 'inherit' });
+  execFileSync('npm', ['run', '-s', 'build:bundle', '--', 'lib/workflow-bundle.js'], {
+    cwd: repoRoot,
+    stdio: 'ignore',
+  });
+}
+
+/** Creates `count` invoices through the SDK, 100 per request (the API's maximum). */
+export async function createInvoices(stark: TestEmulator, count: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let offset = 0; offset < count; offset += 100) {
+    const batch = Array.from(
+      { length: Math.min(100, count - offset) },
+      (_, i) =>
+        new starkbank.Invoice({ amount: 1_000 + offset + i, name: `Payer ${offset + i}`, taxId: cpf.generate() }),
+    );
+    const created = await starkbank.invoice.create(batch, { user: stark.user });
+    ids.push(...created.map((inv) => inv.id));
+  }
+  return ids;
+}
+
+/** Resident set peak (VmHWM) and current (VmRSS) of a process, in MiB. */
+export function memoryOf(pid: number | undefined): { hwmMiB: number; rssMiB: number } {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
+    return { hwmMiB: Math.round(kb('VmHWM') / 1024), rssMiB: Math.round(kb('VmRSS') / 1024) };
+  } catch {
+    return { hwmMiB: NaN, rssMiB: NaN };
+  }
+}
+
+/** Every transfer the product made, per invoice, read through the SDK as an auditor would. */
+export async function transfersByInvoice(stark: TestEmulator): Promise<Map<string, Transfer[]>> {
+  const all = await collect(starkbank.transfer.query({ tags: [PAYOUT_TAG], user: stark.user }), transferSchema);
+  const byInvoice = new Map<string, Transfer[]>();
+  for (const t of all) {
+    const id = String(invoiceIdOfTransfer(t));
+    byInvoice.set(id, [...(byInvoice.get(id) ?? []), t]);
+  }
+  return byInvoice;
+}
+
+/** Verdict of "exactly one successful transfer per credited invoice, and no other transfer". */
+export function auditTransfers(credited: string[], byInvoice: Map<string, Transfer[]>) {
+  const creditedSet = new Set(credited);
+  let missing = 0;
+  const missingIds: string[] = [];
+  let duplicates = 0;
+  let notSuccess = 0;
+  for (const id of credited) {
+    const mine = byInvoice.get(id) ?? [];
+    const ok = mine.filter((t) => t.status === 'success');
+    if (ok.length === 0) {
+      missing++;
+      missingIds.push(id);
+    }
+    if (ok.length > 1) duplicates++;
+    if (mine.some((t) => t.status !== 'success' && t.status !== 'failed')) notSuccess++;
+  }
+  const stray = [...byInvoice.keys()].filter((id) => !creditedSet.has(id)).length;
+  const transfers = [...byInvoice.values()].reduce((n, ts) => n + ts.length, 0);
+  return { credited: credited.length, transfers, missing, missingIds, duplicates, pending: notSuccess, stray };
+}

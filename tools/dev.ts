@@ -1,0 +1,114 @@
+import path from 'node:path';
+import { Command } from 'commander';
+import { loadConfig } from '../src/config';
+import { startLocalEmulator } from './localEmulator';
+import { startLocalTemporal } from './temporalServer';
+import { logger } from '../src/observability/logger';
+import { createTemporalClient } from '../src/temporal/client';
+import { installTemporalRuntime } from '../src/temporal/runtime';
+import { runSetup } from '../src/setup';
+import { startWebhook } from '../src/webhook';
+import { createWorker } from '../src/worker';
+import { registerPayoutGauges } from '../src/observability/payoutGauges';
+
+/**
+ * One command that runs everything on this machine: a Temporal dev server with its Web UI (unless
+ * TEMPORAL_ADDRESS is set), the Stark Bank emulator (unless STARK_PROJECT_ID is set), the worker, the webhook
+ * (registered for invoice and transfer events) and the issuance schedule. Ctrl-C stops it all; state is kept in
+ * .data/ so the next run resumes where this one stopped.
+ */
+const program = new Command()
+  .name('npm run dev --')
+  .option('--demo', 'issue a batch right away and have the emulator pay within seconds instead of minutes')
+  .option('--data-dir <dir>', 'where local state lives', '.data')
+  .option('--temporal-port <port>', 'local Temporal frontend port', '7233')
+  .option('--ui-port <port>', 'local Temporal Web UI port', '8233')
+  .parse();
+const opts = program.opts<{ demo?: boolean; dataDir: string; temporalPort: string; uiPort: string }>();
+const say = (line: string) => process.stdout.write(`▸ ${line}\n`);
+
+async function main(): Promise<void> {
+  if (!process.env.LOG_LEVEL) logger.level = 'warn';
+  installTemporalRuntime(logger);
+  const dataDir = path.resolve(opts.dataDir);
+  const stops: (() => Promise<void>)[] = [];
+  let stopping = false;
+  const stopAll = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    say(`${signal}: stopping…`);
+    for (const stop of stops.reverse()) await stop().catch((err: unknown) => logger.error({ err: String(err) }));
+    say('stopped; state kept in ' + dataDir);
+    process.exit(0);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stopAll(signal));
+
+  let uiUrl = process.env.TEMPORAL_UI_URL ?? '(your Temporal Web UI)';
+  if (!process.env.TEMPORAL_ADDRESS) {
+    say('starting the Temporal dev server (first run may build the CLI with go install: a few minutes)…');
+    const local = await startLocalTemporal({
+      dataDir: path.join(dataDir, 'temporal'),
+      port: Number(opts.temporalPort),
+      uiPort: Number(opts.uiPort),
+      logger,
+    });
+    stops.push(() => local.stop());
+    process.env.TEMPORAL_ADDRESS = local.address;
+    uiUrl = local.uiUrl;
+    say(`Temporal at ${local.address}, Web UI at ${uiUrl}`);
+  }
+
+  const emulated = !process.env.STARK_PROJECT_ID;
+  if (emulated) {
+    const demo = opts.demo ? { timeScale: 0.02, payShare: 0.8, creditDelayMs: 1_000 } : {};
+    const stark = await startLocalEmulator(path.join(dataDir, 'emulator'), demo);
+    stops.push(() => stark.emulator.close());
+    Object.assign(process.env, stark.env);
+    say(`Stark Bank emulator at https://127.0.0.1:${stark.emulator.port} (admin: /admin/state)`);
+  }
+
+  const config = loadConfig();
+  const worker = await createWorker(config);
+  registerPayoutGauges(createTemporalClient(config.temporal), config.temporal.taskQueue);
+  const running = worker.run();
+  stops.push(async () => {
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+    await running;
+  });
+  // Everything else stops only after the worker has drained (the SDK also reacts to Ctrl-C on its own).
+  say(`worker polling task queue ${config.temporal.taskQueue}`);
+
+  const webhook = await startWebhook(config);
+  stops.push(() => webhook.close());
+  say(`webhook at ${webhook.url}, metrics at ${webhook.url.replace('/webhook/starkbank', '/metrics')}`);
+  // Locally the emulator reaches the webhook directly; real Stark Bank needs WEBHOOK_PUBLIC_URL (a tunnel).
+  const publicUrl = emulated ? webhook.url : config.webhook.publicUrl;
+  const setup = await runSetup({ ...config, webhook: { ...config.webhook, publicUrl } });
+  say(
+    publicUrl
+      ? `Stark Bank delivers invoice and transfer events to ${publicUrl} (${setup.webhook})`
+      : 'WEBHOOK_PUBLIC_URL is not set: Stark Bank cannot reach this webhook (see README, "Real Stark Bank")',
+  );
+  say(
+    `schedules: ${Object.entries(setup.schedules)
+      .map(([id, outcome]) => `${id} (${outcome})`)
+      .join(', ')}`,
+  );
+  say(
+    `invoices every ${config.issuance.interval}; event sweep every ${config.recovery.sweepInterval}; ` +
+      `reconciliation every ${config.recovery.reconcileInterval}`,
+  );
+  const client = createTemporalClient(config.temporal);
+  if (opts.demo) {
+    await client.schedule.getHandle(config.issuance.scheduleId).trigger();
+    say('demo: a batch of invoices is being issued now; the emulator pays most of them within seconds');
+  }
+  say(`watch payouts in ${uiUrl}/namespaces/${config.temporal.namespace}/workflows?query=WorkflowType%3D%22payout%22`);
+  say('Ctrl-C stops everything');
+}
+
+main().catch((err: unknown) => {
+  logger.fatal({ err: err instanceof Error ? err.message : String(err) }, 'dev failed to start');
+  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,111 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { resolveTemporalCliStrict } from './temporalCli';
+import { devServerExtraArgs, searchAttributeArgs } from './devServerArgs';
+import { customSearchAttributes } from '../src/temporal/searchAttributes';
+import type { Logger } from '../src/observability/logger';
+
+export interface LocalTemporal {
+  address: string;
+  uiUrl: string;
+  stop(): Promise<void>;
+}
+
+const IndexedValueType = temporal.api.enums.v1.IndexedValueType;
+const indexedTypes = {
+  KEYWORD: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+  INT: IndexedValueType.INDEXED_VALUE_TYPE_INT,
+} as const;
+
+/**
+ * `temporal server start-dev` with its Web UI, keeping its data in a SQLite file so a second run resumes
+ * where the first stopped. Search attributes are (re)registered on every start because `start-dev` applies
+ * `--search-attribute` only when it creates the namespace.
+ */
+export async function startLocalTemporal(opts: {
+  dataDir: string;
+  port: number;
+  uiPort: number;
+  logger: Logger;
+}): Promise<LocalTemporal> {
+  const cli = await resolveTemporalCliStrict({ log: (m) => opts.logger.info(m) });
+  fs.mkdirSync(opts.dataDir, { recursive: true });
+  const args = [
+    'server',
+    'start-dev',
+    '--db-filename',
+    path.join(opts.dataDir, 'temporal.db'),
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(opts.port),
+    '--ui-port',
+    String(opts.uiPort),
+    '--log-level',
+    'warn',
+    ...searchAttributeArgs(),
+    ...devServerExtraArgs,
+  ];
+  const address = `127.0.0.1:${opts.port}`;
+  const child = await spawnTemporalServer(cli.path, args, address);
+  await registerSearchAttributes(address);
+  return {
+    address,
+    uiUrl: `http://localhost:${opts.uiPort}`,
+    stop: () => stopProcess(child),
+  };
+}
+
+/** Spawns `temporal server …` and resolves once it serves the default namespace (not just RPCs). */
+export async function spawnTemporalServer(exe: string, args: string[], address: string): Promise<ChildProcess> {
+  const child = spawn(exe, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4_000);
+  });
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`temporal server exited with ${child.exitCode}:\n${stderr}`);
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 1_000 });
+      await connection.workflowService.describeNamespace({ namespace: 'default' });
+      await connection.close();
+      return child;
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`temporal server not reachable at ${address}`, { cause: err });
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
+async function registerSearchAttributes(address: string): Promise<void> {
+  const connection = await Connection.connect({ address });
+  try {
+    const namespace = 'default';
+    const existing = await connection.operatorService.listSearchAttributes({ namespace });
+    const missing = customSearchAttributes.filter((key) => !(key.name in (existing.customAttributes ?? {})));
+    if (missing.length === 0) return;
+    await connection.operatorService.addSearchAttributes({
+      namespace,
+      searchAttributes: Object.fromEntries(missing.map((key) => [key.name, indexedTypes[key.type]])),
+    });
+  } finally {
+    await connection.close();
+  }
+}
+
+/** SIGTERM, then SIGKILL after 10 s; resolves when the process has exited. */
+export function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
