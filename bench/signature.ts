@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import starkbank from 'starkbank';
 import Ellipticcurve from 'starkbank-ecdsa';
 import { createSignatureVerifier } from '../src/webhook/signature';
-import { signRequestsWithOpenSsl } from '../src/starkbank/fastSigning';
+import { installStarkbankPatches, signWithOpenSsl } from '../src/starkbank/sdkPatches';
 import { percentile, round, writeResult } from './stats';
 
 /**
@@ -140,12 +140,13 @@ export async function runSignatureBench(): Promise<Record<string, unknown>> {
   );
 
   // The other direction: the SDK signing each API request (as starkcore does: parse the PEM, sign in JS) and
-  // the same call once signRequestsWithOpenSsl has registered the user's key.
+  // the same call once the patches are installed and the user's key is registered.
   const message = `5656565656565656:1700000000:${body.toString()}`;
   const librarySigns = () =>
     Promise.resolve(Ellipticcurve.Ecdsa.sign(message, Ellipticcurve.PrivateKey.fromPem(privateKey)).toBase64() !== '');
   const user = new starkbank.Project({ environment: 'sandbox', id: '5656565656565656', privateKey });
-  signRequestsWithOpenSsl(user, privateKey);
+  installStarkbankPatches({ httpTimeoutMs: 15_000 }).destroy();
+  signWithOpenSsl(user, privateKey);
   const registered = (user as unknown as { privateKey(): object }).privateKey();
   const opensslSigns = () => Promise.resolve(Ellipticcurve.Ecdsa.sign(message, registered).toBase64() !== '');
 

@@ -4,7 +4,8 @@ import { ensureInvoiceSchedule } from './schedules/invoiceSchedule';
 import { ensureRecoverySchedules } from './schedules/recoverySchedules';
 import type { EnsureOutcome } from './schedules/ensureSchedule';
 import { logger } from './observability/logger';
-import { connectStarkBank } from './starkbank/user';
+import { installStarkbankPatches } from './starkbank/sdkPatches';
+import { createStarkUser } from './starkbank/user';
 import { createTemporalClient } from './temporal/client';
 
 export interface SetupOutcome {
@@ -20,7 +21,7 @@ export interface SetupOutcome {
 export async function runSetup(config: Config): Promise<SetupOutcome> {
   let webhook: SetupOutcome['webhook'] = 'skipped';
   if (config.webhook.publicUrl) {
-    webhook = await ensureWebhookSubscription(connectStarkBank(config.stark), config.webhook.publicUrl);
+    webhook = await ensureWebhookSubscription(createStarkUser(config.stark), config.webhook.publicUrl);
   } else {
     logger.warn('WEBHOOK_PUBLIC_URL is not set: no webhook registered, Stark Bank events reach nobody');
   }
@@ -39,6 +40,7 @@ export async function runSetup(config: Config): Promise<SetupOutcome> {
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  installStarkbankPatches(config.stark);
   const outcome = await runSetup(config);
   logger.info({ ...outcome, webhookUrl: config.webhook.publicUrl }, 'setup done');
 }

@@ -2,8 +2,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadConfig, type Config } from './config';
 import { createEventDispatcher } from './events/dispatch';
-import { fetchStarkPublicKey } from './starkbank/publicKey';
-import { connectStarkBank } from './starkbank/user';
+import { fetchStarkPublicKey, installStarkbankPatches } from './starkbank/sdkPatches';
+import { createStarkUser } from './starkbank/user';
 import { createTemporalClient } from './temporal/client';
 import { logger } from './observability/logger';
 import { createWebhookApp, WEBHOOK_PATH } from './webhook/app';
@@ -17,7 +17,7 @@ export interface RunningWebhook {
 
 /** Builds the webhook from config and starts listening. */
 export async function startWebhook(config: Config): Promise<RunningWebhook> {
-  const user = connectStarkBank(config.stark);
+  const user = createStarkUser(config.stark);
   const client = createTemporalClient(config.temporal);
   const verifier = createSignatureVerifier({ fetchPublicKey: () => fetchStarkPublicKey(user) });
   const app = createWebhookApp({
@@ -46,7 +46,9 @@ export async function startWebhook(config: Config): Promise<RunningWebhook> {
 }
 
 async function main(): Promise<void> {
-  const webhook = await startWebhook(loadConfig());
+  const config = loadConfig();
+  installStarkbankPatches(config.stark);
+  const webhook = await startWebhook(config);
   logger.info({ url: webhook.url }, 'webhook listening');
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {

@@ -1,10 +1,11 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from './activities';
 import { loadConfig, type Config } from './config';
-import { connectStarkBank } from './starkbank/user';
+import { createStarkUser } from './starkbank/user';
 import { createTemporalClient } from './temporal/client';
 import { logger } from './observability/logger';
 import { installTemporalRuntime } from './temporal/runtime';
+import { installStarkbankPatches } from './starkbank/sdkPatches';
 import { startMetricsServer } from './observability/metricsServer';
 import { registerPayoutGauges } from './observability/payoutGauges';
 
@@ -14,7 +15,7 @@ import { registerPayoutGauges } from './observability/payoutGauges';
  */
 export async function createWorker(config: Config): Promise<Worker> {
   const { maxCachedWorkflows, maxConcurrentWorkflowTasks, maxConcurrentActivities } = config.worker;
-  const user = connectStarkBank(config.stark);
+  const user = createStarkUser(config.stark);
   const client = createTemporalClient(config.temporal);
   const connection = await NativeConnection.connect(config.temporal.connectionOptions);
   const bundlePath = process.env.WORKFLOW_BUNDLE_PATH;
@@ -45,6 +46,7 @@ export async function createWorker(config: Config): Promise<Worker> {
 async function main(): Promise<void> {
   const config = loadConfig();
   installTemporalRuntime(logger, config.metrics.sdkAddress);
+  installStarkbankPatches(config.stark);
   const worker = await createWorker(config);
   registerPayoutGauges(createTemporalClient(config.temporal), config.temporal.taskQueue);
   const metrics = await startMetricsServer(config.metrics.port);

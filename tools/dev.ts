@@ -6,6 +6,7 @@ import { startLocalTemporal } from './temporalServer';
 import { logger } from '../src/observability/logger';
 import { createTemporalClient } from '../src/temporal/client';
 import { installTemporalRuntime } from '../src/temporal/runtime';
+import { installStarkbankPatches } from '../src/starkbank/sdkPatches';
 import { runSetup } from '../src/setup';
 import { startWebhook } from '../src/webhook';
 import { createWorker } from '../src/worker';
@@ -68,6 +69,7 @@ async function main(): Promise<void> {
   }
 
   const config = loadConfig();
+  installStarkbankPatches(config.stark);
   const worker = await createWorker(config);
   registerPayoutGauges(createTemporalClient(config.temporal), config.temporal.taskQueue);
   const running = worker.run();

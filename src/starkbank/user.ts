@@ -1,17 +1,15 @@
 import starkbank from 'starkbank';
 import type { StarkConfig } from '../config';
-import { configureStarkHttp } from './http';
-import { signRequestsWithOpenSsl } from './fastSigning';
+import { signWithOpenSsl } from './sdkPatches';
 
 export type StarkUser = starkbank.Project;
 
 /**
- * Builds the SDK user from config and points the SDK's (process-global) HTTPS agent at Stark Bank or at the
- * local emulator. The user is passed explicitly to every SDK call; starkbank.user is never set.
+ * The SDK user from config, passed explicitly to every SDK call (starkbank.user is never set). Where the SDK
+ * sends its requests is set once per process by installStarkbankPatches.
  */
-export function connectStarkBank(cfg: StarkConfig): StarkUser {
-  configureStarkHttp(cfg);
+export function createStarkUser(cfg: StarkConfig): StarkUser {
   const user = new starkbank.Project({ environment: cfg.environment, id: cfg.projectId, privateKey: cfg.privateKey });
-  signRequestsWithOpenSsl(user, cfg.privateKey);
+  signWithOpenSsl(user, cfg.privateKey);
   return user;
 }

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
 import pino from 'pino';
 import { createEventDispatcher } from '../../src/events/dispatch';
-import { fetchStarkPublicKey } from '../../src/starkbank/publicKey';
+import { fetchStarkPublicKey } from '../../src/starkbank/sdkPatches';
 import type { StarkUser } from '../../src/starkbank/user';
 import { createWebhookApp, WEBHOOK_PATH } from '../../src/webhook/app';
 import { createSignatureVerifier } from '../../src/webhook/signature';

@@ -2,7 +2,7 @@ import { createEmulatorAgent } from '../../../src/starkbank/emulatorAgent';
 import assert from 'node:assert/strict';
 import axios from 'axios';
 import starkbank from 'starkbank';
-import { configureStarkHttp } from '../../../src/starkbank/http';
+import { installStarkbankPatches } from '../../../src/starkbank/sdkPatches';
 import { startTestEmulator, type TestEmulator } from '../../../testkit/emulator';
 
 describe('SDK socket timeout (real HTTPS to the emulator)', () => {
@@ -15,7 +15,7 @@ describe('SDK socket timeout (real HTTPS to the emulator)', () => {
   });
 
   it('times out every request, on a new or a kept-alive socket', async () => {
-    const agent = configureStarkHttp({
+    const agent = installStarkbankPatches({
       httpTimeoutMs: 500,
       emulator: { host: '127.0.0.1', port: stark.emulator.port, caPem: stark.emulator.caPem },
     });
