@@ -8,6 +8,7 @@ import { generateProjectKeys } from '../testkit/emulator';
 import type { ChildService } from '../testkit/processes';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { writeBenchFile } from '../bench/stats';
+import { errorMessage } from '../src/shared/errors';
 
 /**
  * Chaos run: a burst of payouts while the worker is SIGKILLed and restarted, the webhook is down for a while,
@@ -193,7 +194,7 @@ async function main(): Promise<void> {
     record('payouts for sampled bad requests (by id)', leaked, leaked === 0);
     record('total time', `${((Date.now() - t0) / 1000).toFixed(0)} s`);
   } catch (err) {
-    record('run', err instanceof Error ? err.message : String(err), false);
+    record('run', errorMessage(err), false);
   } finally {
     await connection.close().catch(() => undefined);
     await p.close();

@@ -276,6 +276,11 @@ export function loadTemporalConfig(env: NodeJS.ProcessEnv = process.env): Config
   return { ...loadTemporalConnectConfig(env), taskQueue: taskQueue.data };
 }
 
+/** The default of a setting as the schema declares it, for tools that show it without loading everything. */
+export function settingDefault<K extends keyof Env>(name: K): Env[K] {
+  return envSchema.shape[name].parse(undefined) as Env[K];
+}
+
 function loadTemporalConnectConfig(env: NodeJS.ProcessEnv): ClientConnectConfig {
   const overrideEnvVars = Object.fromEntries(
     Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),

@@ -7,6 +7,7 @@ import { logger } from './observability/logger';
 import { installStarkbankPatches } from './starkbank/sdkPatches';
 import { createStarkUser } from './starkbank/user';
 import { createTemporalClient } from './temporal/client';
+import { errorMessage } from './shared/errors';
 
 export interface SetupOutcome {
   webhook: 'created' | 'exists' | 'skipped';
@@ -47,7 +48,7 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   main().catch((err: unknown) => {
-    logger.fatal({ err: err instanceof Error ? err.message : String(err) }, 'setup failed');
+    logger.fatal({ err: errorMessage(err) }, 'setup failed');
     process.exit(1);
   });
 }

@@ -8,6 +8,7 @@ import { createTemporalClient } from './temporal/client';
 import { logger } from './observability/logger';
 import { createWebhookApp, WEBHOOK_PATH } from './webhook/app';
 import { createSignatureVerifier } from './webhook/signature';
+import { errorMessage } from './shared/errors';
 
 export interface RunningWebhook {
   port: number;
@@ -60,7 +61,7 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   main().catch((err: unknown) => {
-    logger.fatal({ err: err instanceof Error ? err.message : String(err) }, 'webhook failed to start');
+    logger.fatal({ err: errorMessage(err) }, 'webhook failed to start');
     process.exit(1);
   });
 }

@@ -8,6 +8,7 @@ import { installTemporalRuntime } from './temporal/runtime';
 import { installStarkbankPatches } from './starkbank/sdkPatches';
 import { startMetricsServer } from './observability/metricsServer';
 import { registerPayoutGauges } from './observability/payoutGauges';
+import { errorMessage } from './shared/errors';
 
 /**
  * Builds the worker: payout (and issuance) workflows plus the Stark Bank activities.
@@ -62,7 +63,7 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   main().catch((err: unknown) => {
-    logger.fatal({ err: err instanceof Error ? err.message : String(err) }, 'worker failed');
+    logger.fatal({ err: errorMessage(err) }, 'worker failed');
     process.exit(1);
   });
 }

@@ -11,6 +11,7 @@ import { runSetup } from '../src/setup';
 import { startWebhook } from '../src/webhook';
 import { createWorker } from '../src/worker';
 import { registerPayoutGauges } from '../src/observability/payoutGauges';
+import { errorMessage } from '../src/shared/errors';
 
 /**
  * One command that runs everything on this machine: a Temporal dev server with its Web UI (unless
@@ -110,7 +111,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  logger.fatal({ err: err instanceof Error ? err.message : String(err) }, 'dev failed to start');
-  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+  logger.fatal({ err: errorMessage(err) }, 'dev failed to start');
+  process.stderr.write(`${errorMessage(err)}\n`);
   process.exit(1);
 });

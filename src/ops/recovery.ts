@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import { settingDefault } from '../config';
 import type { ReconciliationReport, SweepReport } from '../activities/recovery';
 import { formatBRL } from '../domain/money';
+import { hasDrift } from '../domain/reconciliation';
 import { reconcilePayouts, sweepEvents } from '../workflows/recovery';
 import { positiveInt } from './args';
 import { emit, formatFields, formatTable } from './output';
@@ -28,7 +30,12 @@ export function registerRecoveryCommands(program: Command): void {
   recovery
     .command('reconcile')
     .description('compare credited invoices with transfers, start missing payouts, report drift')
-    .option('--lookback-days <n>', 'how far back to look', positiveInt, 3)
+    .addOption(
+      new Option('--lookback-days <n>', 'how far back to look')
+        .env('RECONCILE_LOOKBACK_DAYS')
+        .argParser(positiveInt)
+        .default(settingDefault('RECONCILE_LOOKBACK_DAYS')),
+    )
     .action(async ({ lookbackDays }: { lookbackDays: number }, cmd: Command) => {
       process.stderr.write(`reconciling the last ${lookbackDays} days…\n`);
       const report = await withTemporal((client, cfg) =>
@@ -56,8 +63,7 @@ function renderSweep(r: SweepReport): string {
   ].join('\n\n');
 }
 
-function renderReconciliation(r: ReconciliationReport): string {
-  const drift = r.creditedNetCents !== r.sentCents || r.sentWithoutCredit.length + r.duplicates.length > 0;
+export function renderReconciliation(r: ReconciliationReport): string {
   return [
     formatFields([
       ['since', r.since],
@@ -68,7 +74,7 @@ function renderReconciliation(r: ReconciliationReport): string {
       ['sent without a credit', String(r.sentWithoutCredit.length)],
       ['amount mismatches', String(r.amountMismatches.length)],
       ['duplicates', String(r.duplicates.length)],
-      ['verdict', drift || r.unpaid.length > 0 ? 'DRIFT' : 'clean'],
+      ['verdict', hasDrift(r) ? 'DRIFT' : 'clean'],
     ]),
     r.unpaid.length === 0
       ? 'every credited invoice has its transfer'

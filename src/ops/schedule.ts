@@ -6,7 +6,7 @@ import {
 } from '@temporalio/client';
 import { Option, type Command } from 'commander';
 import { z } from 'zod';
-import { loadConfig } from '../config';
+import { loadConfig, settingDefault } from '../config';
 import { formatBRL } from '../domain/money';
 import { ensureInvoiceSchedule } from '../schedules/invoiceSchedule';
 import { CliError, emit, formatFields, formatTable, formatTime } from './output';
@@ -40,7 +40,11 @@ export function registerScheduleCommands(program: Command): void {
   const schedule = program
     .command('schedule')
     .description('the Temporal Schedule that issues invoices')
-    .addOption(new Option('--id <scheduleId>', 'schedule id').env('ISSUANCE_SCHEDULE_ID').default('issue-invoices'));
+    .addOption(
+      new Option('--id <scheduleId>', 'schedule id')
+        .env('ISSUANCE_SCHEDULE_ID')
+        .default(settingDefault('ISSUANCE_SCHEDULE_ID')),
+    );
   const idOf = (cmd: Command) => cmd.optsWithGlobals<{ id: string }>().id;
 
   schedule

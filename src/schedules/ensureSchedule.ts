@@ -25,7 +25,13 @@ export interface DesiredSchedule {
 }
 
 export async function ensureSchedule(client: Client, desired: DesiredSchedule): Promise<EnsureOutcome> {
-  const fingerprint = crypto.createHash('sha256').update(JSON.stringify(desired)).digest('hex').slice(0, 16);
+  // A workflow function would vanish from JSON: the fingerprint names it.
+  const { workflowType } = desired.action;
+  const named = {
+    ...desired,
+    action: { ...desired.action, workflowType: typeof workflowType === 'string' ? workflowType : workflowType.name },
+  };
+  const fingerprint = crypto.createHash('sha256').update(JSON.stringify(named)).digest('hex').slice(0, 16);
   const action: ScheduleOptionsAction = {
     ...desired.action,
     memo: { ...desired.action.memo, [FINGERPRINT_MEMO]: fingerprint },

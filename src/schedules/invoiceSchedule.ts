@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { IssuanceConfig } from '../config';
 import type { IssuanceInput } from '../domain/issuance';
+import { issueInvoices } from '../workflows/issueInvoices';
 import { ensureSchedule, type EnsureOutcome } from './ensureSchedule';
 
 export function issuanceInput(cfg: IssuanceConfig): IssuanceInput {
@@ -14,7 +15,7 @@ export function ensureInvoiceSchedule(client: Client, cfg: IssuanceConfig, taskQ
     spec: { intervals: [{ every: cfg.interval }], ...(cfg.endAt ? { endAt: new Date(cfg.endAt) } : {}) },
     action: {
       type: 'startWorkflow',
-      workflowType: 'issueInvoices',
+      workflowType: issueInvoices,
       taskQueue,
       args: [issuanceInput(cfg)],
       workflowId: `${cfg.scheduleId}-run`,

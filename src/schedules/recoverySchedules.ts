@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { Config } from '../config';
+import { reconcilePayouts, sweepEvents } from '../workflows/recovery';
 import { ensureSchedule, type EnsureOutcome } from './ensureSchedule';
 
 export const SWEEP_SCHEDULE_ID = 'sweep-undelivered-events';
@@ -16,7 +17,7 @@ export async function ensureRecoverySchedules(
     [SWEEP_SCHEDULE_ID]: await ensureSchedule(client, {
       scheduleId: SWEEP_SCHEDULE_ID,
       spec: { intervals: [{ every: cfg.sweepInterval }] },
-      action: { type: 'startWorkflow', workflowType: 'sweepEvents', taskQueue, args: [], workflowId: 'sweep-events' },
+      action: { type: 'startWorkflow', workflowType: sweepEvents, taskQueue, args: [], workflowId: 'sweep-events' },
       policies,
     }),
     [RECONCILE_SCHEDULE_ID]: await ensureSchedule(client, {
@@ -24,7 +25,7 @@ export async function ensureRecoverySchedules(
       spec: { intervals: [{ every: cfg.reconcileInterval }] },
       action: {
         type: 'startWorkflow',
-        workflowType: 'reconcilePayouts',
+        workflowType: reconcilePayouts,
         taskQueue,
         args: [{ lookbackDays: cfg.lookbackDays }],
         workflowId: 'reconcile-payouts',

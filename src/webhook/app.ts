@@ -10,6 +10,7 @@ import {
   webhookSignatureFailures,
 } from '../observability/metrics';
 import { VerificationUnavailableError, type SignatureVerifier } from './signature';
+import { errorMessage } from '../shared/errors';
 
 export const WEBHOOK_PATH = '/webhook/starkbank';
 
@@ -42,7 +43,7 @@ export function createWebhookApp({ verifier, dispatcher, logger, maxBodyBytes, c
       await checkReady();
       res.json({ status: 'ready' });
     } catch (err) {
-      res.status(503).json({ status: 'not ready', error: err instanceof Error ? err.message : String(err) });
+      res.status(503).json({ status: 'not ready', error: errorMessage(err) });
     }
   });
 
@@ -76,7 +77,7 @@ export function createWebhookApp({ verifier, dispatcher, logger, maxBodyBytes, c
         const reason =
           err instanceof VerificationUnavailableError ? 'signature verification unavailable' : 'temporal unavailable';
         webhookRequests.inc({ outcome: 'unavailable' });
-        logger.error({ err: err instanceof Error ? err.message : String(err) }, `webhook: ${reason}`);
+        logger.error({ err: errorMessage(err) }, `webhook: ${reason}`);
         res.status(503).set('Retry-After', '30').json({ error: reason });
       } finally {
         stopTimer();

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import Ellipticcurve from 'starkbank-ecdsa';
+import { errorMessage } from '../shared/errors';
 
 /**
  * Verifies Stark Bank's `Digital-Signature` (base64 DER ECDSA-SHA256 on secp256k1) over the raw body bytes,
@@ -42,9 +43,7 @@ export function createSignatureVerifier(opts: SignatureVerifierOptions): Signatu
         return key;
       })
       .catch((err: unknown) => {
-        throw new VerificationUnavailableError(
-          `cannot load Stark Bank's public key: ${err instanceof Error ? err.message : String(err)}`,
-        );
+        throw new VerificationUnavailableError(`cannot load Stark Bank's public key: ${errorMessage(err)}`);
       })
       .finally(() => {
         inFlight = undefined;
