@@ -30,10 +30,8 @@ export async function startEmulator(options: Partial<EmulatorOptions> = {}): Pro
 
   const { controls, stop, ctx } = createCore(options, state, seed, logger);
   const server = https.createServer({ cert: tls.certPem, key: tls.keyPem });
-  // Clients keep their connections alive (src/emulator/agent.ts). With Node's 5 s default the server can close an
-  // idle socket just as a busy client, its timers late, reuses it: the likely cause of an ECONNRESET seen once in
-  // CI. A long idle timeout leaves closing idle connections to the clients, which do it 1 s before the timeout the
-  // server announces (`Keep-Alive: timeout=65`).
+  // Clients keep connections alive. A short idle timeout lets the server close a socket just as a busy client
+  // reuses it (ECONNRESET); a long one leaves closing to the clients, which do it before the announced timeout.
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

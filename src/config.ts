@@ -7,11 +7,9 @@ import { loadClientConnectConfig, type ClientConnectConfig } from '@temporalio/e
 import { MISSION_DESTINATION, type Destination } from './domain/destination';
 import { pemLabels, SEC1_KEY_LABEL } from './shared/pem';
 
-/**
- * Every setting of the product, read from the environment (and an optional `.env`).
- * Temporal connection settings follow Temporal's own conventions (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,
- * TEMPORAL_API_KEY, TLS variables, temporal.toml profiles) through @temporalio/envconfig.
- */
+// Every setting of the product, read from the environment (and an optional `.env`).
+// Temporal connection settings follow Temporal's own conventions (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,
+// TEMPORAL_API_KEY, TLS variables, temporal.toml profiles) through @temporalio/envconfig.
 
 const cents = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 const optionalString = z
@@ -78,7 +76,7 @@ const envSchema = z.object({
   RECONCILE_INTERVAL: duration.default('1h'),
   RECONCILE_LOOKBACK_DAYS: z.coerce.number().int().min(1).max(90).default(3),
 
-  // Worker tuning (BENCHMARKS.md): the cache bounds memory (each cached payout keeps its V8 state), the rest CPU.
+  // Worker tuning: the cache bounds memory (each cached payout keeps its V8 state), the rest CPU.
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(250),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).optional(),
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().optional(),

@@ -84,12 +84,12 @@ export async function startPipeline(opts: {
 }
 
 const repoRoot = path.resolve(__dirname, '..');
-/** The worker's V8 heap bounds, as the Dockerfile and docker-compose.yml start it (BENCHMARKS.md §3). */
+/** The worker's V8 heap bounds, as the Dockerfile and docker-compose.yml start it. */
 const WORKER_MEMORY_FLAGS = ['--max-old-space-size=192', '--max-semi-space-size=4'];
 
 /**
  * Compiles the product and prebuilds the workflow bundle exactly as the Dockerfile does, so the figures are those
- * of `node lib/src/worker.js`: no tsx loader, and no webpack run inside the worker (a few hundred MiB of its peak).
+ * of `node lib/src/worker.js`: no tsx loader, and no webpack run inside the worker.
  */
 function buildLikeTheImage(): void {
   execFileSync('npm', ['run', '-s', 'build'], { cwd: repoRoot, stdio: 'inherit' });

@@ -25,10 +25,9 @@ export function searchAttributeArgs(
 }
 
 /**
- * The dev server serialises every state change through one SQLite connection, so write latency bounds throughput;
- * WAL + synchronous=NORMAL is the usual tuning (sdk-typescript CI, temporalite measurements). A 64 MiB page cache,
- * memory-mapped reads and in-memory temp tables keep starts at ~90/s as the database grows, where the defaults fell
- * to ~50/s (BENCHMARKS.md §2). None of them weakens durability.
+ * The dev server serialises every state change through one SQLite connection, so write latency bounds throughput.
+ * WAL + synchronous=NORMAL is the usual tuning; a larger page cache, memory-mapped reads and in-memory temp tables
+ * keep starts fast as the database grows. None of them weakens durability.
  */
 export const sqlitePragmaArgs: readonly string[] = [
   'journal_mode=WAL',
@@ -40,13 +39,10 @@ export const sqlitePragmaArgs: readonly string[] = [
 
 /**
  * - Eager activity dispatch (off by default in server 1.29): the server hands `createTransfer` back to the worker in
- *   the reply to the workflow task that scheduled it, skipping the task queue round trip and one state write; 13%
- *   less dev-server CPU per payout in a burst (BENCHMARKS.md). The SDK requests it by default.
- * - The search-attribute cache: `start-dev` turns it off unless told otherwise, so every start and every
- *   search-attribute upsert re-read the cluster metadata from SQLite (found in a `perf` profile of a burst; with the
- *   cache on, the dev server's CPU per start fell from ~11 to ~6 ms, BENCHMARKS.md §2). With it on, an attribute
- *   added to a running server is usable ~0.3 s later instead of at once (measured); `npm run dev` adds the
- *   product's attributes before it starts the worker.
+ *   the reply to the workflow task that scheduled it, skipping a task queue round trip and a state write.
+ * - The search-attribute cache: `start-dev` turns it off, so every start and every upsert re-reads the cluster
+ *   metadata from SQLite. With it on, a newly added attribute is usable a moment later instead of at once;
+ *   `npm run dev` adds the product's attributes before it starts the worker.
  */
 export const productDynamicConfig: Readonly<Record<string, string | number | boolean>> = {
   'system.enableActivityEagerExecution': true,

@@ -1,9 +1,7 @@
 /**
  * Today's (UTC) total of payout transfers, for the daily guardrail. The exact figure is a paged query over all of
- * today's transfers, so a burst of payouts shares one query for `ttlMs` instead of each paying for its own (with
- * 1,000 payouts, up to 10 pages each), and transfers this worker creates meanwhile are added to the
- * shared figure. Transfers other workers create within `ttlMs` are not seen yet: the limit stays as soft across
- * workers as it always was between concurrent payouts.
+ * today's transfers, so concurrent payouts share one query for `ttlMs`, and transfers this worker creates meanwhile
+ * are added to the shared figure. Transfers other workers create within `ttlMs` are not seen yet.
  */
 export function createDailyPayoutTotal(queryTotal: (day: string) => Promise<number>, now: () => Date, ttlMs = 2_000) {
   let cached: { day: string; at: number; total: Promise<number> } | undefined;

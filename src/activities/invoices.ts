@@ -17,7 +17,7 @@ export function createInvoiceActivities({ user }: InvoiceActivityDeps) {
      * Re-reads a credited invoice from the API, the source of truth for amount and fee (a webhook body only tells
      * us something happened). The amounts and status come from the `credited` log's snapshot of the invoice. The
      * invoice itself is read only when that log is missing, to tell an unknown invoice (404, the payout is
-     * invalid) from one not credited yet: one request per payout instead of two.
+     * invalid) from one not credited yet.
      */
     async getCreditedInvoice(invoiceId: string): Promise<CreditedInvoice> {
       const logs = await starkCall(`query credited log of invoice ${invoiceId}`, () =>

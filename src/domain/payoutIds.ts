@@ -1,9 +1,7 @@
-/**
- * Business keys that make a payout idempotent end to end.
- * The workflow id dedupes inside Temporal; the transfer externalId (also stored as a tag, because
- * transfer.query cannot filter by externalId) dedupes at Stark Bank and outlives Temporal's retention.
- * `invoice-<id>` is avoided on purpose: Stark Bank reportedly uses it internally for the credit entry.
- */
+// Business keys that make a payout idempotent end to end.
+// The workflow id dedupes inside Temporal; the transfer externalId (also stored as a tag, because
+// transfer.query cannot filter by externalId) dedupes at Stark Bank and outlives Temporal's retention.
+// `invoice-<id>` is avoided on purpose: Stark Bank reportedly uses it internally for the credit entry.
 const PAYOUT_PREFIX = 'payout-';
 
 /** Tag put on every transfer this product creates, so they can be listed and summed. */

@@ -1,6 +1,6 @@
 import { netCreditedAmount } from './money';
 
-/** Pure comparison of what Stark Bank credited with what the product transferred. */
+// Pure comparison of what Stark Bank credited with what the product transferred.
 
 export interface CreditedRecord {
   invoiceId: string;

@@ -27,9 +27,8 @@ export interface DispatcherDeps {
   client: Client;
   taskQueue: string;
   /**
-   * Upper bound for each Temporal call, so a down cluster fails a request (and Stark Bank retries). 10 s: well
-   * inside the time Stark Bank waits for an answer, and long enough for a burst queued behind a busy cluster,
-   * where a 503 only makes Stark Bank send the event again later (5 s gave 1197 redeliveries in a 1000 burst).
+   * Upper bound for each Temporal call, so a down cluster fails a request (and Stark Bank retries): inside the
+   * time Stark Bank waits for an answer, yet long enough for a burst queued behind a busy cluster.
    */
   temporalTimeoutMs?: number;
   /**
@@ -88,7 +87,7 @@ export function createEventDispatcher({
     const { transfer } = event.log;
     const invoiceId = invoiceIdOfTransfer(transfer);
     if (!invoiceId) return 'transfer-not-ours';
-    // created/processing change nothing for the payout; skipping them halves the signals a burst writes.
+    // created/processing change nothing for the payout: not signalling them spares a history write each.
     if (!FINAL_TRANSFER_STATUSES.includes(transfer.status)) return 'transfer-progress-ignored';
     try {
       await withDeadline(() =>

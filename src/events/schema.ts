@@ -1,9 +1,7 @@
 import { z } from 'zod';
 
-/**
- * The parts of a Stark Bank event the product acts on. Other subscriptions and log types are valid events
- * that are acknowledged and ignored, so only the envelope is required of them.
- */
+// The parts of a Stark Bank event the product acts on. Other subscriptions and log types are valid events
+// that are acknowledged and ignored, so only the envelope is required of them.
 const cents = z.number().int();
 
 const invoiceLog = z.object({

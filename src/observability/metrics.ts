@@ -3,7 +3,7 @@ import client from 'prom-client';
 /**
  * Prometheus metrics of this process (one registry per process). The webhook serves them at /metrics on its own
  * port; the worker on METRICS_PORT. The Temporal SDK's own runtime metrics (task latencies, slots, polls) are
- * exported by its core on TEMPORAL_SDK_METRICS_ADDRESS.
+ * exported by its core on SDK_METRICS_ADDRESS.
  */
 export const registry = new client.Registry();
 client.collectDefaultMetrics({ register: registry });

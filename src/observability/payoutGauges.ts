@@ -8,8 +8,7 @@ const WAITING = ['AwaitingApproval', 'NeedsAttention', 'TransferFailed'] as cons
 
 /**
  * Payouts of this deployment (its task queue) by status, and approvals pending, read from Temporal visibility at
- * scrape time:
- * the numbers come from the source of truth, so every worker replica reports the same values.
+ * scrape time: the numbers come from the source of truth, so every worker replica reports the same values.
  */
 export function registerPayoutGauges(temporal: Client, taskQueue: string): void {
   const ours = `WorkflowType="payout" AND TaskQueue="${taskQueue}"`;

@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 
-/** Argument parsers: a bad value is a usage error (exit 2) reported by commander, before anything connects. */
+// Argument parsers: a bad value is a usage error (exit 2) reported by commander, before anything connects.
 
 export function positiveInt(value: string): number {
   const n = Number(value);

@@ -1,9 +1,7 @@
 import type { Command } from 'commander';
 
-/**
- * How commands print: aligned text for people by default, JSON (`--json`) for scripts. Results go to stdout;
- * errors go to stderr from the entry point, so piping `--json` output never mixes in a message.
- */
+// How commands print: aligned text for people by default, JSON (`--json`) for scripts. Results go to stdout;
+// errors go to stderr from the entry point, so piping `--json` output never mixes in a message.
 
 /** An error the operator can act on: printed as one line, exit code 1. */
 export class CliError extends Error {

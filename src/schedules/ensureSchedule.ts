@@ -6,11 +6,6 @@ import {
   type ScheduleOptionsAction,
 } from '@temporalio/client';
 
-/**
- * Creates a Temporal Schedule, or reconciles an existing one to the desired definition. The action's memo carries
- * a fingerprint of the definition: an unchanged one leaves the schedule alone, a changed one updates it in place
- * (its run history and an operator's pause are kept).
- */
 export type EnsureOutcome = 'created' | 'updated' | 'unchanged';
 
 const FINGERPRINT_MEMO = 'definitionFingerprint';
@@ -24,6 +19,11 @@ export interface DesiredSchedule {
   maxRuns?: number;
 }
 
+/**
+ * Creates a Temporal Schedule, or reconciles an existing one to the desired definition. The action's memo carries
+ * a fingerprint of the definition: an unchanged one leaves the schedule alone, a changed one updates it in place
+ * (its run history and an operator's pause are kept).
+ */
 export async function ensureSchedule(client: Client, desired: DesiredSchedule): Promise<EnsureOutcome> {
   // A workflow function would vanish from JSON: the fingerprint names it.
   const { workflowType } = desired.action;

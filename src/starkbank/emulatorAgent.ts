@@ -19,8 +19,7 @@ export interface EmulatorAgentOptions {
  */
 export function createEmulatorAgent(options: EmulatorAgentOptions): https.Agent {
   const host = options.host ?? '127.0.0.1';
-  // Kept alive and with one TLS context, like the SDK's connections to the real API: a handshake (and a parse
-  // of the CA) per request was a fifth of a busy worker's CPU.
+  // Kept alive, with one TLS context: a handshake and a parse of the CA per request cost a busy worker dearly.
   const secureContext = tls.createSecureContext({ ca: options.caPem });
   const agent = new https.Agent({ keepAlive: true });
   agent.createConnection = (): Duplex =>

@@ -2,13 +2,6 @@ import crypto from 'node:crypto';
 import Ellipticcurve from 'starkbank-ecdsa';
 import { errorMessage } from '../shared/errors';
 
-/**
- * Verifies Stark Bank's `Digital-Signature` (base64 DER ECDSA-SHA256 on secp256k1) over the raw body bytes,
- * with Node's native crypto. Accepts and rejects what `starkbank.event.parse` does, including its key refresh:
- * on a mismatch the public key is fetched again once (Stark Bank may have rotated it) before giving up.
- * Unlike event.parse it checks the signature before parsing any JSON, and a forged request cannot make it
- * fetch the key more than once per `minRefreshIntervalMs`.
- */
 export class VerificationUnavailableError extends Error {
   override name = 'VerificationUnavailableError';
 }
@@ -26,6 +19,13 @@ export interface SignatureVerifier {
   warmUp(): Promise<void>;
 }
 
+/**
+ * Verifies Stark Bank's `Digital-Signature` (base64 DER ECDSA-SHA256 on secp256k1) over the raw body bytes,
+ * with Node's native crypto. Accepts and rejects what `starkbank.event.parse` does, including its key refresh:
+ * on a mismatch the public key is fetched again once (Stark Bank may have rotated it) before giving up.
+ * Unlike event.parse it checks the signature before parsing any JSON, and a forged request cannot make it
+ * fetch the key more than once per `minRefreshIntervalMs`.
+ */
 export function createSignatureVerifier(opts: SignatureVerifierOptions): SignatureVerifier {
   const minRefreshIntervalMs = opts.minRefreshIntervalMs ?? 10_000;
   const now = opts.now ?? Date.now;

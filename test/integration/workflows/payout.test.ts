@@ -259,7 +259,7 @@ describe('payout workflow (real dev server, real SDK, emulator)', function () {
     const guardrails = { maxAmountCents: 10_000_000, dailyMaxCents: 1_000_000_000 };
     const real = createActivities({ user: stark.user, client: env.client, taskQueue, destination, guardrails });
     // The webhook can beat the activity's own result: the emulator settles the transfer and its event is signalled
-    // while the activity is still returning. v1 missed such an event and slept until its next poll.
+    // while the activity is still returning: the payout must still be woken by it.
     const activities = {
       ...real,
       async createTransfer(input: CreateTransferInput) {
