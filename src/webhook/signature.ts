@@ -30,16 +30,21 @@ export function createSignatureVerifier(opts: SignatureVerifierOptions): Signatu
   const minRefreshIntervalMs = opts.minRefreshIntervalMs ?? 10_000;
   const now = opts.now ?? Date.now;
   let key: crypto.KeyObject | undefined;
-  let fetchedAt = -Infinity;
+  // Every attempt counts, failed ones too: while the key endpoint fails, forged requests must not become calls.
+  let attemptedAt = -Infinity;
   let inFlight: Promise<crypto.KeyObject> | undefined;
 
   const fetchKey = (): Promise<crypto.KeyObject> => {
     // Concurrent requests share one fetch.
-    inFlight ??= opts
+    if (inFlight) return inFlight;
+    if (now() - attemptedAt < minRefreshIntervalMs) {
+      return Promise.reject(new VerificationUnavailableError("Stark Bank's public key was fetched moments ago"));
+    }
+    attemptedAt = now();
+    inFlight = opts
       .fetchPublicKey()
       .then((pem) => {
         key = crypto.createPublicKey(pem);
-        fetchedAt = now();
         return key;
       })
       .catch((err: unknown) => {
@@ -70,8 +75,7 @@ export function createSignatureVerifier(opts: SignatureVerifierOptions): Signatu
     async verify(rawBody, signature) {
       if (!signature || Buffer.from(signature, 'base64').length === 0) return false;
       if (check(key ?? (await fetchKey()), rawBody, signature)) return true;
-      if (now() - fetchedAt < minRefreshIntervalMs) return false;
-      // The key we hold says no. If a fresh one cannot be had, that verdict stands (Stark Bank redelivers
+      // The key we hold says no. If a fresh one cannot be had now, that verdict stands (Stark Bank redelivers
       // any non-200 anyway, and the sweep recovers a genuine event signed with a rotated key).
       const fresh = await fetchKey().catch(() => undefined);
       return fresh !== undefined && check(fresh, rawBody, signature);

@@ -117,6 +117,24 @@ describe('webhook signature verifier', () => {
     assert.equal(calls, 2, 'it did try to refresh');
   });
 
+  it('counts failed key fetches too, so forged requests cannot turn a failing key endpoint into API calls', async () => {
+    let calls = 0;
+    let clock = 0;
+    const v = createSignatureVerifier({
+      fetchPublicKey: () => (calls++ === 0 ? Promise.resolve(stark.publicKey) : Promise.reject(new Error('500'))),
+      minRefreshIntervalMs: 10_000,
+      now: () => clock,
+    });
+    assert.equal(await v.verify(body, sign(stark.privateKey, body)), true);
+    clock = 20_000;
+    for (let i = 0; i < 5; i++) assert.equal(await v.verify(body, sign(keyPair().privateKey, body)), false);
+    assert.equal(calls, 2, 'one refresh attempt per interval, failed or not');
+    clock = 40_000;
+    assert.equal(await v.verify(body, sign(keyPair().privateKey, body)), false);
+    assert.equal(calls, 3);
+    assert.equal(await v.verify(body, sign(stark.privateKey, body)), true, 'the held key still verifies');
+  });
+
   it('reports an unreachable key source as unavailable, not as a bad signature', async () => {
     const v = createSignatureVerifier({ fetchPublicKey: () => Promise.reject(new Error('ECONNREFUSED')) });
     await assert.rejects(v.verify(body, sign(stark.privateKey, body)), { name: 'VerificationUnavailableError' });
