@@ -64,7 +64,7 @@ async function runConfig(name: string, opts: DevServerOptions, levels: number[],
   const verifier = createSignatureVerifier({ fetchPublicKey: () => Promise.resolve(keys.publicKey) });
   const app = createWebhookApp({
     verifier,
-    dispatcher: createEventDispatcher({ client, taskQueue }),
+    dispatcher: createEventDispatcher({ client, taskQueue, retentionMs: () => Promise.resolve(7 * 86_400_000) }),
     logger: pino({ level: 'silent' }),
     maxBodyBytes: 65_536,
     checkReady: () => verifier.warmUp(),

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { Duration } from '@temporalio/common';
 import { loadClientConnectConfig, type ClientConnectConfig } from '@temporalio/envconfig';
 import { MISSION_DESTINATION, type Destination } from './domain/destination';
+import { isTimeZone } from './domain/businessDay';
 import { pemLabels, SEC1_KEY_LABEL } from './shared/pem';
 
 // Every setting of the product, read from the environment (and an optional `.env`).
@@ -41,6 +42,7 @@ const envSchema = z.object({
   STARK_PRIVATE_KEY_FILE: optionalString,
   STARK_WORKSPACE_ID: optionalString,
   STARK_HTTP_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
+  STARK_LATE_COMMIT_MS: z.coerce.number().int().min(0).default(30_000),
 
   // When set, the SDK is pointed at the local emulator instead of Stark Bank (see src/emulator/README.md).
   STARK_EMULATOR_ADDRESS: optionalString,
@@ -57,6 +59,10 @@ const envSchema = z.object({
   PAYOUT_ACCOUNT_TYPE: z.enum(['checking', 'savings', 'salary', 'payment']).default(MISSION_DESTINATION.accountType),
   PAYOUT_MAX_AMOUNT_CENTS: cents(1_000_000),
   PAYOUT_DAILY_MAX_CENTS: cents(10_000_000),
+  PAYOUT_DAY_TIME_ZONE: z
+    .string()
+    .refine(isTimeZone, 'expected an IANA time zone such as America/Sao_Paulo')
+    .default('America/Sao_Paulo'),
 
   ISSUANCE_SCHEDULE_ID: z.string().min(1).default('issue-invoices'),
   ISSUANCE_INTERVAL: duration.default('3h'),
@@ -75,6 +81,7 @@ const envSchema = z.object({
   SWEEP_INTERVAL: duration.default('15m'),
   RECONCILE_INTERVAL: duration.default('1h'),
   RECONCILE_LOOKBACK_DAYS: z.coerce.number().int().min(1).max(90).default(3),
+  NAMESPACE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(7),
 
   // Worker tuning: the cache bounds memory (each cached payout keeps its V8 state), the rest CPU.
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(250),
@@ -109,6 +116,8 @@ export interface StarkConfig {
   privateKey: string;
   workspaceId?: string;
   httpTimeoutMs: number;
+  /** How long after a lost answer a late commit can still appear: a write's retry waits that long for it. */
+  lateCommitMs: number;
   emulator?: { host: string; port: number; caPem: string };
 }
 
@@ -130,6 +139,10 @@ export interface Config {
   stark: StarkConfig;
   destination: Destination;
   guardrails: { maxAmountCents: number; dailyMaxCents: number };
+  /** Stark Bank's business day, for the daily maximum: the calendar day in this time zone. */
+  payoutDayTimeZone: string;
+  /** The retention setup gives the namespace when it is shorter (closed payouts are kept this long). */
+  namespaceRetentionDays: number;
   webhook: { host: string; port: number; maxBodyBytes: number; publicUrl?: string };
   issuance: IssuanceConfig;
   recovery: { sweepInterval: Duration; reconcileInterval: Duration; lookbackDays: number };
@@ -172,6 +185,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvWithDotenv()): Config
       accountType: e.PAYOUT_ACCOUNT_TYPE,
     },
     guardrails: { maxAmountCents: e.PAYOUT_MAX_AMOUNT_CENTS, dailyMaxCents: e.PAYOUT_DAILY_MAX_CENTS },
+    payoutDayTimeZone: e.PAYOUT_DAY_TIME_ZONE,
+    namespaceRetentionDays: e.NAMESPACE_RETENTION_DAYS,
     webhook: {
       host: e.WEBHOOK_HOST,
       port: e.WEBHOOK_PORT,
@@ -226,6 +241,7 @@ function loadStarkConfig(e: Env): StarkConfig {
     privateKey,
     workspaceId: e.STARK_WORKSPACE_ID,
     httpTimeoutMs: e.STARK_HTTP_TIMEOUT_MS,
+    lateCommitMs: e.STARK_LATE_COMMIT_MS,
     emulator,
   };
 }

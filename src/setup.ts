@@ -7,9 +7,11 @@ import { logger } from './observability/logger';
 import { installStarkbankPatches } from './starkbank/sdkPatches';
 import { createStarkUser } from './starkbank/user';
 import { createTemporalClient } from './temporal/client';
+import { provisionNamespace, type ProvisionOutcome } from './temporal/provision';
 import { errorMessage } from './shared/errors';
 
 export interface SetupOutcome {
+  namespace: ProvisionOutcome;
   webhook: 'created' | 'exists' | 'skipped';
   schedules: Record<string, EnsureOutcome>;
 }
@@ -29,11 +31,12 @@ export async function runSetup(config: Config): Promise<SetupOutcome> {
   const client = createTemporalClient(config.temporal);
   try {
     const { taskQueue } = config.temporal;
+    const namespace = await provisionNamespace(client, { taskQueue, retentionDays: config.namespaceRetentionDays });
     const schedules = {
       [config.issuance.scheduleId]: await ensureInvoiceSchedule(client, config.issuance, taskQueue),
       ...(await ensureRecoverySchedules(client, config.recovery, taskQueue)),
     };
-    return { webhook, schedules };
+    return { namespace, webhook, schedules };
   } finally {
     await client.connection.close();
   }

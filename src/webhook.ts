@@ -5,6 +5,7 @@ import { createEventDispatcher } from './events/dispatch';
 import { fetchStarkPublicKey, installStarkbankPatches } from './starkbank/sdkPatches';
 import { createStarkUser } from './starkbank/user';
 import { createTemporalClient } from './temporal/client';
+import { cachedRetention } from './temporal/namespace';
 import { logger } from './observability/logger';
 import { createWebhookApp, WEBHOOK_PATH } from './webhook/app';
 import { createSignatureVerifier } from './webhook/signature';
@@ -23,7 +24,12 @@ export async function startWebhook(config: Config): Promise<RunningWebhook> {
   const verifier = createSignatureVerifier({ fetchPublicKey: () => fetchStarkPublicKey(user) });
   const app = createWebhookApp({
     verifier,
-    dispatcher: createEventDispatcher({ client, taskQueue: config.temporal.taskQueue }),
+    dispatcher: createEventDispatcher({
+      client,
+      taskQueue: config.temporal.taskQueue,
+      retentionMs: cachedRetention(client),
+      workspaceId: config.stark.workspaceId,
+    }),
     logger,
     maxBodyBytes: config.webhook.maxBodyBytes,
     checkReady: async () => {

@@ -1,6 +1,7 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from './activities';
-import { loadConfig, type Config } from './config';
+import { ConfigError, loadConfig, type Config } from './config';
+import { cachedRetention, lookbackProblem } from './temporal/namespace';
 import { createStarkUser } from './starkbank/user';
 import { createTemporalClient } from './temporal/client';
 import { logger } from './observability/logger';
@@ -18,6 +19,9 @@ export async function createWorker(config: Config): Promise<Worker> {
   const { maxCachedWorkflows, maxConcurrentWorkflowTasks, maxConcurrentActivities } = config.worker;
   const user = createStarkUser(config.stark);
   const client = createTemporalClient(config.temporal);
+  const retentionMs = cachedRetention(client);
+  const problem = lookbackProblem(config.recovery.lookbackDays, await retentionMs(), client.options.namespace);
+  if (problem) throw new ConfigError(`Invalid configuration:\n  ${problem}`);
   const connection = await NativeConnection.connect(config.temporal.connectionOptions);
   const bundlePath = process.env.WORKFLOW_BUNDLE_PATH;
   return Worker.create({
@@ -32,6 +36,9 @@ export async function createWorker(config: Config): Promise<Worker> {
       destination: config.destination,
       guardrails: config.guardrails,
       workspaceId: config.stark.workspaceId,
+      timeZone: config.payoutDayTimeZone,
+      lateCommitMs: config.stark.lateCommitMs,
+      retentionMs,
     }),
     maxCachedWorkflows,
     ...(maxConcurrentWorkflowTasks ? { maxConcurrentWorkflowTaskExecutions: maxConcurrentWorkflowTasks } : {}),

@@ -59,6 +59,9 @@ export async function startPipeline(opts: {
     startService('lib/src/worker.js', env, (l) => l.msg === 'worker started', 90_000, workerArgs);
   const startWebhook = () =>
     startService('lib/src/webhook.js', env, (l) => l.msg === 'webhook listening', 30_000, nodeArgs);
+  // As a deployment does: setup first (namespace retention, pause switch, schedules), then the services.
+  const setup = await startService('lib/src/setup.js', env, (l) => l.msg === 'setup done', 60_000);
+  await setup.stop();
   const [worker, webhook] = await Promise.all([startWorker(), startWebhook()]);
   const webhookUrl = String(webhook.logs.find((l) => l.msg === 'webhook listening')?.url);
   await starkbank.webhook.create({ url: webhookUrl, subscriptions: ['invoice', 'transfer'], user: stark.user });

@@ -5,6 +5,7 @@ import { startLocalEmulator } from './localEmulator';
 import { startLocalTemporal } from './temporalServer';
 import { logger } from '../src/observability/logger';
 import { createTemporalClient } from '../src/temporal/client';
+import { provisionNamespace } from '../src/temporal/provision';
 import { installTemporalRuntime } from '../src/temporal/runtime';
 import { installStarkbankPatches } from '../src/starkbank/sdkPatches';
 import { runSetup } from '../src/setup';
@@ -71,6 +72,14 @@ async function main(): Promise<void> {
 
   const config = loadConfig();
   installStarkbankPatches(config.stark);
+  // The namespace's retention and the pause switch come before the worker, which checks them.
+  const provisioned = await provisionNamespace(createTemporalClient(config.temporal), {
+    taskQueue: config.temporal.taskQueue,
+    retentionDays: config.namespaceRetentionDays,
+  });
+  say(
+    `namespace ${config.temporal.namespace}: retention ${provisioned.retention}, pause switch ${provisioned.pauseSwitch}`,
+  );
   const worker = await createWorker(config);
   registerPayoutGauges(createTemporalClient(config.temporal), config.temporal.taskQueue);
   const running = worker.run();

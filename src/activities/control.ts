@@ -1,30 +1,17 @@
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { GuardrailLimits } from '../domain/guardrails';
-import { pausedQuery, pauseSwitchWorkflowId } from '../workflows/pauseSwitchDefinitions';
+import type { PauseRead } from './pauseSwitch';
 
 export interface ControlActivityDeps {
-  client: Client;
-  taskQueue: string;
   guardrails: { maxAmountCents: number; dailyMaxCents: number };
   workspaceId?: string;
+  readPauseSwitch: () => Promise<PauseRead>;
 }
 
-export function createControlActivities({ client, taskQueue, guardrails, workspaceId }: ControlActivityDeps) {
+export function createControlActivities({ guardrails, workspaceId, readPauseSwitch }: ControlActivityDeps) {
   return {
-    /**
-     * The operator's pause switch lives in the pauseSwitch workflow. No running switch = not paused; a closed
-     * one is not queried (a query of a closed workflow needs a worker to replay it and can hang).
-     */
-    async arePayoutsPaused(): Promise<boolean> {
-      const handle = client.workflow.getHandle(pauseSwitchWorkflowId(taskQueue));
-      try {
-        const { status } = await handle.describe();
-        if (status.name !== 'RUNNING') return false;
-        return await handle.query(pausedQuery);
-      } catch (err) {
-        if (err instanceof WorkflowNotFoundError) return false;
-        throw err;
-      }
+    /** The operator's pause switch; one that cannot be read counts as on. */
+    readPauseSwitch(): Promise<PauseRead> {
+      return readPauseSwitch();
     },
 
     /** Limits come from config; reading them through an activity records them in history (deterministic). */

@@ -13,10 +13,12 @@ import {
   type IssuanceInput,
   type IssuedInvoice,
 } from '../domain/issuance';
-import { starkCall } from './starkCall';
+import { starkCall, starkWrite } from './starkCall';
 
 export interface IssuanceActivityDeps {
   user: StarkUser;
+  /** How long after a lost answer a late commit can still appear. */
+  lateCommitMs: number;
   now?: () => Date;
 }
 
@@ -30,7 +32,7 @@ export interface DraftRequest {
 /** Stark Bank accepts at most 100 invoices per create call. */
 const MAX_PER_CREATE = 100;
 
-export function createIssuanceActivities({ user, now = () => new Date() }: IssuanceActivityDeps) {
+export function createIssuanceActivities({ user, lateCommitMs, now = () => new Date() }: IssuanceActivityDeps) {
   return {
     /**
      * Random people and amounts for one batch. Its result is recorded in the workflow history, so every retry
@@ -50,33 +52,50 @@ export function createIssuanceActivities({ user, now = () => new Date() }: Issua
     },
 
     /**
-     * Idempotent: finds what an earlier attempt already created (by the batch tag) and creates only the rest,
-     * so a lost response or a retry never issues an invoice twice.
+     * Idempotent: finds what an earlier attempt already created (by the batch tag) and creates only the rest, and
+     * settles a lost answer by looking the batch up until a late commit would have shown, so neither a retry nor
+     * a slow commit issues an invoice twice.
      */
     async createInvoices({ batchId, drafts }: { batchId: string; drafts: InvoiceDraft[] }): Promise<IssuedInvoice[]> {
-      const existing = await starkCall(`query invoices of batch ${batchId}`, () =>
-        collect(starkbank.invoice.query({ tags: [batchTag(batchId)], user }), invoiceSchema),
-      );
-      const issued = new Map<number, IssuedInvoice>();
-      for (const invoice of existing) {
-        const draft = drafts.find((d) => invoice.tags.includes(invoiceTag(batchId, d.index)));
-        if (draft) issued.set(draft.index, { index: draft.index, id: invoice.id, amount: invoice.amount });
-      }
+      const findIssued = async (): Promise<Map<number, IssuedInvoice>> => {
+        const existing = await starkCall(`query invoices of batch ${batchId}`, () =>
+          collect(starkbank.invoice.query({ tags: [batchTag(batchId)], user }), invoiceSchema),
+        );
+        const found = new Map<number, IssuedInvoice>();
+        for (const invoice of existing) {
+          const draft = drafts.find((d) => invoice.tags.includes(invoiceTag(batchId, d.index)));
+          if (draft) found.set(draft.index, { index: draft.index, id: invoice.id, amount: invoice.amount });
+        }
+        return found;
+      };
+      const issued = await findIssued();
       const missing = drafts.filter((d) => !issued.has(d.index));
       for (const part of chunk(missing, MAX_PER_CREATE)) {
-        const created = await starkCall(`create ${part.length} invoices of batch ${batchId}`, () =>
-          starkbank.invoice.create(
-            part.map(
-              (d) =>
-                new starkbank.Invoice({ amount: d.amount, name: d.name, taxId: d.taxId, due: d.due, tags: d.tags }),
-            ),
-            { user },
-          ),
+        const created = await starkWrite(
+          `create ${part.length} invoices of batch ${batchId}`,
+          async () => {
+            const made = await starkbank.invoice.create(
+              part.map(
+                (d) =>
+                  new starkbank.Invoice({ amount: d.amount, name: d.name, taxId: d.taxId, due: d.due, tags: d.tags }),
+              ),
+              { user },
+            );
+            return made.map((raw, i) => {
+              const invoice = invoiceSchema.parse(raw);
+              return { index: part[i]!.index, id: invoice.id, amount: invoice.amount };
+            });
+          },
+          {
+            // A create is all or nothing: the part counts as committed once every one of its invoices shows.
+            lookup: async () => {
+              const found = await findIssued();
+              return part.every((d) => found.has(d.index)) ? part.map((d) => found.get(d.index)!) : undefined;
+            },
+            windowMs: lateCommitMs,
+          },
         );
-        created.forEach((raw, i) => {
-          const invoice = invoiceSchema.parse(raw);
-          issued.set(part[i]!.index, { index: part[i]!.index, id: invoice.id, amount: invoice.amount });
-        });
+        for (const invoice of created) issued.set(invoice.index, invoice);
       }
       return [...issued.values()].sort((a, b) => a.index - b.index);
     },

@@ -2,19 +2,37 @@ import starkbank from 'starkbank';
 import { heartbeat } from '@temporalio/activity';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { z } from 'zod';
+import { openCase, readDecisionRecord } from '../decisions/records';
 import { invoiceIdOfTransfer, PAYOUT_TAG, payoutWorkflowId } from '../domain/payoutIds';
-import { compareCreditsWithTransfers, type Findings } from '../domain/reconciliation';
+import { compareCreditsWithTransfers, type Findings, type UnpaidAction } from '../domain/reconciliation';
 import { createEventDispatcher, type DispatchOutcome } from '../events/dispatch';
 import { MalformedEventError, parseEvent } from '../events/schema';
 import { collect } from '../starkbank/list';
 import { invoiceLogSchema, transferSchema } from '../starkbank/schemas';
 import type { StarkUser } from '../starkbank/user';
-import { transferUpdatedSignal } from '../workflows/payoutDefinitions';
+import { lookUpTransferSignal } from '../workflows/payoutDefinitions';
 import { starkCall } from './starkCall';
-import { reconciliationCents, reconciliationDrift } from '../observability/metrics';
+import {
+  reconciliationCents,
+  reconciliationDrift,
+  reconciliationUnpaid,
+  sweepUnprocessableEvents,
+} from '../observability/metrics';
 
-function recordReconciliation(f: Findings): void {
-  reconciliationDrift.set({ kind: 'unpaid' }, f.unpaid.length);
+const UNPAID_ACTIONS: readonly UnpaidAction[] = [
+  'payout-started',
+  'payout-nudged',
+  'rejected',
+  'needs-person',
+  'credit-too-old',
+];
+
+function recordReconciliation(f: Omit<Findings, 'unpaid'>, unpaid: ReconciliationReport['unpaid']): void {
+  for (const action of UNPAID_ACTIONS) {
+    reconciliationUnpaid.set({ action }, unpaid.filter((u) => u.action === action).length);
+  }
+  const drift = unpaid.filter((u) => u.action !== 'payout-nudged' && u.action !== 'rejected');
+  reconciliationDrift.set({ kind: 'unpaid' }, drift.length);
   reconciliationDrift.set({ kind: 'sent_without_credit' }, f.sentWithoutCredit.length);
   reconciliationDrift.set({ kind: 'amount_mismatch' }, f.amountMismatches.length);
   reconciliationDrift.set({ kind: 'duplicate' }, f.duplicates.length);
@@ -26,27 +44,38 @@ export interface RecoveryActivityDeps {
   user: StarkUser;
   client: Client;
   taskQueue: string;
+  retentionMs: () => Promise<number>;
+  workspaceId?: string;
   now?: () => Date;
 }
 
 export interface SweepReport {
   undelivered: number;
-  outcomes: Partial<Record<DispatchOutcome | 'malformed', number>>;
+  outcomes: Partial<Record<DispatchOutcome | 'unprocessable', number>>;
   markedDelivered: number;
+  /** Events that can never be processed: reported once, then marked delivered so no sweep lists them again. */
+  unprocessable: { eventId: string; reason: string }[];
 }
 
 export interface ReconciliationReport extends Omit<Findings, 'unpaid'> {
   since: string;
   credited: number;
   transfers: number;
-  unpaid: { invoiceId: string; action: 'payout-started' | 'payout-nudged' | 'payout-closed' }[];
+  unpaid: { invoiceId: string; netCents: number; action: UnpaidAction }[];
 }
 
 // JSON-able copy of an SDK event (the SDK turns `created` into a Date).
 const sdkEventSchema = z.object({ id: z.string() }).loose();
 
-export function createRecoveryActivities({ user, client, taskQueue, now = () => new Date() }: RecoveryActivityDeps) {
-  const dispatcher = createEventDispatcher({ client, taskQueue });
+export function createRecoveryActivities({
+  user,
+  client,
+  taskQueue,
+  retentionMs,
+  workspaceId,
+  now = () => new Date(),
+}: RecoveryActivityDeps) {
+  const dispatcher = createEventDispatcher({ client, taskQueue, retentionMs, workspaceId, now });
 
   return {
     /**
@@ -57,18 +86,19 @@ export function createRecoveryActivities({ user, client, taskQueue, now = () => 
       const events = await starkCall('query undelivered events', () =>
         collect(starkbank.event.query({ isDelivered: false, user }), sdkEventSchema),
       );
-      const report: SweepReport = { undelivered: events.length, outcomes: {}, markedDelivered: 0 };
+      const report: SweepReport = { undelivered: events.length, outcomes: {}, markedDelivered: 0, unprocessable: [] };
       for (const raw of events) {
-        heartbeat(report);
-        let outcome: DispatchOutcome | 'malformed';
+        heartbeat(report.markedDelivered);
+        let outcome: DispatchOutcome | 'unprocessable';
         try {
           outcome = await dispatcher.dispatch(parseEvent(JSON.parse(JSON.stringify(raw))));
         } catch (err) {
           if (!(err instanceof MalformedEventError)) throw err; // Temporal down: retry the sweep later
-          outcome = 'malformed';
+          outcome = 'unprocessable';
+          report.unprocessable.push({ eventId: raw.id, reason: err.message });
+          sweepUnprocessableEvents.inc();
         }
         report.outcomes[outcome] = (report.outcomes[outcome] ?? 0) + 1;
-        if (outcome === 'malformed') continue;
         await starkCall(`mark event ${raw.id} delivered`, () =>
           starkbank.event.update(raw.id, { isDelivered: true, user }),
         );
@@ -92,6 +122,7 @@ export function createRecoveryActivities({ user, client, taskQueue, now = () => 
           collect(starkbank.transfer.query({ tags: [PAYOUT_TAG], after: since, user }), transferSchema),
         ),
       ]);
+      const creditedAt = new Map(credited.map((log) => [log.invoice.id, isoOf(log.created)]));
       const findings = compareCreditsWithTransfers(
         credited.map((log) => ({ invoiceId: log.invoice.id, amount: log.invoice.amount, fee: log.invoice.fee })),
         transfers.flatMap((t) => {
@@ -102,36 +133,50 @@ export function createRecoveryActivities({ user, client, taskQueue, now = () => 
       const unpaid: ReconciliationReport['unpaid'] = [];
       for (const c of findings.unpaid) {
         heartbeat(c.invoiceId);
-        unpaid.push({ invoiceId: c.invoiceId, action: await heal(c) });
+        const action = await heal({ ...c, created: creditedAt.get(c.invoiceId) });
+        unpaid.push({ invoiceId: c.invoiceId, netCents: c.netCents, action });
       }
-      recordReconciliation(findings);
+      recordReconciliation(findings, unpaid);
       return { ...findings, since, credited: credited.length, transfers: transfers.length, unpaid };
     },
   };
 
-  async function heal(c: { invoiceId: string; amount: number; fee: number }) {
+  /** What a credited invoice without a successful transfer needs; nothing here moves money. */
+  async function heal(c: { invoiceId: string; amount: number; fee: number; created?: string }): Promise<UnpaidAction> {
     const handle = client.workflow.getHandle(payoutWorkflowId(c.invoiceId));
     try {
       const { status } = await handle.describe();
-      if (status.name !== 'RUNNING') return 'payout-closed' as const;
-      await handle.signal(transferUpdatedSignal, {
-        eventId: `reconcile-${now().toISOString()}`,
-        transferId: '',
-        status: 'unknown',
+      if (status.name === 'RUNNING') {
+        await handle.signal(lookUpTransferSignal);
+        return 'payout-nudged';
+      }
+      if ((await readDecisionRecord(client, c.invoiceId))?.rejected) return 'rejected';
+      // Closed without a successful transfer (failed, terminated, found invalid): only a person can say why.
+      await openCase(client, taskQueue, c.invoiceId, {
+        kind: 'closed-without-transfer',
+        reason: `credited but its payout ended ${status.name} without a successful transfer`,
       });
-      return 'payout-nudged' as const;
+      return 'needs-person';
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
     }
-    await dispatcher.dispatch({
+    const outcome = await dispatcher.dispatch({
       kind: 'invoice',
       id: `reconcile-${c.invoiceId}`,
+      created: c.created,
       log: {
         id: `reconcile-${c.invoiceId}`,
         type: 'credited',
         invoice: { id: c.invoiceId, amount: c.amount, fee: c.fee },
       },
     });
-    return 'payout-started' as const;
+    if (outcome === 'payout-rejected') return 'rejected';
+    if (outcome === 'credit-too-old') return 'credit-too-old';
+    return 'payout-started';
   }
+}
+
+function isoOf(value: unknown): string | undefined {
+  const date = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : undefined;
+  return date && !Number.isNaN(date.getTime()) ? date.toISOString() : undefined;
 }

@@ -4,18 +4,19 @@ import type { StarkUser } from '../starkbank/user';
 import { collect } from '../starkbank/list';
 import { transferLogSchema, transferSchema, type Transfer } from '../starkbank/schemas';
 import type { Destination } from '../domain/destination';
-import { PAYOUT_TAG } from '../domain/payoutIds';
-import type { TransferSnapshot, TransferStatus } from '../domain/types';
+import { attemptOfExternalId, invoiceTransfersTag, PAYOUT_TAG } from '../domain/payoutIds';
+import { KNOWN_TRANSFER_STATUSES, type TransferSnapshot, type TransferStatus } from '../domain/types';
 import { ErrorTypes } from '../domain/errorTypes';
-import { starkCall } from './starkCall';
-import { createDailyPayoutTotal } from './dailyPayoutTotal';
+import { starkCall, starkWrite } from './starkCall';
 import { amountTransferred, transfersCreated } from '../observability/metrics';
 
 export interface TransferActivityDeps {
   user: StarkUser;
   destination: Destination;
-  /** Clock for "today" in the daily guardrail; injectable for tests. */
-  now?: () => Date;
+  /** Reads the pause switch; a switch that cannot be read counts as on. */
+  readPauseSwitch: () => Promise<{ paused: boolean; reason?: string }>;
+  /** How long after a lost answer a late commit can still appear. */
+  lateCommitMs: number;
 }
 
 export interface CreateTransferInput {
@@ -24,7 +25,6 @@ export interface CreateTransferInput {
   amount: number;
 }
 
-const KNOWN_STATUSES: readonly string[] = ['created', 'processing', 'success', 'failed', 'canceled'];
 // When one externalId maps to several transfers (a create that raced its own retry), the best one wins;
 // Stark Bank fails every duplicate of an externalId, so at most one can ever succeed.
 const PREFERENCE: Record<TransferStatus, number> = {
@@ -36,14 +36,7 @@ const PREFERENCE: Record<TransferStatus, number> = {
   failed: 5,
 };
 
-export function createTransferActivities({ user, destination, now = () => new Date() }: TransferActivityDeps) {
-  const todayTotal = createDailyPayoutTotal(async (day) => {
-    const transfers = await starkCall('query payout transfers of today', () =>
-      collect(starkbank.transfer.query({ tags: [PAYOUT_TAG], after: day, user }), transferSchema),
-    );
-    return transfers.filter((t) => !['failed', 'canceled'].includes(t.status)).reduce((sum, t) => sum + t.amount, 0);
-  }, now);
-
+export function createTransferActivities({ user, destination, readPauseSwitch, lateCommitMs }: TransferActivityDeps) {
   async function findByExternalId(externalId: string): Promise<Transfer[]> {
     // transfer.query cannot filter by externalId, so every payout transfer also carries it as a tag.
     const tagged = await starkCall(`query transfers tagged ${externalId}`, () =>
@@ -67,6 +60,7 @@ export function createTransferActivities({ user, destination, now = () => new Da
       externalId,
       amount: t.amount,
       status,
+      ...(status === 'unknown' && { rawStatus: t.status }),
       failureReason: status === 'failed' ? await failureReason(t.id) : undefined,
     };
   }
@@ -79,8 +73,25 @@ export function createTransferActivities({ user, destination, now = () => new Da
     },
 
     /**
-     * Idempotent: looks the externalId up first and creates only when nothing exists. A timeout or lost
-     * response fails this attempt; the retry then finds what was committed instead of creating it twice.
+     * Every transfer any payout run made for an invoice, with its attempt number: a restarted payout, or one whose
+     * earlier run is gone, continues from them instead of sending again.
+     */
+    async findTransfersOfInvoice(invoiceId: string): Promise<(TransferSnapshot & { attempt: number })[]> {
+      const tagged = await starkCall(`query transfers of invoice ${invoiceId}`, () =>
+        collect(starkbank.transfer.query({ tags: [invoiceTransfersTag(invoiceId)], user }), transferSchema),
+      );
+      const found: (TransferSnapshot & { attempt: number })[] = [];
+      for (const t of tagged) {
+        const attempt = t.externalId ? attemptOfExternalId(invoiceId, t.externalId) : undefined;
+        if (attempt !== undefined) found.push({ ...(await snapshot(t, t.externalId!)), attempt });
+      }
+      return found.sort((a, b) => a.attempt - b.attempt || PREFERENCE[a.status] - PREFERENCE[b.status]);
+    },
+
+    /**
+     * Idempotent: looks the externalId up first and creates only when nothing exists, and only while payouts are
+     * not paused (checked before every attempt, so a create that was retrying stops when an operator pauses). A
+     * lost answer is settled by looking the externalId up until a late commit would have shown.
      */
     async createTransfer({ invoiceId, externalId, amount }: CreateTransferInput): Promise<TransferSnapshot> {
       const existing = pickBest(await findByExternalId(externalId));
@@ -93,35 +104,38 @@ export function createTransferActivities({ user, destination, now = () => new Da
         }
         return snapshot(existing, externalId);
       }
-      const [created] = await starkCall(`create transfer ${externalId}`, () =>
-        starkbank.transfer.create(
-          [
-            new starkbank.Transfer({
-              amount,
-              ...destination,
-              externalId,
-              tags: [PAYOUT_TAG, externalId],
-              description: `Payout of invoice ${invoiceId}`,
-            }),
-          ],
-          { user },
-        ),
+      const pause = await readPauseSwitch();
+      if (pause.paused) {
+        throw ApplicationFailure.nonRetryable(pause.reason ?? 'payouts are paused', ErrorTypes.paused);
+      }
+      const created = await starkWrite(
+        `create transfer ${externalId}`,
+        async () => {
+          const [made] = await starkbank.transfer.create(
+            [
+              new starkbank.Transfer({
+                amount,
+                ...destination,
+                externalId,
+                tags: [...new Set([PAYOUT_TAG, invoiceTransfersTag(invoiceId), externalId])],
+                description: `Payout of invoice ${invoiceId}`,
+              }),
+            ],
+            { user },
+          );
+          transfersCreated.inc();
+          amountTransferred.inc(amount);
+          return transferSchema.parse(made);
+        },
+        { lookup: async () => pickBest(await findByExternalId(externalId)), windowMs: lateCommitMs },
       );
-      transfersCreated.inc();
-      amountTransferred.inc(amount);
-      todayTotal.add(amount);
-      return snapshot(transferSchema.parse(created), externalId);
-    },
-
-    /** Sum of today's (UTC) payout transfers that did not fail, for the daily guardrail. */
-    sumTransfersSentToday(): Promise<number> {
-      return todayTotal.get();
+      return snapshot(created, externalId);
     },
   };
 }
 
 function toStatus(status: string): TransferStatus {
-  return KNOWN_STATUSES.includes(status) ? (status as TransferStatus) : 'unknown';
+  return (KNOWN_TRANSFER_STATUSES as readonly string[]).includes(status) ? (status as TransferStatus) : 'unknown';
 }
 
 function pickBest(transfers: Transfer[]): Transfer | undefined {

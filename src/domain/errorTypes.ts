@@ -5,4 +5,6 @@ export const ErrorTypes = {
   transient: 'StarkUnavailableError',
   invoiceNotCredited: 'InvoiceNotCreditedError',
   unexpectedState: 'UnexpectedStateError',
+  /** The pause switch is on, or cannot be read: nothing may be sent now. */
+  paused: 'PayoutsPausedError',
 } as const;

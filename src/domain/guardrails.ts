@@ -11,13 +11,13 @@ export interface GuardrailInput {
   /** What the API says was credited (source of truth). */
   credited: { amount: number; fee: number };
   /** What the webhook event said, when the payout came from one. */
-  event?: { amount: number; fee: number; workspaceId?: string };
+  event?: { amount: number; fee?: number; workspaceId?: string };
   netCents: number;
-  sentTodayCents: number;
 }
 
 /**
- * Reasons a payout must wait for an operator instead of sending money on its own. Empty = go.
+ * Reasons a payout must wait for an operator instead of sending money on its own. Empty = go. The daily maximum
+ * is not here: it is checked against the day's budget right before the transfer is created (dailyMaxReason).
  * (A fee at or above the amount never reaches here: nothing is left to send, so no transfer is made.)
  */
 export function guardrailViolations(input: GuardrailInput, limits: GuardrailLimits): string[] {
@@ -26,18 +26,19 @@ export function guardrailViolations(input: GuardrailInput, limits: GuardrailLimi
   if (netCents > limits.maxAmountCents) {
     reasons.push(`amount ${formatBRL(netCents)} is above the per-transfer maximum ${formatBRL(limits.maxAmountCents)}`);
   }
-  if (input.sentTodayCents + netCents > limits.dailyMaxCents) {
+  if (event && (event.amount !== credited.amount || (event.fee !== undefined && event.fee !== credited.fee))) {
+    const fee = event.fee === undefined ? '' : ` (fee ${formatBRL(event.fee)})`;
     reasons.push(
-      `today's total would be ${formatBRL(input.sentTodayCents + netCents)}, above the daily maximum ${formatBRL(limits.dailyMaxCents)}`,
-    );
-  }
-  if (event && (event.amount !== credited.amount || event.fee !== credited.fee)) {
-    reasons.push(
-      `event said ${formatBRL(event.amount)} (fee ${formatBRL(event.fee)}) but the API says ${formatBRL(credited.amount)} (fee ${formatBRL(credited.fee)})`,
+      `event said ${formatBRL(event.amount)}${fee} but the API says ${formatBRL(credited.amount)} (fee ${formatBRL(credited.fee)})`,
     );
   }
   if (limits.workspaceId && event?.workspaceId && event.workspaceId !== limits.workspaceId) {
     reasons.push(`event came from workspace ${event.workspaceId}, expected ${limits.workspaceId}`);
   }
   return reasons;
+}
+
+/** Why a transfer waits for approval when the day's budget refused it. */
+export function dailyMaxReason(totalCents: number, maxCents: number): string {
+  return `today's total would be ${formatBRL(totalCents)}, above the daily maximum ${formatBRL(maxCents)}`;
 }

@@ -17,6 +17,18 @@ export function transferExternalId(invoiceId: string, attempt: number): string {
   return attempt === 1 ? `${PAYOUT_PREFIX}${invoiceId}` : `${PAYOUT_PREFIX}${invoiceId}-r${attempt}`;
 }
 
+/** Tag on every transfer of an invoice, whatever its attempt, so a payout finds what earlier runs sent. */
+export function invoiceTransfersTag(invoiceId: string): string {
+  return `${PAYOUT_PREFIX}${invoiceId}`;
+}
+
+/** The attempt an externalId of this invoice stands for, or undefined when it is not one of its. */
+export function attemptOfExternalId(invoiceId: string, externalId: string): number | undefined {
+  if (externalId === `${PAYOUT_PREFIX}${invoiceId}`) return 1;
+  const match = new RegExp(`^${PAYOUT_PREFIX}${invoiceId}-r(\\d+)$`).exec(externalId);
+  return match ? Number(match[1]) : undefined;
+}
+
 /** The invoice id a transfer belongs to, from its externalId or tags; undefined if it is not ours. */
 export function invoiceIdOfTransfer(transfer: {
   externalId?: string | null;

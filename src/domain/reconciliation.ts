@@ -17,7 +17,7 @@ export interface TransferRecord {
 
 export interface Findings {
   /** Credited invoices with something to send and no successful transfer yet. */
-  unpaid: CreditedRecord[];
+  unpaid: (CreditedRecord & { netCents: number })[];
   /** Successful transfers whose invoice is not among the credited ones. */
   sentWithoutCredit: TransferRecord[];
   /** Successful transfers of a different amount than the invoice's net. */
@@ -47,7 +47,7 @@ export function compareCreditsWithTransfers(credited: CreditedRecord[], transfer
     if (net <= 0) continue;
     findings.creditedNetCents += net;
     const sent = successes.get(c.invoiceId) ?? [];
-    if (sent.length === 0) findings.unpaid.push(c);
+    if (sent.length === 0) findings.unpaid.push({ ...c, netCents: net });
     if (sent.length > 1) findings.duplicates.push(c.invoiceId);
     for (const t of sent) {
       if (t.amount !== net) findings.amountMismatches.push({ invoiceId: c.invoiceId, expected: net, sent: t.amount });
@@ -60,13 +60,25 @@ export function compareCreditsWithTransfers(credited: CreditedRecord[], transfer
   return findings;
 }
 
+/** What reconciliation did about a credited invoice that has no successful transfer. */
+export type UnpaidAction = 'payout-started' | 'payout-nudged' | 'rejected' | 'needs-person' | 'credit-too-old';
+
+/** A payout still working on it, or an operator's "no", is not drift: everything else unpaid is. */
+const NOT_DRIFT: readonly UnpaidAction[] = ['payout-nudged', 'rejected'];
+
 /** True when money credited and money sent disagree in any way worth an alert. */
 export function hasDrift(
   f: Pick<Findings, 'creditedNetCents' | 'sentCents'> &
-    Record<'unpaid' | 'sentWithoutCredit' | 'amountMismatches' | 'duplicates', readonly unknown[]>,
+    Record<'sentWithoutCredit' | 'amountMismatches' | 'duplicates', readonly unknown[]> & {
+      unpaid: readonly { netCents: number; action?: UnpaidAction }[];
+    },
 ): boolean {
+  const aside = f.unpaid.filter((u) => u.action && NOT_DRIFT.includes(u.action));
+  const unpaid = f.unpaid.length - aside.length;
+  // Credits still in flight or rejected are expected not to have been sent yet.
+  const expectedSent = f.creditedNetCents - aside.reduce((sum, u) => sum + u.netCents, 0);
   return (
-    f.unpaid.length + f.sentWithoutCredit.length + f.amountMismatches.length + f.duplicates.length > 0 ||
-    f.creditedNetCents !== f.sentCents
+    unpaid + f.sentWithoutCredit.length + f.amountMismatches.length + f.duplicates.length > 0 ||
+    expectedSent !== f.sentCents
   );
 }

@@ -1,6 +1,8 @@
 /** Stark Bank values the payout acts on, as plain JSON that crosses the workflow boundary. */
 
-export type TransferStatus = 'created' | 'processing' | 'success' | 'failed' | 'canceled' | 'unknown';
+export const KNOWN_TRANSFER_STATUSES = ['created', 'processing', 'success', 'failed', 'canceled'] as const;
+/** A status Stark Bank may add later is `unknown` to the product: a payout then waits for a person. */
+export type TransferStatus = (typeof KNOWN_TRANSFER_STATUSES)[number] | 'unknown';
 
 /** Statuses a transfer never leaves; the only ones a payout acts on. */
 export const FINAL_TRANSFER_STATUSES: readonly string[] = ['success', 'failed', 'canceled'];
@@ -10,6 +12,8 @@ export interface TransferSnapshot {
   externalId: string;
   amount: number;
   status: TransferStatus;
+  /** What Stark Bank said, when the product does not know that status. */
+  rawStatus?: string;
   /** Why it failed, from the transfer's failed log, when it did. */
   failureReason?: string;
 }

@@ -1,7 +1,9 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { LRUCache } from 'lru-cache';
+import { openCase, readDecisionRecord } from '../decisions/records';
 import { invoiceIdOfTransfer, payoutWorkflowId } from '../domain/payoutIds';
 import { FINAL_TRANSFER_STATUSES } from '../domain/types';
+import { formatDays } from '../temporal/namespace';
 import { InvoiceIdKey, PayoutStatusKey } from '../temporal/searchAttributes';
 import {
   invoiceCreditedSignal,
@@ -16,16 +18,26 @@ import type { ParsedEvent } from './schema';
 export type DispatchOutcome =
   | 'payout-started-or-signaled'
   | 'payout-already-closed'
+  | 'payout-rejected'
+  | 'credit-too-old'
   | 'transfer-signaled'
   | 'transfer-not-ours'
   | 'transfer-progress-ignored'
   | 'payout-not-running'
+  | 'other-workspace'
   | 'duplicate-delivery'
   | 'ignored';
+
+// Clocks differ: a credit this close to the retention is treated as too old.
+const RETENTION_MARGIN_MS = 60 * 60_000;
 
 export interface DispatcherDeps {
   client: Client;
   taskQueue: string;
+  /** The namespace's retention: a credit older than this may have had a payout Temporal no longer remembers. */
+  retentionMs: () => Promise<number>;
+  /** When set, events of any other workspace are acknowledged and dropped, starting nothing. */
+  workspaceId?: string;
   /**
    * Upper bound for each Temporal call, so a down cluster fails a request (and Stark Bank retries): inside the
    * time Stark Bank waits for an answer, yet long enough for a burst queued behind a busy cluster.
@@ -38,18 +50,23 @@ export interface DispatcherDeps {
    * only spares the work for what this process has already seen.
    */
   rememberedEvents?: number;
+  now?: () => Date;
 }
 
 /**
- * Hands a verified event to Temporal. The one entry point for events, whether they come from the webhook
- * or from the sweep of undelivered events. It never moves money; it only starts or signals payouts.
+ * Hands a verified event to Temporal. The one entry point for events, whether they come from the webhook, the
+ * sweep of undelivered events or reconciliation. It never moves money; it only starts or signals payouts, and it
+ * never starts one that an operator rejected or whose credit is older than Temporal's memory.
  * Throws when Temporal cannot be reached, so the caller answers 5xx and the event is delivered again.
  */
 export function createEventDispatcher({
   client,
   taskQueue,
+  retentionMs,
+  workspaceId,
   temporalTimeoutMs = 10_000,
   rememberedEvents = 10_000,
+  now = () => new Date(),
 }: DispatcherDeps) {
   // The hand-off in flight or done, per event id: concurrent copies of one event share a single Temporal call.
   const handedOff =
@@ -58,6 +75,21 @@ export function createEventDispatcher({
 
   async function creditedInvoice(event: Extract<ParsedEvent, { kind: 'invoice' }>): Promise<DispatchOutcome> {
     const { invoice } = event.log;
+    const retention = await retentionMs();
+    const age = event.created ? now().getTime() - Date.parse(event.created) : 0;
+    if (age >= retention - RETENTION_MARGIN_MS) {
+      await withDeadline(() =>
+        openCase(client, taskQueue, invoice.id, {
+          kind: 'credit-older-than-retention',
+          reason:
+            `credited ${event.created}, older than the ${formatDays(retention)} Temporal keeps payouts: ` +
+            'an earlier payout may be gone, so only an operator can start this one (ops payouts restart)',
+        }),
+      );
+      return 'credit-too-old';
+    }
+    const record = await withDeadline(() => readDecisionRecord(client, invoice.id));
+    if (record?.rejected) return 'payout-rejected';
     try {
       await withDeadline(() =>
         client.workflow.signalWithStart<PayoutWorkflow, [CreditedEvent]>(PAYOUT_WORKFLOW_TYPE, {
@@ -104,6 +136,7 @@ export function createEventDispatcher({
   }
 
   async function route(event: ParsedEvent): Promise<DispatchOutcome> {
+    if (workspaceId && event.workspaceId && event.workspaceId !== workspaceId) return 'other-workspace';
     if (event.kind === 'invoice' && event.log.type === 'credited') return creditedInvoice(event);
     if (event.kind === 'transfer') return transferUpdate(event);
     return 'ignored';

@@ -7,7 +7,8 @@ const cents = z.number().int();
 const invoiceLog = z.object({
   id: z.string(),
   type: z.string(),
-  invoice: z.object({ id: z.string().regex(/^\d+$/), amount: cents, fee: cents.default(0) }),
+  // The API, not the event, is the source of truth for the fee: an event without one is compared on amount only.
+  invoice: z.object({ id: z.string().regex(/^\d+$/), amount: cents, fee: cents.optional() }),
 });
 
 const transferLog = z.object({
@@ -21,8 +22,12 @@ const transferLog = z.object({
   }),
 });
 
+// Stark Bank's timestamps; the SDK hands swept events over with Date objects, JSON-copied to ISO strings.
+const timestamp = z.iso.datetime({ offset: true });
+
 const envelope = z.object({
   id: z.string().min(1),
+  created: timestamp.optional(),
   subscription: z.string().min(1),
   workspaceId: z.string().optional(),
   log: z.record(z.string(), z.unknown()),
@@ -31,9 +36,9 @@ const envelope = z.object({
 export const webhookBodySchema = z.object({ event: envelope });
 
 export type ParsedEvent =
-  | { kind: 'invoice'; id: string; workspaceId?: string; log: z.infer<typeof invoiceLog> }
-  | { kind: 'transfer'; id: string; workspaceId?: string; log: z.infer<typeof transferLog> }
-  | { kind: 'other'; id: string; subscription: string };
+  | { kind: 'invoice'; id: string; workspaceId?: string; created?: string; log: z.infer<typeof invoiceLog> }
+  | { kind: 'transfer'; id: string; workspaceId?: string; created?: string; log: z.infer<typeof transferLog> }
+  | { kind: 'other'; id: string; workspaceId?: string; subscription: string };
 
 export class MalformedEventError extends Error {
   override name = 'MalformedEventError';
@@ -53,14 +58,19 @@ export function parseWebhookBody(rawBody: Buffer): ParsedEvent {
 /** Parses one event object (from a webhook body, or from the API when sweeping undelivered events). */
 export function parseEvent(value: unknown): ParsedEvent {
   const event = parseOrThrow(envelope, value, 'event');
-  const base = { id: event.id, workspaceId: event.workspaceId };
+  const base = { id: event.id, workspaceId: event.workspaceId, created: event.created };
   switch (event.subscription) {
     case 'invoice':
       return { kind: 'invoice', ...base, log: parseOrThrow(invoiceLog, event.log, 'event.log') };
     case 'transfer':
       return { kind: 'transfer', ...base, log: parseOrThrow(transferLog, event.log, 'event.log') };
     default:
-      return { kind: 'other', id: event.id, subscription: event.subscription };
+      return {
+        kind: 'other',
+        id: event.id,
+        subscription: event.subscription,
+        ...(event.workspaceId && { workspaceId: event.workspaceId }),
+      };
   }
 }
 

@@ -60,3 +60,16 @@ export const reconciliationCents = new client.Gauge({
   labelNames: ['side'] as const,
   registers: [registry],
 });
+
+export const reconciliationUnpaid = new client.Gauge({
+  name: 'reconciliation_unpaid',
+  help: 'Last reconciliation: credited invoices without a successful transfer, by what was done about them',
+  labelNames: ['action'] as const,
+  registers: [registry],
+});
+
+export const sweepUnprocessableEvents = new client.Counter({
+  name: 'sweep_unprocessable_events_total',
+  help: 'Undelivered events the sweep could never process: reported once, then marked delivered',
+  registers: [registry],
+});

@@ -1,7 +1,8 @@
 import type { Client } from '@temporalio/client';
 import client from 'prom-client';
 import { PAYOUT_STATUSES } from '../workflows/payoutDefinitions';
-import { PayoutStatusKey } from '../temporal/searchAttributes';
+import { DecisionStateKey, PayoutStatusKey } from '../temporal/searchAttributes';
+import { DECISION_RECORD_WORKFLOW_TYPE } from '../workflows/decisionRecordDefinitions';
 import { registry } from './metrics';
 
 const WAITING = ['AwaitingApproval', 'NeedsAttention', 'TransferFailed'] as const;
@@ -37,6 +38,15 @@ export function registerPayoutGauges(temporal: Client, taskQueue: string): void 
       );
       const count = counts.reduce((sum, c) => sum + c.count, 0);
       pending.set(count);
+    },
+  });
+  const cases = new client.Gauge({
+    name: 'payout_cases_open',
+    help: 'Credited invoices no automatic path will pay until a person acts (closed without paying, too old)',
+    registers: [registry],
+    async collect() {
+      const query = `WorkflowType="${DECISION_RECORD_WORKFLOW_TYPE}" AND ExecutionStatus="Running" AND TaskQueue="${taskQueue}" AND ${DecisionStateKey.name}="NeedsPerson"`;
+      cases.set((await temporal.workflow.count(query)).count);
     },
   });
 }

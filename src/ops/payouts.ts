@@ -1,18 +1,18 @@
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { Option, type Command } from 'commander';
 import { formatBRL } from '../domain/money';
 import { payoutWorkflowId } from '../domain/payoutIds';
 import { setPayoutsPaused } from './pausePayouts';
 import { InvoiceIdKey, PayoutAmountKey, PayoutStatusKey, TransferIdKey } from '../temporal/searchAttributes';
+import { listOpenCases } from '../decisions/audit';
+import { readDecisionRecord } from '../decisions/records';
+import { decide, DecisionRefusedError, type DecisionResult } from '../decisions/operatorDecisions';
 import {
-  approveUpdate,
-  PAYOUT_STATUSES,
-  payoutStateQuery,
-  rejectUpdate,
-  retryUpdate,
-  type PayoutState,
-  type PayoutStatus,
-} from '../workflows/payoutDefinitions';
+  OPERATOR_ACTIONS,
+  type DecisionRecordState,
+  type OperatorAction,
+} from '../workflows/decisionRecordDefinitions';
+import { PAYOUT_STATUSES, payoutStateQuery, type PayoutState, type PayoutStatus } from '../workflows/payoutDefinitions';
 import { invoiceId, positiveInt } from './args';
 import { CliError, emit, formatFields, formatTable, formatTime } from './output';
 import { withTemporal } from './temporalFromEnv';
@@ -32,9 +32,22 @@ interface DecisionOptions {
   note?: string;
 }
 
-const decisions = { approve: approveUpdate, reject: rejectUpdate, retry: retryUpdate } as const;
-type Action = keyof typeof decisions;
-const past: Record<Action, string> = { approve: 'Approved', reject: 'Rejected', retry: 'Retried' };
+const DESCRIPTIONS: Record<OperatorAction, string> = {
+  approve: 'send a payout held for approval',
+  reject: 'never pay an invoice: a held payout ends, a closed or missing one is never started again',
+  retry: 'run again the step a payout is held on (a failed transfer is retried under a new externalId)',
+  restart: 'start again the payout of an invoice whose payout closed without paying, or is gone',
+};
+
+// Statuses in which a running payout waits for an operator.
+const HELD: readonly PayoutStatus[] = ['AwaitingApproval', 'NeedsAttention', 'TransferFailed'];
+
+interface AttentionRow {
+  invoiceId: string;
+  waiting: string;
+  detail: string;
+  since: string;
+}
 
 export function registerPayoutCommands(program: Command): void {
   const payouts = program.command('payouts').description('find payouts, decide on held ones, pause all payouts');
@@ -54,24 +67,47 @@ export function registerPayoutCommands(program: Command): void {
     .description("a payout's live state: status, reasons, amounts, transfer attempts, decision")
     .argument('<invoiceId>', 'the credited invoice', invoiceId)
     .action(async (id: string, _opts: unknown, cmd: Command) => {
-      const state = await withTemporal((client) =>
-        explainMissing(id, client.workflow.getHandle(payoutWorkflowId(id)).query(payoutStateQuery)),
-      );
-      emit(cmd, state, renderState);
+      const shown = await withTemporal(async (client) => {
+        try {
+          return { payout: await client.workflow.getHandle(payoutWorkflowId(id)).query(payoutStateQuery) };
+        } catch (err) {
+          if (!(err instanceof WorkflowNotFoundError)) throw err;
+        }
+        // Temporal forgot the payout (retention): the invoice's decision record outlives it.
+        const record = await readDecisionRecord(client, id);
+        if (!record) throw new CliError(`no payout for invoice ${id}`);
+        return { record };
+      });
+      emit(cmd, shown.payout ?? shown.record, (r) => ('status' in r ? renderState(r) : renderRecord(r)));
     });
 
-  for (const action of Object.keys(decisions) as Action[]) {
+  for (const action of OPERATOR_ACTIONS) {
     payouts
       .command(action)
-      .description(`${action} a payout that waits for an operator`)
+      .description(DESCRIPTIONS[action])
       .argument('<invoiceId>', 'the credited invoice', invoiceId)
-      .requiredOption('--operator <name>', 'who decides (recorded in the payout)')
+      .requiredOption('--operator <name>', 'who decides (recorded beyond the payout)')
       .option('--note <text>', 'why')
       .action(async (id: string, opts: DecisionOptions, cmd: Command) => {
-        const state = await withTemporal((client) => decide(client, action, id, opts));
-        emit(cmd, state, (s) => `${past[action]} payout of invoice ${s.invoiceId} (was ${s.status}).`);
+        const result = await withTemporal((client, cfg) =>
+          decide(client, cfg.taskQueue, action, id, { operator: opts.operator, note: opts.note }).catch(
+            (err: unknown) => {
+              if (err instanceof DecisionRefusedError) throw new CliError(`${action} refused: ${err.message}`);
+              throw err;
+            },
+          ),
+        );
+        emit(cmd, result, (r) => renderDecision(action, id, r));
       });
   }
+
+  payouts
+    .command('attention')
+    .description('what waits for a person: payouts held for a decision, and invoices with an open case')
+    .action(async (_opts: unknown, cmd: Command) => {
+      const rows = await withTemporal((client, cfg) => needingAPerson(client, cfg.taskQueue));
+      emit(cmd, rows, renderAttention);
+    });
 
   for (const paused of [true, false]) {
     payouts
@@ -112,30 +148,25 @@ async function listPayouts(client: Client, status: PayoutStatus | undefined, lim
   return rows;
 }
 
-async function decide(client: Client, action: Action, id: string, by: DecisionOptions): Promise<PayoutState> {
-  const handle = client.workflow.getHandle(payoutWorkflowId(id));
-  try {
-    return await handle.executeUpdate(decisions[action], { args: [{ operator: by.operator, note: by.note }] });
-  } catch (err) {
-    // The workflow's validator says why (e.g. "cannot approve a payout that is Sending").
-    if (err instanceof WorkflowUpdateFailedError) {
-      throw new CliError(`${action} refused: ${err.cause?.message ?? err.message}`);
-    }
-    if (!(err instanceof WorkflowNotFoundError)) throw err;
-  }
-  // Temporal answers "not found" both for no payout and for a finished one; tell the operator which.
-  const finished = await explainMissing(id, handle.describe());
-  const status = finished.typedSearchAttributes.get(PayoutStatusKey) ?? finished.status.name;
-  throw new CliError(`${action} refused: the payout of invoice ${id} already finished as ${status}`);
-}
-
-async function explainMissing<T>(id: string, call: Promise<T>): Promise<T> {
-  try {
-    return await call;
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) throw new CliError(`no payout for invoice ${id}`);
-    throw err;
-  }
+function renderRecord(r: DecisionRecordState): string {
+  const fields = formatFields([
+    ['Invoice', r.invoiceId],
+    ['Payout', 'gone from Temporal (retention); its decision record remains'],
+    [
+      'Rejected',
+      r.rejected && `by ${r.rejected.operator} at ${r.rejected.at}${r.rejected.note ? ` (${r.rejected.note})` : ''}`,
+    ],
+    ['Open case', r.openCase && `${r.openCase.kind} since ${r.openCase.since}: ${r.openCase.reason}`],
+  ]);
+  if (r.entries.length === 0) return fields;
+  const entries = formatTable(r.entries, [
+    { header: 'AT', value: (e) => e.at },
+    { header: 'ACTION', value: (e) => e.action },
+    { header: 'OPERATOR', value: (e) => e.operator },
+    { header: 'PAYOUT WAS', value: (e) => e.payoutStatus },
+    { header: 'NOTE', value: (e) => e.note ?? '-' },
+  ]);
+  return `${fields}\n\n${entries}`;
 }
 
 function renderList(rows: PayoutRow[]): string {
@@ -151,9 +182,7 @@ function renderList(rows: PayoutRow[]): string {
 
 function renderState(s: PayoutState): string {
   const money = (cents: number | undefined) => (cents === undefined ? undefined : formatBRL(cents));
-  const decided =
-    s.decidedBy &&
-    `${s.decidedBy.action} by ${s.decidedBy.operator}${s.decidedBy.note ? ` (${s.decidedBy.note})` : ''}`;
+  const decisions = s.decisions.map((d) => `${d.action} by ${d.operator} at ${d.at}${d.note ? ` (${d.note})` : ''}`);
   const fields = formatFields([
     ['Invoice', s.invoiceId],
     ['Status', s.status],
@@ -161,7 +190,9 @@ function renderState(s: PayoutState): string {
     ['Credited', money(s.credited?.amount)],
     ['Fee', money(s.credited?.fee)],
     ['Net', money(s.netCents)],
-    ['Decided', decided],
+    ['Waits for', s.awaiting.length > 0 ? s.awaiting.join(' or ') : undefined],
+    ['Retrying', s.retrying],
+    ['Decisions', decisions.length > 0 ? decisions.join('; ') : undefined],
     ['Attempts', String(s.attempts.length)],
   ]);
   if (s.attempts.length === 0) return fields;
@@ -173,4 +204,40 @@ function renderState(s: PayoutState): string {
     { header: 'FAILURE', value: (a) => a.failureReason ?? '-' },
   ]);
   return `${fields}\n\n${attempts}`;
+}
+
+async function needingAPerson(client: Client, taskQueue: string): Promise<AttentionRow[]> {
+  const rows: AttentionRow[] = [];
+  for (const status of HELD) {
+    const query = `WorkflowType="payout" AND ExecutionStatus="Running" AND TaskQueue="${taskQueue}" AND ${PayoutStatusKey.name}="${status}"`;
+    for await (const w of client.workflow.list({ query })) {
+      const invoice = w.typedSearchAttributes.get(InvoiceIdKey) ?? w.workflowId.replace(/^payout-/, '');
+      rows.push({
+        invoiceId: invoice,
+        waiting: status,
+        detail: 'payouts show for the reason',
+        since: formatTime(w.startTime),
+      });
+    }
+  }
+  for (const c of await listOpenCases(client, taskQueue)) {
+    rows.push({ invoiceId: c.invoiceId, waiting: `case: ${c.kind}`, detail: c.reason, since: c.since });
+  }
+  return rows;
+}
+
+function renderAttention(rows: AttentionRow[]): string {
+  if (rows.length === 0) return 'Nothing waits for a person.';
+  return formatTable(rows, [
+    { header: 'INVOICE', value: (r) => r.invoiceId },
+    { header: 'WAITING', value: (r) => r.waiting },
+    { header: 'SINCE', value: (r) => r.since },
+    { header: 'DETAIL', value: (r) => r.detail },
+  ]);
+}
+
+function renderDecision(action: OperatorAction, id: string, r: DecisionResult): string {
+  if (r.applied === 'payout') return `${action}: payout of invoice ${id} accepted it (now ${r.state.status}).`;
+  if (r.applied === 'restarted') return `restart: a new payout of invoice ${id} started (run ${r.runId}).`;
+  return `${action}: recorded for invoice ${id} (payout ${r.payoutStatus}); nothing will start it on its own.`;
 }

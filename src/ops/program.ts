@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerAuditCommands } from './audit';
 import { registerKeyCommands } from './keys';
 import { registerPayoutCommands } from './payouts';
 import { registerRecoveryCommands } from './recovery';
@@ -6,7 +7,7 @@ import { registerScheduleCommands } from './schedule';
 
 export function buildProgram(): Command {
   const program = new Command('ops')
-    .description('Operate the Stark Bank payouts app: invoice schedule, payouts, recovery, project keys')
+    .description('Operate the Stark Bank payouts app: invoice schedule, payouts, recovery, audit trail, project keys')
     .option('--json', 'machine-readable output')
     // Thrown instead of exiting, so the entry point chooses exit codes: 2 for usage, 1 for failures.
     // Set before the commands are added: subcommands inherit it.
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
   registerScheduleCommands(program);
   registerPayoutCommands(program);
   registerRecoveryCommands(program);
+  registerAuditCommands(program);
   registerKeyCommands(program);
   return program;
 }

@@ -16,7 +16,12 @@ export interface ClassifiedStarkError {
   codes: string[];
   /** A message safe to log and to store in workflow history: no headers, no keys, no request config. */
   message: string;
+  /** A write may have been committed although no answer said so (timeouts, dropped connections, 5xx). */
+  mayHaveCommitted: boolean;
 }
+
+// The request never reached Stark Bank: nothing can have been committed.
+const NOT_SENT_CODES = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'];
 
 const inputErrorsShape = z.object({
   status: z.literal(400),
@@ -33,19 +38,22 @@ export function classifyStarkError(err: unknown): ClassifiedStarkError {
   if (input.success) {
     const codes = input.data.errors.map((e) => e.code);
     const detail = input.data.errors.map((e) => `${e.code}: ${e.message}`).join('; ');
-    return { kind: 'input', codes, message: `Stark Bank refused the request (${detail})` };
+    return { kind: 'input', codes, message: `Stark Bank refused the request (${detail})`, mayHaveCommitted: false };
   }
   const axios = axiosShape.safeParse(err);
   const status = axios.success ? axios.data.response?.status : undefined;
   const ownStatus = httpStatusShape.safeParse(err);
   const httpStatus = status ?? (ownStatus.success ? ownStatus.data.status : undefined);
-  if (httpStatus === 404) return { kind: 'notFound', codes: [], message: 'Stark Bank answered 404 Not Found' };
+  if (httpStatus === 404) {
+    return { kind: 'notFound', codes: [], message: 'Stark Bank answered 404 Not Found', mayHaveCommitted: false };
+  }
   if (httpStatus !== undefined && httpStatus >= 400 && httpStatus < 500 && httpStatus !== 408 && httpStatus !== 429) {
-    return { kind: 'input', codes: [], message: `Stark Bank answered HTTP ${httpStatus}` };
+    return { kind: 'input', codes: [], message: `Stark Bank answered HTTP ${httpStatus}`, mayHaveCommitted: false };
   }
   const networkCode = axios.success ? axios.data.code : undefined;
   const what = httpStatus ? `HTTP ${httpStatus}` : (networkCode ?? errorMessage(err));
-  return { kind: 'transient', codes: [], message: `Stark Bank unavailable (${what})` };
+  const mayHaveCommitted = httpStatus !== 429 && !(networkCode && NOT_SENT_CODES.includes(networkCode));
+  return { kind: 'transient', codes: [], message: `Stark Bank unavailable (${what})`, mayHaveCommitted };
 }
 
 function errorMessage(err: unknown): string {

@@ -10,7 +10,8 @@ export const invoiceSchema = z.object({
   id: z.string(),
   amount: cents,
   nominalAmount: cents.optional(),
-  fee: cents.default(0),
+  // A missing fee would silently send the gross amount: it must be there.
+  fee: cents,
   status: z.string(),
   name: z.string().optional(),
   taxId: z.string().optional(),

@@ -1,4 +1,6 @@
 // Every workflow the worker registers (its workflowsPath points here).
+export { dailyBudget } from './dailyBudget';
+export { decisionRecord } from './decisionRecord';
 export { issueInvoices } from './issueInvoices';
 export { payout } from './payout';
 export { pauseSwitch } from './pauseSwitch';

@@ -1,18 +1,34 @@
-import { condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
-import { lastPauseChangeQuery, pausedQuery, setPausedSignal, type PauseChange } from './pauseSwitchDefinitions';
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  setHandler,
+  upsertMemo,
+  workflowInfo,
+} from '@temporalio/workflow';
+import {
+  pausedQuery,
+  pauseSwitchQuery,
+  setPausedSignal,
+  SWITCH_MEMO_KEY,
+  type PauseSwitchState,
+} from './pauseSwitchDefinitions';
 
 /**
- * The operator's global "pause all payouts" switch, one long-lived workflow per deployment. Payouts ask it
- * (through an activity) before they create a transfer; paused payouts wait, so nothing is lost while paused.
+ * The operator's global "pause all payouts" switch, one long-lived workflow per deployment. Payouts ask it right
+ * before they send; a payout that cannot read it waits as if paused. It never completes, so its record of who
+ * paused and resumed, and why, outlives Temporal's retention.
  */
-export async function pauseSwitch(last?: PauseChange): Promise<void> {
-  let current = last;
-  setHandler(pausedQuery, () => current?.paused ?? false);
-  setHandler(lastPauseChangeQuery, () => current);
+export async function pauseSwitch(initial?: PauseSwitchState): Promise<void> {
+  const state: PauseSwitchState = { paused: initial?.paused ?? false, changes: [...(initial?.changes ?? [])] };
+  setHandler(pausedQuery, () => state.paused);
+  setHandler(pauseSwitchQuery, () => state);
   setHandler(setPausedSignal, (change) => {
-    current = change;
+    state.paused = change.paused;
+    state.changes.push({ ...change, at: new Date().toISOString() });
+    upsertMemo({ [SWITCH_MEMO_KEY]: state });
   });
-  // Runs for ever; keeps its history short by starting afresh with only the current switch.
-  await condition(() => workflowInfo().continueAsNewSuggested);
-  await continueAsNew<typeof pauseSwitch>(current);
+  upsertMemo({ [SWITCH_MEMO_KEY]: state });
+  await condition(() => workflowInfo().continueAsNewSuggested && allHandlersFinished());
+  await continueAsNew<typeof pauseSwitch>(state);
 }

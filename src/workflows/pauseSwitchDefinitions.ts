@@ -15,8 +15,22 @@ export interface PauseChange {
   note?: string;
 }
 
-export type PauseSwitchWorkflow = (last?: PauseChange) => Promise<void>;
+/** A change as the switch records it: when it took effect, for the audit trail. */
+export interface RecordedPauseChange extends PauseChange {
+  at: string;
+}
+
+export interface PauseSwitchState {
+  paused: boolean;
+  /** Every change, oldest first: operator actions outlive Temporal's retention here. */
+  changes: RecordedPauseChange[];
+}
+
+export type PauseSwitchWorkflow = (state?: PauseSwitchState) => Promise<void>;
 
 export const setPausedSignal = defineSignal<[PauseChange]>('setPaused');
 export const pausedQuery = defineQuery<boolean>('paused');
-export const lastPauseChangeQuery = defineQuery<PauseChange | undefined>('lastPauseChange');
+export const pauseSwitchQuery = defineQuery<PauseSwitchState>('switch');
+
+/** The memo key under which the switch keeps its state readable without a worker. */
+export const SWITCH_MEMO_KEY = 'switch';

@@ -1,26 +1,31 @@
 import {
   ActivityFailure,
+  allHandlersFinished,
   ApplicationFailure,
   condition,
+  continueAsNew,
+  currentUpdateInfo,
   log,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
-  sleep,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import type { Duration, SearchAttributeUpdatePair } from '@temporalio/common';
 import type { Activities } from '../activities';
 import { ErrorTypes } from '../domain/errorTypes';
-import { guardrailViolations } from '../domain/guardrails';
+import { dailyMaxReason, guardrailViolations } from '../domain/guardrails';
 import { netCreditedAmount } from '../domain/money';
 import { transferExternalId } from '../domain/payoutIds';
 import { FINAL_TRANSFER_STATUSES, type CreditedInvoice, type TransferSnapshot } from '../domain/types';
 import { InvoiceIdKey, PayoutAmountKey, PayoutStatusKey, TransferIdKey } from '../temporal/searchAttributes';
+import type { DecisionEntry } from './decisionRecordDefinitions';
 import {
   approveUpdate,
+  CARRYING_OUT,
   invoiceCreditedSignal,
+  lookUpTransferSignal,
   payoutStateQuery,
   rejectUpdate,
   resumeSignal,
@@ -29,52 +34,87 @@ import {
   type CreditedEvent,
   type DecisionAction,
   type OperatorDecision,
+  type Parked,
   type PayoutInput,
+  type PayoutPhase,
   type PayoutState,
   type PayoutStatus,
 } from './payoutDefinitions';
 
 const MAX_REMEMBERED_EVENTS = 200;
+const DEFAULT_HISTORY_LIMIT = 10_000;
+// Errors a retry cannot fix: they go to a person at once instead of after the retries.
+const NON_RETRYABLE = [ErrorTypes.input, ErrorTypes.notFound, ErrorTypes.unexpectedState, ErrorTypes.paused];
 
-// Reads (invoice, daily total, limits, pause switch, transfer lookups) run as local activities: a marker in
-// history instead of a scheduled task. Past 10 s of backoff a retry waits on a workflow timer, so a long outage
-// does not hold the workflow task open.
+// Reads run as local activities: a marker in history instead of a scheduled task. Past 10 s of backoff a retry
+// waits on a workflow timer. After a few attempts the workflow itself decides: wait longer, or ask a person.
 const reads = proxyLocalActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   localRetryThreshold: '10 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 6,
+    nonRetryableErrorTypes: [...NON_RETRYABLE, ErrorTypes.invoiceNotCredited],
+  },
 });
 
-// Transfer creation moves money: an ordinary activity, so its attempts show in the Web UI. It looks its
-// externalId up before creating, so a retry after a lost response finds the committed transfer.
-const money = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
+// Writes (the transfer, the budget, the decision record) are ordinary activities, so their attempts show in the
+// Web UI. The transfer is looked up by externalId before it is created, so a retry never sends twice.
+const writes = proxyActivities<Activities>({
+  startToCloseTimeout: '3 minutes',
   retry: {
     initialInterval: '2 seconds',
     backoffCoefficient: 2,
     maximumInterval: '1 minute',
-    nonRetryableErrorTypes: [ErrorTypes.input, ErrorTypes.notFound, ErrorTypes.unexpectedState],
+    maximumAttempts: 8,
+    nonRetryableErrorTypes: NON_RETRYABLE,
   },
 });
 
-class Rejected extends Error {}
+/** What a failed step means for the payout: wait while paused, wait out an outage, or ask a person. */
+class Setback extends Error {
+  constructor(
+    readonly kind: 'paused' | 'transient' | 'park',
+    message: string,
+    readonly errorType?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** How a phase ended: the payout is done, moves on, or waits for a person. */
+type Next = { done: true } | { done: false; phase: PayoutPhase } | { done: false; park: Parked; status: PayoutStatus };
+
+class Done extends Error {}
 
 /**
  * One payout per credited invoice (workflow id `payout-<invoiceId>`): re-read the invoice, check guardrails,
- * create exactly one transfer to the configured account, and follow it to `success` or `failed`.
+ * create exactly one successful transfer to the configured account, and follow it to its end. Whatever cannot
+ * proceed waits, visibly, for a person; the payout never fails, and a long wait continues as new.
  */
 export async function payout(input: PayoutInput): Promise<PayoutState> {
-  const state: PayoutState = {
-    invoiceId: input.invoiceId,
+  const { invoiceId } = input;
+  const carried = input.carried;
+  const state: PayoutState = carried?.state ?? {
+    invoiceId,
     status: 'Received',
     reasons: [],
     attempts: [],
     eventIds: [],
+    awaiting: [],
+    decisions: [],
   };
-  let creditedEvent: CreditedEvent | undefined;
-  const eventsPerTransfer = new Map<string, number>();
+  let phase: PayoutPhase = carried?.phase ?? { name: 'check' };
+  let parked: Parked | undefined = carried?.parked;
+  let creditedEvent: CreditedEvent | undefined = carried?.creditedEvent;
+  let budgetForced = carried?.budgetForced ?? false;
+  let budgetDay = carried?.budgetDay;
+  let decision: { action: DecisionAction; entry: DecisionEntry } | undefined = carried?.decision;
   let resumeRequested = false;
-  let decision: { action: DecisionAction; by: OperatorDecision } | undefined;
+  let lookUpRequests = 0;
+  const eventsPerTransfer = new Map<string, number>();
 
   /** True the first time an event id is seen: Stark Bank delivers at least once, in any order. */
   const firstTime = (eventId: string): boolean => {
@@ -82,18 +122,44 @@ export async function payout(input: PayoutInput): Promise<PayoutState> {
     state.eventIds = [...state.eventIds, eventId].slice(-MAX_REMEMBERED_EVENTS);
     return true;
   };
-  /** Operator decisions are Updates: the caller learns at once whether the payout could take it. */
-  const onDecision = (update: typeof approveUpdate, action: DecisionAction, allowed: readonly PayoutStatus[]) =>
+
+  // Each upsert is a visibility write on the server: attributes wait for the next status change and go with it.
+  const withNextStatus: SearchAttributeUpdatePair[] = [];
+  const setStatus = (status: PayoutStatus, reasons: string[] = []) => {
+    const changed = status !== state.status || withNextStatus.length > 0;
+    state.status = status;
+    state.reasons = reasons;
+    if (changed) {
+      upsertSearchAttributes([...withNextStatus.splice(0), { key: PayoutStatusKey, value: status }]);
+      log.info('payout status', { invoiceId, status, reasons });
+    }
+  };
+
+  /** Operator decisions are Updates, accepted only while the payout waits for that very decision. */
+  const onDecision = (update: typeof approveUpdate, action: DecisionAction) =>
     setHandler(
       update,
       (by: OperatorDecision) => {
-        decision = { action, by };
-        state.decidedBy = { action, operator: by.operator, note: by.note };
+        const entry: DecisionEntry = {
+          id: `${workflowInfo().runId}/${currentUpdateInfo()?.id ?? state.decisions.length}`,
+          action,
+          operator: by.operator,
+          note: by.note,
+          at: new Date().toISOString(),
+          payoutStatus: state.status,
+        };
+        state.awaiting = [];
+        state.decisions = [...state.decisions, entry];
+        decision = { action, entry };
+        setStatus(CARRYING_OUT[action], state.reasons);
         return state;
       },
       {
         validator: (_by: OperatorDecision) => {
-          if (!allowed.includes(state.status)) throw new Error(`cannot ${action} a payout that is ${state.status}`);
+          if (state.awaiting.includes(action)) return;
+          const why =
+            state.awaiting.length > 0 ? `it waits for ${state.awaiting.join(' or ')}` : 'it waits for no decision';
+          throw new Error(`cannot ${action} a payout that is ${state.status}: ${why}`);
         },
       },
     );
@@ -109,50 +175,145 @@ export async function payout(input: PayoutInput): Promise<PayoutState> {
   setHandler(resumeSignal, () => {
     resumeRequested = true;
   });
-  onDecision(approveUpdate, 'approve', ['AwaitingApproval']);
-  onDecision(rejectUpdate, 'reject', ['AwaitingApproval', 'NeedsAttention', 'TransferFailed']);
-  onDecision(retryUpdate, 'retry', ['NeedsAttention', 'TransferFailed']);
+  setHandler(lookUpTransferSignal, () => {
+    lookUpRequests++;
+  });
+  onDecision(approveUpdate, 'approve');
+  onDecision(rejectUpdate, 'reject');
+  onDecision(retryUpdate, 'retry');
 
-  // Each upsert is a visibility write on the server: attributes wait for the next status change and go with it.
-  const withNextStatus: SearchAttributeUpdatePair[] = [];
-  const setStatus = (status: PayoutStatus, reasons: string[] = []) => {
-    state.status = status;
-    state.reasons = reasons;
-    upsertSearchAttributes([...withNextStatus.splice(0), { key: PayoutStatusKey, value: status }]);
-    log.info('payout status', { invoiceId: input.invoiceId, status, reasons });
+  const historyLimit = input.historyLimit ?? DEFAULT_HISTORY_LIMIT;
+  const mustContinueAsNew = () =>
+    (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= historyLimit) && allHandlersFinished();
+
+  /**
+   * Waits for `ready` or the timeout; when history has grown too long meanwhile, continues as new from the current
+   * phase (every phase can be run again from its start) and never returns.
+   */
+  const waitFor = async (ready: () => boolean, timeout?: Duration): Promise<boolean> => {
+    const wake = () => ready() || mustContinueAsNew();
+    await (timeout === undefined ? condition(wake) : condition(wake, timeout));
+    if (!ready() && mustContinueAsNew()) {
+      await continueAsNew<typeof payout>({
+        ...input,
+        carried: { state, phase, parked, creditedEvent, budgetForced, budgetDay, decision },
+      });
+    }
+    return ready();
   };
 
-  /** Parks the payout until an operator decides; returns the decision. */
-  const awaitDecision = async (status: PayoutStatus, reasons: string[]) => {
-    decision = undefined;
-    setStatus(status, reasons);
-    await condition(() => decision !== undefined);
-    const made = decision!;
-    if (made.action === 'reject') throw new Rejected();
-    return made;
-  };
-
-  /** Runs a step; a non-retryable failure parks the payout for an operator (retry runs the step again). */
+  /** Runs one step of a phase; a failure ends the phase with what it means, not the workflow. */
   const step = async <T>(fn: () => Promise<T>): Promise<T> => {
-    for (;;) {
-      try {
-        return await fn();
-      } catch (err) {
-        if (!isActivityError(err)) throw err;
-        await awaitDecision('NeedsAttention', [failureMessage(err)]);
-      }
+    try {
+      const value = await fn();
+      state.retrying = undefined;
+      return value;
+    } catch (err) {
+      throw setbackOf(err);
     }
   };
 
-  // The dispatcher sets InvoiceId at start; other starters (tests, an operator) may not.
-  if (workflowInfo().typedSearchAttributes.get(InvoiceIdKey) !== input.invoiceId) {
-    upsertSearchAttributes([{ key: InvoiceIdKey, value: input.invoiceId }]);
+  if (!carried) {
+    // The dispatcher sets InvoiceId at start; other starters (an operator, tests) may not.
+    if (workflowInfo().typedSearchAttributes.get(InvoiceIdKey) !== invoiceId) {
+      upsertSearchAttributes([{ key: InvoiceIdKey, value: invoiceId }]);
+    }
+    if (input.restartedBy) state.decisions = [input.restartedBy];
   }
+
   try {
-    const credited = await step(() => readCreditedInvoice(input.invoiceId));
+    if (!carried && !input.restartedBy) await honourEarlierRejection();
+    let transientWaitSeconds = 30;
+    for (;;) {
+      if (parked) {
+        await waitForDecision(parked);
+        continue;
+      }
+      let next: Next;
+      try {
+        next = await runPhase(phase);
+        transientWaitSeconds = 30;
+      } catch (err) {
+        if (!(err instanceof Setback)) throw err;
+        if (err.kind === 'paused') continue; // the send phase waits while paused
+        if (err.kind === 'transient') {
+          // Stark Bank or Temporal is down: wait and run the phase again; nobody needs to act.
+          state.retrying = err.message;
+          await waitFor(() => false, `${transientWaitSeconds} seconds`);
+          transientWaitSeconds = Math.min(transientWaitSeconds * 2, 600);
+          continue;
+        }
+        next = { done: false, park: { awaiting: ['retry', 'reject'], resume: phase }, status: 'NeedsAttention' };
+        state.reasons = [err.message];
+      }
+      if (next.done) return state;
+      if ('park' in next) {
+        parked = next.park;
+        state.awaiting = next.park.awaiting;
+        setStatus(next.status, state.reasons);
+      } else {
+        phase = next.phase;
+      }
+    }
+  } catch (err) {
+    if (err instanceof Done) return state;
+    throw err;
+  }
+
+  /** A payout that an operator rejected stays rejected, even after Temporal forgot its earlier run. */
+  async function honourEarlierRejection(): Promise<void> {
+    for (let waitSeconds = 30; ; waitSeconds = Math.min(waitSeconds * 2, 600)) {
+      try {
+        const record = await step(() => reads.getDecisionRecord(invoiceId));
+        if (!record?.rejected) return;
+        const { operator, at, note } = record.rejected;
+        setStatus('Rejected', [`rejected by ${operator} at ${at}${note ? `: ${note}` : ''}`]);
+        throw new Done();
+      } catch (err) {
+        if (!(err instanceof Setback)) throw err;
+        state.retrying = err.message;
+        await waitFor(() => false, `${waitSeconds} seconds`);
+      }
+    }
+  }
+
+  /** Parks the payout until an operator decides, then carries the decision out. */
+  async function waitForDecision(waiting: Parked): Promise<void> {
+    await waitFor(() => decision !== undefined);
+    const made = decision!;
+    // Recorded before it is acted on, so the decision outlives this payout whatever happens next.
+    for (let waitSeconds = 30; ; waitSeconds = Math.min(waitSeconds * 2, 600)) {
+      try {
+        await step(() => writes.recordDecision({ invoiceId, entry: made.entry }));
+        break;
+      } catch (err) {
+        if (!(err instanceof Setback)) throw err;
+        state.retrying = err.message;
+        await waitFor(() => false, `${waitSeconds} seconds`);
+      }
+    }
+    decision = undefined;
+    parked = undefined;
+    if (made.action === 'reject') {
+      setStatus('Rejected', state.reasons);
+      throw new Done();
+    }
+    if (made.action === 'approve' && waiting.approveForcesBudget) budgetForced = true;
+    phase = waiting.resume;
+  }
+
+  async function runPhase(current: PayoutPhase): Promise<Next> {
+    if (current.name === 'check') return check();
+    if (current.name === 'send') return send(current.attempt);
+    return follow(current.attempt, current.transfer, current.pollSeconds);
+  }
+
+  /** Reads the credited invoice, takes over what earlier runs sent, and applies the guardrails. */
+  async function check(): Promise<Next> {
+    const credited = await readCreditedInvoice();
     if (!credited) {
-      setStatus('Invalid', [`invoice ${input.invoiceId} does not exist or was never credited`]);
-      return state;
+      setStatus('Invalid', [`invoice ${invoiceId} does not exist or was never credited`]);
+      return { done: true };
     }
     state.credited = credited;
     const net = netCreditedAmount(credited);
@@ -160,105 +321,147 @@ export async function payout(input: PayoutInput): Promise<PayoutState> {
     withNextStatus.push({ key: PayoutAmountKey, value: net });
     if (net <= 0) {
       setStatus('NothingToSend', [`credited ${credited.amount} minus fee ${credited.fee} leaves nothing to send`]);
-      return state;
+      return { done: true };
     }
+    // An earlier run of this payout (restarted, or gone with Temporal's retention) may have sent already.
+    const earlier = await step(() => reads.findTransfersOfInvoice(invoiceId));
+    for (const t of earlier) recordAttempt(t.attempt, t);
+    const succeeded = earlier.find((t) => t.status === 'success');
+    if (succeeded) {
+      setStatus('Succeeded', [`transfer ${succeeded.id} was made by an earlier run of this payout`]);
+      return { done: true };
+    }
+    const inFlight = earlier.find((t) => !FINAL_TRANSFER_STATUSES.includes(t.status));
+    if (inFlight) return { done: false, phase: followPhase(inFlight.attempt, inFlight) };
+    const attempt = Math.max(0, ...earlier.map((t) => t.attempt)) + 1;
 
-    const violations = await step(async () =>
-      guardrailViolations(
-        { credited, event: creditedEvent, netCents: net, sentTodayCents: await reads.sumTransfersSentToday() },
-        await reads.getGuardrailLimits(),
-      ),
-    );
-    if (violations.length > 0) await awaitDecision('AwaitingApproval', violations);
-
-    for (let attempt = 1; ; attempt++) {
-      await waitWhilePaused();
-      setStatus('Sending');
-      const externalId = transferExternalId(input.invoiceId, attempt);
-      const created = await step(() => money.createTransfer({ invoiceId: input.invoiceId, externalId, amount: net }));
-      upsertSearchAttributes([{ key: TransferIdKey, value: created.id }]);
-      const settled = await follow(created, attempt);
-      if (settled.status === 'success') {
-        setStatus('Succeeded');
-        return state;
-      }
-      await awaitDecision('TransferFailed', [settled.failureReason ?? `transfer ${settled.id} ${settled.status}`]);
-      // A retry makes a new transfer under a derived externalId. Earlier attempts are final failures
-      // (a failed transfer never succeeds later), so at most one transfer of this invoice can succeed.
+    const limits = await step(() => reads.getGuardrailLimits());
+    const violations = guardrailViolations({ credited, event: creditedEvent, netCents: net }, limits);
+    if (violations.length > 0) {
+      state.reasons = violations;
+      return {
+        done: false,
+        park: { awaiting: ['approve', 'reject'], resume: { name: 'send', attempt } },
+        status: 'AwaitingApproval',
+      };
     }
-  } catch (err) {
-    if (err instanceof Rejected) {
-      setStatus('Rejected', state.reasons);
-      return state;
-    }
-    throw err;
+    return { done: false, phase: { name: 'send', attempt } };
   }
 
-  async function readCreditedInvoice(invoiceId: string): Promise<CreditedInvoice | undefined> {
-    // The credited log may lag the event by a moment; give it a few tries before calling the payout invalid.
-    for (let tries = 1; ; tries++) {
-      try {
-        return await reads.getCreditedInvoice(invoiceId);
-      } catch (err) {
-        const type = failureType(err);
-        if (type === ErrorTypes.notFound) return undefined;
-        if (type !== ErrorTypes.invoiceNotCredited) throw err;
-        if (tries >= 6) return undefined;
-        await sleep(`${5 * 2 ** tries} seconds`);
-      }
+  /** The pause switch and the daily maximum are checked right before the transfer is created, never earlier. */
+  async function send(attempt: number): Promise<Next> {
+    await waitWhilePaused();
+    const externalId = transferExternalId(invoiceId, attempt);
+    const amount = state.netCents!;
+    const grant = await step(() => writes.reserveDailyBudget({ externalId, invoiceId, amount, force: budgetForced }));
+    if (!grant.granted) {
+      state.reasons = [dailyMaxReason(grant.totalCents, grant.maxCents)];
+      const park = {
+        awaiting: ['approve', 'reject'],
+        resume: { name: 'send', attempt },
+        approveForcesBudget: true,
+      } as const;
+      return { done: false, park: { ...park, awaiting: [...park.awaiting] }, status: 'AwaitingApproval' };
     }
+    budgetDay = grant.day;
+    setStatus('Sending');
+    const created = await step(() => writes.createTransfer({ invoiceId, externalId, amount }));
+    upsertSearchAttributes([{ key: TransferIdKey, value: created.id }]);
+    return { done: false, phase: followPhase(attempt, created) };
   }
 
-  async function waitWhilePaused(): Promise<void> {
-    while (await reads.arePayoutsPaused()) {
-      resumeRequested = false;
-      setStatus('Paused', ['an operator paused all payouts']);
-      await condition(() => resumeRequested, '1 minute');
-    }
+  function followPhase(attempt: number, transfer: TransferSnapshot): PayoutPhase {
+    return { name: 'follow', attempt, transfer, pollSeconds: input.poll?.firstSeconds ?? 2 };
   }
 
   /** Follows a transfer to a final status: its events wake the payout early, polling is the fallback. */
-  async function follow(transfer: TransferSnapshot, attempt: number): Promise<TransferSnapshot> {
+  async function follow(attempt: number, transfer: TransferSnapshot, firstPoll: number): Promise<Next> {
     let current = transfer;
-    let seenOfThisTransfer = 0;
-    let pollSeconds = input.poll?.firstSeconds ?? 2;
+    let pollSeconds = firstPoll;
     const maxPollSeconds = input.poll?.maxSeconds ?? 600;
+    // Counted per transfer from the start, so an event that arrived before createTransfer returned wakes the loop.
+    let seenEvents = 0;
+    let seenRequests = 0;
     for (;;) {
-      state.attempts = [
-        ...state.attempts.filter((a) => a.attempt !== attempt),
-        {
-          attempt,
-          externalId: current.externalId,
-          transferId: current.id,
-          status: current.status,
-          failureReason: current.failureReason,
-        },
-      ];
-      if (FINAL_TRANSFER_STATUSES.includes(current.status)) return current;
+      recordAttempt(attempt, current);
+      phase = { name: 'follow', attempt, transfer: current, pollSeconds };
+      if (current.status === 'success') {
+        setStatus('Succeeded');
+        return { done: true };
+      }
+      if (current.status === 'failed' || current.status === 'canceled') {
+        if (budgetDay) {
+          const day = budgetDay;
+          await step(() => writes.releaseDailyBudget({ externalId: current.externalId, day }));
+        }
+        state.reasons = [current.failureReason ?? `transfer ${current.id} ${current.status}`];
+        // A retry makes a new transfer under a derived externalId. Earlier attempts are final failures
+        // (a failed transfer never succeeds later), so at most one transfer of this invoice can succeed.
+        return {
+          done: false,
+          park: { awaiting: ['retry', 'reject'], resume: { name: 'send', attempt: attempt + 1 } },
+          status: 'TransferFailed',
+        };
+      }
+      if (current.status === 'unknown') {
+        state.reasons = [`transfer ${current.id} has status "${current.rawStatus}", which the product does not know`];
+        return { done: false, park: { awaiting: ['retry', 'reject'], resume: phase }, status: 'NeedsAttention' };
+      }
       const { id } = current;
-      // Counted per transfer, so an event that arrived before createTransfer returned still wakes the loop.
-      await condition(() => (eventsPerTransfer.get(id) ?? 0) > seenOfThisTransfer, `${pollSeconds} seconds`);
-      seenOfThisTransfer = eventsPerTransfer.get(id) ?? 0;
+      await waitFor(
+        () => (eventsPerTransfer.get(id) ?? 0) > seenEvents || lookUpRequests > seenRequests,
+        `${pollSeconds} seconds`,
+      );
+      seenEvents = eventsPerTransfer.get(id) ?? 0;
+      seenRequests = lookUpRequests;
       pollSeconds = Math.min(pollSeconds * 2, maxPollSeconds);
       // The API, not the event, is the source of truth for the transfer's status.
-      current = (await reads.lookupTransfer(current.externalId)) ?? current;
+      current = (await step(() => reads.lookupTransfer(current.externalId))) ?? current;
+    }
+  }
+
+  function recordAttempt(attempt: number, t: TransferSnapshot): void {
+    state.attempts = [
+      ...state.attempts.filter((a) => a.attempt !== attempt),
+      { attempt, externalId: t.externalId, transferId: t.id, status: t.status, failureReason: t.failureReason },
+    ].sort((a, b) => a.attempt - b.attempt);
+  }
+
+  /** The pause switch, read right before sending; one that cannot be read counts as on. */
+  async function waitWhilePaused(): Promise<void> {
+    for (let waitSeconds = 30; ; waitSeconds = Math.min(waitSeconds * 2, 1_800)) {
+      const pause = await step(() => reads.readPauseSwitch());
+      if (!pause.paused) return;
+      setStatus('Paused', [pause.reason ?? 'an operator paused all payouts']);
+      resumeRequested = false;
+      await waitFor(() => resumeRequested, `${waitSeconds} seconds`);
+    }
+  }
+
+  async function readCreditedInvoice(): Promise<CreditedInvoice | undefined> {
+    // The credited log may lag the event, and a 404 may come from something between us and the API: both get a
+    // few waits over several minutes before the payout calls the invoice invalid.
+    const { firstSeconds, waits } = input.creditWait ?? { firstSeconds: 10, waits: 5 };
+    for (let wait = 0; ; wait++) {
+      try {
+        return await step(() => reads.getCreditedInvoice(invoiceId));
+      } catch (err) {
+        if (!(err instanceof Setback) || !NOT_YET.includes(err.errorType ?? '')) throw err;
+        if (wait >= waits) return undefined;
+        await waitFor(() => false, `${firstSeconds * 2 ** wait} seconds`);
+      }
     }
   }
 }
 
-/**
- * An activity's failure reaches the workflow as an ActivityFailure wrapping the activity's ApplicationFailure,
- * and a local activity's as the ApplicationFailure itself.
- */
-function isActivityError(err: unknown): err is ActivityFailure | ApplicationFailure {
-  return err instanceof ActivityFailure || err instanceof ApplicationFailure;
-}
+const NOT_YET: string[] = [ErrorTypes.notFound, ErrorTypes.invoiceNotCredited];
 
-function failureType(err: unknown): string | undefined {
+/** Classifies an activity's failure (a remote activity's arrives wrapped in ActivityFailure, a local one's bare). */
+function setbackOf(err: unknown): Setback {
   const failure = err instanceof ActivityFailure ? err.cause : err;
-  return failure instanceof ApplicationFailure ? (failure.type ?? undefined) : undefined;
-}
-
-function failureMessage(err: ActivityFailure | ApplicationFailure): string {
-  return err instanceof ActivityFailure ? (err.cause?.message ?? err.message) : err.message;
+  if (!(failure instanceof ApplicationFailure)) throw err;
+  const type = failure.type ?? undefined;
+  if (type === ErrorTypes.paused) return new Setback('paused', failure.message, type);
+  if (type === ErrorTypes.transient) return new Setback('transient', failure.message, type);
+  return new Setback('park', failure.message, type);
 }

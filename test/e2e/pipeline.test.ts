@@ -8,6 +8,7 @@ import type { PayoutState } from '../../src/workflows/payoutDefinitions';
 import { collect } from '../../src/starkbank/list';
 import { invoiceLogSchema, transferSchema } from '../../src/starkbank/schemas';
 import { destination } from '../helpers/payouts';
+import { provisionNamespace } from '../../src/temporal/provision';
 import { startService, tempFile, type ChildService } from '../../testkit/processes';
 import { startTestEmulator, type TestEmulator } from '../../testkit/emulator';
 import { getTestEnv, uniqueId } from '../helpers/temporal';
@@ -43,6 +44,8 @@ describe('end to end: emulator -> signed webhooks -> webhook process -> payouts 
       WEBHOOK_PORT: '0',
       METRICS_PORT: '0',
     };
+    // What setup does before a deployment's first worker starts: retention and the pause switch.
+    await provisionNamespace(client, { taskQueue, retentionDays: 7 });
     {
       let webhook: ChildService | undefined;
       let worker: ChildService | undefined;

@@ -1,9 +1,12 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import starkbank from 'starkbank';
 import { cpf } from 'cpf-cnpj-validator';
-import { createActivities } from '../../src/activities';
+import type { Client } from '@temporalio/client';
+import { createActivities, type ActivityDeps } from '../../src/activities';
+import { cachedRetention } from '../../src/temporal/namespace';
+import { provisionNamespace } from '../../src/temporal/provision';
 import { MISSION_DESTINATION } from '../../src/domain/destination';
-import type { PayoutState, PayoutStatus } from '../../src/workflows/payoutDefinitions';
+import type { PayoutState, PayoutStatus, PayoutWorkflow } from '../../src/workflows/payoutDefinitions';
 import { createEventDispatcher, type EventDispatcher } from '../../src/events/dispatch';
 import { parseEvent, type ParsedEvent } from '../../src/events/schema';
 import type { Emulator } from '../../emulator';
@@ -21,17 +24,44 @@ export interface PayoutContext extends WorkerContext {
   dispatcher: EventDispatcher;
 }
 
-/** A worker with the real activities (real SDK, emulator behind it) plus the webhook's event dispatcher. */
+export const generousGuardrails = { maxAmountCents: 10_000_000, dailyMaxCents: 1_000_000_000 };
+
+/** The real activities' dependencies for a test's own task queue (each test deployment has its own switch). */
+export function testActivityDeps(
+  client: Client,
+  user: StarkUser,
+  taskQueue: string,
+  overrides: Partial<ActivityDeps> = {},
+): ActivityDeps {
+  return {
+    user,
+    client,
+    taskQueue,
+    destination,
+    guardrails: generousGuardrails,
+    timeZone: 'America/Sao_Paulo',
+    lateCommitMs: 2_000,
+    retentionMs: cachedRetention(client),
+    ...overrides,
+  };
+}
+
+/**
+ * A worker with the real activities (real SDK, emulator behind it) plus the webhook's event dispatcher, on a task
+ * queue of its own, provisioned as setup does (its pause switch running).
+ */
 export async function withPayoutWorker<T>(
   stark: { user: StarkUser },
   fn: (ctx: PayoutContext) => Promise<T>,
-  guardrails = { maxAmountCents: 10_000_000, dailyMaxCents: 1_000_000_000 },
+  guardrails = generousGuardrails,
+  overrides: Partial<ActivityDeps> = {},
 ): Promise<T> {
   const env = await getTestEnv();
   const taskQueue = uniqueId('tq');
-  const activities = createActivities({ user: stark.user, client: env.client, taskQueue, destination, guardrails });
-  return withWorker({ workflowsPath, activities, taskQueue }, (ctx) =>
-    fn({ ...ctx, dispatcher: createEventDispatcher({ client: ctx.client, taskQueue: ctx.taskQueue }) }),
+  const deps = testActivityDeps(env.client, stark.user, taskQueue, { guardrails, ...overrides });
+  await provisionNamespace(env.client, { taskQueue, retentionDays: 7 });
+  return withWorker({ workflowsPath, activities: createActivities(deps), taskQueue }, (ctx) =>
+    fn({ ...ctx, dispatcher: createEventDispatcher({ client: ctx.client, taskQueue, retentionMs: deps.retentionMs }) }),
   );
 }
 
@@ -55,7 +85,12 @@ export async function creditAndDispatch(
   stark.emulator.payInvoice(invoiceId, { fee });
   const event = creditedEventOf(stark.emulator, invoiceId);
   const outcome = await ctx.dispatcher.dispatch(event);
-  return { invoiceId, event, outcome, handle: ctx.client.workflow.getHandle(payoutWorkflowId(invoiceId)) };
+  return {
+    invoiceId,
+    event,
+    outcome,
+    handle: ctx.client.workflow.getHandle<PayoutWorkflow>(payoutWorkflowId(invoiceId)),
+  };
 }
 
 /** The emulator's credited event for an invoice, parsed as the webhook would. */

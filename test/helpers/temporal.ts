@@ -10,7 +10,7 @@ import {
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
 import { resolveTemporalCli } from '../../tools/temporalCli';
-import { productDevServerArgs } from '../../tools/devServerArgs';
+import { dynamicConfigArgs, productDevServerArgs } from '../../tools/devServerArgs';
 import { registerTeardown } from '../setup/root-hooks';
 import { freePort } from '../../testkit/devServer';
 
@@ -38,8 +38,12 @@ async function createEnv(): Promise<TestWorkflowEnvironment> {
         ...(cli.path ? { executable: { type: 'existing-path' as const, path: cli.path } } : {}),
         ui: true,
         uiPort,
-        // The product's own flags (search attributes + SQLite pragmas), so tests prove what `npm run dev` uses.
-        extraArgs: productDevServerArgs(),
+        // The product's own flags (search attributes + SQLite pragmas), so tests prove what `npm run dev` uses,
+        // plus a short queue ack interval, so a deleted workflow (as retention deletes it) is gone in seconds.
+        extraArgs: [
+          ...productDevServerArgs(),
+          ...dynamicConfigArgs({ 'history.transferProcessorUpdateAckInterval': '1s' }),
+        ],
       },
     });
     uiUrl = `http://127.0.0.1:${uiPort}`;

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
 import pino from 'pino';
 import { createEventDispatcher } from '../../src/events/dispatch';
+import { cachedRetention } from '../../src/temporal/namespace';
 import { fetchStarkPublicKey } from '../../src/starkbank/sdkPatches';
 import type { StarkUser } from '../../src/starkbank/user';
 import { createWebhookApp, WEBHOOK_PATH } from '../../src/webhook/app';
@@ -24,7 +25,12 @@ export async function startTestWebhook(opts: {
   const verifier = createSignatureVerifier({ fetchPublicKey: () => fetchStarkPublicKey(opts.user) });
   const app = createWebhookApp({
     verifier,
-    dispatcher: createEventDispatcher({ client: opts.client, taskQueue: opts.taskQueue, temporalTimeoutMs: 2_000 }),
+    dispatcher: createEventDispatcher({
+      client: opts.client,
+      taskQueue: opts.taskQueue,
+      retentionMs: cachedRetention(opts.client),
+      temporalTimeoutMs: 2_000,
+    }),
     logger: pino({ level: 'silent' }),
     maxBodyBytes: opts.maxBodyBytes ?? 64 * 1024,
     checkReady: () => verifier.warmUp(),

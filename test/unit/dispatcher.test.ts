@@ -1,11 +1,16 @@
 import assert from 'node:assert/strict';
-import type { Client } from '@temporalio/client';
-import { createEventDispatcher } from '../../src/events/dispatch';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { createEventDispatcher, type DispatcherDeps } from '../../src/events/dispatch';
 import { parseWebhookBody } from '../../src/events/schema';
+import { RECORD_MEMO_KEY, type DecisionRecordState } from '../../src/workflows/decisionRecordDefinitions';
 
-/** A stand-in for the Temporal client: counts signalWithStart calls and fails the ones it is told to. */
-function fakeClient(failures: number) {
+/**
+ * A stand-in for the Temporal client: counts signalWithStart calls and fails the ones it is told to; decision
+ * records are the ones given, and opened cases are kept.
+ */
+function fakeClient(failures: number, records: Record<string, DecisionRecordState> = {}) {
   let calls = 0;
+  const openedCases: unknown[] = [];
   let release: () => void = () => undefined;
   const gate = new Promise<void>((resolve) => (release = resolve));
   const client = {
@@ -16,10 +21,31 @@ function fakeClient(failures: number) {
         await gate;
         if (calls <= failures) throw new Error('temporal unavailable');
       },
+      getHandle: (workflowId: string) => ({
+        describe: () => {
+          const record = records[workflowId];
+          return record
+            ? Promise.resolve({ memo: { [RECORD_MEMO_KEY]: record } })
+            : Promise.reject(new WorkflowNotFoundError('not found', workflowId, undefined));
+        },
+      }),
+      executeUpdateWithStart: (_update: unknown, options: { args: unknown[] }) => {
+        openedCases.push(options.args[0]);
+        return Promise.resolve({});
+      },
     },
   } as unknown as Client;
-  return { client, calls: () => calls, release };
+  return { client, calls: () => calls, release, openedCases };
 }
+
+/** The events below were credited on 2024-02-29; the namespace keeps workflows 7 days. */
+const deps = (client: Client, extra: Partial<DispatcherDeps> = {}): DispatcherDeps => ({
+  client,
+  taskQueue: 'q',
+  retentionMs: () => Promise.resolve(7 * 86_400_000),
+  now: () => new Date('2024-03-01T00:00:00Z'),
+  ...extra,
+});
 
 const credited = (id: string) =>
   parseWebhookBody(
@@ -36,10 +62,10 @@ const credited = (id: string) =>
     ),
   );
 
-describe('event dispatcher: redeliveries', () => {
+describe('event dispatcher', () => {
   it('hands concurrent and later copies of one event to Temporal once', async () => {
     const fake = fakeClient(0);
-    const dispatcher = createEventDispatcher({ client: fake.client, taskQueue: 'q' });
+    const dispatcher = createEventDispatcher(deps(fake.client));
     const pending = Promise.all([1, 2, 3].map(() => dispatcher.dispatch(credited('e1'))));
     fake.release();
     assert.deepEqual(await pending, ['payout-started-or-signaled', 'duplicate-delivery', 'duplicate-delivery']);
@@ -50,7 +76,7 @@ describe('event dispatcher: redeliveries', () => {
 
   it('fails the copies of a failed hand-off too, and tries again on the next copy', async () => {
     const fake = fakeClient(1);
-    const dispatcher = createEventDispatcher({ client: fake.client, taskQueue: 'q' });
+    const dispatcher = createEventDispatcher(deps(fake.client));
     const pending = Promise.allSettled([1, 2].map(() => dispatcher.dispatch(credited('e1'))));
     fake.release();
     assert.deepEqual(
@@ -64,7 +90,7 @@ describe('event dispatcher: redeliveries', () => {
   it('remembers nothing when told to', async () => {
     const fake = fakeClient(0);
     fake.release();
-    const dispatcher = createEventDispatcher({ client: fake.client, taskQueue: 'q', rememberedEvents: 0 });
+    const dispatcher = createEventDispatcher(deps(fake.client, { rememberedEvents: 0 }));
     for (let i = 0; i < 3; i++) assert.equal(await dispatcher.dispatch(credited('e1')), 'payout-started-or-signaled');
     assert.equal(fake.calls(), 3);
   });
@@ -72,10 +98,47 @@ describe('event dispatcher: redeliveries', () => {
   it('forgets the oldest ids beyond its capacity', async () => {
     const fake = fakeClient(0);
     fake.release();
-    const dispatcher = createEventDispatcher({ client: fake.client, taskQueue: 'q', rememberedEvents: 2 });
+    const dispatcher = createEventDispatcher(deps(fake.client, { rememberedEvents: 2 }));
     for (const id of ['a', 'b', 'c']) await dispatcher.dispatch(credited(id));
     assert.equal(await dispatcher.dispatch(credited('c')), 'duplicate-delivery');
     assert.equal(await dispatcher.dispatch(credited('a')), 'payout-started-or-signaled');
     assert.equal(fake.calls(), 4);
+  });
+
+  it('acknowledges events of another workspace and starts nothing', async () => {
+    const fake = fakeClient(0);
+    fake.release();
+    const dispatcher = createEventDispatcher(deps(fake.client, { workspaceId: '999' }));
+    assert.equal(await dispatcher.dispatch(credited('e1')), 'other-workspace');
+    assert.equal(fake.calls(), 0);
+  });
+
+  it('starts no payout for a credit older than the retention, and opens a case for a person instead', async () => {
+    const fake = fakeClient(0);
+    fake.release();
+    const dispatcher = createEventDispatcher(deps(fake.client, { now: () => new Date('2024-03-08T00:00:00Z') }));
+    assert.equal(await dispatcher.dispatch(credited('e1')), 'credit-too-old');
+    assert.equal(fake.calls(), 0);
+    assert.deepEqual(
+      fake.openedCases.map((c) => (c as { kind: string }).kind),
+      ['credit-older-than-retention'],
+    );
+  });
+
+  it('never starts the payout of an invoice an operator rejected', async () => {
+    const entry = {
+      id: 'r1',
+      action: 'reject' as const,
+      operator: 'ana',
+      at: '2024-02-29T06:00:00Z',
+      payoutStatus: 'AwaitingApproval',
+    };
+    const fake = fakeClient(0, {
+      'decisions-5166945473134592': { invoiceId: '5166945473134592', entries: [entry], rejected: entry },
+    });
+    fake.release();
+    const dispatcher = createEventDispatcher(deps(fake.client));
+    assert.equal(await dispatcher.dispatch(credited('e1')), 'payout-rejected');
+    assert.equal(fake.calls(), 0);
   });
 });

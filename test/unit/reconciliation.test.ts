@@ -43,4 +43,16 @@ describe('compareCreditsWithTransfers', () => {
     assert.equal(f.sentCents, 2_123);
     assert.equal(hasDrift(f), true);
   });
+
+  it('does not count a payout in flight or rejected by an operator as drift, but counts every other unpaid credit', () => {
+    const f = compareCreditsWithTransfers(credited, [{ id: '1', invoiceId: 'a', amount: 990, status: 'success' }]);
+    const unpaidB = f.unpaid.find((u) => u.invoiceId === 'b')!;
+    assert.equal(unpaidB.netCents, 2_000);
+    assert.equal(hasDrift({ ...f, unpaid: [{ ...unpaidB, action: 'payout-nudged' }] }), false);
+    assert.equal(hasDrift({ ...f, unpaid: [{ ...unpaidB, action: 'rejected' }] }), false);
+    assert.equal(hasDrift({ ...f, unpaid: [{ ...unpaidB, action: 'needs-person' }] }), true);
+    assert.equal(hasDrift({ ...f, unpaid: [{ ...unpaidB, action: 'payout-started' }] }), true);
+    // A transfer of the wrong amount is drift even when the invoice's payout is in flight.
+    assert.equal(hasDrift({ ...f, sentCents: 991, unpaid: [{ ...unpaidB, action: 'payout-nudged' }] }), true);
+  });
 });

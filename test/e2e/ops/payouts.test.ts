@@ -108,7 +108,10 @@ describe('ops CLI: payouts (real process, dev server, emulator)', function () {
         );
         assert.equal(finished.stdout, '');
         assert.equal(notHeld.code, 1);
-        assert.equal(notHeld.stderr, 'error: retry refused: cannot retry a payout that is AwaitingApproval\n');
+        assert.equal(
+          notHeld.stderr,
+          'error: retry refused: cannot retry a payout that is AwaitingApproval: it waits for approve or reject\n',
+        );
         assert.equal(usage.code, 2, 'a missing --operator is a usage error');
         assert.match(usage.stderr, /--operator/);
         assert.equal(missing.code, 1);
@@ -118,10 +121,13 @@ describe('ops CLI: payouts (real process, dev server, emulator)', function () {
           ['payouts', 'approve', held.invoiceId, '--operator', 'alice', '--note', 'known payer'],
           env,
         );
-        assert.equal(approved.trim(), `Approved payout of invoice ${held.invoiceId} (was AwaitingApproval).`);
-        const result = (await held.handle.result()) as PayoutState;
+        assert.equal(approved.trim(), `approve: payout of invoice ${held.invoiceId} accepted it (now Approved).`);
+        const result = await held.handle.result();
         assert.equal(result.status, 'Succeeded');
-        assert.deepEqual(result.decidedBy, { action: 'approve', operator: 'alice', note: 'known payer' });
+        assert.deepEqual(
+          result.decisions.map((d) => [d.action, d.operator, d.note]),
+          [['approve', 'alice', 'known payer']],
+        );
       },
       guardrails,
     );
@@ -145,7 +151,7 @@ describe('ops CLI: payouts (real process, dev server, emulator)', function () {
         assert.equal(resumed.paused, false);
         assert.ok(resumed.woken >= 1, `woke ${resumed.woken}`);
         // Woken at once, well before the payout's own one-minute re-check.
-        assert.equal(((await handle.result()) as PayoutState).status, 'Succeeded');
+        assert.equal((await handle.result()).status, 'Succeeded');
       } finally {
         // The switch of this test's own task queue: leave none running behind.
         await ctx.client.workflow
@@ -157,6 +163,54 @@ describe('ops CLI: payouts (real process, dev server, emulator)', function () {
           });
       }
     });
+  });
+
+  it('records every operator action beyond the payout, and lists what waits for a person', async () => {
+    await withPayoutWorker(
+      stark,
+      async (ctx) => {
+        const env = await temporalEnv(ctx.taskQueue);
+        const held = await creditAndDispatch(stark, ctx, 3_000);
+        await waitForStatus(held.handle, 'AwaitingApproval');
+        await visible(ctx.client, held.invoiceId, 'AwaitingApproval');
+
+        const attention = await runCliOk(['payouts', 'attention'], env);
+        assert.match(attention, new RegExp(`${held.invoiceId}\\s+AwaitingApproval`));
+
+        const rejected = await runCliOk(
+          ['payouts', 'reject', held.invoiceId, '--operator', 'carla', '--note', 'payer on a blocklist'],
+          env,
+        );
+        assert.equal(rejected.trim(), `reject: payout of invoice ${held.invoiceId} accepted it (now Rejecting).`);
+        assert.equal((await held.handle.result()).status, 'Rejected');
+        // A second reject of the closed payout is recorded on the invoice's record.
+        const again = await runCliOk(['payouts', 'reject', held.invoiceId, '--operator', 'dan'], env);
+        assert.match(again, /recorded for invoice .* nothing will start it on its own/);
+        await runCliOk(['payouts', 'pause', '--operator', 'erin', '--note', 'month end'], env);
+        await runCliOk(['payouts', 'resume', '--operator', 'erin'], env);
+
+        const audit = JSON.parse(await runCliOk(['audit', '--json'], env)) as {
+          action: string;
+          operator: string;
+          note?: string;
+          invoiceId?: string;
+          payoutStatus?: string;
+        }[];
+        assert.deepEqual(
+          audit.map((e) => [e.action, e.operator, e.note, e.invoiceId, e.payoutStatus]),
+          [
+            ['resume', 'erin', undefined, undefined, undefined],
+            ['pause', 'erin', 'month end', undefined, undefined],
+            ['reject', 'dan', undefined, held.invoiceId, 'Closed (Rejected)'],
+            ['reject', 'carla', 'payer on a blocklist', held.invoiceId, 'AwaitingApproval'],
+          ],
+        );
+        const table = await runCliOk(['audit', '--invoice', held.invoiceId], env);
+        assert.match(table, /^AT\s+ACTION\s+OPERATOR\s+INVOICE\s+PAYOUT WAS\s+NOTE/);
+        assert.match(table, /reject\s+carla/);
+      },
+      guardrails,
+    );
   });
 
   it('rejects a bad status or limit as a usage error, before connecting', async () => {

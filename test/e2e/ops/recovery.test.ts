@@ -25,7 +25,7 @@ describe('ops CLI: recovery (real process, dev server, emulator)', function () {
       const report = JSON.parse(
         await runCliOk(['recovery', 'reconcile', '--lookback-days', '1', '--json'], env),
       ) as ReconciliationReport;
-      assert.deepEqual(report.unpaid, [{ invoiceId, action: 'payout-started' }]);
+      assert.deepEqual(report.unpaid, [{ invoiceId, netCents: 4_200, action: 'payout-started' }]);
       const state = (await client.workflow.getHandle(payoutWorkflowId(invoiceId)).result()) as PayoutState;
       assert.equal(state.status, 'Succeeded');
 

@@ -8,6 +8,7 @@ import {
   type Client,
   type WorkflowHandle,
 } from '@temporalio/client';
+import axios from 'axios';
 import starkbank from 'starkbank';
 import { cpf } from 'cpf-cnpj-validator';
 import type { IssuanceConfig } from '../../../src/config';
@@ -111,6 +112,36 @@ describe('invoice issuance (schedule, workflow, activities against the emulator)
       assert.equal(result.count, 5);
       await captureHistory(handle, 'issuance/lost-response');
     });
+  });
+
+  it('creates no duplicate when a create times out on our side and commits later', async () => {
+    const timeout = axios.defaults.timeout;
+    axios.defaults.timeout = 1_000;
+    try {
+      await withPayoutWorker(
+        stark,
+        async ({ client, taskQueue }) => {
+          // Held past the client's timeout, then committed: a retry that created again would issue the batch twice.
+          stark.emulator.setFaults({
+            slowDelayMs: 6_000,
+            rules: [{ kind: 'slow', method: 'POST', path: '/v2/invoice' }],
+          });
+          const result = await client.workflow.execute(issueInvoices, {
+            workflowId: `issue-invoices-late-${randomUUID()}`,
+            taskQueue,
+            args: [issuanceInput(issuanceConfig({ count: { min: 4, max: 4 } }))],
+          });
+          await new Promise((resolve) => setTimeout(resolve, 6_500));
+          assert.equal((await invoicesOfBatch(stark, result.batchId)).length, 4, 'each invoice issued once');
+          assert.equal(result.count, 4);
+        },
+        undefined,
+        { lateCommitMs: 10_000 },
+      );
+    } finally {
+      axios.defaults.timeout = timeout;
+      stark.emulator.setFaults({ rules: [] });
+    }
   });
 
   it('fails the run visibly when the API refuses the invoices', async () => {

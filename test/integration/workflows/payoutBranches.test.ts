@@ -75,7 +75,15 @@ describe('payout branches (stubbed activities)', function () {
         await handle.executeUpdate(approveUpdate, { args: [operator] });
         const result = await handle.result();
         assert.equal(result.status, 'Succeeded');
-        assert.deepEqual(result.decidedBy, { action: 'approve', ...operator });
+        assert.deepEqual(
+          result.decisions.map((d) => [d.action, d.operator, d.note]),
+          [['approve', operator.operator, operator.note]],
+        );
+        assert.deepEqual(
+          bank.recorded.map((d) => d.action),
+          ['approve'],
+          'recorded beyond the payout',
+        );
         assert.equal(bank.created.length, 1);
       });
     });
@@ -116,7 +124,15 @@ describe('payout branches (stubbed activities)', function () {
         await handle.executeUpdate(rejectUpdate, { args: [operator] });
         const result = await handle.result();
         assert.equal(result.status, 'Rejected');
-        assert.deepEqual(result.decidedBy, { action: 'reject', ...operator });
+        assert.deepEqual(
+          result.decisions.map((d) => [d.action, d.operator]),
+          [['reject', operator.operator]],
+        );
+        assert.deepEqual(
+          bank.recorded.map((d) => d.action),
+          ['reject'],
+          'recorded beyond the payout',
+        );
         assert.deepEqual(bank.created, []);
       });
     });

@@ -72,7 +72,7 @@ describe('recovery: sweep of undelivered events and reconciliation', function ()
         args: [{ lookbackDays: 1 }],
       });
       const report = await handle.result();
-      assert.deepEqual(report.unpaid, [{ invoiceId, action: 'payout-started' }]);
+      assert.deepEqual(report.unpaid, [{ invoiceId, netCents: 6_400, action: 'payout-started' }]);
       await captureHistory(handle, 'recovery/reconcile-payouts');
 
       const state = (await client.workflow.getHandle(payoutWorkflowId(invoiceId)).result()) as PayoutState;

@@ -1,0 +1,104 @@
+import starkbank from 'starkbank';
+import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
+import { businessDay, businessDayBounds } from '../domain/businessDay';
+import { PAYOUT_TAG } from '../domain/payoutIds';
+import { collect } from '../starkbank/list';
+import { transferSchema } from '../starkbank/schemas';
+import type { StarkUser } from '../starkbank/user';
+import {
+  DAILY_BUDGET_WORKFLOW_TYPE,
+  dailyBudgetWorkflowId,
+  releaseUpdate,
+  reserveUpdate,
+  type DailyBudgetWorkflow,
+  type ReserveAnswer,
+} from '../workflows/dailyBudgetDefinitions';
+import { starkCall } from './starkCall';
+
+export interface BudgetActivityDeps {
+  user: StarkUser;
+  client: Client;
+  taskQueue: string;
+  dailyMaxCents: number;
+  /** Stark Bank's business day is the calendar day in this time zone. */
+  timeZone: string;
+  now?: () => Date;
+}
+
+// A day's budget stays open this long after the day ends, for releases of transfers that failed late.
+const CLOSE_AFTER_DAY_MS = 2 * 86_400_000;
+
+export function createBudgetActivities({
+  user,
+  client,
+  taskQueue,
+  dailyMaxCents,
+  timeZone,
+  now = () => new Date(),
+}: BudgetActivityDeps) {
+  const budgetOf = (day: string) => ({
+    workflowId: dailyBudgetWorkflowId(taskQueue, day),
+    closesAt: new Date(businessDayBounds(day, timeZone).end.getTime() + CLOSE_AFTER_DAY_MS).toISOString(),
+  });
+
+  return {
+    /**
+     * Asks today's budget for a transfer's amount, right before it is created: granted when the day stays within
+     * the daily maximum (or an operator approved going over it). Asking again for the same externalId is granted.
+     */
+    async reserveDailyBudget(request: {
+      externalId: string;
+      invoiceId: string;
+      amount: number;
+      force: boolean;
+    }): Promise<ReserveAnswer> {
+      const day = businessDay(now(), timeZone);
+      const { workflowId, closesAt } = budgetOf(day);
+      return client.workflow.executeUpdateWithStart(reserveUpdate, {
+        args: [{ ...request, maxCents: dailyMaxCents }],
+        startWorkflowOperation: new WithStartWorkflowOperation<DailyBudgetWorkflow>(DAILY_BUDGET_WORKFLOW_TYPE, {
+          workflowId,
+          taskQueue,
+          args: [{ day, closesAt }],
+          workflowIdConflictPolicy: 'USE_EXISTING',
+          staticSummary: `Payout budget of ${day}`,
+        }),
+      });
+    },
+
+    /** Gives a failed transfer's amount back to the day it was granted on. */
+    async releaseDailyBudget({ externalId, day }: { externalId: string; day: string }): Promise<void> {
+      await client.workflow
+        .getHandle(budgetOf(day).workflowId)
+        .executeUpdate(releaseUpdate, { args: [{ externalId }] });
+    },
+
+    /** What the product's transfers of a business day add up to at Stark Bank (failed and canceled ones aside). */
+    async sumPayoutTransfersOfDay(day: string): Promise<number> {
+      const { start, end } = businessDayBounds(day, timeZone);
+      const transfers = await starkCall(`query payout transfers of ${day}`, () =>
+        collect(
+          starkbank.transfer.query({
+            tags: [PAYOUT_TAG],
+            after: start.toISOString().slice(0, 10),
+            before: end.toISOString().slice(0, 10),
+            user,
+          }),
+          transferSchema,
+        ),
+      );
+      return transfers
+        .filter((t) => !['failed', 'canceled'].includes(t.status))
+        .filter((t) => {
+          const created = createdAt(t.created);
+          return created === undefined || (created >= start && created < end);
+        })
+        .reduce((sum, t) => sum + t.amount, 0);
+    },
+  };
+}
+
+function createdAt(value: unknown): Date | undefined {
+  const date = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : undefined;
+  return date && !Number.isNaN(date.getTime()) ? date : undefined;
+}

@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+} from '@temporalio/client';
+import { payoutWorkflowId } from '../domain/payoutIds';
+import { InvoiceIdKey, PayoutStatusKey } from '../temporal/searchAttributes';
+import type { DecisionEntry, OperatorAction } from '../workflows/decisionRecordDefinitions';
+import {
+  approveUpdate,
+  PAYOUT_WORKFLOW_TYPE,
+  rejectUpdate,
+  retryUpdate,
+  type OperatorDecision,
+  type PayoutInput,
+  type PayoutState,
+  type PayoutWorkflow,
+} from '../workflows/payoutDefinitions';
+import { recordDecision } from './records';
+
+/** An operator decision the product refused, with the reason in words an operator can act on. */
+export class DecisionRefusedError extends Error {
+  override name = 'DecisionRefusedError';
+}
+
+export type DecisionResult =
+  | { applied: 'payout'; state: PayoutState }
+  | { applied: 'record'; payoutStatus: string }
+  | { applied: 'restarted'; runId: string };
+
+const updates = { approve: approveUpdate, reject: rejectUpdate, retry: retryUpdate } as const;
+
+/**
+ * Carries out an operator decision on an invoice's payout:
+ * - approve, retry: an Update of the running payout, which accepts it only if it waits for that decision;
+ * - reject: the running payout's Update, or, when its payout has closed or is gone, the decision record alone, so
+ *   nothing automatic starts it again;
+ * - restart: only for a payout that closed or is gone: recorded, then a new run starts (it takes over any transfer
+ *   an earlier run made, so it never sends twice).
+ */
+export async function decide(
+  client: Client,
+  taskQueue: string,
+  action: OperatorAction,
+  invoiceId: string,
+  by: OperatorDecision,
+): Promise<DecisionResult> {
+  const handle = client.workflow.getHandle(payoutWorkflowId(invoiceId));
+  const described = await handle.describe().catch((err: unknown) => {
+    if (err instanceof WorkflowNotFoundError) return undefined;
+    throw err;
+  });
+  const running = described?.status.name === 'RUNNING';
+  const payoutStatus = described
+    ? (described.typedSearchAttributes.get(PayoutStatusKey) ?? described.status.name)
+    : 'Missing';
+
+  if (action === 'restart') {
+    if (running)
+      throw new DecisionRefusedError(
+        `the payout of invoice ${invoiceId} is running (${payoutStatus}): decide with approve, retry or reject`,
+      );
+    return restart(client, taskQueue, invoiceId, by, payoutStatus);
+  }
+  if (running) {
+    try {
+      return { applied: 'payout', state: await handle.executeUpdate(updates[action], { args: [by] }) };
+    } catch (err) {
+      // The workflow's validator says why (e.g. "cannot approve a payout that is Sending").
+      if (err instanceof WorkflowUpdateFailedError) throw new DecisionRefusedError(err.cause?.message ?? err.message);
+      throw err;
+    }
+  }
+  if (action !== 'reject') {
+    const why = described ? `already finished as ${payoutStatus}` : 'does not exist';
+    throw new DecisionRefusedError(`the payout of invoice ${invoiceId} ${why}`);
+  }
+  await recordDecision(
+    client,
+    taskQueue,
+    invoiceId,
+    entryOf('reject', by, described ? `Closed (${payoutStatus})` : 'Missing'),
+  );
+  return { applied: 'record', payoutStatus };
+}
+
+async function restart(
+  client: Client,
+  taskQueue: string,
+  invoiceId: string,
+  by: OperatorDecision,
+  payoutStatus: string,
+): Promise<DecisionResult> {
+  const entry = entryOf('restart', by, payoutStatus === 'Missing' ? 'Missing' : `Closed (${payoutStatus})`);
+  await recordDecision(client, taskQueue, invoiceId, entry);
+  try {
+    const handle = await client.workflow.start<PayoutWorkflow>(PAYOUT_WORKFLOW_TYPE, {
+      workflowId: payoutWorkflowId(invoiceId),
+      taskQueue,
+      args: [{ invoiceId, restartedBy: entry } satisfies PayoutInput],
+      // The one start that may reuse a closed payout's id: an operator asked for it, and it is recorded.
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+      workflowIdConflictPolicy: 'FAIL',
+      staticSummary: `Payout of credited invoice ${invoiceId}, restarted by ${by.operator}`,
+      typedSearchAttributes: [
+        { key: InvoiceIdKey, value: invoiceId },
+        { key: PayoutStatusKey, value: 'Received' },
+      ],
+    });
+    return { applied: 'restarted', runId: handle.firstExecutionRunId };
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) {
+      throw new DecisionRefusedError(`the payout of invoice ${invoiceId} started meanwhile: decide on it instead`);
+    }
+    throw err;
+  }
+}
+
+function entryOf(action: OperatorAction, by: OperatorDecision, payoutStatus: string): DecisionEntry {
+  return {
+    id: `${action}/${randomUUID()}`,
+    action,
+    operator: by.operator,
+    note: by.note,
+    at: new Date().toISOString(),
+    payoutStatus,
+  };
+}

@@ -1,0 +1,47 @@
+/** Stark Bank's business day: the calendar day in a time zone (America/Sao_Paulo by default), not in UTC. */
+
+/** `YYYY-MM-DD` of `at` in `timeZone`. */
+export function businessDay(at: Date, timeZone: string): string {
+  // en-CA formats dates as YYYY-MM-DD.
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+}
+
+/** The instants a business day starts and ends (exclusive), as UTC dates. */
+export function businessDayBounds(day: string, timeZone: string): { start: Date; end: Date } {
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  return { start: zonedMidnight(y, m, d, timeZone), end: zonedMidnight(y, m, d + 1, timeZone) };
+}
+
+/** The UTC instant of local midnight on a date in `timeZone` (two passes settle a DST change). */
+function zonedMidnight(year: number, month: number, day: number, timeZone: string): Date {
+  const wall = Date.UTC(year, month - 1, day);
+  let guess = wall;
+  for (let i = 0; i < 2; i++) guess = wall - offsetMs(new Date(guess), timeZone);
+  return new Date(guess);
+}
+
+/** How far `timeZone`'s wall clock is ahead of UTC at `at`. */
+function offsetMs(at: Date, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
+  }).formatToParts(at);
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  return asUtc - Math.floor(at.getTime() / 1000) * 1000;
+}
+
+export function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}

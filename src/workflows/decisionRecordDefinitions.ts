@@ -1,0 +1,66 @@
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+
+/**
+ * The decision record's contract. One record per invoice that an operator decided on, or that needs one: it keeps
+ * every operator decision and any open case beyond Temporal's retention, because it never closes (it continues as
+ * new instead). Clients import this module, never the workflow.
+ */
+
+export const DECISION_RECORD_WORKFLOW_TYPE = 'decisionRecord';
+
+export function decisionRecordWorkflowId(invoiceId: string): string {
+  return `decisions-${invoiceId}`;
+}
+
+export const OPERATOR_ACTIONS = ['approve', 'reject', 'retry', 'restart'] as const;
+export type OperatorAction = (typeof OPERATOR_ACTIONS)[number];
+
+/** One operator action, as the audit trail keeps it. */
+export interface DecisionEntry {
+  /** Unique per decision, so a retried write records it once. */
+  id: string;
+  action: OperatorAction;
+  operator: string;
+  note?: string;
+  /** ISO time the decision was taken. */
+  at: string;
+  /** The payout's status when the operator decided (`Closed` or `Missing` when it was not running). */
+  payoutStatus: string;
+}
+
+export const CASE_KINDS = ['closed-without-transfer', 'credit-older-than-retention'] as const;
+export type CaseKind = (typeof CASE_KINDS)[number];
+
+/** Something no automatic path may act on: it waits, listed, for a person. */
+export interface OpenCase {
+  kind: CaseKind;
+  reason: string;
+  /** ISO time the case was opened. */
+  since: string;
+}
+
+export interface DecisionRecordState {
+  invoiceId: string;
+  entries: DecisionEntry[];
+  /** Set by a reject, cleared by a restart: while set, nothing starts a payout of this invoice on its own. */
+  rejected?: DecisionEntry;
+  openCase?: OpenCase;
+}
+
+/** What visibility shows about a record (search attribute `DecisionState`); no personal data. */
+export type DecisionState = 'Rejected' | 'NeedsPerson' | 'Decided';
+
+export type DecisionRecordWorkflow = (state: DecisionRecordState) => Promise<void>;
+
+export const recordDecisionUpdate = defineUpdate<DecisionRecordState, [DecisionEntry]>('recordDecision');
+export const openCaseUpdate = defineUpdate<DecisionRecordState, [Omit<OpenCase, 'since'>]>('openCase');
+export const decisionRecordQuery = defineQuery<DecisionRecordState>('record');
+
+/** The memo key under which a record keeps its state readable without a worker. */
+export const RECORD_MEMO_KEY = 'record';
+
+export function decisionStateOf(record: Pick<DecisionRecordState, 'rejected' | 'openCase'>): DecisionState {
+  if (record.rejected) return 'Rejected';
+  if (record.openCase) return 'NeedsPerson';
+  return 'Decided';
+}
