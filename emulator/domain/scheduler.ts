@@ -4,6 +4,9 @@ type JobOf<K extends JobKind> = Extract<Job, { kind: K }>;
 type JobHandler<K extends JobKind> = (job: JobOf<K>) => void | Promise<void>;
 type NewJob = Job extends infer J ? (J extends Job ? Omit<J, 'id' | 'dueAt'> : never) : never;
 
+/** Node fires a timeout longer than this at once (with a warning), so longer waits are armed in steps. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /**
  * Runs jobs at their due time. The job list lives in the state (so it is saved with it); this only keeps
  * the timers. Delays given here are real milliseconds: callers apply the time scale.
@@ -50,7 +53,11 @@ export class Scheduler {
 
   private arm(job: Job): void {
     if (this.stopped) return;
-    const timer = setTimeout(() => void this.run(job), Math.max(0, job.dueAt - Date.now()));
+    const wait = job.dueAt - Date.now();
+    const timer =
+      wait > MAX_TIMER_MS
+        ? setTimeout(() => this.arm(job), MAX_TIMER_MS)
+        : setTimeout(() => void this.run(job), Math.max(0, wait));
     this.timers.set(job.id, timer);
   }
 
