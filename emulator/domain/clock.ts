@@ -35,3 +35,13 @@ export function addSeconds(timestamp: string, seconds: number): string {
   const micros = Date.parse(timestamp) * 1000 + Number(timestamp.slice(23, 26));
   return toStarkTimestamp(micros + seconds * 1_000_000);
 }
+
+const DAY_MS = 24 * 3_600_000;
+
+/**
+ * When an invoice `due` passes: a datetime at that instant; a date-only due (a "scheduled" invoice) is payable the
+ * whole day, so it passes at the end of that day in Brasília (UTC-3), where Stark Bank keeps its calendar.
+ */
+export function dueInstantMs(due: string): number {
+  return /^\d{4}-\d{2}-\d{2}$/.test(due) ? Date.parse(`${due}T00:00:00-03:00`) + DAY_MS : Date.parse(due);
+}

@@ -1,4 +1,4 @@
-import { addSeconds } from './clock';
+import { addSeconds, dueInstantMs } from './clock';
 import { adjustBalance, scaled, type EmulatorContext } from './context';
 import { ApiError } from './errors';
 import { emitEvent } from './events';
@@ -54,10 +54,35 @@ export function createInvoice(ctx: EmulatorContext, input: InvoiceInput): Invoic
     const delay = ctx.random.lifecycle.int(payDelayMinMs, payDelayMaxMs);
     ctx.scheduler.schedule({ kind: 'payInvoice', invoiceId: invoice.id }, scaled(ctx, delay));
   }
+  scheduleOverdue(ctx, invoice);
   return invoice;
 }
 
-export function appendInvoiceLog(ctx: EmulatorContext, invoice: Invoice, type: InvoiceLogType): void {
+/** The invoice becomes `overdue` at its due time, counted in bank time from now. */
+function scheduleOverdue(ctx: EmulatorContext, invoice: Invoice): void {
+  const bankMs = dueInstantMs(invoice.due) - ctx.clock.nowMs();
+  ctx.scheduler.schedule({ kind: 'overdueInvoice', invoiceId: invoice.id }, scaled(ctx, bankMs));
+}
+
+/** Drops the pending payment and due/expiration timers of an invoice that left the unpaid states. */
+function cancelUnpaidJobs(ctx: EmulatorContext, id: string): void {
+  const unpaidKinds = new Set(['payInvoice', 'overdueInvoice', 'expireInvoice']);
+  ctx.scheduler.cancel((job) => unpaidKinds.has(job.kind) && 'invoiceId' in job && job.invoiceId === id);
+}
+
+export function cancelInvoice(ctx: EmulatorContext, id: string): Invoice {
+  const invoice = findInvoice(ctx, id);
+  if (invoice.status !== 'created' && invoice.status !== 'overdue') {
+    throw ApiError.invalid('invalidInvoiceStatus', `Invoice ${id} is ${invoice.status} and cannot be canceled`);
+  }
+  cancelUnpaidJobs(ctx, id);
+  invoice.status = 'canceled';
+  invoice.updated = ctx.clock.timestamp();
+  appendInvoiceLog(ctx, invoice, 'canceled');
+  return invoice;
+}
+
+function appendInvoiceLog(ctx: EmulatorContext, invoice: Invoice, type: InvoiceLogType): void {
   const log = { id: ctx.newId(), type, created: ctx.clock.timestamp(), errors: [], invoice: structuredClone(invoice) };
   ctx.state.invoiceLogs.push(log);
   emitEvent(ctx, 'invoice', log);
@@ -78,7 +103,7 @@ export function payInvoice(ctx: EmulatorContext, id: string, options: PaymentOpt
   if (invoice.status !== 'created' && invoice.status !== 'overdue') {
     throw ApiError.invalid('invalidInvoiceStatus', `Invoice ${id} is ${invoice.status} and cannot be paid`);
   }
-  ctx.scheduler.cancel((job) => job.kind === 'payInvoice' && job.invoiceId === id);
+  cancelUnpaidJobs(ctx, id);
   const amount = options.amount ?? (invoice.nominalAmount || ctx.random.lifecycle.int(100, 100_000));
   const fee = options.fee ?? ctx.behaviour.invoiceFee;
   invoice.status = 'paid';
@@ -108,7 +133,26 @@ export function creditInvoice(ctx: EmulatorContext, id: string, amount: number, 
 export function registerInvoiceJobs(ctx: EmulatorContext): void {
   ctx.scheduler.handle('payInvoice', (job) => {
     const invoice = ctx.state.invoices.find((i) => i.id === job.invoiceId);
+    // Peers saw the sandbox never pay an overdue invoice on its own (reference webhook-practice G7).
     if (invoice?.status === 'created') payInvoice(ctx, invoice.id);
   });
   ctx.scheduler.handle('creditInvoice', (job) => creditInvoice(ctx, job.invoiceId, job.amount, job.fee));
+  ctx.scheduler.handle('overdueInvoice', (job) => {
+    const invoice = ctx.state.invoices.find((i) => i.id === job.invoiceId);
+    if (invoice?.status !== 'created') return;
+    invoice.status = 'overdue';
+    invoice.updated = ctx.clock.timestamp();
+    appendInvoiceLog(ctx, invoice, 'overdue');
+    // Chained from here, so the bank time from due to expiration is exactly `expiration` at any time scale.
+    const delay = scaled(ctx, invoice.expiration * 1000);
+    ctx.scheduler.schedule({ kind: 'expireInvoice', invoiceId: invoice.id }, delay);
+  });
+  ctx.scheduler.handle('expireInvoice', (job) => {
+    const invoice = ctx.state.invoices.find((i) => i.id === job.invoiceId);
+    if (invoice?.status !== 'overdue') return;
+    cancelUnpaidJobs(ctx, invoice.id);
+    invoice.status = 'expired';
+    invoice.updated = ctx.clock.timestamp();
+    appendInvoiceLog(ctx, invoice, 'expired');
+  });
 }

@@ -4,6 +4,8 @@ import type { Balance, EventAttempt, Invoice, InvoiceLog, StarkEvent, Transfer, 
 export type Job =
   | { id: string; dueAt: number; kind: 'payInvoice'; invoiceId: string }
   | { id: string; dueAt: number; kind: 'creditInvoice'; invoiceId: string; amount: number; fee: number }
+  | { id: string; dueAt: number; kind: 'overdueInvoice'; invoiceId: string }
+  | { id: string; dueAt: number; kind: 'expireInvoice'; invoiceId: string }
   | { id: string; dueAt: number; kind: 'sendTransfer'; transferId: string }
   | { id: string; dueAt: number; kind: 'settleTransfer'; transferId: string }
   | {

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import type { EmulatorContext } from '../../domain/context';
 import { ApiError } from '../../domain/errors';
 import { invoiceInputSchema, parseCreateBody } from '../../domain/inputs';
-import { appendInvoiceLog, createInvoice, findInvoice } from '../../domain/invoices';
+import { cancelInvoice, createInvoice, findInvoice } from '../../domain/invoices';
 import { jsonBody, routeId } from '../body';
 import { byCreated, createdWithin, csv, listBody, queryOf } from '../paging';
 
@@ -69,21 +69,12 @@ export function invoiceRoutes(ctx: EmulatorContext): Router {
 
   // Only cancellation is emulated: the one update an unpaid invoice commonly gets.
   router.patch('/invoice/:id', (req, res) => {
-    const invoice = findInvoice(ctx, routeId(req));
+    const id = routeId(req);
+    findInvoice(ctx, id);
     const body = jsonBody(req) as { status?: unknown } | null;
     if (body?.status !== 'canceled')
       throw ApiError.invalid('invalidParameter', 'Only {"status": "canceled"} is emulated');
-    if (invoice.status !== 'created' && invoice.status !== 'overdue') {
-      throw ApiError.invalid(
-        'invalidInvoiceStatus',
-        `Invoice ${invoice.id} is ${invoice.status} and cannot be canceled`,
-      );
-    }
-    ctx.scheduler.cancel((job) => job.kind === 'payInvoice' && job.invoiceId === invoice.id);
-    invoice.status = 'canceled';
-    invoice.updated = ctx.clock.timestamp();
-    appendInvoiceLog(ctx, invoice, 'canceled');
-    res.json({ invoice });
+    res.json({ invoice: cancelInvoice(ctx, id) });
   });
 
   return router;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import starkbank from 'starkbank';
 import { startTestEmulator, type TestEmulator } from '../../../testkit/emulator';
-import { rejectsWith, waitUntil, all } from './support';
+import { all, rejectsWith, sleep, waitUntil, WebhookReceiver } from './support';
 
 const draft = (i: number): starkbank.Invoice =>
   new starkbank.Invoice({ amount: 1000 + i, name: `Payer ${i}`, taxId: '01234567890', tags: [`Batch-${i % 3}`] });
@@ -152,6 +152,104 @@ describe('emulator: invoices', () => {
         ['credited', 450],
       ]);
       assert.equal((await starkbank.invoice.get(invoice.id, { user: t.user })).nominalAmount, 500);
+    });
+  });
+
+  describe('due and expiration', () => {
+    let t: TestEmulator;
+    let receiver: WebhookReceiver;
+    beforeEach(async () => {
+      // One bank second is one real millisecond.
+      t = await startTestEmulator({ behaviour: { payShare: 0, timeScale: 0.001 } });
+      receiver = new WebhookReceiver();
+      await starkbank.webhook.create({ url: await receiver.start(), subscriptions: ['invoice'], user: t.user });
+    });
+    afterEach(async () => {
+      await receiver.close();
+      await t.close();
+    });
+
+    const dueIn = (bankSeconds: number): string => new Date(Date.now() + bankSeconds * 1000).toISOString();
+
+    async function create(due: string, expiration: number): Promise<starkbank.Invoice> {
+      const drafts = [new starkbank.Invoice({ amount: 900, name: 'Caio', taxId: '01234567890', due, expiration })];
+      const [invoice] = await starkbank.invoice.create(drafts, { user: t.user });
+      assert.ok(invoice);
+      return invoice;
+    }
+
+    const statusOf = (id: string): string | undefined =>
+      t.emulator.snapshot().invoices.find((i) => i.id === id)?.status;
+
+    async function history(id: string): Promise<string[][]> {
+      const logs = await all(starkbank.invoice.log.query({ invoiceIds: [id], user: t.user }));
+      return logs.reverse().map((l) => [l.type, l.invoice.status]);
+    }
+
+    const deliveredTypes = (id: string): string[] =>
+      receiver
+        .events()
+        .filter((e) => e.log.invoice?.id === id)
+        .map((e) => e.log.type);
+
+    it('turns an unpaid invoice overdue at its due time and expired `expiration` seconds later', async () => {
+      const invoice = await create(dueIn(150), 150);
+      await sleep(60);
+      assert.equal((await starkbank.invoice.get(invoice.id, { user: t.user })).status, 'created', 'not due yet');
+      await waitUntil(() => statusOf(invoice.id) === 'expired', 2_000, 'expired');
+
+      assert.deepEqual(await history(invoice.id), [
+        ['created', 'created'],
+        ['overdue', 'overdue'],
+        ['expired', 'expired'],
+      ]);
+      const at = (type: string): number => {
+        const log = t.emulator.snapshot().invoiceLogs.find((l) => l.invoice.id === invoice.id && l.type === type);
+        assert.ok(log, `${type} log`);
+        return Date.parse(log.created);
+      };
+      assert.ok(at('overdue') - at('created') >= 100, 'overdue at the due time');
+      assert.ok(at('expired') - at('overdue') >= 145, 'expired 150 bank seconds after due');
+      await waitUntil(() => deliveredTypes(invoice.id).length === 3, 2_000, 'three events');
+      assert.deepEqual(deliveredTypes(invoice.id), ['created', 'overdue', 'expired']);
+      assert.equal(t.emulator.snapshot().pendingJobs, 0);
+      assert.throws(() => t.emulator.payInvoice(invoice.id), /expired and cannot be paid/);
+    });
+
+    it('never turns a paid or canceled invoice overdue; an overdue one can still be paid', async () => {
+      const paid = await create(dueIn(100), 100);
+      const canceled = await create(dueIn(100), 100);
+      const late = await create(dueIn(100), 150);
+      t.emulator.payInvoice(paid.id);
+      await starkbank.invoice.update(canceled.id, { status: 'canceled', user: t.user });
+      await waitUntil(() => statusOf(late.id) === 'overdue', 2_000, 'overdue');
+      t.emulator.payInvoice(late.id);
+      await sleep(300); // past every due time and expiration
+
+      assert.deepEqual(
+        (await history(paid.id)).map(([type]) => type),
+        ['created', 'paid', 'credited'],
+      );
+      assert.deepEqual(await history(canceled.id), [
+        ['created', 'created'],
+        ['canceled', 'canceled'],
+      ]);
+      assert.deepEqual(await history(late.id), [
+        ['created', 'created'],
+        ['overdue', 'overdue'],
+        ['paid', 'paid'],
+        ['credited', 'paid'],
+      ]);
+      assert.equal(t.emulator.snapshot().pendingJobs, 0, 'their timers are dropped');
+      assert.equal((await starkbank.balance.get({ user: t.user })).amount, 1_800);
+    });
+
+    it('takes a due date in the past as overdue now, and waits out an expiration of months', async () => {
+      t.emulator.setBehaviour({ timeScale: 1 });
+      const invoice = await create(dueIn(-60), 60 * 24 * 3600);
+      await waitUntil(() => statusOf(invoice.id) === 'overdue', 1_000, 'overdue');
+      await sleep(50);
+      assert.equal((await starkbank.invoice.get(invoice.id, { user: t.user })).status, 'overdue');
     });
   });
 });

@@ -5,7 +5,7 @@ import path from 'node:path';
 import starkbank from 'starkbank';
 import { readEmulatorEnv } from '../../../emulator/env';
 import { startTestEmulator } from '../../../testkit/emulator';
-import { rawRequest } from './support';
+import { all, rawRequest, waitUntil, WebhookReceiver } from './support';
 
 describe('emulator: state file, admin API and settings', () => {
   let dir: string;
@@ -27,12 +27,15 @@ describe('emulator: state file, admin API and settings', () => {
     assert.ok(invoice);
     const eventKey = first.emulator.eventPublicKeyPem;
     await first.close();
-    const saved = JSON.parse(await readFile(stateFile, 'utf8')) as { invoices: { id: string }[]; jobs: unknown[] };
+    const saved = JSON.parse(await readFile(stateFile, 'utf8')) as {
+      invoices: { id: string }[];
+      jobs: { kind: string }[];
+    };
     assert.deepEqual(
       saved.invoices.map((i) => i.id),
       [invoice.id],
     );
-    assert.equal(saved.jobs.length, 1, 'the pending payment is saved');
+    assert.deepEqual(saved.jobs.map((j) => j.kind).sort(), ['overdueInvoice', 'payInvoice'], 'pending work is saved');
 
     const second = await startTestEmulator({ stateFile, behaviour: { timeScale: 0.0001 } });
     try {
@@ -49,6 +52,52 @@ describe('emulator: state file, admin API and settings', () => {
       assert.notEqual(fresh[0]?.id, invoice.id);
     } finally {
       await second.close();
+    }
+  });
+
+  it('turns an invoice overdue and expired on time after a restart, delivering both events', async () => {
+    const stateFile = path.join(dir, 'deadlines.json');
+    const behaviour = { payShare: 0, timeScale: 0.001 }; // one bank second is one real millisecond
+    const receiver = new WebhookReceiver();
+    const url = await receiver.start();
+    try {
+      const first = await startTestEmulator({ stateFile, behaviour });
+      let invoice: starkbank.Invoice | undefined;
+      try {
+        await starkbank.webhook.create({ url, subscriptions: ['invoice'], user: first.user });
+        const due = new Date(Date.now() + 300_000).toISOString();
+        const draft = new starkbank.Invoice({ amount: 800, name: 'Davi', taxId: '01234567890', due, expiration: 100 });
+        [invoice] = await starkbank.invoice.create([draft], { user: first.user });
+      } finally {
+        await first.close();
+      }
+      assert.ok(invoice);
+      const saved = JSON.parse(await readFile(stateFile, 'utf8')) as { jobs: { kind: string }[] };
+      assert.ok(
+        saved.jobs.some((j) => j.kind === 'overdueInvoice'),
+        'the due timer is saved',
+      );
+
+      const second = await startTestEmulator({ stateFile, behaviour });
+      try {
+        const status = (): string | undefined => second.emulator.snapshot().invoices[0]?.status;
+        await waitUntil(() => status() === 'expired', 2_000, 'expired');
+        const logs = await all(starkbank.invoice.log.query({ invoiceIds: [invoice.id], user: second.user }));
+        assert.deepEqual(logs.map((l) => l.type).reverse(), ['created', 'overdue', 'expired']);
+        await receiver.waitFor(3);
+        // Deliveries still pending at the restart go out together, so in any order.
+        assert.deepEqual(
+          receiver
+            .events()
+            .map((e) => e.log.type)
+            .sort(),
+          ['created', 'expired', 'overdue'],
+        );
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await receiver.close();
     }
   });
 
