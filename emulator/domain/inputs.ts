@@ -55,6 +55,15 @@ export const transferInputSchema = z.object({
 });
 export type TransferInput = z.infer<typeof transferInputSchema>;
 
+/** `PATCH /invoice/:id`: cancel, or change an unpaid invoice's terms, or lower a paid one's amount (a reversal). */
+export const invoicePatchSchema = z.object({
+  amount: z.number().int().nonnegative().optional(),
+  status: z.literal('canceled').optional(),
+  due: dateTime.optional(),
+  expiration: z.number().int().nonnegative().optional(),
+});
+export type InvoicePatch = z.infer<typeof invoicePatchSchema>;
+
 const MAX_ITEMS = 100;
 
 function codeFor(field: PropertyKey | undefined): string {
@@ -84,4 +93,18 @@ export function parseCreateBody<T>(body: unknown, plural: string, schema: z.ZodT
   });
   if (errors.length > 0) throw new ApiError(400, errors);
   return parsed as T[];
+}
+
+/** Reads an update body (a JSON object); throws one 400 listing every problem. */
+export function parsePatchBody<T>(body: unknown, schema: z.ZodType<T>): T {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw ApiError.invalid('invalidJson', 'Expected a JSON object');
+  }
+  const result = schema.safeParse(body);
+  if (result.success) return result.data;
+  const errors = result.error.issues.map((issue) => ({
+    code: codeFor(issue.path[0]),
+    message: `${issue.path.map(String).join('.')}: ${issue.message}`,
+  }));
+  throw new ApiError(400, errors);
 }

@@ -2,7 +2,7 @@ import { addSeconds, dueInstantMs } from './clock';
 import { adjustBalance, scaled, type EmulatorContext } from './context';
 import { ApiError } from './errors';
 import { emitEvent } from './events';
-import type { InvoiceInput } from './inputs';
+import type { InvoiceInput, InvoicePatch } from './inputs';
 import { pixBrcode } from './brcode';
 import { formatTaxId } from './taxId';
 import type { Invoice, InvoiceLogType } from './types';
@@ -68,6 +68,51 @@ function scheduleOverdue(ctx: EmulatorContext, invoice: Invoice): void {
 function cancelUnpaidJobs(ctx: EmulatorContext, id: string): void {
   const unpaidKinds = new Set(['payInvoice', 'overdueInvoice', 'expireInvoice']);
   ctx.scheduler.cancel((job) => unpaidKinds.has(job.kind) && 'invoiceId' in job && job.invoiceId === id);
+}
+
+/**
+ * Arms the deadline again after `due` or `expiration` changed, in bank time from now. A due moved into the future
+ * makes an overdue invoice `created` again; an overdue invoice expires `expiration` after it became overdue.
+ */
+function rearmDeadline(ctx: EmulatorContext, invoice: Invoice, dueChanged: boolean): void {
+  const now = ctx.clock.nowMs();
+  const due = dueInstantMs(invoice.due);
+  if (dueChanged && due > now) invoice.status = 'created';
+  if (invoice.status === 'created' && !dueChanged) return; // the overdue timer reads `expiration` when it fires
+  const kinds = new Set(['overdueInvoice', 'expireInvoice']);
+  ctx.scheduler.cancel((job) => kinds.has(job.kind) && 'invoiceId' in job && job.invoiceId === invoice.id);
+  if (invoice.status === 'created') return scheduleOverdue(ctx, invoice);
+  const overdueLogs = ctx.state.invoiceLogs.filter((l) => l.invoice.id === invoice.id && l.type === 'overdue');
+  const overdueSince = Date.parse(overdueLogs.at(-1)?.created ?? '') || now;
+  const expiresAt = dueChanged
+    ? now + scaled(ctx, due + invoice.expiration * 1000 - now)
+    : overdueSince + scaled(ctx, invoice.expiration * 1000);
+  ctx.scheduler.schedule({ kind: 'expireInvoice', invoiceId: invoice.id }, expiresAt - now);
+}
+
+/** `PATCH /invoice/:id`: cancels, or changes the amount, due or expiration of an unpaid invoice. */
+export function updateInvoice(ctx: EmulatorContext, id: string, patch: InvoicePatch): Invoice {
+  const invoice = findInvoice(ctx, id);
+  const changed = (['amount', 'due', 'expiration'] as const).filter((key) => patch[key] !== undefined);
+  if (patch.status === 'canceled') {
+    if (changed.length > 0) {
+      throw ApiError.invalid('invalidParameter', `status "canceled" cannot be combined with ${changed.join(', ')}`);
+    }
+    return cancelInvoice(ctx, id);
+  }
+  if (changed.length === 0) {
+    throw ApiError.invalid('invalidParameter', 'Nothing to update: send amount, due, expiration or status');
+  }
+  if (invoice.status !== 'created' && invoice.status !== 'overdue') {
+    throw ApiError.invalid('invalidInvoiceStatus', `Invoice ${id} is ${invoice.status} and cannot be updated`);
+  }
+  if (patch.amount !== undefined) invoice.amount = invoice.nominalAmount = patch.amount;
+  if (patch.due !== undefined) invoice.due = patch.due;
+  if (patch.expiration !== undefined) invoice.expiration = patch.expiration;
+  if (patch.due !== undefined || patch.expiration !== undefined) rearmDeadline(ctx, invoice, patch.due !== undefined);
+  invoice.updated = ctx.clock.timestamp();
+  appendInvoiceLog(ctx, invoice, 'updated');
+  return invoice;
 }
 
 export function cancelInvoice(ctx: EmulatorContext, id: string): Invoice {

@@ -1,7 +1,7 @@
 /** Resource shapes as the Stark Bank API serialises them (field names from the SDK resource classes). */
 
 export type InvoiceStatus = 'created' | 'paid' | 'canceled' | 'overdue' | 'expired';
-export type InvoiceLogType = 'created' | 'paid' | 'credited' | 'canceled' | 'overdue' | 'expired';
+export type InvoiceLogType = 'created' | 'updated' | 'paid' | 'credited' | 'canceled' | 'overdue' | 'expired';
 
 export interface Invoice {
   id: string;

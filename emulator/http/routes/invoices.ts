@@ -1,8 +1,8 @@
 import { Router } from 'express';
 import type { EmulatorContext } from '../../domain/context';
 import { ApiError } from '../../domain/errors';
-import { invoiceInputSchema, parseCreateBody } from '../../domain/inputs';
-import { cancelInvoice, createInvoice, findInvoice } from '../../domain/invoices';
+import { invoiceInputSchema, invoicePatchSchema, parseCreateBody, parsePatchBody } from '../../domain/inputs';
+import { createInvoice, findInvoice, updateInvoice } from '../../domain/invoices';
 import { jsonBody, routeId } from '../body';
 import { byCreated, createdWithin, csv, listBody, queryOf } from '../paging';
 
@@ -67,14 +67,10 @@ export function invoiceRoutes(ctx: EmulatorContext): Router {
     });
   });
 
-  // Only cancellation is emulated: the one update an unpaid invoice commonly gets.
   router.patch('/invoice/:id', (req, res) => {
     const id = routeId(req);
-    findInvoice(ctx, id);
-    const body = jsonBody(req) as { status?: unknown } | null;
-    if (body?.status !== 'canceled')
-      throw ApiError.invalid('invalidParameter', 'Only {"status": "canceled"} is emulated');
-    res.json({ invoice: cancelInvoice(ctx, id) });
+    findInvoice(ctx, id); // an unknown id is a 404 whatever the body says
+    res.json({ invoice: updateInvoice(ctx, id, parsePatchBody(jsonBody(req), invoicePatchSchema)) });
   });
 
   return router;

@@ -252,4 +252,129 @@ describe('emulator: invoices', () => {
       assert.equal((await starkbank.invoice.get(invoice.id, { user: t.user })).status, 'overdue');
     });
   });
+
+  describe('update and cancel', () => {
+    let t: TestEmulator;
+    let receiver: WebhookReceiver;
+    beforeEach(async () => {
+      t = await startTestEmulator({ behaviour: { payShare: 0, timeScale: 0.001 } }); // 1 bank s = 1 real ms
+      receiver = new WebhookReceiver();
+      await starkbank.webhook.create({ url: await receiver.start(), subscriptions: ['invoice'], user: t.user });
+    });
+    afterEach(async () => {
+      await receiver.close();
+      await t.close();
+    });
+
+    async function create(fields: { due?: string; expiration?: number } = {}): Promise<starkbank.Invoice> {
+      const drafts = [new starkbank.Invoice({ amount: 1_000, name: 'Eva', taxId: '01234567890', ...fields })];
+      const [invoice] = await starkbank.invoice.create(drafts, { user: t.user });
+      assert.ok(invoice);
+      return invoice;
+    }
+
+    async function history(id: string): Promise<[string, string, number][]> {
+      const logs = await all(starkbank.invoice.log.query({ invoiceIds: [id], user: t.user }));
+      return logs.reverse().map((l) => [l.type, l.invoice.status, l.invoice.amount]);
+    }
+
+    const statusOf = (id: string): string | undefined =>
+      t.emulator.snapshot().invoices.find((i) => i.id === id)?.status;
+    const dueIn = (bankSeconds: number): string => new Date(Date.now() + bankSeconds * 1000).toISOString();
+
+    it('cancels an unpaid invoice: status, log and event; it can then neither be paid nor canceled again', async () => {
+      const invoice = await create();
+      const canceled = await starkbank.invoice.update(invoice.id, { status: 'canceled', user: t.user });
+      assert.equal(canceled.status, 'canceled');
+      assert.equal((await starkbank.invoice.get(invoice.id, { user: t.user })).status, 'canceled');
+      assert.deepEqual(await history(invoice.id), [
+        ['created', 'created', 1_000],
+        ['canceled', 'canceled', 1_000],
+      ]);
+      await receiver.waitFor(2);
+      assert.deepEqual(
+        receiver
+          .events()
+          .map((e) => `${e.subscription}/${e.log.type}`)
+          .sort(),
+        ['invoice/canceled', 'invoice/created'],
+      );
+      assert.equal(t.emulator.snapshot().pendingJobs, 0, 'no due timer left');
+      await rejectsWith(starkbank.invoice.update(invoice.id, { status: 'canceled', user: t.user }), 400, [
+        'invalidInvoiceStatus',
+      ]);
+      await rejectsWith(starkbank.invoice.update(invoice.id, { amount: 10, user: t.user }), 400, [
+        'invalidInvoiceStatus',
+      ]);
+      assert.throws(() => t.emulator.payInvoice(invoice.id), /canceled and cannot be paid/);
+    });
+
+    it('refuses to cancel a paid invoice', async () => {
+      const invoice = await create();
+      t.emulator.payInvoice(invoice.id);
+      await rejectsWith(starkbank.invoice.update(invoice.id, { status: 'canceled', user: t.user }), 400, [
+        'invalidInvoiceStatus',
+      ]);
+      assert.equal((await starkbank.invoice.get(invoice.id, { user: t.user })).status, 'paid');
+    });
+
+    it('changes the amount of an unpaid invoice, which the payer then pays', async () => {
+      const invoice = await create();
+      const updated = await starkbank.invoice.update(invoice.id, { amount: 1_500, user: t.user });
+      assert.equal(updated.amount, 1_500);
+      assert.equal(updated.nominalAmount, 1_500);
+      t.emulator.payInvoice(invoice.id);
+      assert.deepEqual(await history(invoice.id), [
+        ['created', 'created', 1_000],
+        ['updated', 'created', 1_500],
+        ['paid', 'paid', 1_500],
+        ['credited', 'paid', 1_500],
+      ]);
+      assert.equal((await starkbank.balance.get({ user: t.user })).amount, 1_500);
+    });
+
+    it('moves the due date and expiration of an unpaid invoice, re-arming its timers', async () => {
+      const invoice = await create({ due: dueIn(60_000), expiration: 60_000 });
+      await starkbank.invoice.update(invoice.id, { due: dueIn(50), user: t.user });
+      await waitUntil(() => statusOf(invoice.id) === 'overdue', 1_000, 'overdue at the new due time');
+      await starkbank.invoice.update(invoice.id, { expiration: 100, user: t.user });
+      await waitUntil(() => statusOf(invoice.id) === 'expired', 1_000, 'expired after the new expiration');
+      assert.deepEqual(
+        (await history(invoice.id)).map(([type, status]) => [type, status]),
+        [
+          ['created', 'created'],
+          ['updated', 'created'],
+          ['overdue', 'overdue'],
+          ['updated', 'overdue'],
+          ['expired', 'expired'],
+        ],
+      );
+      await rejectsWith(starkbank.invoice.update(invoice.id, { amount: 5, user: t.user }), 400, [
+        'invalidInvoiceStatus',
+      ]);
+    });
+
+    it('lifts overdue when the due date moves into the future', async () => {
+      const invoice = await create({ due: dueIn(-1) });
+      await waitUntil(() => statusOf(invoice.id) === 'overdue', 1_000, 'overdue');
+      const updated = await starkbank.invoice.update(invoice.id, { due: dueIn(60_000), user: t.user });
+      assert.equal(updated.status, 'created');
+      await sleep(50);
+      assert.equal(statusOf(invoice.id), 'created');
+    });
+
+    it('refuses invalid updates with one 400 listing every problem', async () => {
+      const invoice = await create();
+      const update = (patch: Record<string, unknown>): Promise<starkbank.Invoice> =>
+        starkbank.invoice.update(invoice.id, { ...patch, user: t.user });
+      await rejectsWith(update({ amount: -1 }), 400, ['invalidAmount']);
+      await rejectsWith(update({ amount: 10.5, expiration: -3 }), 400, ['invalidAmount', 'invalidExpiration']);
+      await rejectsWith(update({ status: 'paid' }), 400, ['invalidStatus']);
+      await rejectsWith(update({ due: 'tomorrow' }), 400, ['invalidDue']);
+      await rejectsWith(update({}), 400, ['invalidParameter']);
+      await rejectsWith(update({ status: 'canceled', amount: 5 }), 400, ['invalidParameter']);
+      await rejectsWith(starkbank.invoice.update('1234567890123456', { amount: 5, user: t.user }), 404);
+      assert.deepEqual(await history(invoice.id), [['created', 'created', 1_000]], 'nothing changed');
+    });
+  });
 });
