@@ -90,7 +90,36 @@ function rearmDeadline(ctx: EmulatorContext, invoice: Invoice, dueChanged: boole
   ctx.scheduler.schedule({ kind: 'expireInvoice', invoiceId: invoice.id }, expiresAt - now);
 }
 
-/** `PATCH /invoice/:id`: cancels, or changes the amount, due or expiration of an unpaid invoice. */
+/**
+ * A paid invoice only takes a lower amount: the difference goes back to the payer and leaves the balance. Each
+ * reversal writes a `reversed` log; amount 0 reverses all that is left.
+ */
+function reverseInvoice(ctx: EmulatorContext, invoice: Invoice, patch: InvoicePatch): Invoice {
+  if (patch.amount === undefined || patch.due !== undefined || patch.expiration !== undefined) {
+    throw ApiError.invalid('invalidInvoiceStatus', `Invoice ${invoice.id} is paid: only a lower amount can be set`);
+  }
+  if (patch.amount >= invoice.amount) {
+    throw ApiError.invalid(
+      'invalidAmount',
+      `Invoice ${invoice.id} is paid: amount must be below the ${invoice.amount} not yet reversed`,
+    );
+  }
+  const reversed = invoice.amount - patch.amount;
+  if (ctx.state.balance.amount < reversed) {
+    throw ApiError.invalid(
+      'invalidBalance',
+      `The balance of ${ctx.state.balance.amount} cannot cover a reversal of ${reversed}`,
+    );
+  }
+  adjustBalance(ctx, -reversed);
+  invoice.amount = patch.amount;
+  invoice.transactionIds.push(ctx.newId());
+  invoice.updated = ctx.clock.timestamp();
+  appendInvoiceLog(ctx, invoice, 'reversed');
+  return invoice;
+}
+
+/** `PATCH /invoice/:id`: cancels, changes an unpaid invoice's amount, due or expiration, or reverses a paid one. */
 export function updateInvoice(ctx: EmulatorContext, id: string, patch: InvoicePatch): Invoice {
   const invoice = findInvoice(ctx, id);
   const changed = (['amount', 'due', 'expiration'] as const).filter((key) => patch[key] !== undefined);
@@ -103,6 +132,7 @@ export function updateInvoice(ctx: EmulatorContext, id: string, patch: InvoicePa
   if (changed.length === 0) {
     throw ApiError.invalid('invalidParameter', 'Nothing to update: send amount, due, expiration or status');
   }
+  if (invoice.status === 'paid') return reverseInvoice(ctx, invoice, patch);
   if (invoice.status !== 'created' && invoice.status !== 'overdue') {
     throw ApiError.invalid('invalidInvoiceStatus', `Invoice ${id} is ${invoice.status} and cannot be updated`);
   }

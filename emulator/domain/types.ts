@@ -1,7 +1,8 @@
 /** Resource shapes as the Stark Bank API serialises them (field names from the SDK resource classes). */
 
 export type InvoiceStatus = 'created' | 'paid' | 'canceled' | 'overdue' | 'expired';
-export type InvoiceLogType = 'created' | 'updated' | 'paid' | 'credited' | 'canceled' | 'overdue' | 'expired';
+export type InvoiceLogType =
+  'created' | 'updated' | 'paid' | 'credited' | 'reversed' | 'canceled' | 'overdue' | 'expired';
 
 export interface Invoice {
   id: string;
