@@ -37,11 +37,19 @@ export function addSeconds(timestamp: string, seconds: number): string {
 }
 
 const DAY_MS = 24 * 3_600_000;
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
-/**
- * When an invoice `due` passes: a datetime at that instant; a date-only due (a "scheduled" invoice) is payable the
- * whole day, so it passes at the end of that day in Brasília (UTC-3), where Stark Bank keeps its calendar.
- */
+/** Start of a `YYYY-MM-DD` day in Brasília (UTC-3), where Stark Bank keeps its calendar. */
+function brasiliaDayStartMs(date: string): number {
+  return Date.parse(`${date}T00:00:00-03:00`);
+}
+
+/** When an invoice `due` passes: a datetime at that instant; a date-only due (payable all day) at the day's end. */
 export function dueInstantMs(due: string): number {
-  return /^\d{4}-\d{2}-\d{2}$/.test(due) ? Date.parse(`${due}T00:00:00-03:00`) + DAY_MS : Date.parse(due);
+  return DATE_ONLY.test(due) ? brasiliaDayStartMs(due) + DAY_MS : Date.parse(due);
+}
+
+/** When a transfer `scheduled` for a datetime or a date may start: that instant, or the start of that day. */
+export function scheduledInstantMs(scheduled: string): number {
+  return DATE_ONLY.test(scheduled) ? brasiliaDayStartMs(scheduled) : Date.parse(scheduled);
 }

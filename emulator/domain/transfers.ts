@@ -1,3 +1,4 @@
+import { scheduledInstantMs } from './clock';
 import { adjustBalance, scaled, type EmulatorContext } from './context';
 import { ApiError } from './errors';
 import { emitEvent } from './events';
@@ -58,10 +59,10 @@ export function createTransfer(ctx: EmulatorContext, input: TransferInput): Tran
   ctx.state.transferBookkeeping[transfer.id] = { debited: 0, ...(duplicate && { duplicateOf: duplicate.id }) };
   ctx.state.transfers.push(transfer);
   appendTransferLog(ctx, transfer, 'created');
-  ctx.scheduler.schedule(
-    { kind: 'sendTransfer', transferId: transfer.id },
-    scaled(ctx, ctx.behaviour.transferSendDelayMs),
-  );
+  // A transfer scheduled for later stays `created` until then (bank time from now); others start after the delay.
+  const untilScheduled = scheduledInstantMs(transfer.scheduled) - ctx.clock.nowMs();
+  const bankDelay = Math.max(untilScheduled, ctx.behaviour.transferSendDelayMs);
+  ctx.scheduler.schedule({ kind: 'sendTransfer', transferId: transfer.id }, scaled(ctx, bankDelay));
   return transfer;
 }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import starkbank from 'starkbank';
 import { startTestEmulator, type TestEmulator } from '../../../testkit/emulator';
-import { PINNED_ACCOUNT, rejectsWith, waitUntil, all } from './support';
+import { all, PINNED_ACCOUNT, rejectsWith, sleep, waitUntil } from './support';
 
 const fast = { transferSendDelayMs: 10, transferSettleDelayMs: 10, payShare: 0 };
 
@@ -65,6 +65,22 @@ describe('emulator: transfers', () => {
     assert.deepEqual(types, ['created', 'sending', 'failed']);
     assert.match(errors[0] ?? '', /Duplicated transfer/);
     assert.equal((await starkbank.balance.get({ user: t.user })).amount, 10_000 - 150);
+  });
+
+  it('keeps a transfer scheduled for later `created` until its time, then sends it', async () => {
+    t.emulator.setBehaviour({ timeScale: 0.001 }); // one bank second is one real millisecond
+    const scheduled = new Date(Date.now() + 200_000).toISOString();
+    const draft = new starkbank.Transfer({ ...PINNED_ACCOUNT, amount: 1_000, externalId: 'later', scheduled });
+    const [created] = await starkbank.transfer.create([draft], { user: t.user });
+    assert.ok(created);
+    await sleep(100);
+    assert.equal((await starkbank.transfer.get(created.id, { user: t.user })).status, 'created');
+    assert.equal((await starkbank.balance.get({ user: t.user })).amount, 10_000, 'no money moved yet');
+    await settled(created.id);
+    assert.deepEqual(await logTypes(created.id), { types: ['created', 'sending', 'success'], errors: [] });
+    const logs = t.emulator.snapshot().transferLogs;
+    const at = (type: string): number => Date.parse(logs.find((l) => l.type === type)?.created ?? '');
+    assert.ok(at('sending') - at('created') >= 150, 'sent at the scheduled time');
   });
 
   it('validates every field and the 100-item limit', async () => {
