@@ -147,6 +147,22 @@ export function settleTransfer(
   return transfer;
 }
 
+/** `DELETE /transfer/:id`: cancels a transfer that has not started processing, so no money has moved. */
+export function cancelTransfer(ctx: EmulatorContext, id: string): Transfer {
+  const transfer = findTransfer(ctx, id);
+  if (transfer.status !== 'created') {
+    throw ApiError.invalid(
+      'invalidTransferStatus',
+      `Transfer ${id} is ${transfer.status}: only a transfer not yet processing can be canceled`,
+    );
+  }
+  ctx.scheduler.cancel((job) => 'transferId' in job && job.transferId === id);
+  transfer.status = 'canceled';
+  transfer.updated = ctx.clock.timestamp();
+  appendTransferLog(ctx, transfer, 'canceled');
+  return transfer;
+}
+
 export function registerTransferJobs(ctx: EmulatorContext): void {
   ctx.scheduler.handle('sendTransfer', (job) => {
     const transfer = ctx.state.transfers.find((t) => t.id === job.transferId);

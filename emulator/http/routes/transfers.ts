@@ -2,7 +2,7 @@ import { Router } from 'express';
 import type { EmulatorContext } from '../../domain/context';
 import { ApiError } from '../../domain/errors';
 import { parseCreateBody, transferInputSchema } from '../../domain/inputs';
-import { createTransfer, findTransfer } from '../../domain/transfers';
+import { cancelTransfer, createTransfer, findTransfer } from '../../domain/transfers';
 import type { Transfer } from '../../domain/types';
 import { jsonBody, routeId } from '../body';
 import { byCreated, createdWithin, csv, listBody, queryOf } from '../paging';
@@ -65,6 +65,10 @@ export function transferRoutes(ctx: EmulatorContext): Router {
 
   router.get('/transfer/:id', (req, res) => {
     res.json({ transfer: findTransfer(ctx, routeId(req)) });
+  });
+
+  router.delete('/transfer/:id', (req, res) => {
+    res.json({ transfer: cancelTransfer(ctx, routeId(req)) });
   });
 
   return router;

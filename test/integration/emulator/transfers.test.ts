@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import starkbank from 'starkbank';
 import { startTestEmulator, type TestEmulator } from '../../../testkit/emulator';
-import { all, PINNED_ACCOUNT, rejectsWith, sleep, waitUntil } from './support';
+import { all, PINNED_ACCOUNT, rejectsWith, sleep, waitUntil, WebhookReceiver } from './support';
 
 const fast = { transferSendDelayMs: 10, transferSettleDelayMs: 10, payShare: 0 };
 
@@ -81,6 +81,61 @@ describe('emulator: transfers', () => {
     const logs = t.emulator.snapshot().transferLogs;
     const at = (type: string): number => Date.parse(logs.find((l) => l.type === type)?.created ?? '');
     assert.ok(at('sending') - at('created') >= 150, 'sent at the scheduled time');
+  });
+
+  // The SDK's typings declare `delete(id, user)`, but its code reads `{ user }` like every other call.
+  type DeleteTransfer = (id: string, options: { user: starkbank.Project }) => Promise<starkbank.Transfer>;
+  const deleteTransfer = (id: string): Promise<starkbank.Transfer> =>
+    (starkbank.transfer.delete as unknown as DeleteTransfer)(id, { user: t.user });
+
+  it('cancels a scheduled transfer on DELETE: log and event, no money moves, never sent', async () => {
+    t.emulator.setBehaviour({ timeScale: 0.001 }); // one bank second is one real millisecond
+    const receiver = new WebhookReceiver();
+    try {
+      await starkbank.webhook.create({ url: await receiver.start(), subscriptions: ['transfer'], user: t.user });
+      const scheduled = new Date(Date.now() + 100_000).toISOString();
+      const draft = new starkbank.Transfer({ ...PINNED_ACCOUNT, amount: 1_000, externalId: 'cancel-me', scheduled });
+      const [created] = await starkbank.transfer.create([draft], { user: t.user });
+      assert.ok(created);
+      const canceled = await deleteTransfer(created.id);
+      assert.equal(canceled.id, created.id);
+      assert.equal(canceled.status, 'canceled');
+      await sleep(200); // past the scheduled time
+
+      assert.equal((await starkbank.transfer.get(created.id, { user: t.user })).status, 'canceled');
+      assert.deepEqual(await logTypes(created.id), { types: ['created', 'canceled'], errors: [] });
+      await receiver.waitFor(2);
+      assert.deepEqual(
+        receiver
+          .events()
+          .map((e) => `${e.subscription}/${e.log.type}`)
+          .sort(),
+        ['transfer/canceled', 'transfer/created'],
+      );
+      assert.equal((await starkbank.balance.get({ user: t.user })).amount, 10_000);
+      await rejectsWith(deleteTransfer(created.id), 400, ['invalidTransferStatus']);
+      assert.throws(() => t.emulator.settleTransfer(created.id, 'success'), /already canceled/);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('refuses DELETE once a transfer is processing or final', async () => {
+    t.emulator.setBehaviour({ transferSettleDelayMs: 60_000 });
+    const [processing, done] = await starkbank.transfer.create([transfer(100, 'del-a'), transfer(100, 'del-b')], {
+      user: t.user,
+    });
+    assert.ok(processing && done);
+    t.emulator.settleTransfer(done.id, 'success');
+    const statusOf = (id: string): string | undefined =>
+      t.emulator.snapshot().transfers.find((x) => x.id === id)?.status;
+    await waitUntil(() => statusOf(processing.id) === 'processing', 1_000, 'processing');
+    await rejectsWith(deleteTransfer(processing.id), 400, ['invalidTransferStatus']);
+    await rejectsWith(deleteTransfer(done.id), 400, ['invalidTransferStatus']);
+    await rejectsWith(deleteTransfer('1234567890123456'), 404);
+    assert.equal(statusOf(processing.id), 'processing');
+    assert.equal(statusOf(done.id), 'success');
+    assert.deepEqual((await logTypes(processing.id)).types, ['created', 'sending']);
   });
 
   it('validates every field and the 100-item limit', async () => {
