@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
-import { generateCertificate } from './certificate';
+import { keptCertificate } from './certificate';
 import type { Emulator, EmulatorOptions } from './contract';
 import { createCore, initialState } from './core';
 import { createClock } from './domain/clock';
@@ -26,7 +26,7 @@ export async function startEmulator(options: Partial<EmulatorOptions> = {}): Pro
   const loaded = options.stateFile ? await loadState(options.stateFile) : undefined;
   const state = loaded ?? initialState(options, createRandom(`${seed}/identity`), createClock());
   for (const [id, pem] of Object.entries(options.projects ?? {})) state.projects[id] = pem;
-  const tls = options.tls ?? (await generateCertificate());
+  const tls = options.tls ?? (await keptCertificate(state));
 
   const { controls, stop, ctx } = createCore(options, state, seed, logger);
   const server = https.createServer({ cert: tls.certPem, key: tls.keyPem });

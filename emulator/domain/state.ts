@@ -1,3 +1,4 @@
+import type { TlsMaterial } from '../certificate';
 import type { Balance, EventAttempt, Invoice, InvoiceLog, StarkEvent, Transfer, TransferLog, Webhook } from './types';
 
 /** Work the emulator will do later. Jobs live in the state so a restart with a state file picks them up again. */
@@ -35,6 +36,8 @@ export interface EmulatorState {
   workspaceId: string;
   /** SPKI/SEC1 PEMs of the key that signs webhooks; persisted so consumers' cached public key stays valid. */
   eventKey: { publicKeyPem: string; privateKeyPem: string; created: string };
+  /** The generated HTTPS certificate and key, reused at the next start while valid; made when missing. */
+  tls?: TlsMaterial;
   /** Project id -> SPKI public key PEM. */
   projects: Record<string, string>;
   balance: Balance;

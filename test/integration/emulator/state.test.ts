@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { X509Certificate } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import starkbank from 'starkbank';
+import { generateCertificate, isReusable, type TlsMaterial } from '../../../emulator/certificate';
 import { readEmulatorEnv } from '../../../emulator/env';
+import { createEmulatorAgent } from '../../../src/starkbank/emulatorAgent';
 import { startTestEmulator } from '../../../testkit/emulator';
 import { all, rawRequest, waitUntil, WebhookReceiver } from './support';
 
@@ -98,6 +101,42 @@ describe('emulator: state file, admin API and settings', () => {
       }
     } finally {
       await receiver.close();
+    }
+  });
+
+  it('keeps its TLS certificate in the state file: a client that pinned it still connects after a restart', async () => {
+    const stateFile = path.join(dir, 'tls.json');
+    const first = await startTestEmulator({ stateFile });
+    const pinned = first.emulator.caPem;
+    await first.close();
+
+    const second = await startTestEmulator({ stateFile });
+    try {
+      assert.equal(second.emulator.caPem, pinned);
+      starkbank.setHttpsAgent(createEmulatorAgent({ port: second.emulator.port, caPem: pinned }));
+      assert.equal((await starkbank.balance.get({ user: second.user })).amount, 0);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('replaces a stored certificate that is about to expire or does not match its key, and keeps the new one', async () => {
+    const stateFile = path.join(dir, 'tls-renewed.json');
+    const first = await startTestEmulator({ stateFile });
+    await first.close();
+    const saved = JSON.parse(await readFile(stateFile, 'utf8')) as { tls: TlsMaterial };
+    const expiring = await generateCertificate(1);
+    const mismatched = { certPem: saved.tls.certPem, keyPem: expiring.keyPem };
+    for (const stale of [expiring, mismatched]) {
+      await writeFile(stateFile, JSON.stringify({ ...saved, tls: stale }));
+      const next = await startTestEmulator({ stateFile });
+      const served = next.emulator.caPem;
+      await next.close();
+      assert.notEqual(served, stale.certPem);
+      const kept = (JSON.parse(await readFile(stateFile, 'utf8')) as { tls: TlsMaterial }).tls;
+      assert.equal(kept.certPem, served, 'the new certificate is stored');
+      assert.ok(isReusable(kept));
+      assert.ok(Date.parse(new X509Certificate(served).validTo) > Date.now() + 300 * 24 * 3_600_000);
     }
   });
 
