@@ -1,8 +1,8 @@
-import { execFile, spawn } from 'node:child_process';
-import { constants as fsConstants } from 'node:fs';
-import { access, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { findOnPath, isExecutable, readVersion } from './executables';
+import { goInstall } from './goInstall';
 
 // v1.5.1 is the newest CLI tag whose go.mod has no `replace` directive, so `go install …@v1.5.1` works
 // (from v1.6.0 on it is refused). It embeds server 1.29.1; `go install` builds report version 0.0.0-DEV,
@@ -55,34 +55,6 @@ export function temporalCliCacheDir(env: NodeJS.ProcessEnv = process.env): strin
   return path.join(base, 'starkbank-payouts', 'temporal-cli', TEMPORAL_CLI_VERSION);
 }
 
-async function isExecutable(file: string): Promise<boolean> {
-  try {
-    await access(file, fsConstants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function findOnPath(name: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
-  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
-    if (!dir) continue;
-    const candidate = path.join(dir, name);
-    if (await isExecutable(candidate)) return candidate;
-  }
-  return undefined;
-}
-
-/** Runs `<exe> --version`; rejects when the binary cannot run, so a truncated build is never trusted. */
-function readVersion(exe: string, env: NodeJS.ProcessEnv): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(exe, ['--version'], { env, timeout: 15_000 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`\`${exe} --version\` failed: ${(stderr || error.message).trim()}`));
-      else resolve(stdout.trim());
-    });
-  });
-}
-
 export function matchesPinnedVersion(versionOutput: string): boolean {
   return (
     versionOutput.includes(TEMPORAL_CLI_VERSION.slice(1)) || versionOutput.includes(`Server ${PINNED_SERVER_VERSION}`)
@@ -93,37 +65,17 @@ export function matchesPinnedVersion(versionOutput: string): boolean {
  * Builds the CLI into `cacheDir` via a private temporary GOBIN and an atomic rename, so an interrupted or
  * concurrent build never leaves a half-written `temporal` where the cache route would pick it up.
  */
-async function goInstall(goExe: string, cacheDir: string, env: NodeJS.ProcessEnv, log: (m: string) => void) {
+async function buildIntoCache(goExe: string, cacheDir: string, env: NodeJS.ProcessEnv, log: (m: string) => void) {
   await mkdir(cacheDir, { recursive: true });
   const gobin = await mkdtemp(path.join(cacheDir, '.build-'));
   const target = `${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}`;
-  const started = Date.now();
   log(`building ${target} with ${goExe} into ${cacheDir} (several minutes on a cold Go cache)…`);
-  const ticker = setInterval(() => log(`  still building… ${Math.round((Date.now() - started) / 1000)}s`), 30_000);
   try {
-    await new Promise<void>((resolve, reject) => {
-      const child = spawn(goExe, ['install', target], {
-        env: { ...env, GOBIN: gobin },
-        stdio: ['ignore', 'inherit', 'pipe'],
-      });
-      let tail = '';
-      child.stderr.on('data', (chunk: Buffer) => {
-        const text = chunk.toString();
-        tail = (tail + text).slice(-4000);
-        for (const line of text.split('\n')) if (line.trim()) log(`  ${line.trim()}`);
-      });
-      child.on('error', reject);
-      child.on('close', (code) => {
-        if (code === 0) resolve();
-        else reject(new Error(`go install ${target} exited with ${code}:\n${tail}`));
-      });
-    });
+    await goInstall({ goExe, targets: [target], gobin, env, log });
     const finalPath = path.join(cacheDir, EXE_NAME);
     await rename(path.join(gobin, EXE_NAME), finalPath);
-    log(`built in ${Math.round((Date.now() - started) / 1000)}s`);
     return finalPath;
   } finally {
-    clearInterval(ticker);
     await rm(gobin, { recursive: true, force: true });
   }
 }
@@ -195,7 +147,7 @@ async function resolveWithAttempts(
     attempts.push('go install: no `go` on PATH');
   } else {
     try {
-      const built = await goInstall(goExe, cacheDir, env, log);
+      const built = await buildIntoCache(goExe, cacheDir, env, log);
       return found(built, 'go-install', await readVersion(built, env));
     } catch (error) {
       attempts.push(`go install: failed (${(error as Error).message})`);
