@@ -2,10 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
 import { resolveTemporalCliStrict } from './temporalCli';
 import { devServerExtraArgs, searchAttributeArgs } from './devServerArgs';
-import { customSearchAttributes } from '../src/temporal/searchAttributes';
+import { registerSearchAttributes } from './searchAttributeRegistration';
 import type { Logger } from '../src/observability/logger';
 
 export interface LocalTemporal {
@@ -13,12 +12,6 @@ export interface LocalTemporal {
   uiUrl: string;
   stop(): Promise<void>;
 }
-
-const IndexedValueType = temporal.api.enums.v1.IndexedValueType;
-const indexedTypes = {
-  KEYWORD: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-  INT: IndexedValueType.INDEXED_VALUE_TYPE_INT,
-} as const;
 
 /**
  * `temporal server start-dev` with its Web UI, keeping its data in a SQLite file so a second run resumes
@@ -51,7 +44,12 @@ export async function startLocalTemporal(opts: {
   ];
   const address = `127.0.0.1:${opts.port}`;
   const child = await spawnTemporalServer(cli.path, args, address);
-  await registerSearchAttributes(address);
+  const connection = await Connection.connect({ address });
+  try {
+    await registerSearchAttributes(connection, 'default');
+  } finally {
+    await connection.close();
+  }
   return {
     address,
     uiUrl: `http://localhost:${opts.uiPort}`,
@@ -78,22 +76,6 @@ export async function spawnTemporalServer(exe: string, args: string[], address: 
       if (Date.now() > deadline) throw new Error(`temporal server not reachable at ${address}`, { cause: err });
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
-  }
-}
-
-async function registerSearchAttributes(address: string): Promise<void> {
-  const connection = await Connection.connect({ address });
-  try {
-    const namespace = 'default';
-    const existing = await connection.operatorService.listSearchAttributes({ namespace });
-    const missing = customSearchAttributes.filter((key) => !(key.name in (existing.customAttributes ?? {})));
-    if (missing.length === 0) return;
-    await connection.operatorService.addSearchAttributes({
-      namespace,
-      searchAttributes: Object.fromEntries(missing.map((key) => [key.name, indexedTypes[key.type]])),
-    });
-  } finally {
-    await connection.close();
   }
 }
 
