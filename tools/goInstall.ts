@@ -8,10 +8,12 @@ export interface GoInstallOptions {
   gobin: string;
   env: NodeJS.ProcessEnv;
   log: (message: string) => void;
+  /** Stops the build (SIGTERM to go) when aborted. */
+  signal?: AbortSignal;
 }
 
 /** `go install` with its output relayed to `log` and a progress line every 30 s, since a cold build takes minutes. */
-export async function goInstall({ goExe, targets, gobin, env, log }: GoInstallOptions): Promise<void> {
+export async function goInstall({ goExe, targets, gobin, env, log, signal }: GoInstallOptions): Promise<void> {
   const started = Date.now();
   const ticker = setInterval(() => log(`  still building… ${Math.round((Date.now() - started) / 1000)}s`), 30_000);
   try {
@@ -19,6 +21,7 @@ export async function goInstall({ goExe, targets, gobin, env, log }: GoInstallOp
       const child = spawn(goExe, ['install', ...targets], {
         env: { ...env, GOBIN: gobin },
         stdio: ['ignore', 'inherit', 'pipe'],
+        signal,
       });
       let tail = '';
       child.stderr.on('data', (chunk: Buffer) => {
