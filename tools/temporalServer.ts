@@ -79,11 +79,11 @@ export async function spawnTemporalServer(exe: string, args: string[], address: 
   }
 }
 
-/** SIGTERM, then SIGKILL after 10 s; resolves when the process has exited. */
-export function stopProcess(child: ChildProcess): Promise<void> {
+/** SIGTERM, then SIGKILL after `graceMs` (10 s by default); resolves when the process has exited. */
+export function stopProcess(child: ChildProcess, graceMs = 10_000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
     child.once('exit', () => {
       clearTimeout(timer);
       resolve();

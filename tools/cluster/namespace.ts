@@ -1,0 +1,82 @@
+import { Connection, isGrpcServiceError } from '@temporalio/client';
+import { msNumberToTs, tsToMs } from '@temporalio/common/lib/time';
+import { customSearchAttributes } from '../../src/temporal/searchAttributes';
+import { registerSearchAttributes } from '../searchAttributeRegistration';
+
+export interface NamespaceOptions {
+  address: string;
+  namespace: string;
+  retentionDays: number;
+  log: (message: string) => void;
+  signal?: AbortSignal;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+// gRPC status codes (the grpc-js enum is not a dependency of ours).
+const NOT_FOUND = 5;
+const ALREADY_EXISTS = 6;
+
+const hasCode = (error: unknown, code: number): boolean => isGrpcServiceError(error) && Number(error.code) === code;
+
+async function ensureNamespace(connection: Connection, opts: NamespaceOptions): Promise<void> {
+  const { namespace } = opts;
+  try {
+    const described = await connection.workflowService.describeNamespace({ namespace });
+    const retentionMs = tsToMs(described.config?.workflowExecutionRetentionTtl);
+    if (retentionMs !== opts.retentionDays * DAY_MS) {
+      opts.log(
+        `namespace ${namespace} keeps its retention of ${retentionMs / DAY_MS} days (--retention-days applies when it is created)`,
+      );
+    }
+    return;
+  } catch (error) {
+    if (!hasCode(error, NOT_FOUND)) throw error;
+  }
+  opts.log(`creating namespace ${namespace} (retention ${opts.retentionDays} days)`);
+  try {
+    await connection.workflowService.registerNamespace({
+      namespace,
+      workflowExecutionRetentionPeriod: msNumberToTs(opts.retentionDays * DAY_MS),
+    });
+  } catch (error) {
+    if (!hasCode(error, ALREADY_EXISTS)) throw error;
+  }
+}
+
+// A query on every custom attribute: the frontend accepts it only once it knows the namespace and them all.
+const probeQuery = customSearchAttributes
+  .map((key) => `${key.name} = ${key.type === 'INT' ? '0' : "'-'"}`)
+  .join(' AND ');
+
+/**
+ * Creates the namespace if missing and registers the product's search attributes, retrying until the frontend
+ * accepts a query on them all: the services cache namespaces for a few seconds, so a new namespace is "not
+ * found" at first, and a workflow that upserts an attribute its namespace does not yet map fails every
+ * workflow task until it does.
+ */
+export async function prepareNamespace(opts: NamespaceOptions): Promise<void> {
+  const connection = await Connection.connect({ address: opts.address });
+  try {
+    await ensureNamespace(connection, opts);
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      opts.signal?.throwIfAborted();
+      try {
+        const added = await registerSearchAttributes(connection, opts.namespace);
+        if (added.length > 0) opts.log(`registered search attributes ${added.join(', ')}`);
+        await connection.workflowService.countWorkflowExecutions({ namespace: opts.namespace, query: probeQuery });
+        return;
+      } catch (error) {
+        if (Date.now() > deadline) {
+          throw new Error(`namespace ${opts.namespace} or its search attributes not usable after 60 s`, {
+            cause: error,
+          });
+        }
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
+  } finally {
+    await connection.close();
+  }
+}

@@ -1,0 +1,180 @@
+import type { ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { stopProcess } from '../temporalServer';
+import { resolveClusterBinaries } from './binaries';
+import { stopLeftoverProcesses } from './leftovers';
+import { lockDataDir } from './lock';
+import { prepareNamespace } from './namespace';
+import { busyPorts, clusterPorts, type ClusterPorts } from './ports';
+import { startPostgres, stopLeftoverPostgres } from './postgres';
+import { ensureSchemas } from './schema';
+import { startTemporalServer, writeServerConfig } from './server';
+import { POSTGRES_PASSWORD, POSTGRES_USER } from './serverConfig';
+import { startWebUi } from './webUi';
+
+export interface ClusterOptions {
+  /** Everything the cluster keeps: `postgres/` (PGDATA), `config/`, `ui/config/`, `logs/`. */
+  dataDir: string;
+  /** Frontend gRPC port; the server's other ports sit around it (see ports.ts). Default 7233. */
+  port?: number;
+  /** Web UI port. Default 8080. */
+  uiPort?: number;
+  /** PostgreSQL port, 5433 by default so a system PostgreSQL on 5432 can stay. */
+  postgresPort?: number;
+  /** History shards: honoured on the first start only, 4 by default. */
+  historyShards?: number;
+  /** Retention of the `default` namespace when it is created. Default 7 days. */
+  retentionDays?: number;
+  /** Build missing binaries with `go install` (minutes). Tests pass false and fail instead. Default true. */
+  goInstall?: boolean;
+  /** Progress lines; stderr by default. */
+  log?: (message: string) => void;
+  /** Aborts a start in progress; whatever already started is stopped again. */
+  signal?: AbortSignal;
+}
+
+export interface LocalCluster {
+  /** Frontend gRPC address, e.g. `127.0.0.1:7233`. */
+  address: string;
+  uiUrl: string;
+  namespace: string;
+  historyShards: number;
+  ports: ClusterPorts;
+  dataDir: string;
+  /** Resolves with an error if the server or the Web UI exits on its own. */
+  failed: Promise<Error>;
+  /** Stops the UI, the server, then PostgreSQL; the data stays for the next start. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export const CLUSTER_DEFAULTS = { port: 7233, uiPort: 8080, postgresPort: 5433, retentionDays: 7 } as const;
+const NAMESPACE = 'default';
+
+const defaultLog = (message: string): void => {
+  process.stderr.write(`[cluster] ${message}\n`);
+};
+
+/**
+ * A production-shaped Temporal on this machine: PostgreSQL persistence and visibility, the real server binary
+ * with several history shards, the standalone Web UI, the `default` namespace with the product's search
+ * attributes. A second start on the same data dir resumes it.
+ */
+export async function startCluster(options: ClusterOptions): Promise<LocalCluster> {
+  const log = options.log ?? defaultLog;
+  const root = path.resolve(options.dataDir);
+  const ports = clusterPorts({
+    frontend: options.port ?? CLUSTER_DEFAULTS.port,
+    ui: options.uiPort ?? CLUSTER_DEFAULTS.uiPort,
+    postgres: options.postgresPort ?? CLUSTER_DEFAULTS.postgresPort,
+  });
+  const logs = path.join(root, 'logs');
+  const pgData = path.join(root, 'postgres');
+  const { signal } = options;
+
+  const binaries = await resolveClusterBinaries({ goInstall: options.goInstall, log, signal });
+  signal?.throwIfAborted();
+  const release = await lockDataDir(root);
+  // Undone in reverse order when a later step fails, and by stop().
+  const stops: (() => Promise<void>)[] = [release];
+  const children: { name: string; child: ChildProcess }[] = [];
+  let stopping = false;
+  const stopAll = async () => {
+    stopping = true;
+    const errors: unknown[] = [];
+    for (const stop of stops.splice(0).reverse()) await stop().catch((error: unknown) => errors.push(error));
+    if (errors.length > 0) throw new AggregateError(errors, 'the cluster did not stop cleanly');
+  };
+
+  try {
+    // What a run killed before it could stop would hold our ports; the lock says that run is gone.
+    await stopLeftoverProcesses(root, log);
+    await stopLeftoverPostgres(pgData, log);
+    const busy = await busyPorts(ports);
+    if (busy.length > 0) throw new Error(`ports in use: ${busy.join(', ')}; pick others (see --help)`);
+    // Written first: it refuses a shard count that differs from the one the data was created with.
+    const serverOptions = {
+      server: binaries.server,
+      serverSources: binaries.serverSources,
+      root,
+      ports,
+      historyShards: options.historyShards,
+      logFile: path.join(logs, 'server.log'),
+      signal,
+    };
+    const { historyShards } = await writeServerConfig(serverOptions);
+
+    const postgres = await startPostgres({
+      dataDir: pgData,
+      logFile: path.join(logs, 'postgres.log'),
+      port: ports.postgres,
+      user: POSTGRES_USER,
+      password: POSTGRES_PASSWORD,
+      log,
+    });
+    stops.push(() => postgres.stop());
+    log(`PostgreSQL on 127.0.0.1:${ports.postgres} (${postgres.binDir})`);
+    signal?.throwIfAborted();
+
+    await ensureSchemas({
+      sqlTool: binaries.sqlTool,
+      serverSources: binaries.serverSources,
+      psql: path.join(postgres.binDir, 'psql'),
+      port: ports.postgres,
+      user: POSTGRES_USER,
+      password: POSTGRES_PASSWORD,
+      log,
+    });
+    signal?.throwIfAborted();
+
+    log(`starting the Temporal server (${historyShards} history shards)…`);
+    const server = await startTemporalServer(serverOptions);
+    // SIGTERM starts the server's own graceful shutdown; SIGKILL only if that has not ended within 30 s.
+    stops.push(() => stopProcess(server, 30_000));
+    children.push({ name: 'the Temporal server', child: server });
+
+    const address = `127.0.0.1:${ports.frontend}`;
+    await prepareNamespace({
+      address,
+      namespace: NAMESPACE,
+      retentionDays: options.retentionDays ?? CLUSTER_DEFAULTS.retentionDays,
+      log,
+      signal,
+    });
+
+    const ui = await startWebUi({
+      ui: binaries.ui,
+      root: path.join(root, 'ui'),
+      frontendAddress: address,
+      port: ports.ui,
+      namespace: NAMESPACE,
+      logFile: path.join(logs, 'ui.log'),
+      signal,
+    });
+    stops.push(() => stopProcess(ui.child));
+    children.push({ name: 'the Web UI', child: ui.child });
+
+    const failed = new Promise<Error>((resolve) => {
+      for (const { name, child } of children) {
+        const exited = (how: number | string | null) => {
+          if (!stopping) resolve(new Error(`${name} exited on its own (${how}); see ${logs}`));
+        };
+        if (child.exitCode !== null || child.signalCode !== null) exited(child.exitCode ?? child.signalCode);
+        else child.once('exit', (code, exitSignal) => exited(code ?? exitSignal));
+      }
+    });
+    let stopped: Promise<void> | undefined;
+    return {
+      address,
+      uiUrl: ui.url,
+      namespace: NAMESPACE,
+      historyShards,
+      ports,
+      dataDir: root,
+      failed,
+      stop: () => (stopped ??= stopAll()),
+    };
+  } catch (error) {
+    await stopAll().catch((stopError: unknown) => log(`cleaning up after a failed start: ${String(stopError)}`));
+    throw error;
+  }
+}
