@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { TlsMaterial } from './certificate';
 import type { EmulatorSnapshot } from './domain/state';
-import type { Invoice, Transfer } from './domain/types';
+import type { Invoice, StarkEvent, Transfer } from './domain/types';
 import type { BehaviourSettings, FaultSettings, FaultSettingsInput } from './settings';
 
 export interface EmulatorOptions {
@@ -57,6 +57,11 @@ export interface Emulator {
   payInvoice(id: string, payment?: { amount?: number; fee?: number }): Invoice;
   /** Ends a transfer now (via `sending` if it had not started). */
   settleTransfer(id: string, status: 'success' | 'failed', reason?: string): Transfer;
+  /**
+   * Emits an event whose log the emulator did not make (any shape, any subscription) and delivers it like the
+   * others: for testing how a consumer treats events it cannot process.
+   */
+  injectEvent(event: { subscription: string; log: Record<string, unknown> }): StarkEvent;
   /** Deletes every resource and pending job; keeps projects, keys, workspace and settings. */
   reset(): void;
   /** Stops timers, deliveries and the server, and saves the state file if there is one. */

@@ -4,13 +4,14 @@ import type { Emulator, EmulatorOptions } from './contract';
 import { createClock, type Clock } from './domain/clock';
 import { createIdFactory, type EmulatorContext } from './domain/context';
 import { DeliveryService } from './domain/delivery';
+import { emitEvent } from './domain/events';
 import { payInvoice, registerInvoiceJobs } from './domain/invoices';
 import { createStateSaver } from './domain/persistence';
 import { createRandom, type Random } from './domain/random';
 import { Scheduler } from './domain/scheduler';
 import { clearResources, snapshotOf, type EmulatorState } from './domain/state';
 import { registerTransferJobs, settleTransfer } from './domain/transfers';
-import type { Transfer } from './domain/types';
+import type { InvoiceLog, Subscription, Transfer } from './domain/types';
 import { defaultBehaviour, defaultFaults, mergeBehaviour, mergeFaults } from './settings';
 
 type Controls = Omit<Emulator, 'host' | 'port' | 'caPem' | 'close'>;
@@ -133,6 +134,9 @@ export function createCore(
     },
     payInvoice: (id, payment) => changed(structuredClone(payInvoice(ctx, id, { ...payment, creditNow: true }))),
     settleTransfer: (id, status, reason) => changed(structuredClone(settleTransfer(ctx, id, status, reason))),
+    // The shape is the caller's: that an event may not be one the emulator would make is the point.
+    injectEvent: ({ subscription, log }) =>
+      changed(structuredClone(emitEvent(ctx, subscription as Subscription, log as unknown as InvoiceLog))),
     reset: () => {
       scheduler.stop();
       clearResources(state, ctx.limits.initialBalance, clock.timestamp());

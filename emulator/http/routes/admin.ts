@@ -9,6 +9,7 @@ const paymentSchema = z.object({
   fee: z.number().int().nonnegative().optional(),
 });
 const settleSchema = z.object({ status: z.enum(['success', 'failed']), reason: z.string().optional() });
+const injectSchema = z.object({ subscription: z.string().min(1), log: z.record(z.string(), z.unknown()) });
 
 /**
  * Test and operator controls, without Stark authentication (the server only listens on 127.0.0.1).
@@ -47,6 +48,9 @@ export function adminRoutes(emulator: Emulator): Router {
   });
   router.post('/invoices/:id/pay', (req, res) => {
     res.json({ invoice: emulator.payInvoice(routeId(req), paymentSchema.parse(req.body ?? {})) });
+  });
+  router.post('/events', (req, res) => {
+    res.json({ event: emulator.injectEvent(injectSchema.parse(req.body)) });
   });
   router.post('/transfers/:id/settle', (req, res) => {
     const { status, reason } = settleSchema.parse(req.body);

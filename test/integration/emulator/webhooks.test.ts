@@ -45,6 +45,19 @@ describe('emulator: webhook delivery', () => {
     assert.equal((await starkbank.event.get(event.id, { user: t.user })).isDelivered, true);
   });
 
+  it('delivers an injected event of any shape, signed like the others', async () => {
+    await setUp(() => 200, 1);
+    const injected = t.emulator.injectEvent({ subscription: 'invoice', log: { id: 'x1', type: 'credited' } });
+    const [delivery] = await receiver.waitFor(1);
+    const event = await starkbank.event.parse({
+      content: delivery!.body,
+      signature: delivery!.signature,
+      user: t.user,
+    });
+    assert.equal(event.id, injected.id);
+    assert.deepEqual(event.log, { id: 'x1', type: 'credited' });
+  });
+
   it('retries after 5 and 30 (scaled) minutes and stops at the first 200', async () => {
     await setUp((i) => (i < 2 ? 500 : 200), 0.001); // retries after 300 ms, then 1 800 ms
     await starkbank.invoice.create([anInvoice()], { user: t.user });
