@@ -4,6 +4,7 @@ import starkbank from 'starkbank';
 import { payoutWorkflowId } from '../../../src/domain/payoutIds';
 import type { PayoutState } from '../../../src/workflows/payoutDefinitions';
 import { reconcilePayouts, sweepEvents } from '../../../src/workflows/recovery';
+import { registry } from '../../../src/observability/metrics';
 import { captureHistory } from '../../helpers/histories';
 import { createInvoice, transfersOf, withPayoutWorker } from '../../helpers/payouts';
 import { startTestEmulator, type TestEmulator } from '../../../testkit/emulator';
@@ -95,4 +96,28 @@ describe('recovery: sweep of undelivered events and reconciliation', function ()
       );
     });
   });
+
+  it('reports an event it can never process once, with a metric, and stops listing it', async () => {
+    await withPayoutWorker(stark, async ({ client, taskQueue }) => {
+      // An invoice event whose log has no invoice: valid for Stark Bank one day, never for this product.
+      const odd = stark.emulator.injectEvent({ subscription: 'invoice', log: { id: 'odd-log', type: 'credited' } });
+      const before = await unprocessableCount();
+      const first = await client.workflow.execute(sweepEvents, { taskQueue, workflowId: `sweep-${randomUUID()}` });
+      assert.deepEqual(
+        first.unprocessable.map((u) => u.eventId),
+        [odd.id],
+      );
+      assert.match(first.unprocessable[0]!.reason, /event\.log\.invoice/);
+      assert.equal(await unprocessableCount(), before + 1);
+      assert.equal(stark.emulator.snapshot().events.find((e) => e.id === odd.id)?.isDelivered, true);
+
+      const second = await client.workflow.execute(sweepEvents, { taskQueue, workflowId: `sweep-${randomUUID()}` });
+      assert.deepEqual(second.unprocessable, [], 'listed once, not at every sweep');
+    });
+  });
 });
+
+async function unprocessableCount(): Promise<number> {
+  const metric = await registry.getSingleMetricAsString('sweep_unprocessable_events_total');
+  return Number(/ (\d+)$/m.exec(metric)?.[1] ?? 0);
+}
