@@ -12,7 +12,9 @@ import {
   reserveUpdate,
   type DailyBudgetWorkflow,
   type ReserveAnswer,
+  type ReserveRequest,
 } from '../workflows/dailyBudgetDefinitions';
+import { createBatcher } from './batcher';
 import { starkCall } from './starkCall';
 
 export interface BudgetActivityDeps {
@@ -41,29 +43,43 @@ export function createBudgetActivities({
     closesAt: new Date(businessDayBounds(day, timeZone).end.getTime() + CLOSE_AFTER_DAY_MS).toISOString(),
   });
 
+  // One Update at a time per day and worker, carrying every request that waited for it: Temporal limits how many
+  // Updates a workflow may have in flight, and a burst of payouts would otherwise hit that limit.
+  const batchers = new Map<string, (request: ReserveRequest) => Promise<ReserveAnswer>>();
+  const reserveOn = (day: string) => {
+    let batcher = batchers.get(day);
+    if (!batcher) {
+      const { workflowId, closesAt } = budgetOf(day);
+      batcher = createBatcher((requests: ReserveRequest[]) =>
+        client.workflow.executeUpdateWithStart(reserveUpdate, {
+          args: [requests],
+          startWorkflowOperation: new WithStartWorkflowOperation<DailyBudgetWorkflow>(DAILY_BUDGET_WORKFLOW_TYPE, {
+            workflowId,
+            taskQueue,
+            args: [{ day, closesAt }],
+            workflowIdConflictPolicy: 'USE_EXISTING',
+            staticSummary: `Payout budget of ${day}`,
+          }),
+        }),
+      );
+      batchers.clear(); // a new day: the earlier days' batchers are done
+      batchers.set(day, batcher);
+    }
+    return batcher;
+  };
+
   return {
     /**
      * Asks today's budget for a transfer's amount, right before it is created: granted when the day stays within
      * the daily maximum (or an operator approved going over it). Asking again for the same externalId is granted.
      */
-    async reserveDailyBudget(request: {
+    reserveDailyBudget(request: {
       externalId: string;
       invoiceId: string;
       amount: number;
       force: boolean;
     }): Promise<ReserveAnswer> {
-      const day = businessDay(now(), timeZone);
-      const { workflowId, closesAt } = budgetOf(day);
-      return client.workflow.executeUpdateWithStart(reserveUpdate, {
-        args: [{ ...request, maxCents: dailyMaxCents }],
-        startWorkflowOperation: new WithStartWorkflowOperation<DailyBudgetWorkflow>(DAILY_BUDGET_WORKFLOW_TYPE, {
-          workflowId,
-          taskQueue,
-          args: [{ day, closesAt }],
-          workflowIdConflictPolicy: 'USE_EXISTING',
-          staticSummary: `Payout budget of ${day}`,
-        }),
-      });
+      return reserveOn(businessDay(now(), timeZone))({ ...request, maxCents: dailyMaxCents });
     },
 
     /** Gives a failed transfer's amount back to the day it was granted on. */

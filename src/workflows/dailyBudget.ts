@@ -13,6 +13,8 @@ import {
   reserveUpdate,
   type DailyBudgetInput,
   type Reservation,
+  type ReserveAnswer,
+  type ReserveRequest,
 } from './dailyBudgetDefinitions';
 
 const reads = proxyLocalActivities<Activities>({
@@ -34,9 +36,7 @@ export async function dailyBudget(input: DailyBudgetInput): Promise<void> {
       .filter((r) => !r.released)
       .reduce((sum, r) => sum + r.amount, 0);
 
-  setHandler(budgetQuery, () => ({ day: input.day, baselineCents, reservedCents: reservedCents() }));
-  setHandler(reserveUpdate, async (request) => {
-    await condition(() => baselineCents !== undefined);
+  const reserve = (request: ReserveRequest): ReserveAnswer => {
     const existing = reservations[request.externalId];
     const others = (baselineCents ?? 0) + reservedCents() - (existing && !existing.released ? existing.amount : 0);
     const totalCents = others + request.amount;
@@ -50,6 +50,12 @@ export async function dailyBudget(input: DailyBudgetInput): Promise<void> {
       released: false,
     };
     return { ...answer, granted: true };
+  };
+
+  setHandler(budgetQuery, () => ({ day: input.day, baselineCents, reservedCents: reservedCents() }));
+  setHandler(reserveUpdate, async (requests) => {
+    await condition(() => baselineCents !== undefined);
+    return requests.map(reserve);
   });
   setHandler(releaseUpdate, ({ externalId }) => {
     const reservation = reservations[externalId];
@@ -57,7 +63,7 @@ export async function dailyBudget(input: DailyBudgetInput): Promise<void> {
   });
 
   baselineCents ??= await reads.sumPayoutTransfersOfDay(input.day);
-  const closesInMs = Math.max(0, Date.parse(input.closesAt) - Date.now());
+  const closesInMs = Math.max(1_000, Date.parse(input.closesAt) - Date.now());
   const closed = await condition(() => workflowInfo().continueAsNewSuggested && allHandlersFinished(), closesInMs).then(
     (suggested) => !suggested,
   );

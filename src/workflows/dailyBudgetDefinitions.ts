@@ -51,6 +51,7 @@ export interface ReserveAnswer {
 
 export type DailyBudgetWorkflow = (input: DailyBudgetInput) => Promise<void>;
 
-export const reserveUpdate = defineUpdate<ReserveAnswer, [ReserveRequest]>('reserve');
+/** Requests are answered in order, each seeing the grants before it; a worker sends its waiting ones together. */
+export const reserveUpdate = defineUpdate<ReserveAnswer[], [ReserveRequest[]]>('reserve');
 export const releaseUpdate = defineUpdate<void, [{ externalId: string }]>('release');
 export const budgetQuery = defineQuery<{ day: string; baselineCents?: number; reservedCents: number }>('budget');
