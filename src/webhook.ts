@@ -1,11 +1,14 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { loadConfig, type Config } from './config';
+import type { Client } from '@temporalio/client';
+import { ConfigError, loadConfig, type Config } from './config';
 import { createEventDispatcher } from './events/dispatch';
 import { fetchStarkPublicKey, installStarkbankPatches } from './starkbank/sdkPatches';
 import { createStarkUser } from './starkbank/user';
 import { createTemporalClient } from './temporal/client';
 import { cachedRetention } from './temporal/namespace';
+import { searchAttributeProblem } from './temporal/provision';
+import { InvoiceIdKey, PayoutStatusKey } from './temporal/searchAttributes';
 import { logger } from './observability/logger';
 import { createWebhookApp, WEBHOOK_PATH } from './webhook/app';
 import { createSignatureVerifier } from './webhook/signature';
@@ -21,6 +24,7 @@ export interface RunningWebhook {
 export async function startWebhook(config: Config): Promise<RunningWebhook> {
   const user = createStarkUser(config.stark);
   const client = createTemporalClient(config.temporal);
+  await refuseMissingSearchAttributes(client);
   const verifier = createSignatureVerifier({ fetchPublicKey: () => fetchStarkPublicKey(user) });
   const app = createWebhookApp({
     verifier,
@@ -50,6 +54,20 @@ export async function startWebhook(config: Config): Promise<RunningWebhook> {
       await client.connection.close();
     },
   };
+}
+
+/**
+ * The webhook starts payouts with InvoiceId and PayoutStatus set: on a namespace without them every start would
+ * fail, so it refuses to start, naming them. When Temporal is down at start it starts anyway (answering 503).
+ */
+async function refuseMissingSearchAttributes(client: Client): Promise<void> {
+  const problem = await client.connection
+    .withDeadline(Date.now() + 5_000, () => searchAttributeProblem(client, [InvoiceIdKey, PayoutStatusKey]))
+    .catch((err: unknown) => {
+      logger.warn({ err: errorMessage(err) }, 'webhook: cannot check the search attributes now (Temporal down?)');
+      return undefined;
+    });
+  if (problem) throw new ConfigError(`Cannot start the webhook:\n  ${problem}`);
 }
 
 async function main(): Promise<void> {

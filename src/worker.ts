@@ -2,6 +2,8 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from './activities';
 import { ConfigError, loadConfig, type Config } from './config';
 import { cachedRetention, lookbackProblem } from './temporal/namespace';
+import { searchAttributeProblem } from './temporal/provision';
+import { customSearchAttributes } from './temporal/searchAttributes';
 import { createStarkUser } from './starkbank/user';
 import { createTemporalClient } from './temporal/client';
 import { logger } from './observability/logger';
@@ -20,8 +22,12 @@ export async function createWorker(config: Config): Promise<Worker> {
   const user = createStarkUser(config.stark);
   const client = createTemporalClient(config.temporal);
   const retentionMs = cachedRetention(client);
-  const problem = lookbackProblem(config.recovery.lookbackDays, await retentionMs(), client.options.namespace);
-  if (problem) throw new ConfigError(`Invalid configuration:\n  ${problem}`);
+  // Refuse to start on a namespace that lacks what the workflows write, or that forgets too soon.
+  const problems = [
+    lookbackProblem(config.recovery.lookbackDays, await retentionMs(), client.options.namespace),
+    await searchAttributeProblem(client, customSearchAttributes),
+  ].filter((p) => p !== undefined);
+  if (problems.length > 0) throw new ConfigError(`Cannot start the worker:\n  ${problems.join('\n  ')}`);
   const connection = await NativeConnection.connect(config.temporal.connectionOptions);
   const bundlePath = process.env.WORKFLOW_BUNDLE_PATH;
   return Worker.create({

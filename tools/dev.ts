@@ -72,13 +72,17 @@ async function main(): Promise<void> {
 
   const config = loadConfig();
   installStarkbankPatches(config.stark);
-  // The namespace's retention and the pause switch come before the worker, which checks them.
+  // The namespace (retention, search attributes, pause switch) comes before the worker, which checks it.
   const provisioned = await provisionNamespace(createTemporalClient(config.temporal), {
     taskQueue: config.temporal.taskQueue,
     retentionDays: config.namespaceRetentionDays,
   });
+  if (provisioned.manual.length > 0) {
+    throw new Error(`the namespace needs a person first:\n  ${provisioned.manual.join('\n  ')}`);
+  }
   say(
-    `namespace ${config.temporal.namespace}: retention ${provisioned.retention}, pause switch ${provisioned.pauseSwitch}`,
+    `namespace ${config.temporal.namespace} (${provisioned.namespace}): retention ${provisioned.retention}, ` +
+      `search attributes ${provisioned.searchAttributes}, pause switch ${provisioned.pauseSwitch}`,
   );
   const worker = await createWorker(config);
   registerPayoutGauges(createTemporalClient(config.temporal), config.temporal.taskQueue);

@@ -4,7 +4,6 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { resolveTemporalCliStrict } from './temporalCli';
 import { devServerExtraArgs, searchAttributeArgs } from './devServerArgs';
-import { registerSearchAttributes } from './searchAttributeRegistration';
 import type { Logger } from '../src/observability/logger';
 
 export interface LocalTemporal {
@@ -15,8 +14,8 @@ export interface LocalTemporal {
 
 /**
  * `temporal server start-dev` with its Web UI, keeping its data in a SQLite file so a second run resumes
- * where the first stopped. Search attributes are (re)registered on every start because `start-dev` applies
- * `--search-attribute` only when it creates the namespace.
+ * where the first stopped. `--search-attribute` applies only when it creates the namespace: setup adds any the
+ * product gained since.
  */
 export async function startLocalTemporal(opts: {
   dataDir: string;
@@ -44,12 +43,6 @@ export async function startLocalTemporal(opts: {
   ];
   const address = `127.0.0.1:${opts.port}`;
   const child = await spawnTemporalServer(cli.path, args, address);
-  const connection = await Connection.connect({ address });
-  try {
-    await registerSearchAttributes(connection, 'default');
-  } finally {
-    await connection.close();
-  }
   return {
     address,
     uiUrl: `http://localhost:${opts.uiPort}`,

@@ -82,12 +82,18 @@ export async function busyPorts(ports: ClusterPorts): Promise<string[]> {
   return busy;
 }
 
-/** Random ports whose whole layout is free right now, for tests that start their own cluster. */
-export async function findFreeClusterPorts(): Promise<PortChoice> {
+/**
+ * Random ports whose whole layout is free right now, for tests that start their own cluster, in the shape
+ * startCluster takes them.
+ */
+export async function findFreeClusterPorts(): Promise<{ port: number; uiPort: number; postgresPort: number }> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 40_000);
+    // Below 32767 - ABOVE: the server stores its membership port in a PostgreSQL smallint.
+    const base = 20_000 + Math.floor(Math.random() * (32_767 - ABOVE - 20_000));
     const choice = { frontend: base, ui: base + 20, postgres: base + 30 };
-    if ((await busyPorts(clusterPorts(choice))).length === 0) return choice;
+    if ((await busyPorts(clusterPorts(choice))).length === 0) {
+      return { port: choice.frontend, uiPort: choice.ui, postgresPort: choice.postgres };
+    }
   }
   throw new Error('found no free range of ports for a local cluster');
 }
