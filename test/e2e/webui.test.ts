@@ -27,7 +27,7 @@ const SCREENSHOT = path.join(ARTIFACTS, 'webui-payout.png');
 /** Per UI step; the dev server's UI answers in milliseconds, so this only bounds a broken page. */
 const UI_TIMEOUT_MS = 20_000;
 
-describe('Temporal Web UI shows a payout (real dev server UI, headless Chromium)', function () {
+describe('Temporal Web UI shows a payout (real Temporal Web UI, headless Chromium)', function () {
   this.timeout(120_000);
   let stark: TestEmulator | undefined;
   let browser: Browser | undefined;

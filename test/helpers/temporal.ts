@@ -11,6 +11,12 @@ import {
 } from '@temporalio/worker';
 import { resolveTemporalCli } from '../../tools/temporalCli';
 import { dynamicConfigArgs, productDevServerArgs } from '../../tools/devServerArgs';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { provisionNamespace } from '../../src/temporal/provision';
+import { findFreeClusterPorts } from '../../tools/cluster/ports';
+import { startCluster } from '../../tools/cluster/startCluster';
 import { registerTeardown } from '../setup/root-hooks';
 import { freePort } from '../../testkit/devServer';
 
@@ -25,8 +31,43 @@ Runtime.install({
 
 let envPromise: Promise<TestWorkflowEnvironment> | undefined;
 let uiUrl: string | undefined;
+let stopEngine: (() => Promise<void>) | undefined;
+
+/** The engine the suites run on: `dev` (temporal server start-dev, the default) or `cluster` (npm run cluster). */
+export const TEST_ENGINE = process.env.TEST_ENGINE === 'cluster' ? 'cluster' : 'dev';
 
 async function createEnv(): Promise<TestWorkflowEnvironment> {
+  return TEST_ENGINE === 'cluster' ? createClusterEnv() : createDevServerEnv();
+}
+
+/**
+ * The production-shaped engine: PostgreSQL, the real server with several history shards, the standalone Web UI,
+ * in a throw-away data dir, provisioned by the product's own setup (search attributes) as a deployment is.
+ */
+async function createClusterEnv(): Promise<TestWorkflowEnvironment> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'test-cluster-'));
+  // As root, PostgreSQL runs as `postgres`, which must reach its data dir inside this one.
+  await chmod(dataDir, 0o755);
+  const cluster = await startCluster({
+    dataDir,
+    ...(await findFreeClusterPorts()),
+    goInstall: false,
+    log: () => undefined,
+  });
+  stopEngine = async () => {
+    await cluster.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  };
+  const env = await TestWorkflowEnvironment.createFromExistingServer({ address: cluster.address });
+  await provisionNamespace(env.client, { taskQueue: 'test-provision', retentionDays: 7 });
+  uiUrl = cluster.uiUrl;
+  process.stderr.write(
+    `[test] engine: local cluster (PostgreSQL, ${cluster.historyShards} shards) at ${cluster.address}\n`,
+  );
+  return env;
+}
+
+async function createDevServerEnv(): Promise<TestWorkflowEnvironment> {
   // Tests never build the CLI (minutes; would blow hook timeouts): CI runs `npm run temporal:cli` first.
   const cli = await resolveTemporalCli({ goInstall: false });
   const started = Date.now();
@@ -59,7 +100,7 @@ async function createEnv(): Promise<TestWorkflowEnvironment> {
   }
 }
 
-/** One dev server per test run, started on first use and torn down by the root `afterAll` hook. */
+/** One Temporal per test run (TEST_ENGINE picks which), started on first use, torn down by the root `afterAll` hook. */
 export function getTestEnv(): Promise<TestWorkflowEnvironment> {
   if (!envPromise) {
     const promise = createEnv();
@@ -69,6 +110,8 @@ export function getTestEnv(): Promise<TestWorkflowEnvironment> {
       uiUrl = undefined;
       const env = await promise.catch(() => undefined);
       await env?.teardown();
+      await stopEngine?.();
+      stopEngine = undefined;
     });
   }
   return envPromise;

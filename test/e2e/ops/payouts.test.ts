@@ -32,7 +32,7 @@ async function visible(client: Client, invoiceId: string, status: PayoutStatus):
   });
 }
 
-describe('ops CLI: payouts (real process, dev server, emulator)', function () {
+describe('ops CLI: payouts (real process, real Temporal, emulator)', function () {
   this.timeout(120_000);
   let stark: TestEmulator;
 
