@@ -10,8 +10,9 @@ import { customSearchAttributes } from '../../src/temporal/searchAttributes';
 import { WEBHOOK_PATH } from '../../src/webhook/app';
 
 /**
- * Static checks of docker-compose.yml against the code it runs (Docker cannot run here). Every check is also run
- * against a deliberately broken copy of the file, so none of them passes vacuously.
+ * Static checks of docker-compose.yml and the Dockerfile against the code they run and the local cluster they
+ * mirror (Docker cannot run here). Every check is also run against a deliberately broken copy of the file, so none
+ * of them passes vacuously.
  */
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -312,6 +313,97 @@ const mistakes: Record<keyof typeof checks, (c: Compose) => void> = {
   'start-up order is expressed with conditions that can be met': (c) => delete c.services.emulator!.healthcheck,
 };
 
+/** What the image is built from: the Dockerfile, and the promises about Node it must keep. */
+interface BuildFiles {
+  dockerfile: string;
+  /** `engines.node` of package.json. */
+  engines: string;
+  readme: string;
+}
+
+function loadBuildFiles(): BuildFiles {
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { engines?: { node?: string } };
+  return {
+    dockerfile: fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8'),
+    engines: pkg.engines?.node ?? '',
+    readme: fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8'),
+  };
+}
+
+/** Each stage's base: an image with the `ARG` defaults filled in, or an earlier stage it builds on. */
+function stageBases(dockerfile: string): { base: string; isStage: boolean }[] {
+  const args = new Map([...dockerfile.matchAll(/^ARG (\w+)=(\S+)$/gm)].map((m) => [m[1]!, m[2]!]));
+  const stages = new Set<string>();
+  return [...dockerfile.matchAll(/^FROM (\S+)(?: AS (\S+))?$/gim)].map((m) => {
+    const base = m[1]!.replace(/\$\{(\w+)\}/g, (_m, name: string) => args.get(name) ?? '');
+    const isStage = stages.has(base);
+    if (m[2]) stages.add(m[2]);
+    return { base, isStage };
+  });
+}
+
+/** `major.minor` of a `>=major.minor[.patch]` range, the only form these checks accept. */
+function lowerBound(range: string): [number, number] {
+  const m = /^>=\s*(\d+)\.(\d+)(?:\.\d+)?$/.exec(range.trim());
+  assert.ok(m, `engines.node "${range}" is not a ">=major.minor" range`);
+  return [Number(m[1]), Number(m[2])];
+}
+
+const NODE_IMAGE = /^node:(\d+)-bookworm-slim$/;
+const NODE_LTS_MAJOR = 22;
+
+const buildChecks: Record<string, (b: BuildFiles) => void> = {
+  'the image runs the prebuilt workflow bundle'({ dockerfile }) {
+    const workdir = [...dockerfile.matchAll(/^WORKDIR (\S+)/gm)].pop()?.[1];
+    const built = /npm run build:bundle -- (\S+)/.exec(dockerfile)?.[1];
+    const loaded = /WORKFLOW_BUNDLE_PATH=(\S+)/.exec(dockerfile)?.[1];
+    assert.ok(workdir && built && loaded, 'Dockerfile: WORKDIR, build:bundle output or WORKFLOW_BUNDLE_PATH missing');
+    assert.equal(loaded, path.posix.join(workdir, built));
+    assert.match(dockerfile, /COPY --from=build \/app\/lib \.\/lib/);
+  },
+
+  'every stage of the image runs Node 22 LTS on Debian bookworm-slim'({ dockerfile }) {
+    const bases = stageBases(dockerfile);
+    assert.ok(bases.length > 0, 'Dockerfile: no FROM');
+    for (const { base, isStage } of bases) {
+      if (isStage) continue;
+      assert.equal(NODE_IMAGE.exec(base)?.[1], String(NODE_LTS_MAJOR), `Dockerfile: FROM ${base}`);
+    }
+  },
+
+  "engines in package.json admit the image's Node"({ dockerfile, engines }) {
+    const [major] = lowerBound(engines);
+    for (const { base, isStage } of stageBases(dockerfile)) {
+      const image = NODE_IMAGE.exec(base);
+      if (!isStage && image) assert.ok(Number(image[1]) >= major, `engines ${engines} excludes ${base}`);
+    }
+  },
+
+  // The product still runs on Node 20 outside the image: engines must keep admitting what the README asks for.
+  'engines in package.json ask for the Node the README asks for'({ engines, readme }) {
+    const promised = /Node (\d+)\.(\d+)\+/.exec(readme);
+    assert.ok(promised, 'README: no "Node x.y+" requirement');
+    assert.deepEqual(lowerBound(engines), [Number(promised[1]), Number(promised[2])], 'engines and README disagree');
+  },
+};
+
+/** One mistake per build check; each must make its check fail. */
+const buildMistakes: Record<keyof typeof buildChecks, (b: BuildFiles) => BuildFiles> = {
+  'the image runs the prebuilt workflow bundle': (b) => ({
+    ...b,
+    dockerfile: b.dockerfile.replace(/WORKFLOW_BUNDLE_PATH=\S+/, 'WORKFLOW_BUNDLE_PATH=/app/workflow-bundle.js'),
+  }),
+  'every stage of the image runs Node 22 LTS on Debian bookworm-slim': (b) => ({
+    ...b,
+    dockerfile: b.dockerfile.replace(/^FROM \S+ AS runtime$/m, 'FROM node:20-bookworm-slim AS runtime'),
+  }),
+  "engines in package.json admit the image's Node": (b) => ({
+    ...b,
+    engines: '>=24.0',
+  }),
+  'engines in package.json ask for the Node the README asks for': (b) => ({ ...b, engines: '>=22.0' }),
+};
+
 describe('docker-compose.yml', () => {
   after(() => keyDir && fs.rmSync(keyDir, { recursive: true, force: true }));
 
@@ -323,14 +415,14 @@ describe('docker-compose.yml', () => {
       assert.throws(() => check(broken), assert.AssertionError, 'the check should catch a broken compose file');
     });
   }
+});
 
-  it('the image runs the prebuilt workflow bundle', () => {
-    const dockerfile = fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
-    const workdir = [...dockerfile.matchAll(/^WORKDIR (\S+)/gm)].pop()?.[1];
-    const built = /npm run build:bundle -- (\S+)/.exec(dockerfile)?.[1];
-    const loaded = /WORKFLOW_BUNDLE_PATH=(\S+)/.exec(dockerfile)?.[1];
-    assert.ok(workdir && built && loaded, 'Dockerfile: WORKDIR, build:bundle output or WORKFLOW_BUNDLE_PATH missing');
-    assert.equal(loaded, path.posix.join(workdir, built));
-    assert.match(dockerfile, /COPY --from=build \/app\/lib \.\/lib/);
-  });
+describe('Dockerfile', () => {
+  for (const [name, check] of Object.entries(buildChecks)) {
+    it(name, () => {
+      check(loadBuildFiles());
+      const broken = buildMistakes[name]!(loadBuildFiles());
+      assert.throws(() => check(broken), assert.AssertionError, 'the check should catch a broken build file');
+    });
+  }
 });
