@@ -3,11 +3,13 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { CONFIG_VARIABLES, loadConfig } from '../../src/config';
 import { readEmulatorEnv, emulatorEnvSchema } from '../../emulator/env';
-import { customSearchAttributes } from '../../src/temporal/searchAttributes';
 import { WEBHOOK_PATH } from '../../src/webhook/app';
+import { schemaSteps, SQL_PLUGIN, type SchemaStep } from '../../tools/cluster/schema';
+import { DEFAULT_HISTORY_SHARDS } from '../../tools/cluster/server';
+import { productDynamicConfigEntries } from '../../tools/cluster/serverConfig';
 
 /**
  * Static checks of docker-compose.yml and the Dockerfile against the code they run and the local cluster they
@@ -20,6 +22,11 @@ const ALLOWED_EXTRA_VARIABLES = ['LOG_LEVEL', 'WORKFLOW_BUNDLE_PATH', 'NODE_ENV'
 /** App-image services that run a shell one-liner instead of a product entry point. */
 const SHELL_SERVICES = ['keys'];
 const TEMPORAL_GRPC_PORT = 7233;
+const SERVER = 'temporal';
+const SCHEMA_JOB = 'temporal-schema';
+/** Where the admin-tools image keeps the server's SQL schemas (its Dockerfile copies `schema/` there). */
+const ADMIN_TOOLS_SCHEMA_DIR = '/etc/temporal/schema';
+const DEFAULT_DYNAMIC_CONFIG_FILE = '/etc/temporal/config/dynamicconfig/docker.yaml';
 
 interface Service {
   image?: string;
@@ -103,13 +110,62 @@ function pathIn(s: Service, volume: string, rel: string): string {
   return path.posix.join(spec.split(':')[1]!, rel);
 }
 
+/** The repo file a bind mount puts at an absolute path in a service's container. */
+function boundFile(s: Service, file: string): string {
+  assert.ok(path.posix.isAbsolute(file), `${file} is not absolute`);
+  const spec = (s.volumes ?? []).find((v) => {
+    const target = v.split(':')[1];
+    return target !== undefined && (file === target || file.startsWith(`${target}/`));
+  });
+  assert.ok(spec, `${file} is on no volume of the service`);
+  const [source, target] = spec.split(':') as [string, string];
+  assert.ok(/^[./]/.test(source), `${file} is on the named volume ${source}, not a file of the repo`);
+  return path.resolve(ROOT, source, path.posix.relative(target, file));
+}
+
+/** The schema job's temporal-sql-tool runs, spelled as the cluster's steps; anything else in its script fails. */
+function sqlToolRuns(s: Service): SchemaStep[] {
+  const [shell, flags, script, ...rest] = [s.entrypoint ?? [], s.command ?? []].flat();
+  assert.equal(shell, 'sh', 'the schema job should run a sh script');
+  assert.match(flags ?? '', /^-\w*e\w*c$/, 'the script must stop at the first failing step (sh -e … -c)');
+  assert.equal(rest.length, 0, 'the script should be one argument');
+  return (script ?? '')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '')
+    .map((line) => {
+      const [tool, flag, database, ...command] = line.split(/\s+/);
+      assert.equal(tool, 'temporal-sql-tool', `not a temporal-sql-tool run: ${line}`);
+      assert.equal(flag, '--db', `--db does not come first: ${line}`);
+      return { database: database!, command };
+    });
+}
+
+/** The server's settings, with its image's defaults (docker-builds' server.md) for what the file leaves unset. */
+function serverEnv(s: Service): Record<string, string> {
+  return {
+    DBNAME: 'temporal',
+    VISIBILITY_DBNAME: 'temporal_visibility',
+    DYNAMIC_CONFIG_FILE_PATH: DEFAULT_DYNAMIC_CONFIG_FILE,
+    ...env(s),
+  };
+}
+
+type Dependencies = Record<string, { condition?: string }>;
+const dependencies = (s: Service): Dependencies => (Array.isArray(s.depends_on) ? {} : (s.depends_on ?? {}));
+
 function emulatorProjects(value: string): [string, string][] {
   return value.split(',').map((pair) => pair.split('=').map((s) => s.trim()) as [string, string]);
 }
 
-let keyDir: string;
+let tempDir: string;
+function scratchDir(): string {
+  tempDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'compose-test-'));
+  return tempDir;
+}
+
 function testFiles(): { privateKey: string; publicKey: string; ca: string } {
-  keyDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'compose-test-'));
+  const keyDir = scratchDir();
   const privateKey = path.join(keyDir, 'private-key.pem');
   const publicKey = path.join(keyDir, 'public-key.pem');
   const ca = path.join(keyDir, 'ca.pem');
@@ -243,25 +299,76 @@ const checks: Record<string, (c: Compose) => void> = {
     assert.ok(!portMappings(worker).some((p) => p.fixedHost), 'a fixed host port allows one replica only');
   },
 
-  'temporal-setup creates exactly the custom search attributes'(c) {
-    const script = commandText(service(c, 'temporal-setup'));
-    const created = [...script.matchAll(/search-attribute create --name (\S+) --type (\S+)/g)].map((m) => [m[1], m[2]]);
-    const typeName: Record<string, string> = { KEYWORD: 'Keyword', INT: 'Int', TEXT: 'Text', BOOL: 'Bool' };
-    const expected = customSearchAttributes.map((k) => [k.name, typeName[k.type] ?? k.type]);
-    assert.deepEqual(created.sort(), expected.sort());
-    for (const [name] of expected) assert.ok(script.includes(`grep -qw ${name}`), `${name}: not idempotent`);
+  'Temporal is the plain server: no auto-setup image, no namespace or search attribute made by hand'(c) {
+    for (const [name, s] of Object.entries(c.services)) {
+      assert.doesNotMatch(s.image ?? '', /^temporalio\/auto-setup:/, `${name}: auto-setup is deprecated`);
+      assert.doesNotMatch(
+        commandText(s),
+        /search-attribute create|namespace (create|register)/,
+        `${name}: setup's job`,
+      );
+    }
+    assert.match(service(c, SERVER).image ?? '', /^temporalio\/server:/);
+    assert.deepEqual(service(c, 'setup').command, ['node', 'lib/src/setup.js'], 'setup runs the product setup');
+  },
+
+  "the schema job runs the local cluster's schema steps, in order, stopping at the first failure"(c) {
+    const job = service(c, SCHEMA_JOB);
+    assert.match(job.image ?? '', /^temporalio\/admin-tools:/);
+    assert.deepEqual(sqlToolRuns(job), schemaSteps(ADMIN_TOOLS_SCHEMA_DIR, path.posix));
+  },
+
+  'the schema job prepares the databases the server uses'(c) {
+    const job = env(service(c, SCHEMA_JOB));
+    const server = serverEnv(service(c, SERVER));
+    assert.equal(job.SQL_PLUGIN, SQL_PLUGIN, 'the schema job uses another temporal-sql-tool plugin');
+    assert.equal(server.DB, SQL_PLUGIN, 'the server uses another persistence plugin');
+    const postgres = env(service(c, job.SQL_HOST ?? ''));
+    assert.deepEqual(
+      [postgres.POSTGRES_USER, postgres.POSTGRES_PASSWORD],
+      [job.SQL_USER, job.SQL_PASSWORD],
+      'the schema job logs in as another PostgreSQL user',
+    );
+    assert.deepEqual(
+      [server.POSTGRES_SEEDS, server.DB_PORT, server.POSTGRES_USER, server.POSTGRES_PWD],
+      [job.SQL_HOST, job.SQL_PORT, job.SQL_USER, job.SQL_PASSWORD],
+      'the server connects elsewhere than the schema job',
+    );
+    const prepared = new Set(sqlToolRuns(service(c, SCHEMA_JOB)).map((step) => step.database));
+    assert.deepEqual([...prepared].sort(), [server.DBNAME, server.VISIBILITY_DBNAME].sort());
+  },
+
+  "the server keeps the local cluster's default history shard count"(c) {
+    assert.equal(env(service(c, SERVER)).NUM_HISTORY_SHARDS, String(DEFAULT_HISTORY_SHARDS));
+  },
+
+  "the server runs on the product's dynamic config, from a file of the repo"(c) {
+    const server = service(c, SERVER);
+    const file = boundFile(server, serverEnv(server).DYNAMIC_CONFIG_FILE_PATH ?? '');
+    assert.ok(fs.existsSync(file), `${path.relative(ROOT, file)} does not exist`);
+    assert.deepEqual(parse(fs.readFileSync(file, 'utf8')), productDynamicConfigEntries());
+  },
+
+  'Temporal starts in order: schema job, server, then setup, then the worker'(c) {
+    const after = (name: string, target: string) => dependencies(service(c, name))[target]?.condition;
+    assert.equal(after(SCHEMA_JOB, 'postgresql'), 'service_healthy', 'the schema job needs PostgreSQL up');
+    assert.equal(after(SERVER, SCHEMA_JOB), 'service_completed_successfully', 'the server needs the schemas');
+    for (const name of ['setup', 'webhook', 'temporal-ui']) {
+      assert.equal(after(name, SERVER), 'service_healthy', `${name} needs a serving frontend`);
+    }
+    assert.equal(after('worker', 'setup'), 'service_completed_successfully', 'the worker needs the namespace');
   },
 
   "every Temporal client points at the temporal service's gRPC port"(c) {
     const clients = [
       ...productServices(c).filter(([n]) => n !== 'emulator'),
-      ['temporal-setup', service(c, 'temporal-setup')] as const,
+      ['temporal-ui', service(c, 'temporal-ui')] as const,
     ];
     const namespaces = new Set<string>();
     for (const [name, s] of clients) {
       const e = env(s);
       const { host, port } = hostPort(e.TEMPORAL_ADDRESS ?? '');
-      assert.match(service(c, host).image ?? '', /^temporalio\/(auto-setup|server):/, `${name}: ${host}`);
+      assert.match(service(c, host).image ?? '', /^temporalio\/server:/, `${name}: ${host}`);
       assert.equal(port, TEMPORAL_GRPC_PORT, `${name}: not the frontend gRPC port`);
       namespaces.add(e.TEMPORAL_NAMESPACE ?? 'default');
     }
@@ -279,9 +386,8 @@ const checks: Record<string, (c: Compose) => void> = {
         } else assert.equal(condition, 'service_started', `${name}: condition on ${target}`);
       }
     }
-    const deps = (name: string) => service(c, name).depends_on as Record<string, { condition?: string }>;
+    const deps = (name: string) => dependencies(service(c, name));
     for (const name of ['worker', 'webhook', 'setup']) {
-      assert.equal(deps(name)['temporal-setup']?.condition, 'service_completed_successfully', name);
       assert.equal(deps(name).emulator?.condition, 'service_healthy', name);
     }
     assert.equal(deps('setup').webhook?.condition, 'service_healthy', 'setup registers a webhook that is up');
@@ -304,10 +410,30 @@ const mistakes: Record<keyof typeof checks, (c: Compose) => void> = {
   'the webhook publishes, probes and registers its own WEBHOOK_PORT': (c) =>
     (c.services.webhook!.ports = ['3000:3001']),
   'the worker can be scaled': (c) => (c.services.worker!.container_name = 'worker'),
-  'temporal-setup creates exactly the custom search attributes': (c) =>
-    (c.services['temporal-setup']!.command = [
-      commandText(c.services['temporal-setup']!).replace('--type Int', '--type Keyword'),
+  'Temporal is the plain server: no auto-setup image, no namespace or search attribute made by hand': (c) =>
+    (c.services[SERVER]!.image = 'temporalio/auto-setup:1.29.1'),
+  "the schema job runs the local cluster's schema steps, in order, stopping at the first failure": (c) =>
+    (c.services[SCHEMA_JOB]!.command = [
+      commandText({ command: c.services[SCHEMA_JOB]!.command })
+        .split('\n')
+        .filter((line) => !line.includes('temporal_visibility update-schema'))
+        .join('\n'),
     ]),
+  'the schema job prepares the databases the server uses': (c) =>
+    (c.services[SERVER]!.environment = { ...c.services[SERVER]!.environment, VISIBILITY_DBNAME: 'visibility' }),
+  "the server keeps the local cluster's default history shard count": (c) =>
+    (c.services[SERVER]!.environment = { ...c.services[SERVER]!.environment, NUM_HISTORY_SHARDS: '8' }),
+  "the server runs on the product's dynamic config, from a file of the repo": (c) => {
+    // A copy of the file that lacks one of the product's values, mounted in its place.
+    const [dropped] = Object.keys(productDynamicConfigEntries());
+    const { [dropped!]: _dropped, ...rest } = productDynamicConfigEntries();
+    const dir = fs.mkdtempSync(path.join(scratchDir(), 'dynamicconfig-'));
+    const file = serverEnv(c.services[SERVER]!).DYNAMIC_CONFIG_FILE_PATH ?? '';
+    fs.writeFileSync(path.join(dir, path.posix.basename(file)), stringify(rest));
+    c.services[SERVER]!.volumes = [`${dir}:${path.posix.dirname(file)}:ro`];
+  },
+  'Temporal starts in order: schema job, server, then setup, then the worker': (c) =>
+    ((c.services[SERVER]!.depends_on as Dependencies)[SCHEMA_JOB] = { condition: 'service_started' }),
   "every Temporal client points at the temporal service's gRPC port": (c) =>
     (c.services.webhook!.environment = { ...c.services.webhook!.environment, TEMPORAL_ADDRESS: 'temporal:8233' }),
   'start-up order is expressed with conditions that can be met': (c) => delete c.services.emulator!.healthcheck,
@@ -405,7 +531,7 @@ const buildMistakes: Record<keyof typeof buildChecks, (b: BuildFiles) => BuildFi
 };
 
 describe('docker-compose.yml', () => {
-  after(() => keyDir && fs.rmSync(keyDir, { recursive: true, force: true }));
+  after(() => tempDir && fs.rmSync(tempDir, { recursive: true, force: true }));
 
   for (const [name, check] of Object.entries(checks)) {
     it(name, () => {
