@@ -8,8 +8,10 @@ import { CONFIG_VARIABLES, loadConfig } from '../../src/config';
 import { readEmulatorEnv, emulatorEnvSchema } from '../../emulator/env';
 import { WEBHOOK_PATH } from '../../src/webhook/app';
 import { schemaSteps, SQL_PLUGIN, type SchemaStep } from '../../tools/cluster/schema';
+import { TEMPORAL_SERVER_VERSION, TEMPORAL_UI_VERSION } from '../../tools/cluster/binaries';
 import { DEFAULT_HISTORY_SHARDS } from '../../tools/cluster/server';
 import { productDynamicConfigEntries } from '../../tools/cluster/serverConfig';
+import { renderUiConfig } from '../../tools/cluster/webUi';
 
 /**
  * Static checks of docker-compose.yml and the Dockerfile against the code they run and the local cluster they
@@ -24,6 +26,7 @@ const SHELL_SERVICES = ['keys'];
 const TEMPORAL_GRPC_PORT = 7233;
 const SERVER = 'temporal';
 const SCHEMA_JOB = 'temporal-schema';
+const WEB_UI = 'temporal-ui';
 /** Where the admin-tools image keeps the server's SQL schemas (its Dockerfile copies `schema/` there). */
 const ADMIN_TOOLS_SCHEMA_DIR = '/etc/temporal/schema';
 const DEFAULT_DYNAMIC_CONFIG_FILE = '/etc/temporal/config/dynamicconfig/docker.yaml';
@@ -85,11 +88,18 @@ function hostPort(address: string): { host: string; port: number } {
   return { host: m[1]!, port: Number(m[2]) };
 }
 
-/** Container-side port of each `ports` entry, and whether a host port is fixed. */
-function portMappings(s: Service): { container: number; fixedHost: boolean }[] {
+/** Each `ports` entry: the host interface and port it binds, when given, and the container port. */
+function portMappings(s: Service): { ip?: string; host?: number; container: number; fixedHost: boolean }[] {
   return (s.ports ?? []).map((p) => {
     const parts = String(p).split('/')[0]!.split(':');
-    return { container: Number(parts[parts.length - 1]), fixedHost: parts.length > 1 };
+    const container = Number(parts.pop());
+    const host = parts.pop() || undefined;
+    return {
+      ip: parts.pop(),
+      host: host === undefined ? undefined : Number(host),
+      container,
+      fixedHost: host !== undefined,
+    };
   });
 }
 
@@ -353,24 +363,43 @@ const checks: Record<string, (c: Compose) => void> = {
     const after = (name: string, target: string) => dependencies(service(c, name))[target]?.condition;
     assert.equal(after(SCHEMA_JOB, 'postgresql'), 'service_healthy', 'the schema job needs PostgreSQL up');
     assert.equal(after(SERVER, SCHEMA_JOB), 'service_completed_successfully', 'the server needs the schemas');
-    for (const name of ['setup', 'webhook', 'temporal-ui']) {
+    for (const name of ['setup', 'webhook', WEB_UI]) {
       assert.equal(after(name, SERVER), 'service_healthy', `${name} needs a serving frontend`);
     }
     assert.equal(after('worker', 'setup'), 'service_completed_successfully', 'the worker needs the namespace');
   },
 
+  "Temporal's images are the versions the local cluster runs"(c) {
+    const tag = (name: string) => (service(c, name).image ?? '').split(':')[1] ?? '';
+    const server = TEMPORAL_SERVER_VERSION.replace(/^v/, '');
+    assert.equal(tag(SERVER), server, 'the server');
+    // admin-tools tags name the server version first, then the CLIs they ship: 1.29.1-tctl-…-cli-….
+    assert.ok(
+      [server, `${server}-`].some((t) => tag(SCHEMA_JOB).startsWith(t)),
+      'admin-tools of another server',
+    );
+    assert.equal(tag(WEB_UI), TEMPORAL_UI_VERSION.replace(/^v/, ''), 'the Web UI');
+  },
+
+  'the Web UI accepts the origins the local cluster accepts, on its published port'(c) {
+    const ui = service(c, WEB_UI);
+    const [published, ...more] = portMappings(ui);
+    assert.ok(published?.host && more.length === 0, 'the Web UI should publish one fixed port');
+    const cluster = parse(
+      renderUiConfig({ frontendAddress: env(ui).TEMPORAL_ADDRESS ?? '', port: published.host, namespace: 'default' }),
+    ) as { cors: { allowOrigins: string[] } };
+    assert.deepEqual((env(ui).TEMPORAL_CORS_ORIGINS ?? '').split(',').sort(), cluster.cors.allowOrigins.sort());
+  },
+
   "every Temporal client points at the temporal service's gRPC port"(c) {
-    const clients = [
-      ...productServices(c).filter(([n]) => n !== 'emulator'),
-      ['temporal-ui', service(c, 'temporal-ui')] as const,
-    ];
+    const clients = [...productServices(c).filter(([n]) => n !== 'emulator'), [WEB_UI, service(c, WEB_UI)] as const];
     const namespaces = new Set<string>();
     for (const [name, s] of clients) {
       const e = env(s);
       const { host, port } = hostPort(e.TEMPORAL_ADDRESS ?? '');
       assert.match(service(c, host).image ?? '', /^temporalio\/server:/, `${name}: ${host}`);
       assert.equal(port, TEMPORAL_GRPC_PORT, `${name}: not the frontend gRPC port`);
-      namespaces.add(e.TEMPORAL_NAMESPACE ?? 'default');
+      namespaces.add(e.TEMPORAL_NAMESPACE ?? e.TEMPORAL_DEFAULT_NAMESPACE ?? 'default');
     }
     assert.equal(namespaces.size, 1, 'the services use different namespaces');
   },
@@ -434,6 +463,10 @@ const mistakes: Record<keyof typeof checks, (c: Compose) => void> = {
   },
   'Temporal starts in order: schema job, server, then setup, then the worker': (c) =>
     ((c.services[SERVER]!.depends_on as Dependencies)[SCHEMA_JOB] = { condition: 'service_started' }),
+  "Temporal's images are the versions the local cluster runs": (c) =>
+    (c.services[WEB_UI]!.image = 'temporalio/ui:2.34.0'),
+  'the Web UI accepts the origins the local cluster accepts, on its published port': (c) =>
+    (c.services[WEB_UI]!.ports = ['8081:8080']),
   "every Temporal client points at the temporal service's gRPC port": (c) =>
     (c.services.webhook!.environment = { ...c.services.webhook!.environment, TEMPORAL_ADDRESS: 'temporal:8233' }),
   'start-up order is expressed with conditions that can be met': (c) => delete c.services.emulator!.healthcheck,
