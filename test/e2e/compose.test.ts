@@ -303,6 +303,17 @@ const checks: Record<string, (c: Compose) => void> = {
     assert.equal(env(service(c, 'setup')).WEBHOOK_PUBLIC_URL, `http://webhook:${port}${WEBHOOK_PATH}`);
   },
 
+  // Demo credentials and an unauthenticated Temporal: nothing may listen beyond this machine.
+  'every published port is bound to 127.0.0.1'(c) {
+    for (const [name, s] of Object.entries(c.services)) {
+      for (const port of s.ports ?? []) {
+        assert.equal(typeof port, 'string', `${name}: ${String(port)} should be "127.0.0.1:host:container"`);
+        const [mapping] = portMappings({ ports: [port] });
+        assert.equal(mapping?.ip, '127.0.0.1', `${name}: ${port} is reachable from other machines`);
+      }
+    }
+  },
+
   'the worker can be scaled'(c) {
     const worker = service(c, 'worker');
     assert.equal(worker.container_name, undefined, 'a container_name allows one replica only');
@@ -438,6 +449,7 @@ const mistakes: Record<keyof typeof checks, (c: Compose) => void> = {
     (c.services.emulator!.environment = { ...c.services.emulator!.environment, EMULATOR_PORT: '9443' }),
   'the webhook publishes, probes and registers its own WEBHOOK_PORT': (c) =>
     (c.services.webhook!.ports = ['3000:3001']),
+  'every published port is bound to 127.0.0.1': (c) => (c.services.webhook!.ports = ['3000:3000']),
   'the worker can be scaled': (c) => (c.services.worker!.container_name = 'worker'),
   'Temporal is the plain server: no auto-setup image, no namespace or search attribute made by hand': (c) =>
     (c.services[SERVER]!.image = 'temporalio/auto-setup:1.29.1'),
