@@ -30,6 +30,13 @@ const WEB_UI = 'temporal-ui';
 /** Where the admin-tools image keeps the server's SQL schemas (its Dockerfile copies `schema/` there). */
 const ADMIN_TOOLS_SCHEMA_DIR = '/etc/temporal/schema';
 const DEFAULT_DYNAMIC_CONFIG_FILE = '/etc/temporal/config/dynamicconfig/docker.yaml';
+/** How long Docker waits after SIGTERM before SIGKILL when a service sets no stop_grace_period. */
+const DOCKER_STOP_GRACE_MS = 10_000;
+/**
+ * Stark Bank calls an activity can still make after the worker's shutdown cancelled it, since cancellation aborts
+ * no HTTP call: createTransfer's lookup, its create, and one lookup of a lost answer before its cancellable sleep.
+ */
+const CALLS_AFTER_CANCELLATION = 3;
 
 interface Service {
   image?: string;
@@ -43,6 +50,7 @@ interface Service {
   depends_on?: Record<string, { condition?: string }> | string[];
   healthcheck?: { test?: string | string[] };
   restart?: string;
+  stop_grace_period?: string;
 }
 interface Compose {
   services: Record<string, Service>;
@@ -161,6 +169,14 @@ function serverEnv(s: Service): Record<string, string> {
   };
 }
 
+/** A compose duration (`1m30s`, `90s`, `500ms`) in milliseconds. */
+function durationMs(value: string): number {
+  const units: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1_000, ms: 1 };
+  const parts = [...value.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)];
+  assert.ok(parts.length > 0 && parts.map((p) => p[0]).join('') === value, `${value} is not a duration`);
+  return parts.reduce((sum, [, n, unit]) => sum + Number(n) * units[unit!]!, 0);
+}
+
 type Dependencies = Record<string, { condition?: string }>;
 const dependencies = (s: Service): Dependencies => (Array.isArray(s.depends_on) ? {} : (s.depends_on ?? {}));
 
@@ -190,6 +206,16 @@ function testFiles(): { privateKey: string; publicKey: string; ca: string } {
     fs.writeFileSync(ca, '-----BEGIN CERTIFICATE-----\nplaceholder\n-----END CERTIFICATE-----\n');
   }
   return { privateKey, publicKey, ca };
+}
+
+/** A service's environment with the key and CA files it names replaced by test files, for loadConfig. */
+function withTestFiles(e: Record<string, string>): Record<string, string> {
+  const files = testFiles();
+  return {
+    ...e,
+    ...(e.STARK_PRIVATE_KEY_FILE && { STARK_PRIVATE_KEY_FILE: files.privateKey }),
+    ...(e.STARK_EMULATOR_CA_FILE && { STARK_EMULATOR_CA_FILE: files.ca }),
+  };
 }
 
 const checks: Record<string, (c: Compose) => void> = {
@@ -242,12 +268,7 @@ const checks: Record<string, (c: Compose) => void> = {
         assert.ok(Object.keys(emulator.options.projects ?? {}).length > 0, 'emulator: no project registered');
         continue;
       }
-      const substituted = {
-        ...e,
-        ...(e.STARK_PRIVATE_KEY_FILE && { STARK_PRIVATE_KEY_FILE: files.privateKey }),
-        ...(e.STARK_EMULATOR_CA_FILE && { STARK_EMULATOR_CA_FILE: files.ca }),
-      };
-      assert.doesNotThrow(() => loadConfig(substituted), `${name}: configuration rejected`);
+      assert.doesNotThrow(() => loadConfig(withTestFiles(e)), `${name}: configuration rejected`);
     }
   },
 
@@ -312,6 +333,18 @@ const checks: Record<string, (c: Compose) => void> = {
         assert.equal(mapping?.ip, '127.0.0.1', `${name}: ${port} is reachable from other machines`);
       }
     }
+  },
+
+  "the worker's stop grace period outlasts the Stark Bank calls its shutdown waits for"(c) {
+    const worker = service(c, 'worker');
+    assert.ok(worker.stop_grace_period, 'no stop_grace_period: Docker kills the worker 10 s after SIGTERM');
+    const graceMs = durationMs(worker.stop_grace_period);
+    const { httpTimeoutMs } = loadConfig(withTestFiles(env(worker))).stark;
+    assert.ok(graceMs > DOCKER_STOP_GRACE_MS, `${worker.stop_grace_period} is no longer than Docker's default`);
+    assert.ok(
+      graceMs >= CALLS_AFTER_CANCELLATION * httpTimeoutMs,
+      `${worker.stop_grace_period} is shorter than ${CALLS_AFTER_CANCELLATION} Stark Bank calls of ${httpTimeoutMs} ms`,
+    );
   },
 
   'the worker can be scaled'(c) {
@@ -450,6 +483,8 @@ const mistakes: Record<keyof typeof checks, (c: Compose) => void> = {
   'the webhook publishes, probes and registers its own WEBHOOK_PORT': (c) =>
     (c.services.webhook!.ports = ['3000:3001']),
   'every published port is bound to 127.0.0.1': (c) => (c.services.webhook!.ports = ['3000:3000']),
+  "the worker's stop grace period outlasts the Stark Bank calls its shutdown waits for": (c) =>
+    (c.services.worker!.environment = { ...c.services.worker!.environment, STARK_HTTP_TIMEOUT_MS: '30000' }),
   'the worker can be scaled': (c) => (c.services.worker!.container_name = 'worker'),
   'Temporal is the plain server: no auto-setup image, no namespace or search attribute made by hand': (c) =>
     (c.services[SERVER]!.image = 'temporalio/auto-setup:1.29.1'),
