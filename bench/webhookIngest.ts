@@ -16,6 +16,7 @@ import {
 } from '../src/workflows/payoutDefinitions';
 import { startDevServer, type DevServerOptions } from '../testkit/devServer';
 import { argValue, cpuMs, percentile, round, runPool, writeResult } from './stats';
+import { runDataConverter } from '../testkit/payloadKeys';
 
 /**
  * Webhook ingestion against our own dev server: unique signed `credited` events through the real app (real
@@ -55,7 +56,7 @@ const newInvoiceId = () => `${Date.now()}${String(counter++).padStart(6, '0')}`;
 async function runConfig(name: string, opts: DevServerOptions, levels: number[], requests: number) {
   const server = await startDevServer(opts);
   const connection = await Connection.connect({ address: server.address });
-  const client = new Client({ connection, namespace: 'default' });
+  const client = new Client({ connection, namespace: 'default', dataConverter: runDataConverter });
   const keys = crypto.generateKeyPairSync('ec', {
     namedCurve: 'secp256k1',
     publicKeyEncoding: { type: 'spki', format: 'pem' },
@@ -67,7 +68,6 @@ async function runConfig(name: string, opts: DevServerOptions, levels: number[],
     dispatcher: createEventDispatcher({ client, taskQueue, retentionMs: () => Promise.resolve(7 * 86_400_000) }),
     logger: pino({ level: 'silent' }),
     maxBodyBytes: 65_536,
-    checkReady: () => verifier.warmUp(),
   });
   const http = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));

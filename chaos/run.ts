@@ -5,10 +5,11 @@ import { auditTransfers, createInvoices, startPipeline, transfersByInvoice, type
 import { freePort } from '../testkit/devServer';
 import { badRequests, mapPool, sendRequest, type BadRequest } from '../testkit/badRequests';
 import { generateProjectKeys } from '../testkit/emulator';
-import type { ChildService } from '../testkit/processes';
+import { adminUrlOf, type ChildService } from '../testkit/processes';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { writeBenchFile } from '../bench/stats';
 import { errorMessage } from '../src/shared/errors';
+import { runDataConverter } from '../testkit/payloadKeys';
 
 /**
  * Chaos run: a burst of payouts while the worker is SIGKILLed and restarted, the webhook is down for a while,
@@ -41,10 +42,10 @@ async function waitForAll(p: Pipeline, count: number, timeoutMs: number): Promis
  * rightly answers 503 to everything it cannot verify, and with 20% of API calls failing here its first key fetch
  * after a restart can fail: the bad-input check is about answers once it can verify.
  */
-async function waitForWebhookReady(webhookUrl: string, timeoutMs = 60_000): Promise<number> {
+async function waitForWebhookReady(adminUrl: string, timeoutMs = 60_000): Promise<number> {
   const started = Date.now();
   while (Date.now() - started < timeoutMs) {
-    const res = await fetch(new URL('/readyz', webhookUrl)).catch(() => undefined);
+    const res = await fetch(`${adminUrl}/readyz`).catch(() => undefined);
     if (res?.ok) return Date.now() - started;
     await sleep(250);
   }
@@ -76,7 +77,7 @@ async function main(): Promise<void> {
   });
   const connection = await Connection.connect({ address: p.temporal.address });
   const services: ChildService[] = [p.worker, p.webhook];
-  const client = new Client({ connection });
+  const client = new Client({ connection, dataConverter: runDataConverter });
   let exitCode = 0;
   try {
     const ids = await createInvoices(p.stark, COUNT);
@@ -107,7 +108,7 @@ async function main(): Promise<void> {
     await p.temporal.restart();
     record('temporal restart on db file', `${((Date.now() - tr) / 1000).toFixed(1)} s down`);
 
-    const readyAfterMs = await waitForWebhookReady(p.webhookUrl);
+    const readyAfterMs = await waitForWebhookReady(adminUrlOf(p.webhook));
     log(`webhook ready ${readyAfterMs} ms later; sending ${BAD} forged/malformed requests (+ valid ones in between)`);
     const bad = badRequests({
       count: BAD,

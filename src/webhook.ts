@@ -7,9 +7,11 @@ import { fetchStarkPublicKey, installStarkbankPatches } from './starkbank/sdkPat
 import { createStarkUser } from './starkbank/user';
 import { createTemporalClient } from './temporal/client';
 import { cachedRetention } from './temporal/namespace';
-import { searchAttributeProblem } from './temporal/provision';
+import { payloadKeyProblem, searchAttributeProblem } from './temporal/provision';
 import { InvoiceIdKey, PayoutStatusKey } from './temporal/searchAttributes';
 import { logger } from './observability/logger';
+import { startAdminServer } from './observability/adminServer';
+import { codecServerOptions } from './temporal/codecServer';
 import { createWebhookApp, WEBHOOK_PATH } from './webhook/app';
 import { createSignatureVerifier } from './webhook/signature';
 import { errorMessage } from './shared/errors';
@@ -17,6 +19,8 @@ import { errorMessage } from './shared/errors';
 export interface RunningWebhook {
   port: number;
   url: string;
+  /** Metrics, readiness and the codec server (not on the public port). */
+  adminUrl: string;
   close(): Promise<void>;
 }
 
@@ -24,7 +28,7 @@ export interface RunningWebhook {
 export async function startWebhook(config: Config): Promise<RunningWebhook> {
   const user = createStarkUser(config.stark);
   const client = createTemporalClient(config.temporal);
-  await refuseMissingSearchAttributes(client);
+  await refuseWrongNamespace(client, config.temporal.taskQueue);
   const verifier = createSignatureVerifier({ fetchPublicKey: () => fetchStarkPublicKey(user) });
   const app = createWebhookApp({
     verifier,
@@ -36,10 +40,21 @@ export async function startWebhook(config: Config): Promise<RunningWebhook> {
     }),
     logger,
     maxBodyBytes: config.webhook.maxBodyBytes,
+  });
+  const admin = await startAdminServer({
+    host: config.admin.host,
+    port: config.admin.port,
     checkReady: async () => {
-      await verifier.warmUp();
-      await client.connection.withDeadline(Date.now() + 2_000, () => client.workflowService.getSystemInfo({}));
+      const [key, temporal] = await Promise.allSettled([
+        verifier.warmUp(),
+        client.connection.withDeadline(Date.now() + 2_000, () => client.workflowService.getSystemInfo({})),
+      ]);
+      return [
+        ...(key.status === 'rejected' ? ['stark-bank-public-key'] : []),
+        ...(temporal.status === 'rejected' ? ['temporal'] : []),
+      ];
     },
+    codec: codecServerOptions(config),
   });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.webhook.port, config.webhook.host, () => resolve(s)).once('error', reject);
@@ -49,32 +64,39 @@ export async function startWebhook(config: Config): Promise<RunningWebhook> {
   return {
     port,
     url: `http://${host}:${port}${WEBHOOK_PATH}`,
+    adminUrl: admin.url,
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await admin.close();
       await client.connection.close();
     },
   };
 }
 
 /**
- * The webhook starts payouts with InvoiceId and PayoutStatus set: on a namespace without them every start would
- * fail, so it refuses to start, naming them. When Temporal is down at start it starts anyway (answering 503).
+ * The webhook starts payouts with InvoiceId and PayoutStatus set, and encrypts what it sends: on a namespace
+ * without those attributes, or with keys that do not read the deployment's payloads, every start would fail, so
+ * it refuses to start, saying why. When Temporal is down at start it starts anyway (answering 503).
  */
-async function refuseMissingSearchAttributes(client: Client): Promise<void> {
-  const problem = await client.connection
-    .withDeadline(Date.now() + 5_000, () => searchAttributeProblem(client, [InvoiceIdKey, PayoutStatusKey]))
+async function refuseWrongNamespace(client: Client, taskQueue: string): Promise<void> {
+  const problems = await client.connection
+    .withDeadline(Date.now() + 5_000, async () => [
+      await searchAttributeProblem(client, [InvoiceIdKey, PayoutStatusKey]),
+      await payloadKeyProblem(client, taskQueue),
+    ])
     .catch((err: unknown) => {
-      logger.warn({ err: errorMessage(err) }, 'webhook: cannot check the search attributes now (Temporal down?)');
-      return undefined;
+      logger.warn({ err: errorMessage(err) }, 'webhook: cannot check the namespace now (Temporal down?)');
+      return [];
     });
-  if (problem) throw new ConfigError(`Cannot start the webhook:\n  ${problem}`);
+  const found = problems.filter((p) => p !== undefined);
+  if (found.length > 0) throw new ConfigError(`Cannot start the webhook:\n  ${found.join('\n  ')}`);
 }
 
 async function main(): Promise<void> {
   const config = loadConfig();
   installStarkbankPatches(config.stark);
   const webhook = await startWebhook(config);
-  logger.info({ url: webhook.url }, 'webhook listening');
+  logger.info({ url: webhook.url, adminUrl: webhook.adminUrl }, 'webhook listening');
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       logger.info({ signal }, 'webhook shutting down');

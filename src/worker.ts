@@ -2,14 +2,15 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from './activities';
 import { ConfigError, loadConfig, type Config } from './config';
 import { cachedRetention, lookbackProblem } from './temporal/namespace';
-import { searchAttributeProblem } from './temporal/provision';
+import { payloadKeyProblem, searchAttributeProblem } from './temporal/provision';
 import { customSearchAttributes } from './temporal/searchAttributes';
 import { createStarkUser } from './starkbank/user';
-import { createTemporalClient } from './temporal/client';
+import { createDataConverter, createTemporalClient } from './temporal/client';
 import { logger } from './observability/logger';
 import { installTemporalRuntime } from './temporal/runtime';
 import { installStarkbankPatches } from './starkbank/sdkPatches';
-import { startMetricsServer } from './observability/metricsServer';
+import { startAdminServer } from './observability/adminServer';
+import { codecServerOptions } from './temporal/codecServer';
 import { registerPayoutGauges } from './observability/payoutGauges';
 import { errorMessage } from './shared/errors';
 
@@ -26,6 +27,7 @@ export async function createWorker(config: Config): Promise<Worker> {
   const problems = [
     lookbackProblem(config.recovery.lookbackDays, await retentionMs(), client.options.namespace),
     await searchAttributeProblem(client, customSearchAttributes),
+    await payloadKeyProblem(client, config.temporal.taskQueue),
   ].filter((p) => p !== undefined);
   if (problems.length > 0) throw new ConfigError(`Cannot start the worker:\n  ${problems.join('\n  ')}`);
   const connection = await NativeConnection.connect(config.temporal.connectionOptions);
@@ -34,6 +36,7 @@ export async function createWorker(config: Config): Promise<Worker> {
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
+    dataConverter: createDataConverter(config.temporal.payloadKeys),
     ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath: require.resolve('./workflows') }),
     activities: createActivities({
       user,
@@ -59,18 +62,23 @@ export async function createWorker(config: Config): Promise<Worker> {
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  installTemporalRuntime(logger, config.metrics.sdkAddress);
+  installTemporalRuntime(logger, config.admin.sdkMetricsAddress);
   installStarkbankPatches(config.stark);
   const worker = await createWorker(config);
   registerPayoutGauges(createTemporalClient(config.temporal), config.temporal.taskQueue);
-  const metrics = await startMetricsServer(config.metrics.port);
+  const admin = await startAdminServer({
+    host: config.admin.host,
+    port: config.admin.port,
+    checkReady: () => Promise.resolve(worker.getState() === 'RUNNING' ? [] : ['worker']),
+    codec: codecServerOptions(config),
+  });
   logger.info(
-    { taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace, metricsPort: metrics.port },
+    { taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace, adminUrl: admin.url },
     'worker started',
   );
   // The SDK's Runtime stops the worker gracefully on SIGINT/SIGTERM; run() resolves once it has drained.
   await worker.run();
-  await metrics.close();
+  await admin.close();
   logger.info('worker stopped');
 }
 

@@ -10,6 +10,7 @@ import { transferSchema, type Transfer } from '../src/starkbank/schemas';
 import { startDevServer, type DevServer, type DevServerOptions } from './devServer';
 import { startService, tempFile, type ChildService } from './processes';
 import { startTestEmulator, type TestEmulator } from './emulator';
+import { RUN_PAYLOAD_KEYS } from './payloadKeys';
 
 /** Emulator + our own dev server + the worker and webhook as real processes, wired like test/e2e/pipeline. */
 export interface Pipeline {
@@ -49,7 +50,8 @@ export async function startPipeline(opts: {
     WEBHOOK_HOST: '127.0.0.1',
     // Fixed port: the emulator's registered webhook must still be right after a restart.
     WEBHOOK_PORT: String(opts.webhookPort),
-    METRICS_PORT: '0',
+    ADMIN_PORT: '0',
+    PAYLOAD_KEYS: RUN_PAYLOAD_KEYS,
     WORKFLOW_BUNDLE_PATH: path.join(repoRoot, 'lib/workflow-bundle.js'),
     ...opts.serviceEnv,
   };

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Command } from 'commander';
-import { loadConfig } from '../src/config';
+import { loadConfig, settingDefault } from '../src/config';
+import { localCodecToken, localPayloadKeysFile } from './localSecrets';
 import { startLocalEmulator } from './localEmulator';
 import { startLocalTemporal } from './temporalServer';
 import { logger } from '../src/observability/logger';
@@ -46,6 +47,12 @@ async function main(): Promise<void> {
   };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stopAll(signal));
 
+  // Payloads are encrypted: a local key and the Web UI's codec token are made on the first run.
+  if (!process.env.PAYLOAD_KEYS) process.env.PAYLOAD_KEYS_FILE ??= localPayloadKeysFile(dataDir);
+  process.env.CODEC_TOKEN ??= localCodecToken(dataDir);
+  const adminPort = Number(process.env.ADMIN_PORT ?? settingDefault('ADMIN_PORT'));
+  const codecEndpoint = `http://127.0.0.1:${adminPort}/codec/${process.env.CODEC_TOKEN}`;
+
   let uiUrl = process.env.TEMPORAL_UI_URL ?? '(your Temporal Web UI)';
   if (!process.env.TEMPORAL_ADDRESS) {
     say('starting the Temporal dev server (first run may build the CLI with go install: a few minutes)…');
@@ -53,8 +60,10 @@ async function main(): Promise<void> {
       dataDir: path.join(dataDir, 'temporal'),
       port: Number(opts.temporalPort),
       uiPort: Number(opts.uiPort),
+      codecEndpoint,
       logger,
     });
+    process.env.CODEC_CORS_ORIGINS ??= `http://localhost:${opts.uiPort},http://127.0.0.1:${opts.uiPort}`;
     stops.push(() => local.stop());
     process.env.TEMPORAL_ADDRESS = local.address;
     uiUrl = local.uiUrl;
@@ -96,7 +105,7 @@ async function main(): Promise<void> {
 
   const webhook = await startWebhook(config);
   stops.push(() => webhook.close());
-  say(`webhook at ${webhook.url}, metrics at ${webhook.url.replace('/webhook/starkbank', '/metrics')}`);
+  say(`webhook at ${webhook.url}; metrics, readiness and the Web UI's codec server at ${webhook.adminUrl}`);
   // Locally the emulator reaches the webhook directly; real Stark Bank needs WEBHOOK_PUBLIC_URL (a tunnel).
   const publicUrl = emulated ? webhook.url : config.webhook.publicUrl;
   const setup = await runSetup({ ...config, webhook: { ...config.webhook, publicUrl } });

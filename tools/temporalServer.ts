@@ -21,6 +21,8 @@ export async function startLocalTemporal(opts: {
   dataDir: string;
   port: number;
   uiPort: number;
+  /** Where the Web UI decodes encrypted payloads (the product's codec server). */
+  codecEndpoint?: string;
   logger: Logger;
 }): Promise<LocalTemporal> {
   const cli = await resolveTemporalCliStrict({ log: (m) => opts.logger.info(m) });
@@ -36,6 +38,7 @@ export async function startLocalTemporal(opts: {
     String(opts.port),
     '--ui-port',
     String(opts.uiPort),
+    ...(opts.codecEndpoint ? ['--ui-codec-endpoint', opts.codecEndpoint] : []),
     '--log-level',
     'warn',
     ...searchAttributeArgs(),

@@ -10,6 +10,7 @@ import {
   type PauseSwitchWorkflow,
 } from '../workflows/pauseSwitchDefinitions';
 import { daysToMs, formatDays, namespaceRetentionMs } from './namespace';
+import { PayloadKeyError } from './payloadCodec';
 import { customSearchAttributes } from './searchAttributes';
 
 export interface ProvisionReport {
@@ -167,6 +168,23 @@ export async function searchAttributeProblem(
     `namespace ${client.options.namespace} has no search attribute ${names}, which this process writes: ` +
     'run setup (npm run ops -- setup), or create it as docs/deployment.md says'
   );
+}
+
+/**
+ * Whether this process's payload keys read what the deployment already wrote: the pause switch's memo is the
+ * canary (it exists from the first setup on). A process with a wrong or missing key would otherwise start and
+ * fail every workflow task it touches.
+ */
+export async function payloadKeyProblem(client: Client, taskQueue: string): Promise<string | undefined> {
+  try {
+    await client.workflow.getHandle(pauseSwitchWorkflowId(taskQueue)).describe();
+    return undefined;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return undefined;
+    const keyError = [err, err instanceof Error ? err.cause : undefined].find((e) => e instanceof PayloadKeyError);
+    if (!keyError) throw err;
+    return `the payload keys do not read what this deployment wrote: ${keyError.message} (check PAYLOAD_KEYS)`;
+  }
 }
 
 async function namespaceExists(client: Client): Promise<boolean> {

@@ -2,13 +2,7 @@ import express, { type ErrorRequestHandler, type Request, type Response } from '
 import type { EventDispatcher } from '../events/dispatch';
 import { MalformedEventError, parseWebhookBody, type ParsedEvent } from '../events/schema';
 import type { Logger } from '../observability/logger';
-import {
-  registry,
-  webhookEvents,
-  webhookLatency,
-  webhookRequests,
-  webhookSignatureFailures,
-} from '../observability/metrics';
+import { webhookEvents, webhookLatency, webhookRequests, webhookSignatureFailures } from '../observability/metrics';
 import { VerificationUnavailableError, type SignatureVerifier } from './signature';
 import { errorMessage } from '../shared/errors';
 
@@ -19,34 +13,21 @@ export interface WebhookAppDeps {
   dispatcher: EventDispatcher;
   logger: Logger;
   maxBodyBytes: number;
-  /** Readiness probe of the dependencies (Temporal, Stark Bank public key); throws when not ready. */
-  checkReady: () => Promise<void>;
 }
 
 /**
- * The Stark Bank webhook. Status codes tell Stark Bank what to do next:
+ * The Stark Bank webhook, the only thing on the public port besides /healthz (metrics and readiness are on the
+ * admin port). Status codes tell Stark Bank what to do next:
  * 200 = done (including valid events we ignore), 4xx = never send this again (forged or malformed),
  * 5xx = we could not take it now (Temporal or key fetch down), deliver it again later.
  */
-export function createWebhookApp({ verifier, dispatcher, logger, maxBodyBytes, checkReady }: WebhookAppDeps) {
+export function createWebhookApp({ verifier, dispatcher, logger, maxBodyBytes }: WebhookAppDeps) {
   const app = express();
   app.disable('x-powered-by');
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  app.get('/metrics', async (_req, res) => {
-    res.type(registry.contentType).send(await registry.metrics());
-  });
-  app.get('/readyz', async (_req, res) => {
-    try {
-      await checkReady();
-      res.json({ status: 'ready' });
-    } catch (err) {
-      res.status(503).json({ status: 'not ready', error: errorMessage(err) });
-    }
-  });
-
   // Raw bytes on this route only: the signature covers the exact body, a re-serialised one never verifies.
   app.post(
     WEBHOOK_PATH,

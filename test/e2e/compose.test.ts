@@ -12,6 +12,7 @@ import { TEMPORAL_SERVER_VERSION, TEMPORAL_UI_VERSION } from '../../tools/cluste
 import { DEFAULT_HISTORY_SHARDS } from '../../tools/cluster/server';
 import { productDynamicConfigEntries } from '../../tools/cluster/serverConfig';
 import { renderUiConfig } from '../../tools/cluster/webUi';
+import { generatePayloadKey } from '../../src/temporal/payloadCodec';
 
 /**
  * Static checks of docker-compose.yml and the Dockerfile against the code they run and the local cluster they
@@ -57,9 +58,22 @@ interface Compose {
   volumes?: Record<string, unknown>;
 }
 
-/** Compose interpolation, defaults only (`${VAR:-default}`), so the test does not depend on the caller's shell. */
+/** The variables the test runs compose with, instead of the caller's shell: the codec server on. */
+const COMPOSE_VARIABLES: Record<string, string> = { CODEC_TOKEN: 'compose-test-codec-token-0123' };
+
+/** Compose interpolation (`${VAR}`, `${VAR:-default}`, `${VAR:+alternative}`), innermost first. */
 function interpolate(text: string): string {
-  return text.replace(/\$\{(\w+):-([^}]*)\}/g, (_m, _name: string, fallback: string) => fallback);
+  const value = (name: string) => COMPOSE_VARIABLES[name] ?? '';
+  let previous: string;
+  do {
+    previous = text;
+    text = text.replace(/\$\{(\w+)(?:(:-|:\+)([^${}]*))?\}/g, (_m, name: string, op?: string, word?: string) => {
+      if (op === ':-') return value(name) || (word ?? '');
+      if (op === ':+') return value(name) ? (word ?? '') : '';
+      return value(name);
+    });
+  } while (text !== previous);
+  return text;
 }
 
 function loadCompose(): Compose {
@@ -190,12 +204,14 @@ function scratchDir(): string {
   return tempDir;
 }
 
-function testFiles(): { privateKey: string; publicKey: string; ca: string } {
+function testFiles(): { privateKey: string; publicKey: string; ca: string; payloadKeys: string } {
   const keyDir = scratchDir();
   const privateKey = path.join(keyDir, 'private-key.pem');
   const publicKey = path.join(keyDir, 'public-key.pem');
   const ca = path.join(keyDir, 'ca.pem');
+  const payloadKeys = path.join(keyDir, 'payload-keys');
   if (!fs.existsSync(privateKey)) {
+    fs.writeFileSync(payloadKeys, `${generatePayloadKey()}\n`);
     const pair = crypto.generateKeyPairSync('ec', {
       namedCurve: 'secp256k1',
       privateKeyEncoding: { type: 'sec1', format: 'pem' },
@@ -205,7 +221,7 @@ function testFiles(): { privateKey: string; publicKey: string; ca: string } {
     fs.writeFileSync(publicKey, pair.publicKey);
     fs.writeFileSync(ca, '-----BEGIN CERTIFICATE-----\nplaceholder\n-----END CERTIFICATE-----\n');
   }
-  return { privateKey, publicKey, ca };
+  return { privateKey, publicKey, ca, payloadKeys };
 }
 
 /** A service's environment with the key and CA files it names replaced by test files, for loadConfig. */
@@ -215,6 +231,7 @@ function withTestFiles(e: Record<string, string>): Record<string, string> {
     ...e,
     ...(e.STARK_PRIVATE_KEY_FILE && { STARK_PRIVATE_KEY_FILE: files.privateKey }),
     ...(e.STARK_EMULATOR_CA_FILE && { STARK_EMULATOR_CA_FILE: files.ca }),
+    ...(e.PAYLOAD_KEYS_FILE && { PAYLOAD_KEYS_FILE: files.payloadKeys }),
   };
 }
 
@@ -312,13 +329,41 @@ const checks: Record<string, (c: Compose) => void> = {
     }
   },
 
+  'every product service encrypts with the payload keys the keys job makes once'(c) {
+    const keys = service(c, 'keys');
+    const script = commandText(keys);
+    for (const [name, s] of productServices(c).filter(([n]) => n !== 'emulator')) {
+      const file = env(s).PAYLOAD_KEYS_FILE;
+      assert.ok(file, `${name}: PAYLOAD_KEYS_FILE is not set`);
+      assert.equal(env(s).PAYLOAD_KEYS, undefined, `${name}: a key in the compose file`);
+      const where = inVolume(s, file);
+      const inKeys = pathIn(keys, where.volume, where.rel);
+      assert.ok(
+        script.includes(`[ -s ${inKeys} ] || node lib/src/ops.js keys payload --file ${inKeys}`),
+        `${name}: the keys job does not make ${inKeys} once`,
+      );
+    }
+  },
+
+  "the Web UI decodes payloads through the webhook's codec server, reachable from its page"(c) {
+    const webhook = env(service(c, 'webhook'));
+    const ui = env(service(c, WEB_UI));
+    const codec = loadConfig(withTestFiles(webhook)).admin.codec;
+    assert.ok(codec, 'the webhook serves no codec with CODEC_TOKEN set');
+    const published = portMappings(service(c, 'webhook')).find((p) => p.container === Number(webhook.ADMIN_PORT));
+    assert.ok(published?.host, 'the admin port is not published: the browser cannot reach the codec server');
+    assert.equal(ui.TEMPORAL_CODEC_ENDPOINT, `http://localhost:${published.host}/codec/${codec.token}`);
+    const uiOrigins = (ui.TEMPORAL_CORS_ORIGINS ?? '').split(',');
+    assert.deepEqual([...codec.allowedOrigins].sort(), uiOrigins.sort(), 'the codec server refuses the UI page');
+  },
+
   'the webhook publishes, probes and registers its own WEBHOOK_PORT'(c) {
     const webhook = service(c, 'webhook');
     const port = Number(env(webhook).WEBHOOK_PORT);
     assert.ok(port > 0, 'WEBHOOK_PORT is not set on the webhook');
-    assert.deepEqual(
-      portMappings(webhook).map((p) => p.container),
-      [port],
+    assert.ok(
+      portMappings(webhook).some((p) => p.container === port),
+      'WEBHOOK_PORT is not published',
     );
     assert.ok(commandText({ command: webhook.healthcheck?.test }).includes(`:${port}/healthz`), 'healthcheck port');
     assert.equal(env(service(c, 'setup')).WEBHOOK_PUBLIC_URL, `http://webhook:${port}${WEBHOOK_PATH}`);
@@ -483,6 +528,10 @@ const mistakes: Record<keyof typeof checks, (c: Compose) => void> = {
   'the webhook publishes, probes and registers its own WEBHOOK_PORT': (c) =>
     (c.services.webhook!.ports = ['3000:3001']),
   'every published port is bound to 127.0.0.1': (c) => (c.services.webhook!.ports = ['3000:3000']),
+  'every product service encrypts with the payload keys the keys job makes once': (c) =>
+    (c.services.keys!.command = commandText(c.services.keys!).replace(/\[ -s \/keys\/payload-keys \] \|\| /, '')),
+  "the Web UI decodes payloads through the webhook's codec server, reachable from its page": (c) =>
+    (c.services.webhook!.ports = ['127.0.0.1:3000:3000']),
   "the worker's stop grace period outlasts the Stark Bank calls its shutdown waits for": (c) =>
     (c.services.worker!.environment = { ...c.services.worker!.environment, STARK_HTTP_TIMEOUT_MS: '30000' }),
   'the worker can be scaled': (c) => (c.services.worker!.container_name = 'worker'),

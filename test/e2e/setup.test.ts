@@ -1,30 +1,13 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { Client } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { customSearchAttributes } from '../../src/temporal/searchAttributes';
 import { startTestEmulator, type TestEmulator } from '../../testkit/emulator';
-import { tempFile } from '../../testkit/processes';
+import { runToExit, tempFile } from '../../testkit/processes';
 import { getTestEnv } from '../helpers/temporal';
 import { runCli } from './ops/run';
-
-const repoRoot = path.resolve(__dirname, '../..');
-
-/** Runs an entry point to its exit; what it printed is the evidence. */
-async function runToExit(entry: string, env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, entry)], {
-    cwd: repoRoot,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
-  return { code, output };
-}
+import { RUN_PAYLOAD_KEYS } from '../../testkit/payloadKeys';
 
 describe('setup provisions a namespace, and the services refuse one it has not (real processes, real Temporal)', function () {
   this.timeout(120_000);
@@ -45,7 +28,8 @@ describe('setup provisions a namespace, and the services refuse one it has not (
       STARK_EMULATOR_CA_FILE: caFile,
       WEBHOOK_HOST: '127.0.0.1',
       WEBHOOK_PORT: '0',
-      METRICS_PORT: '0',
+      ADMIN_PORT: '0',
+      PAYLOAD_KEYS: RUN_PAYLOAD_KEYS,
     });
   });
   after(() => stark?.close());

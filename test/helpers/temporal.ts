@@ -15,8 +15,10 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { provisionNamespace } from '../../src/temporal/provision';
+import { failureConverterPath } from '../../src/temporal/client';
 import { findFreeClusterPorts } from '../../tools/cluster/ports';
 import { startCluster } from '../../tools/cluster/startCluster';
+import { runDataConverter, startRunCodecServer, type RunCodecServer } from '../../testkit/payloadKeys';
 import { registerTeardown } from '../setup/root-hooks';
 import { freePort } from '../../testkit/devServer';
 
@@ -32,6 +34,7 @@ Runtime.install({
 let envPromise: Promise<TestWorkflowEnvironment> | undefined;
 let uiUrl: string | undefined;
 let stopEngine: (() => Promise<void>) | undefined;
+let codecServer: RunCodecServer | undefined;
 
 /** The engine the suites run on: `dev` (temporal server start-dev, the default) or `cluster` (npm run cluster). */
 export const TEST_ENGINE = process.env.TEST_ENGINE === 'cluster' ? 'cluster' : 'dev';
@@ -48,9 +51,12 @@ async function createClusterEnv(): Promise<TestWorkflowEnvironment> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'test-cluster-'));
   // As root, PostgreSQL runs as `postgres`, which must reach its data dir inside this one.
   await chmod(dataDir, 0o755);
+  const ports = await findFreeClusterPorts();
+  const codec = await startCodecServerFor(ports.uiPort);
   const cluster = await startCluster({
     dataDir,
-    ...(await findFreeClusterPorts()),
+    ...ports,
+    codecEndpoint: codec.endpoint,
     goInstall: false,
     log: () => undefined,
   });
@@ -58,7 +64,10 @@ async function createClusterEnv(): Promise<TestWorkflowEnvironment> {
     await cluster.stop();
     await rm(dataDir, { recursive: true, force: true });
   };
-  const env = await TestWorkflowEnvironment.createFromExistingServer({ address: cluster.address });
+  const env = await TestWorkflowEnvironment.createFromExistingServer({
+    address: cluster.address,
+    client: { dataConverter: runDataConverter },
+  });
   await provisionNamespace(env.client, { taskQueue: 'test-provision', retentionDays: 7 });
   uiUrl = cluster.uiUrl;
   process.stderr.write(
@@ -73,8 +82,10 @@ async function createDevServerEnv(): Promise<TestWorkflowEnvironment> {
   const started = Date.now();
   // The embedded Web UI (browser tests use it) starts with the server and costs next to nothing.
   const uiPort = await freePort();
+  const codec = await startCodecServerFor(uiPort);
   try {
     const env = await TestWorkflowEnvironment.createLocal({
+      client: { dataConverter: runDataConverter },
       server: {
         ...(cli.path ? { executable: { type: 'existing-path' as const, path: cli.path } } : {}),
         ui: true,
@@ -82,6 +93,8 @@ async function createDevServerEnv(): Promise<TestWorkflowEnvironment> {
         // The product's own flags (search attributes + SQLite pragmas), so tests prove what `npm run dev` uses,
         // plus a short queue ack interval, so a deleted workflow (as retention deletes it) is gone in seconds.
         extraArgs: [
+          '--ui-codec-endpoint',
+          codec.endpoint,
           ...productDevServerArgs(),
           ...dynamicConfigArgs({ 'history.transferProcessorUpdateAckInterval': '1s' }),
         ],
@@ -100,6 +113,12 @@ async function createDevServerEnv(): Promise<TestWorkflowEnvironment> {
   }
 }
 
+/** The run's codec server, as the product's admin port serves it, for the Web UI on `uiPort` (browser tests). */
+async function startCodecServerFor(uiPort: number): Promise<RunCodecServer> {
+  codecServer = await startRunCodecServer([`http://127.0.0.1:${uiPort}`, `http://localhost:${uiPort}`]);
+  return codecServer;
+}
+
 /** One Temporal per test run (TEST_ENGINE picks which), started on first use, torn down by the root `afterAll` hook. */
 export function getTestEnv(): Promise<TestWorkflowEnvironment> {
   if (!envPromise) {
@@ -112,6 +131,8 @@ export function getTestEnv(): Promise<TestWorkflowEnvironment> {
       await env?.teardown();
       await stopEngine?.();
       stopEngine = undefined;
+      await codecServer?.close();
+      codecServer = undefined;
     });
   }
   return envPromise;
@@ -130,7 +151,7 @@ const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
 export function getWorkflowBundle(workflowsPath: string): Promise<WorkflowBundleWithSourceMap> {
   let bundle = bundles.get(workflowsPath);
   if (!bundle) {
-    bundle = bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') });
+    bundle = bundleWorkflowCode({ workflowsPath, failureConverterPath, logger: new DefaultLogger('WARN') });
     bundles.set(workflowsPath, bundle);
   }
   return bundle;
@@ -163,6 +184,7 @@ export async function withWorker<T>(options: WithWorkerOptions, fn: (ctx: Worker
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue,
+    dataConverter: runDataConverter,
     ...(workflowsPath ? { workflowBundle: await getWorkflowBundle(workflowsPath) } : {}),
   });
   return worker.runUntil(fn({ env, client: env.client, taskQueue, worker }));

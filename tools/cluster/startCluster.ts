@@ -25,6 +25,8 @@ export interface ClusterOptions {
   historyShards?: number;
   /** Retention of the `default` namespace when it is created. Default 7 days. */
   retentionDays?: number;
+  /** The codec server the Web UI decodes payloads with (the product's admin port); none by default. */
+  codecEndpoint?: string;
   /** Build missing binaries with `go install` (minutes). Tests pass false and fail instead. Default true. */
   goInstall?: boolean;
   /** Progress lines; stderr by default. */
@@ -147,6 +149,7 @@ export async function startCluster(options: ClusterOptions): Promise<LocalCluste
       frontendAddress: address,
       port: ports.ui,
       namespace: NAMESPACE,
+      codecEndpoint: options.codecEndpoint,
       logFile: path.join(logs, 'ui.log'),
       signal,
     });

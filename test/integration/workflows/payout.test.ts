@@ -129,6 +129,12 @@ describe('payout workflow (real dev server, real SDK, emulator)', function () {
       assert.equal(transfers.length, 1, 'a retried create must find the committed transfer, not make another');
       assert.equal(transfers[0]!.status, 'success');
       assert.deepEqual(stark.emulator.getFaults().rules, [], 'every injected fault was hit');
+      // The failures Temporal stored show no message in clear: it is in their encrypted attributes.
+      const history = await ctx.client.workflow.getHandle(payoutWorkflowId(invoiceId)).fetchHistory();
+      const failure = history.events?.find((e) => e.activityTaskStartedEventAttributes?.lastFailure)
+        ?.activityTaskStartedEventAttributes?.lastFailure;
+      assert.equal(failure?.message, 'Encoded failure');
+      assert.doesNotMatch(JSON.stringify(history), /Stark Bank unavailable/);
       await captureHistory(ctx.client.workflow.getHandle(payoutWorkflowId(invoiceId)), 'payout/faults');
     });
   });
