@@ -52,6 +52,22 @@ describe('compareCreditsWithTransfers', () => {
     assert.equal(hasDrift({ ...f, unpaid: [{ ...unpaidB, action: 'rejected' }] }), false);
     assert.equal(hasDrift({ ...f, unpaid: [{ ...unpaidB, action: 'needs-person' }] }), true);
     assert.equal(hasDrift({ ...f, unpaid: [{ ...unpaidB, action: 'payout-started' }] }), true);
+    // Each kind of finding alone is drift, even when the sums agree.
+    const clean = {
+      creditedNetCents: 0,
+      sentCents: 0,
+      unpaid: [],
+      sentWithoutCredit: [],
+      amountMismatches: [],
+      duplicates: [],
+    };
+    assert.equal(hasDrift(clean), false);
+    assert.equal(hasDrift({ ...clean, duplicates: ['a'] }), true);
+    assert.equal(hasDrift({ ...clean, amountMismatches: [{}] }), true);
+    assert.equal(hasDrift({ ...clean, sentWithoutCredit: [{}] }), true);
+    assert.equal(hasDrift({ ...clean, unpaid: [{ netCents: 0 }], sentWithoutCredit: [{}] }), true);
+    assert.equal(hasDrift({ ...clean, sentWithoutCredit: [{}], amountMismatches: [{}] }), true);
+    assert.equal(hasDrift({ ...clean, amountMismatches: [{}], duplicates: ['a'] }), true);
     // A transfer of the wrong amount is drift even when the invoice's payout is in flight.
     assert.equal(hasDrift({ ...f, sentCents: 991, unpaid: [{ ...unpaidB, action: 'payout-nudged' }] }), true);
   });
