@@ -46,6 +46,18 @@ export const amountTransferred = new client.Counter({
   registers: [registry],
 });
 
+export const reversalLosses = new client.Counter({
+  name: 'payout_reversal_losses_total',
+  help: 'Reversals after a payout sent its transfer: cases opened for an operator (the money cannot be pulled back)',
+  registers: [registry],
+});
+
+export const reversalLossCents = new client.Counter({
+  name: 'payout_reversal_loss_cents_total',
+  help: 'Cents sent by payouts that the payers took back by reversals afterwards, counted when each case opens',
+  registers: [registry],
+});
+
 export const reconciliationDrift = new client.Gauge({
   name: 'reconciliation_drift',
   help: 'Last reconciliation: unpaid credits, money sent without a credit, amount mismatches, duplicates',

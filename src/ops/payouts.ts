@@ -37,6 +37,7 @@ const DESCRIPTIONS: Record<OperatorAction, string> = {
   reject: 'never pay an invoice: a held payout ends, a closed or missing one is never started again',
   retry: 'run again the step a payout is held on (a failed transfer is retried under a new externalId)',
   restart: 'start again the payout of an invoice whose payout closed without paying, or is gone',
+  acknowledge: 'close the case of a reversal after payout (money that left and the payer took back)',
 };
 
 // Statuses in which a running payout waits for an operator.
@@ -157,6 +158,7 @@ function renderRecord(r: DecisionRecordState): string {
       r.rejected && `by ${r.rejected.operator} at ${r.rejected.at}${r.rejected.note ? ` (${r.rejected.note})` : ''}`,
     ],
     ['Open case', r.openCase && `${r.openCase.kind} since ${r.openCase.since}: ${r.openCase.reason}`],
+    ['Loss acknowledged', r.acknowledgedLossCents === undefined ? undefined : formatBRL(r.acknowledgedLossCents)],
   ]);
   if (r.entries.length === 0) return fields;
   const entries = formatTable(r.entries, [
@@ -190,6 +192,9 @@ function renderState(s: PayoutState): string {
     ['Credited', money(s.credited?.amount)],
     ['Fee', money(s.credited?.fee)],
     ['Net', money(s.netCents)],
+    ['Reversed before sending', money(s.reversedCents)],
+    ['To send', money(s.sendCents)],
+    ['Reversed after sending', money(s.reversedAfterSendCents)],
     ['Waits for', s.awaiting.length > 0 ? s.awaiting.join(' or ') : undefined],
     ['Retrying', s.retrying],
     ['Decisions', decisions.length > 0 ? decisions.join('; ') : undefined],
@@ -239,5 +244,6 @@ function renderAttention(rows: AttentionRow[]): string {
 function renderDecision(action: OperatorAction, id: string, r: DecisionResult): string {
   if (r.applied === 'payout') return `${action}: payout of invoice ${id} accepted it (now ${r.state.status}).`;
   if (r.applied === 'restarted') return `restart: a new payout of invoice ${id} started (run ${r.runId}).`;
+  if (action === 'acknowledge') return `acknowledge: recorded for invoice ${id}; its reversal case is closed.`;
   return `${action}: recorded for invoice ${id} (payout ${r.payoutStatus}); nothing will start it on its own.`;
 }

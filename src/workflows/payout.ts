@@ -16,7 +16,7 @@ import type { Duration, SearchAttributeUpdatePair } from '@temporalio/common';
 import type { Activities } from '../activities';
 import { ErrorTypes } from '../domain/errorTypes';
 import { dailyMaxReason, guardrailViolations } from '../domain/guardrails';
-import { netCreditedAmount } from '../domain/money';
+import { formatBRL, netCreditedAmount, overSentCents, owedCents } from '../domain/money';
 import { transferExternalId } from '../domain/payoutIds';
 import { FINAL_TRANSFER_STATUSES, type CreditedInvoice, type TransferSnapshot } from '../domain/types';
 import { InvoiceIdKey, PayoutAmountKey, PayoutStatusKey, TransferIdKey } from '../temporal/searchAttributes';
@@ -318,8 +318,8 @@ export async function payout(input: PayoutInput): Promise<PayoutState> {
     state.credited = credited;
     const net = netCreditedAmount(credited);
     state.netCents = net;
-    withNextStatus.push({ key: PayoutAmountKey, value: net });
     if (net <= 0) {
+      showAmount(net);
       setStatus('NothingToSend', [`credited ${credited.amount} minus fee ${credited.fee} leaves nothing to send`]);
       return { done: true };
     }
@@ -328,15 +328,27 @@ export async function payout(input: PayoutInput): Promise<PayoutState> {
     for (const t of earlier) recordAttempt(t.attempt, t);
     const succeeded = earlier.find((t) => t.status === 'success');
     if (succeeded) {
-      setStatus('Succeeded', [`transfer ${succeeded.id} was made by an earlier run of this payout`]);
+      noteSent(succeeded);
+      const loss = await noteReversalAfterSend(succeeded, credited);
+      setStatus('Succeeded', [`transfer ${succeeded.id} was made by an earlier run of this payout`, ...loss]);
       return { done: true };
     }
     const inFlight = earlier.find((t) => !FINAL_TRANSFER_STATUSES.includes(t.status));
-    if (inFlight) return { done: false, phase: followPhase(inFlight.attempt, inFlight) };
+    if (inFlight) {
+      noteSent(inFlight);
+      return { done: false, phase: followPhase(inFlight.attempt, inFlight) };
+    }
     const attempt = Math.max(0, ...earlier.map((t) => t.attempt)) + 1;
 
+    // Reversals so far are not sent; the create reads them again right before it sends.
+    const owed = noteOwed(credited);
+    if (owed <= 0) {
+      setStatus('NothingToSend', [nothingLeft(credited)]);
+      return { done: true };
+    }
+
     const limits = await step(() => reads.getGuardrailLimits());
-    const violations = guardrailViolations({ credited, event: creditedEvent, netCents: net }, limits);
+    const violations = guardrailViolations({ credited, event: creditedEvent, netCents: owed }, limits);
     if (violations.length > 0) {
       state.reasons = violations;
       return {
@@ -352,7 +364,7 @@ export async function payout(input: PayoutInput): Promise<PayoutState> {
   async function send(attempt: number): Promise<Next> {
     await waitWhilePaused();
     const externalId = transferExternalId(invoiceId, attempt);
-    const amount = state.netCents!;
+    const amount = state.sendCents!;
     const grant = await step(() => writes.reserveDailyBudget({ externalId, invoiceId, amount, force: budgetForced }));
     if (!grant.granted) {
       state.reasons = [dailyMaxReason(grant.totalCents, grant.maxCents)];
@@ -365,8 +377,19 @@ export async function payout(input: PayoutInput): Promise<PayoutState> {
     }
     budgetDay = grant.day;
     setStatus('Sending');
-    const created = await step(() => writes.createTransfer({ invoiceId, externalId, amount }));
-    upsertSearchAttributes([{ key: TransferIdKey, value: created.id }]);
+    // The create reads the invoice again and sends what is owed then, at most the amount granted.
+    const result = await step(() => writes.createTransfer({ invoiceId, externalId, maxAmount: amount }));
+    if (result.outcome === 'nothing-left') {
+      const day = budgetDay;
+      await step(() => writes.releaseDailyBudget({ externalId, day }));
+      state.credited = result.credited;
+      noteOwed(result.credited);
+      setStatus('NothingToSend', [nothingLeft(result.credited)]);
+      return { done: true };
+    }
+    const created = result.transfer;
+    noteSent(created);
+    upsertSearchAttributes([...withNextStatus.splice(0), { key: TransferIdKey, value: created.id }]);
     return { done: false, phase: followPhase(attempt, created) };
   }
 
@@ -386,7 +409,8 @@ export async function payout(input: PayoutInput): Promise<PayoutState> {
       recordAttempt(attempt, current);
       phase = { name: 'follow', attempt, transfer: current, pollSeconds };
       if (current.status === 'success') {
-        setStatus('Succeeded');
+        const loss = await noteReversalAfterSend(current);
+        setStatus('Succeeded', loss);
         return { done: true };
       }
       if (current.status === 'failed' || current.status === 'canceled') {
@@ -418,6 +442,65 @@ export async function payout(input: PayoutInput): Promise<PayoutState> {
       // The API, not the event, is the source of truth for the transfer's status.
       current = (await step(() => reads.lookupTransfer(current.externalId))) ?? current;
     }
+  }
+
+  /** The amount visibility shows (PayoutAmount), with the next status change. */
+  function showAmount(cents: number): void {
+    const at = withNextStatus.findIndex((p) => p.key.name === PayoutAmountKey.name);
+    if (at >= 0) withNextStatus.splice(at, 1);
+    withNextStatus.push({ key: PayoutAmountKey, value: cents });
+  }
+
+  /** What is owed before sending: credited − fee − reversed so far, shown as the amount to send. */
+  function noteOwed(credited: CreditedInvoice): number {
+    const owed = owedCents(credited);
+    state.reversedCents = credited.reversedCents > 0 ? credited.reversedCents : undefined;
+    state.sendCents = Math.max(0, owed);
+    showAmount(state.sendCents);
+    return owed;
+  }
+
+  /** A transfer sent what was owed when it was made: the rest of the net had been reversed before it. */
+  function noteSent(t: TransferSnapshot): void {
+    const net = state.netCents ?? t.amount;
+    state.sendCents = t.amount;
+    state.reversedCents = net > t.amount ? net - t.amount : undefined;
+    showAmount(t.amount);
+  }
+
+  function nothingLeft(c: CreditedInvoice): string {
+    return (
+      `credited ${formatBRL(c.amount)} minus fee ${formatBRL(c.fee)} minus ${formatBRL(c.reversedCents)} ` +
+      'reversed by the payer leaves nothing to send'
+    );
+  }
+
+  /**
+   * Reads the invoice once more after its transfer succeeded. A reversal since the create left with the transfer
+   * and cannot be pulled back: the loss goes to a person (a case on the decision record) with its metric. Best
+   * effort: reconciliation finds what this misses, and every reversal that comes after the payout closed.
+   */
+  async function noteReversalAfterSend(t: TransferSnapshot, justRead?: CreditedInvoice): Promise<string[]> {
+    let owed: number;
+    try {
+      owed = owedCents(justRead ?? (await step(() => reads.getCreditedInvoice(invoiceId))));
+    } catch (err) {
+      if (!(err instanceof Setback)) throw err;
+      log.warn('could not look for a reversal after the transfer; reconciliation will', { invoiceId });
+      return [];
+    }
+    const loss = overSentCents(t.amount, owed);
+    if (loss <= 0) return [];
+    state.reversedAfterSendCents = loss;
+    const reason = `${formatBRL(loss)} of transfer ${t.id} was reversed by the payer after it was made`;
+    const found = { invoiceId, transferId: t.id, sentCents: t.amount, owedCents: owed, lossCents: loss };
+    try {
+      await step(() => writes.recordReversalLoss(found));
+    } catch (err) {
+      if (!(err instanceof Setback)) throw err;
+      log.warn('could not open the case of a reversal after the transfer; reconciliation will', { invoiceId });
+    }
+    return [reason];
   }
 
   function recordAttempt(attempt: number, t: TransferSnapshot): void {
