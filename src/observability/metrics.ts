@@ -67,7 +67,7 @@ export const reconciliationDrift = new client.Gauge({
 
 export const reconciliationCents = new client.Gauge({
   name: 'reconciliation_cents',
-  help: 'Last reconciliation: net credited vs sent, in cents, over the lookback window',
+  help: 'Last reconciliation, in cents over the lookback window: net credited, reversed before and after payout, sent',
   labelNames: ['side'] as const,
   registers: [registry],
 });
@@ -76,6 +76,12 @@ export const reconciliationUnpaid = new client.Gauge({
   name: 'reconciliation_unpaid',
   help: 'Last reconciliation: credited invoices without a successful transfer, by what was done about them',
   labelNames: ['action'] as const,
+  registers: [registry],
+});
+
+export const reconciliationReversedAfterPayout = new client.Gauge({
+  name: 'reconciliation_reversed_after_payout',
+  help: 'Last reconciliation: invoices the payer reversed after their payout sent the money (not drift; a case each)',
   registers: [registry],
 });
 

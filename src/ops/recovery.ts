@@ -68,19 +68,34 @@ export function renderReconciliation(r: ReconciliationReport): string {
     formatFields([
       ['since', r.since],
       ['credited invoices', String(r.credited)],
+      ['reversed invoices', String(r.reversed)],
       ['payout transfers', String(r.transfers)],
       ['credited, net of fees', formatBRL(r.creditedNetCents)],
+      ['reversed before payout', formatBRL(r.reversedBeforePayoutCents)],
       ['sent', formatBRL(r.sentCents)],
       ['sent without a credit', String(r.sentWithoutCredit.length)],
       ['amount mismatches', String(r.amountMismatches.length)],
       ['duplicates', String(r.duplicates.length)],
       ['verdict', hasDrift(r) ? 'DRIFT' : 'clean'],
+      ['reversed after payout', `${r.reversedAfterPayout.length} (${formatBRL(r.reversedAfterPayoutCents)} lost)`],
     ]),
     r.unpaid.length === 0
       ? 'every credited invoice has its transfer'
       : formatTable(r.unpaid, [
           { header: 'unpaid invoice', value: (u) => u.invoiceId },
           { header: 'action', value: (u) => u.action },
+        ]),
+    ...(r.reversedAfterPayout.length === 0
+      ? []
+      : [
+          formatTable(r.reversedAfterPayout, [
+            { header: 'reversed after payout', value: (x) => x.invoiceId },
+            { header: 'transfer', value: (x) => x.transferId },
+            { header: 'sent', value: (x) => formatBRL(x.sentCents), align: 'right' },
+            { header: 'owed now', value: (x) => formatBRL(x.owedCents), align: 'right' },
+            { header: 'lost', value: (x) => formatBRL(x.lossCents), align: 'right' },
+            { header: 'case', value: (x) => x.action },
+          ]),
         ]),
   ].join('\n\n');
 }
