@@ -22,6 +22,8 @@ const SCENARIOS = [
   'payout/early-event',
   'payout/nothing-to-send',
   'payout/continued-as-new',
+  'payout/reversed-before-send',
+  'payout/reversed-after-send',
   'decision-record/rejected',
   'daily-budget/crossed',
   'pause-switch/paused-and-resumed',
