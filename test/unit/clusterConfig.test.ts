@@ -40,6 +40,9 @@ describe('local cluster config', () => {
     );
     assert.deepEqual(ports.membership, { frontend: 6933, history: 6934, matching: 6935, worker: 6939 });
     assert.throws(() => clusterPorts({ frontend: 65000, ui: 8080, postgres: 5433 }), /no room/);
+    // Membership ports above 32767 do not fit the smallint the server stores them in.
+    assert.throws(() => clusterPorts({ frontend: 33100, ui: 8080, postgres: 5433 }), /no room/);
+    assert.equal(clusterPorts({ frontend: 33061, ui: 8080, postgres: 5433 }).membership.worker, 32767);
   });
 
   it('writes our ports, shard count and dynamic config path into the server template', () => {
