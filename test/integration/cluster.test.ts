@@ -37,7 +37,16 @@ describe('local cluster (npm run cluster): PostgreSQL, the real server, the Web 
     // As root, PostgreSQL runs as `postgres`, which must reach its data dir inside this one.
     await chmod(dataDir, 0o755);
     ports = await findFreeClusterPorts();
-    options = { dataDir, ...ports, historyShards: 2, retentionDays: 3, goInstall: false, log: () => undefined };
+    options = {
+      dataDir,
+      port: ports.frontend,
+      uiPort: ports.ui,
+      postgresPort: ports.postgres,
+      historyShards: 2,
+      retentionDays: 3,
+      goInstall: false,
+      log: () => undefined,
+    };
     cluster = await startCluster(options);
   });
 
