@@ -105,6 +105,18 @@ describe('local cluster config', () => {
     assert.deepEqual(config['system.enableActivityEagerExecution'], [{ value: true }]);
   });
 
+  it('puts extra dynamic config values on top of the product ones', () => {
+    const ports = clusterPorts({ frontend: 17233, ui: 18080, postgres: 15433 });
+    const config = parse(
+      renderDynamicConfig('', ports, {
+        'history.shardIOConcurrency': 8,
+        'system.enableActivityEagerExecution': false,
+      }),
+    ) as Record<string, { value: unknown }[]>;
+    assert.deepEqual(config['history.shardIOConcurrency'], [{ value: 8 }]);
+    assert.deepEqual(config['system.enableActivityEagerExecution'], [{ value: false }]);
+  });
+
   it('points the Web UI at the frontend and accepts both spellings of its own origin', () => {
     const config: unknown = parse(
       renderUiConfig({ frontendAddress: '127.0.0.1:17233', port: 18080, namespace: 'default' }),

@@ -88,14 +88,18 @@ const dynamicTemplate = z.record(z.string(), z.array(z.looseObject({ value: z.un
 
 /**
  * The template's dynamic config, with the Nexus callback on our HTTP port and the product's own values
- * (the same ones `npm run dev` gives the dev server), so both engines behave alike.
+ * (the same ones `npm run dev` gives the dev server), so both engines behave alike; `extra` goes on top.
  */
-export function renderDynamicConfig(template: string, ports: ClusterPorts): string {
+export function renderDynamicConfig(
+  template: string,
+  ports: ClusterPorts,
+  extra: Readonly<Record<string, string | number | boolean>> = {},
+): string {
   const config = dynamicTemplate.parse(parse(template) ?? {});
   config['component.nexusoperations.callback.endpoint.template'] = [
     { value: `http://127.0.0.1:${ports.frontendHttp}/namespaces/{{.NamespaceName}}/nexus/callback` },
   ];
-  for (const [key, value] of Object.entries(productDynamicConfig)) config[key] = [{ value }];
+  for (const [key, value] of Object.entries({ ...productDynamicConfig, ...extra })) config[key] = [{ value }];
   return HEADER + stringify(config);
 }
 

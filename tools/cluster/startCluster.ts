@@ -25,6 +25,8 @@ export interface ClusterOptions {
   historyShards?: number;
   /** Retention of the `default` namespace when it is created. Default 7 days. */
   retentionDays?: number;
+  /** Dynamic config values on top of the product's, e.g. a benchmark's variant. */
+  dynamicConfig?: Readonly<Record<string, string | number | boolean>>;
   /** Build missing binaries with `go install` (minutes). Tests pass false and fail instead. Default true. */
   goInstall?: boolean;
   /** Progress lines; stderr by default. */
@@ -98,6 +100,7 @@ export async function startCluster(options: ClusterOptions): Promise<LocalCluste
       root,
       ports,
       historyShards: options.historyShards,
+      dynamicConfig: options.dynamicConfig,
       logFile: path.join(logs, 'server.log'),
       signal,
     };
