@@ -123,6 +123,24 @@ describe('local cluster (npm run cluster): PostgreSQL, the real server, the Web 
     assert.equal(found.status.name, 'COMPLETED');
   });
 
+  it('restarts PostgreSQL and the server in place, names their pids, and keeps its data', async function () {
+    this.timeout(180_000);
+    const before = cluster!.pids();
+    assert.ok(before.server > 0 && before.postgres > 0, JSON.stringify(before));
+    await cluster!.restartPostgres();
+    assert.notEqual(cluster!.pids().postgres, before.postgres);
+    await cluster!.restartServer();
+    assert.notEqual(cluster!.pids().server, before.server);
+    const found = await findByInvoiceId(cluster!);
+    assert.equal(found.workflowId, workflowId);
+    // A restart on purpose is not the server exiting on its own.
+    const settled = await Promise.race([
+      cluster!.failed.then((error) => error.message),
+      new Promise((resolve) => setTimeout(() => resolve('running'), 500)),
+    ]);
+    assert.equal(settled, 'running');
+  });
+
   async function findByInvoiceId(c: LocalCluster) {
     const client = new Client({ connection: await connect(c) });
     return eventually(
