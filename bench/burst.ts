@@ -1,4 +1,13 @@
-import { auditTransfers, createInvoices, memoryOf, startPipeline, transfersByInvoice } from '../testkit/pipeline';
+import {
+  auditBalance,
+  auditTransfers,
+  createInvoices,
+  creditedNetAmounts,
+  memoryOf,
+  startPipeline,
+  transfersByInvoice,
+  workspaceBalance,
+} from '../testkit/pipeline';
 import { argValue, cpuMs, round, writeResult } from './stats';
 import { freePort } from '../testkit/devServer';
 
@@ -43,6 +52,7 @@ export async function runBurstBench(argv: string[] = process.argv.slice(2)): Pro
     const ids = await createInvoices(stark, count);
     const createMs = performance.now() - tCreate;
 
+    const balanceBefore = await workspaceBalance(stark);
     const cpuAtStart = cpuNow();
     const t0 = performance.now();
     for (const id of ids) stark.emulator.payInvoice(id);
@@ -70,7 +80,10 @@ export async function runBurstBench(argv: string[] = process.argv.slice(2)): Pro
       ]),
     );
     const firstAt = progress.find((p) => p.transfers > 0)?.s;
-    const audit = auditTransfers(ids, await transfersByInvoice(stark));
+    const byInvoice = await transfersByInvoice(stark);
+    const netAmounts = await creditedNetAmounts(stark);
+    const audit = auditTransfers(ids, byInvoice, netAmounts);
+    const balance = await auditBalance(stark, balanceBefore, netAmounts, byInvoice);
     const snap = stark.emulator.snapshot();
     const result = {
       count,
@@ -87,8 +100,14 @@ export async function runBurstBench(argv: string[] = process.argv.slice(2)): Pro
       webhookDeliveries: snap.events.filter((e) => e.isDelivered).length,
       failedDeliveryAttempts: snap.attempts.length,
       audit,
+      balance,
       exactlyOnePerCredited:
-        audit.missing === 0 && audit.duplicates === 0 && audit.stray === 0 && audit.transfers === count,
+        audit.missing === 0 &&
+        audit.duplicates === 0 &&
+        audit.wrongAmount === 0 &&
+        audit.stray === 0 &&
+        audit.transfers === count &&
+        balance.balances,
       progress,
     };
     const { progress: _p, ...summary } = result;

@@ -1,7 +1,16 @@
 import crypto from 'node:crypto';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { payoutWorkflowId } from '../src/domain/payoutIds';
-import { auditTransfers, createInvoices, startPipeline, transfersByInvoice, type Pipeline } from '../testkit/pipeline';
+import {
+  auditBalance,
+  auditTransfers,
+  createInvoices,
+  creditedNetAmounts,
+  startPipeline,
+  transfersByInvoice,
+  workspaceBalance,
+  type Pipeline,
+} from '../testkit/pipeline';
 import { freePort } from '../testkit/devServer';
 import { badRequests, mapPool, sendRequest, type BadRequest } from '../testkit/badRequests';
 import { generateProjectKeys } from '../testkit/emulator';
@@ -80,6 +89,7 @@ async function main(): Promise<void> {
   let exitCode = 0;
   try {
     const ids = await createInvoices(p.stark, COUNT);
+    const balanceBefore = await workspaceBalance(p.stark);
     // API faults start after set-up, so they hit the product's calls, not the harness's.
     p.stark.emulator.setFaults({ errorRate: 0.2, dropAfterCommitRate: 0.1 });
     const t0 = Date.now();
@@ -156,11 +166,16 @@ async function main(): Promise<void> {
     if (done === COUNT) record('last payout succeeded', `${((Date.now() - t0) / 1000).toFixed(0)} s after the credit`);
 
     p.stark.emulator.setFaults({ errorRate: 0, dropAfterCommitRate: 0 }); // the audit itself must not be faulted
-    const audit = auditTransfers(ids, await transfersByInvoice(p.stark));
-    record('credited invoices', audit.credited);
+    const byInvoice = await transfersByInvoice(p.stark);
+    const netAmounts = await creditedNetAmounts(p.stark);
+    const audit = auditTransfers(ids, byInvoice, netAmounts);
+    record('credited invoices', audit.credited, netAmounts.size === COUNT);
     record('invoices without a successful transfer', audit.missing, audit.missing === 0);
     record('invoices with >1 successful transfer', audit.duplicates, audit.duplicates === 0);
+    record('successful transfers of another amount', audit.wrongAmount ?? '-', audit.wrongAmount === 0);
     record('transfers for uncredited ids', audit.stray, audit.stray === 0);
+    const balance = await auditBalance(p.stark, balanceBefore, netAmounts, byInvoice);
+    record('balance = before + credited - sent', `${balance.balance} (books ${balance.expected})`, balance.balances);
     // Where a missing payout stands, so a violation can be diagnosed from the output and the files alone.
     for (const id of audit.missingIds.slice(0, 5)) {
       const handle = client.workflow.getHandle(payoutWorkflowId(id));

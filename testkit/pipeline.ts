@@ -6,7 +6,8 @@ import { cpf } from 'cpf-cnpj-validator';
 import { invoiceIdOfTransfer, PAYOUT_TAG } from '../src/domain/payoutIds';
 import type { EmulatorOptions } from '../emulator';
 import { collect } from '../src/starkbank/list';
-import { transferSchema, type Transfer } from '../src/starkbank/schemas';
+import { invoiceLogSchema, transferSchema, type Transfer } from '../src/starkbank/schemas';
+import { netCreditedAmount } from '../src/domain/money';
 import { startDevServer, type DevServer, type DevServerOptions } from './devServer';
 import { startService, tempFile, type ChildService } from './processes';
 import { startTestEmulator, type TestEmulator } from './emulator';
@@ -139,13 +140,27 @@ export async function transfersByInvoice(stark: TestEmulator): Promise<Map<strin
   return byInvoice;
 }
 
-/** Verdict of "exactly one successful transfer per credited invoice, and no other transfer". */
-export function auditTransfers(credited: string[], byInvoice: Map<string, Transfer[]>) {
+/** Net amount (amount minus fee) of every credited invoice, by invoice id, from the credited logs through the SDK. */
+export async function creditedNetAmounts(stark: TestEmulator): Promise<Map<string, number>> {
+  const logs = await collect(starkbank.invoice.log.query({ types: ['credited'], user: stark.user }), invoiceLogSchema);
+  return new Map(logs.map((log) => [log.invoice.id, netCreditedAmount(log.invoice)]));
+}
+
+/**
+ * Verdict of "exactly one successful transfer per credited invoice, of its net credited amount, and no other
+ * transfer". Without `netAmounts` the amounts are not checked.
+ */
+export function auditTransfers(
+  credited: string[],
+  byInvoice: Map<string, Transfer[]>,
+  netAmounts?: Map<string, number>,
+) {
   const creditedSet = new Set(credited);
   let missing = 0;
   const missingIds: string[] = [];
   let duplicates = 0;
   let notSuccess = 0;
+  let wrongAmount = 0;
   for (const id of credited) {
     const mine = byInvoice.get(id) ?? [];
     const ok = mine.filter((t) => t.status === 'success');
@@ -154,9 +169,45 @@ export function auditTransfers(credited: string[], byInvoice: Map<string, Transf
       missingIds.push(id);
     }
     if (ok.length > 1) duplicates++;
+    if (netAmounts && ok.some((t) => t.amount !== netAmounts.get(id))) wrongAmount++;
     if (mine.some((t) => t.status !== 'success' && t.status !== 'failed')) notSuccess++;
   }
   const stray = [...byInvoice.keys()].filter((id) => !creditedSet.has(id)).length;
   const transfers = [...byInvoice.values()].reduce((n, ts) => n + ts.length, 0);
-  return { credited: credited.length, transfers, missing, missingIds, duplicates, pending: notSuccess, stray };
+  return {
+    credited: credited.length,
+    transfers,
+    missing,
+    missingIds,
+    duplicates,
+    wrongAmount: netAmounts ? wrongAmount : undefined,
+    pending: notSuccess,
+    stray,
+  };
+}
+
+/** The workspace balance in cents, through the SDK. */
+export async function workspaceBalance(stark: TestEmulator): Promise<number> {
+  return (await starkbank.balance.get({ user: stark.user })).amount;
+}
+
+/**
+ * The workspace balance through the SDK against the books: the balance before the invoices were credited, plus
+ * their net credited amounts, minus what the successful transfers took (amount plus the transfer fee).
+ */
+export async function auditBalance(
+  stark: TestEmulator,
+  balanceBefore: number,
+  netAmounts: Map<string, number>,
+  byInvoice: Map<string, Transfer[]>,
+): Promise<{ balance: number; expected: number; balances: boolean }> {
+  const { transferFee } = stark.emulator.getBehaviour();
+  const credited = [...netAmounts.values()].reduce((sum, n) => sum + n, 0);
+  const sent = [...byInvoice.values()]
+    .flat()
+    .filter((t) => t.status === 'success')
+    .reduce((sum, t) => sum + t.amount + transferFee, 0);
+  const expected = balanceBefore + credited - sent;
+  const balance = await workspaceBalance(stark);
+  return { balance, expected, balances: balance === expected };
 }
