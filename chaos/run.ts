@@ -12,19 +12,21 @@ import {
   type Pipeline,
 } from '../testkit/pipeline';
 import { freePort } from '../testkit/devServer';
+import { parseEngineName } from '../testkit/engine';
 import { badRequests, mapPool, sendRequest, type BadRequest } from '../testkit/badRequests';
 import { generateProjectKeys } from '../testkit/emulator';
-import type { ChildService } from '../testkit/processes';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { writeBenchFile } from '../bench/stats';
+import { argValue, writeBenchFile } from '../bench/stats';
 import { errorMessage } from '../src/shared/errors';
 
 /**
- * Chaos run: a burst of payouts while the worker is SIGKILLed and restarted, the webhook is down for a while,
- * the Temporal dev server restarts on its database file, the emulator fails 20% of API calls and drops 10% of
- * responses after committing, and >= 1000 forged/malformed requests hit the webhook. Afterwards every credited
- * invoice must have exactly one successful transfer and no bad request may have started a payout.
+ * Chaos run (`npm run chaos [-- --engine=dev|cluster]`): a burst of payouts while the worker is SIGKILLed and
+ * restarted, the webhook is down for a while, the Temporal server restarts on its data, the emulator fails 20% of
+ * API calls and drops 10% of responses after committing, and >= 1000 forged/malformed requests hit the webhook.
+ * Afterwards every credited invoice must have exactly one successful transfer of its net amount, the balance
+ * must match, and no bad request may have started a payout.
  */
+const ENGINE = parseEngineName(argValue(process.argv.slice(2), 'engine', 'dev'));
 const COUNT = Number(process.env.CHAOS_COUNT ?? 300);
 const BAD = Number(process.env.CHAOS_BAD ?? 1_000);
 const MAX_BODY = 65_536; // the webhook process's default WEBHOOK_MAX_BODY_BYTES
@@ -74,18 +76,19 @@ function withValidEvents(bad: BadRequest[], starkKey: string): BadRequest[] {
 
 async function main(): Promise<void> {
   const starkKeys = generateProjectKeys();
+  log(`engine: ${ENGINE}`);
   const p = await startPipeline({
+    engine: ENGINE,
     webhookPort: await freePort(),
-    temporal: { port: await freePort() },
     emulator: {
       eventPrivateKeyPem: starkKeys.privateKeyPem,
       behaviour: { timeScale: 0.01, payShare: 0 },
       faults: { duplicateDeliveryRate: 0.2, outOfOrderDelivery: true, outOfOrderMaxDelayMs: 500 },
     },
   });
-  const connection = await Connection.connect({ address: p.temporal.address });
-  const services: ChildService[] = [p.worker, p.webhook];
-  const client = new Client({ connection });
+  log(`${p.engine.label}; webhook at ${p.webhookUrl}`);
+  const connection = await Connection.connect({ address: p.engine.address });
+  const client = new Client({ connection, namespace: p.engine.namespace });
   let exitCode = 0;
   try {
     const ids = await createInvoices(p.stark, COUNT);
@@ -97,25 +100,23 @@ async function main(): Promise<void> {
     log(`${COUNT} invoices credited; faults errorRate 0.2, dropAfterCommitRate 0.1, duplicates 0.2, out of order`);
 
     await sleep(3_000);
-    await p.worker.stop('SIGKILL');
+    await p.workers[0]!.stop('SIGKILL');
     log(`worker SIGKILLed at ${successCount(p)} successes; restarting`);
     await sleep(2_000);
     const tw = Date.now();
-    p.worker = await p.startWorker();
-    services.push(p.worker);
+    p.workers[0] = await p.startWorker();
     record('worker SIGKILL + restart', `ready ${((Date.now() - tw) / 1000).toFixed(1)} s after start`);
 
-    await p.webhook.stop('SIGTERM');
+    await p.webhooks[0]!.stop('SIGTERM');
     log('webhook stopped for 10 s (emulator retries after 3 s, 18 s, 72 s at timeScale 0.01)');
     await sleep(10_000);
-    p.webhook = await p.startWebhook();
-    services.push(p.webhook);
+    p.webhooks[0] = await p.startWebhook();
     record('webhook down 10 s + restart', 'done');
 
-    log(`restarting the Temporal dev server on ${p.temporal.dbFile}`);
+    log(`restarting the Temporal server (${p.engine.label}) at ${successCount(p)} successes`);
     const tr = Date.now();
-    await p.temporal.restart();
-    record('temporal restart on db file', `${((Date.now() - tr) / 1000).toFixed(1)} s down`);
+    await p.engine.restartServer();
+    record('Temporal server restart on its data', `${((Date.now() - tr) / 1000).toFixed(1)} s down`);
 
     const readyAfterMs = await waitForWebhookReady(p.webhookUrl);
     log(`webhook ready ${readyAfterMs} ms later; sending ${BAD} forged/malformed requests (+ valid ones in between)`);
@@ -188,9 +189,9 @@ async function main(): Promise<void> {
       if (history) console.log(`  history -> ${writeBenchFile(`chaos-payout-${id}.json`, historyToJSON(history))}`);
     }
     if (audit.missing > 0) {
-      const lines = services.flatMap((svc, i) => svc.logs.map((l) => JSON.stringify({ service: i, ...l })));
+      const lines = p.services.flatMap((svc, i) => svc.logs.map((l) => JSON.stringify({ service: i, ...l })));
       console.log(`  service logs -> ${writeBenchFile('chaos-service-logs.jsonl', lines.join('\n'))}`);
-      const stderr = services.map((svc, i) => `--- service ${i}\n${svc.stderr()}`).join('\n');
+      const stderr = p.services.map((svc, i) => `--- service ${i}\n${svc.stderr()}`).join('\n');
       console.log(`  service stderr -> ${writeBenchFile('chaos-service-stderr.txt', stderr)}`);
     }
     record('transfers total (failed duplicates included)', audit.transfers, audit.transfers >= audit.credited);

@@ -8,25 +8,32 @@ import type { EmulatorOptions } from '../emulator';
 import { collect } from '../src/starkbank/list';
 import { invoiceLogSchema, transferSchema, type Transfer } from '../src/starkbank/schemas';
 import { netCreditedAmount } from '../src/domain/money';
-import { startDevServer, type DevServer, type DevServerOptions } from './devServer';
+import { startEngine, type Engine, type EngineName, type EngineOptions } from './engine';
 import { startService, tempFile, type ChildService } from './processes';
 import { startTestEmulator, type TestEmulator } from './emulator';
 
-/** Emulator + our own dev server + the worker and webhook as real processes, wired like test/e2e/pipeline. */
+/** Emulator + a Temporal engine + the worker and webhook as real processes, wired like test/e2e/pipeline. */
 export interface Pipeline {
-  temporal: DevServer;
+  engine: Engine;
   stark: TestEmulator;
   env: Record<string, string>;
-  worker: ChildService;
-  webhook: ChildService;
+  /** The running worker and webhook (one each); a restart replaces its entry. */
+  workers: ChildService[];
+  webhooks: ChildService[];
+  /** Where the emulator delivers. */
   webhookUrl: string;
+  /** Every worker and webhook process started so far, restarts included (their logs explain a failed run). */
+  services: ChildService[];
   startWorker(): Promise<ChildService>;
+  /** Starts the webhook on its fixed port. */
   startWebhook(): Promise<ChildService>;
   close(): Promise<void>;
 }
 
 export async function startPipeline(opts: {
-  temporal?: DevServerOptions;
+  /** `dev` (the default) or `cluster`: see testkit/engine.ts. */
+  engine?: EngineName;
+  temporal?: EngineOptions;
   emulator?: Partial<EmulatorOptions>;
   /** Extra environment for the worker and webhook, e.g. `{ WORKER_MAX_CACHED_WORKFLOWS: '500' }`. */
   serviceEnv?: Record<string, string>;
@@ -34,11 +41,15 @@ export async function startPipeline(opts: {
   /** Directory for V8 CPU profiles of the worker and webhook (`--cpu-prof`); they are stopped gracefully then. */
   profileDir?: string;
 }): Promise<Pipeline> {
-  const temporal = await startDevServer(opts.temporal);
   buildLikeTheImage();
-  const stark = await startTestEmulator({ seed: 'bench', ...opts.emulator });
+  const engine = await startEngine(opts.engine ?? 'dev', opts.temporal);
+  const stark = await startTestEmulator({ seed: 'bench', ...opts.emulator }).catch(async (error: unknown) => {
+    await engine.stop();
+    throw error;
+  });
   const env: Record<string, string> = {
-    TEMPORAL_ADDRESS: temporal.address,
+    TEMPORAL_ADDRESS: engine.address,
+    TEMPORAL_NAMESPACE: engine.namespace,
     TEMPORAL_TASK_QUEUE: 'bench-payouts',
     STARK_PROJECT_ID: stark.projectId,
     STARK_PRIVATE_KEY: stark.privateKeyPem,
@@ -54,42 +65,56 @@ export async function startPipeline(opts: {
     WORKFLOW_BUNDLE_PATH: path.join(repoRoot, 'lib/workflow-bundle.js'),
     ...opts.serviceEnv,
   };
+  const services: ChildService[] = [];
+  const started = async (service: Promise<ChildService>) => {
+    services.push(await service);
+    return service;
+  };
   const nodeArgs = opts.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`] : [];
   const workerArgs = [...WORKER_MEMORY_FLAGS, ...nodeArgs];
   const startWorker = () =>
-    startService('lib/src/worker.js', env, (l) => l.msg === 'worker started', 90_000, workerArgs);
+    started(startService('lib/src/worker.js', env, (l) => l.msg === 'worker started', 90_000, workerArgs));
   const startWebhook = () =>
-    startService('lib/src/webhook.js', env, (l) => l.msg === 'webhook listening', 30_000, nodeArgs);
-  // As a deployment does: setup first (namespace retention, pause switch, schedules), then the services.
-  const setup = await startService('lib/src/setup.js', env, (l) => l.msg === 'setup done', 60_000);
-  await setup.stop();
-  const [worker, webhook] = await Promise.all([startWorker(), startWebhook()]);
-  const webhookUrl = String(webhook.logs.find((l) => l.msg === 'webhook listening')?.url);
-  await starkbank.webhook.create({ url: webhookUrl, subscriptions: ['invoice', 'transfer'], user: stark.user });
+    started(startService('lib/src/webhook.js', env, (l) => l.msg === 'webhook listening', 30_000, nodeArgs));
+  const stopAll = async (signal: NodeJS.Signals) => {
+    await Promise.all(services.map((service) => service.stop(signal)));
+    await stark.close();
+    await engine.stop();
+  };
+  let workers: ChildService[];
+  let webhooks: ChildService[];
+  let webhookUrl: string;
+  try {
+    // As a deployment does: setup first (namespace retention, pause switch, schedules), then the services.
+    const setup = await startService('lib/src/setup.js', env, (l) => l.msg === 'setup done', 60_000);
+    await setup.stop();
+    const [worker, webhook] = await Promise.all([startWorker(), startWebhook()]);
+    [workers, webhooks] = [[worker], [webhook]];
+    webhookUrl = String(webhook.logs.find((l) => l.msg === 'webhook listening')?.url);
+    await starkbank.webhook.create({ url: webhookUrl, subscriptions: ['invoice', 'transfer'], user: stark.user });
+  } catch (error) {
+    await stopAll('SIGKILL');
+    throw error;
+  }
   const pipeline: Pipeline = {
-    temporal,
+    engine,
     stark,
     env,
-    worker,
-    webhook,
+    workers,
+    webhooks,
     webhookUrl,
+    services,
     startWorker,
     startWebhook,
-    async close() {
-      // A profile is written at a clean exit only; otherwise there is nothing to wait for.
-      const signal = opts.profileDir ? 'SIGTERM' : 'SIGKILL';
-      await Promise.all([pipeline.worker.stop(signal), pipeline.webhook.stop(signal)]);
-      await stark.close();
-      await temporal.stop();
-      if (temporal.dbFile) fs.rmSync(temporal.dbFile, { force: true });
-    },
+    // A profile is written at a clean exit only; otherwise there is nothing to wait for.
+    close: () => stopAll(opts.profileDir ? 'SIGTERM' : 'SIGKILL'),
   };
   return pipeline;
 }
 
 const repoRoot = path.resolve(__dirname, '..');
 /** The worker's V8 heap bounds, as the Dockerfile and docker-compose.yml start it. */
-const WORKER_MEMORY_FLAGS = ['--max-old-space-size=192', '--max-semi-space-size=4'];
+export const WORKER_MEMORY_FLAGS = ['--max-old-space-size=192', '--max-semi-space-size=4'];
 
 /**
  * Compiles the product and prebuilds the workflow bundle exactly as the Dockerfile does, so the figures are those
