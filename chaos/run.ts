@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
-import { payoutWorkflowId } from '../src/domain/payoutIds';
+import { invoiceIdOfTransfer, payoutWorkflowId } from '../src/domain/payoutIds';
 import {
   auditBalance,
   auditTransfers,
@@ -72,6 +72,41 @@ function withValidEvents(bad: BadRequest[], starkKey: string): BadRequest[] {
     const headers = { 'content-type': 'application/json', 'Digital-Signature': signature };
     return [{ kind: 'valid (ignored type)', expected: 200, invoiceId: '', body, headers }, req];
   });
+}
+
+/** What the payouts still without a successful transfer wait on, so a slow run explains itself. */
+async function describeStalled(client: Client, p: Pipeline, ids: string[]): Promise<void> {
+  const paid = new Set(
+    p.stark.emulator
+      .snapshot()
+      .transfers.filter((t) => t.status === 'success')
+      .map((t) => invoiceIdOfTransfer(t)),
+  );
+  const stalled = ids.filter((id) => !paid.has(id));
+  log(`${stalled.length} payouts without a successful transfer yet; the first 5:`);
+  for (const id of stalled.slice(0, 5)) {
+    const desc = await client.workflow
+      .getHandle(payoutWorkflowId(id))
+      .describe()
+      .catch(() => undefined);
+    const activities = (desc?.raw.pendingActivities ?? []).map((a) => ({
+      type: a.activityType?.name,
+      attempt: a.attempt,
+      lastStarted: a.lastStartedTime ? new Date(Number(a.lastStartedTime.seconds) * 1000).toISOString() : null,
+      worker: a.lastWorkerIdentity,
+      failure: a.lastFailure?.message,
+    }));
+    const task = desc?.raw.pendingWorkflowTask;
+    const state = await client.workflow
+      .getHandle(payoutWorkflowId(id))
+      .query<{ status?: string; retrying?: string }>('state')
+      .then((s) => ({ status: s.status, retrying: s.retrying }))
+      .catch((err: unknown) => errorMessage(err));
+    console.log(
+      `  ${id}: ${desc?.status.name ?? 'no workflow'}`,
+      JSON.stringify({ state, activities, workflowTask: task }),
+    );
+  }
 }
 
 async function main(): Promise<void> {
@@ -150,6 +185,7 @@ async function main(): Promise<void> {
     let done = await waitForAll(p, COUNT, 180_000);
     record('successes before any sweep', `${done}/${COUNT} after ${((Date.now() - t0) / 1000).toFixed(0)} s`);
     if (done < COUNT) {
+      await describeStalled(client, p, ids);
       const undelivered = p.stark.emulator.snapshot().events.filter((e) => !e.isDelivered).length;
       log(`not all paid out; ${undelivered} events undelivered: running the product sweep (sweepEvents)`);
       record('events the emulator gave up delivering', undelivered);
