@@ -23,8 +23,10 @@ import { errorMessage } from '../src/shared/errors';
  * Chaos run (`npm run chaos [-- --engine=dev|cluster]`): a burst of payouts while the worker is SIGKILLed and
  * restarted, the webhook is down for a while, the Temporal server restarts on its data, the emulator fails 20% of
  * API calls and drops 10% of responses after committing, and >= 1000 forged/malformed requests hit the webhook.
- * Afterwards every credited invoice must have exactly one successful transfer of its net amount, the balance
- * must match, and no bad request may have started a payout.
+ * On the cluster, two workers and two webhook replicas behind one load-balanced URL run, PostgreSQL restarts too,
+ * and one worker and one webhook are killed for good mid-burst. Afterwards every credited invoice must have
+ * exactly one successful transfer of its net amount, the balance must match, and no bad request may have started
+ * a payout.
  */
 const ENGINE = parseEngineName(argValue(process.argv.slice(2), 'engine', 'dev'));
 const COUNT = Number(process.env.CHAOS_COUNT ?? 300);
@@ -37,6 +39,13 @@ const log = (msg: string) => console.log(`[chaos ${new Date().toISOString().slic
 
 function successCount(p: Pipeline): number {
   return p.stark.emulator.transferCounts().success ?? 0;
+}
+
+/** Waits until `share` of the payouts succeeded (or the timeout passed): a fault then lands mid-burst. */
+async function waitForShare(p: Pipeline, share: number, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && successCount(p) < share * COUNT) await sleep(500);
+  return successCount(p);
 }
 
 async function waitForAll(p: Pipeline, count: number, timeoutMs: number): Promise<number> {
@@ -111,17 +120,20 @@ async function describeStalled(client: Client, p: Pipeline, ids: string[]): Prom
 
 async function main(): Promise<void> {
   const starkKeys = generateProjectKeys();
+  const cluster = ENGINE === 'cluster';
   log(`engine: ${ENGINE}`);
   const p = await startPipeline({
     engine: ENGINE,
     webhookPort: await freePort(),
+    // One URL for Stark Bank, as in production: a balancer in front of the replicas (testkit/loadBalancer.ts).
+    replicas: cluster ? { workers: 2, webhooks: 2 } : undefined,
     emulator: {
       eventPrivateKeyPem: starkKeys.privateKeyPem,
       behaviour: { timeScale: 0.01, payShare: 0 },
       faults: { duplicateDeliveryRate: 0.2, outOfOrderDelivery: true, outOfOrderMaxDelayMs: 500 },
     },
   });
-  log(`${p.engine.label}; webhook at ${p.webhookUrl}`);
+  log(`${p.engine.label}; ${p.workers.length} worker(s), ${p.webhooks.length} webhook(s) at ${p.webhookUrl}`);
   const connection = await Connection.connect({ address: p.engine.address });
   const client = new Client({ connection, namespace: p.engine.namespace });
   let exitCode = 0;
@@ -145,13 +157,27 @@ async function main(): Promise<void> {
     await p.webhooks[0]!.stop('SIGTERM');
     log('webhook stopped for 10 s (emulator retries after 3 s, 18 s, 72 s at timeScale 0.01)');
     await sleep(10_000);
-    p.webhooks[0] = await p.startWebhook();
+    p.webhooks[0] = await p.startWebhook(0);
     record('webhook down 10 s + restart', 'done');
 
     log(`restarting the Temporal server (${p.engine.label}) at ${successCount(p)} successes`);
     const tr = Date.now();
     await p.engine.restartServer();
     record('Temporal server restart on its data', `${((Date.now() - tr) / 1000).toFixed(1)} s down`);
+
+    if (cluster) {
+      const atPostgres = await waitForShare(p, 0.3, 60_000);
+      log(`restarting PostgreSQL at ${atPostgres} successes`);
+      const tp = Date.now();
+      await p.engine.restartDatabase!();
+      record('PostgreSQL restart', `${((Date.now() - tp) / 1000).toFixed(1)} s down at ${atPostgres}/${COUNT}`);
+
+      const atKill = await waitForShare(p, 0.5, 60_000);
+      await Promise.all([p.workers[1]!.stop('SIGKILL'), p.webhooks[1]!.stop('SIGKILL')]);
+      log(`second worker and second webhook SIGKILLed for good at ${atKill} successes`);
+      const late = atKill >= COUNT ? ' (the burst was over: not a mid-burst kill)' : '';
+      record('2nd worker + 2nd webhook SIGKILLed, not restarted', `at ${atKill}/${COUNT}${late}`);
+    }
 
     const readyAfterMs = await waitForWebhookReady(p.webhookUrl);
     log(`webhook ready ${readyAfterMs} ms later; sending ${BAD} forged/malformed requests (+ valid ones in between)`);
@@ -244,6 +270,13 @@ async function main(): Promise<void> {
       if (found) leaked++;
     }
     record('payouts for sampled bad requests (by id)', leaked, leaked === 0);
+    if (p.balancer) {
+      const { forwarded, failovers, badGateway } = p.balancer.stats;
+      record(
+        'load balancer: forwarded per webhook, failovers, 502s',
+        `${forwarded.join(' / ')}, ${failovers}, ${badGateway}`,
+      );
+    }
     record('total time', `${((Date.now() - t0) / 1000).toFixed(0)} s`);
   } catch (err) {
     record('run', errorMessage(err), false);

@@ -8,25 +8,28 @@ import type { EmulatorOptions } from '../emulator';
 import { collect } from '../src/starkbank/list';
 import { invoiceLogSchema, transferSchema, type Transfer } from '../src/starkbank/schemas';
 import { netCreditedAmount } from '../src/domain/money';
+import { freePort } from './devServer';
 import { startEngine, type Engine, type EngineName, type EngineOptions } from './engine';
+import { startLoadBalancer, type LoadBalancer } from './loadBalancer';
 import { startService, tempFile, type ChildService } from './processes';
 import { startTestEmulator, type TestEmulator } from './emulator';
 
-/** Emulator + a Temporal engine + the worker and webhook as real processes, wired like test/e2e/pipeline. */
+/** Emulator + a Temporal engine + the worker(s) and webhook(s) as real processes, wired like test/e2e/pipeline. */
 export interface Pipeline {
   engine: Engine;
   stark: TestEmulator;
   env: Record<string, string>;
-  /** The running worker and webhook (one each); a restart replaces its entry. */
+  /** The running workers and webhook replicas; a restart replaces its entry. */
   workers: ChildService[];
   webhooks: ChildService[];
-  /** Where the emulator delivers. */
+  /** Where the emulator delivers: the webhook, or the load balancer in front of the replicas. */
   webhookUrl: string;
+  balancer: LoadBalancer | undefined;
   /** Every worker and webhook process started so far, restarts included (their logs explain a failed run). */
   services: ChildService[];
   startWorker(): Promise<ChildService>;
-  /** Starts the webhook on its fixed port. */
-  startWebhook(): Promise<ChildService>;
+  /** Starts webhook replica `replica` (0 by default) on its fixed port. */
+  startWebhook(replica?: number): Promise<ChildService>;
   close(): Promise<void>;
 }
 
@@ -37,7 +40,10 @@ export async function startPipeline(opts: {
   emulator?: Partial<EmulatorOptions>;
   /** Extra environment for the worker and webhook, e.g. `{ WORKER_MAX_CACHED_WORKFLOWS: '500' }`. */
   serviceEnv?: Record<string, string>;
+  /** The URL's port the emulator delivers to: the webhook's, or the load balancer's with several replicas. */
   webhookPort: number;
+  /** Worker processes and webhook replicas, one each by default. */
+  replicas?: { workers?: number; webhooks?: number };
   /** Directory for V8 CPU profiles of the worker and webhook (`--cpu-prof`); they are stopped gracefully then. */
   profileDir?: string;
 }): Promise<Pipeline> {
@@ -47,6 +53,10 @@ export async function startPipeline(opts: {
     await engine.stop();
     throw error;
   });
+  const webhookCount = opts.replicas?.webhooks ?? 1;
+  // Fixed ports: the emulator's registered webhook (or the balancer's backends) must still be right after a restart.
+  const webhookPorts =
+    webhookCount === 1 ? [opts.webhookPort] : await Promise.all(Array.from({ length: webhookCount }, freePort));
   const env: Record<string, string> = {
     TEMPORAL_ADDRESS: engine.address,
     TEMPORAL_NAMESPACE: engine.namespace,
@@ -59,8 +69,7 @@ export async function startPipeline(opts: {
     PAYOUT_DAILY_MAX_CENTS: String(1e12),
     PAYOUT_MAX_AMOUNT_CENTS: String(1e9),
     WEBHOOK_HOST: '127.0.0.1',
-    // Fixed port: the emulator's registered webhook must still be right after a restart.
-    WEBHOOK_PORT: String(opts.webhookPort),
+    WEBHOOK_PORT: String(webhookPorts[0]),
     METRICS_PORT: '0',
     WORKFLOW_BUNDLE_PATH: path.join(repoRoot, 'lib/workflow-bundle.js'),
     ...opts.serviceEnv,
@@ -74,10 +83,20 @@ export async function startPipeline(opts: {
   const workerArgs = [...WORKER_MEMORY_FLAGS, ...nodeArgs];
   const startWorker = () =>
     started(startService('lib/src/worker.js', env, (l) => l.msg === 'worker started', 90_000, workerArgs));
-  const startWebhook = () =>
-    started(startService('lib/src/webhook.js', env, (l) => l.msg === 'webhook listening', 30_000, nodeArgs));
+  const startWebhook = (replica = 0) =>
+    started(
+      startService(
+        'lib/src/webhook.js',
+        { ...env, WEBHOOK_PORT: String(webhookPorts[replica]) },
+        (l) => l.msg === 'webhook listening',
+        30_000,
+        nodeArgs,
+      ),
+    );
+  let balancer: LoadBalancer | undefined;
   const stopAll = async (signal: NodeJS.Signals) => {
     await Promise.all(services.map((service) => service.stop(signal)));
+    await balancer?.close();
     await stark.close();
     await engine.stop();
   };
@@ -88,9 +107,13 @@ export async function startPipeline(opts: {
     // As a deployment does: setup first (namespace retention, pause switch, schedules), then the services.
     const setup = await startService('lib/src/setup.js', env, (l) => l.msg === 'setup done', 60_000);
     await setup.stop();
-    const [worker, webhook] = await Promise.all([startWorker(), startWebhook()]);
-    [workers, webhooks] = [[worker], [webhook]];
-    webhookUrl = String(webhook.logs.find((l) => l.msg === 'webhook listening')?.url);
+    [workers, webhooks] = await Promise.all([
+      Promise.all(Array.from({ length: opts.replicas?.workers ?? 1 }, () => startWorker())),
+      Promise.all(webhookPorts.map((_, replica) => startWebhook(replica))),
+    ]);
+    if (webhookCount > 1) balancer = await startLoadBalancer(webhookPorts, opts.webhookPort);
+    const direct = urlOf(webhooks[0]!);
+    webhookUrl = balancer ? `http://127.0.0.1:${balancer.port}${new URL(direct).pathname}` : direct;
     await starkbank.webhook.create({ url: webhookUrl, subscriptions: ['invoice', 'transfer'], user: stark.user });
   } catch (error) {
     await stopAll('SIGKILL');
@@ -103,6 +126,7 @@ export async function startPipeline(opts: {
     workers,
     webhooks,
     webhookUrl,
+    balancer,
     services,
     startWorker,
     startWebhook,
@@ -111,6 +135,8 @@ export async function startPipeline(opts: {
   };
   return pipeline;
 }
+
+const urlOf = (webhook: ChildService) => String(webhook.logs.find((l) => l.msg === 'webhook listening')?.url);
 
 const repoRoot = path.resolve(__dirname, '..');
 /** The worker's V8 heap bounds, as the Dockerfile and docker-compose.yml start it. */
