@@ -10,6 +10,7 @@ import { cachedRetention } from './temporal/namespace';
 import { payloadKeyProblem, searchAttributeProblem } from './temporal/provision';
 import { InvoiceIdKey, PayoutStatusKey } from './temporal/searchAttributes';
 import { logger } from './observability/logger';
+import { installTracing } from './observability/tracing';
 import { startAdminServer } from './observability/adminServer';
 import { codecServerOptions } from './temporal/codecServer';
 import { createWebhookApp, WEBHOOK_PATH } from './webhook/app';
@@ -94,13 +95,17 @@ async function refuseWrongNamespace(client: Client, taskQueue: string): Promise<
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  const tracing = installTracing(config.tracing, 'starkbank-payouts-webhook');
   installStarkbankPatches(config.stark);
   const webhook = await startWebhook(config);
   logger.info({ url: webhook.url, adminUrl: webhook.adminUrl }, 'webhook listening');
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       logger.info({ signal }, 'webhook shutting down');
-      void webhook.close().then(() => process.exit(0));
+      void webhook
+        .close()
+        .then(() => tracing.shutdown())
+        .then(() => process.exit(0));
     });
   }
 }

@@ -13,6 +13,7 @@ import { runSetup } from '../src/setup';
 import { startWebhook } from '../src/webhook';
 import { createWorker } from '../src/worker';
 import { registerPayoutGauges } from '../src/observability/payoutGauges';
+import { installTracing } from '../src/observability/tracing';
 import { errorMessage } from '../src/shared/errors';
 
 /**
@@ -80,6 +81,8 @@ async function main(): Promise<void> {
   }
 
   const config = loadConfig();
+  const tracing = installTracing(config.tracing, 'starkbank-payouts-dev');
+  stops.push(() => tracing.shutdown());
   installStarkbankPatches(config.stark);
   // The namespace (retention, search attributes, pause switch) comes before the worker, which checks it.
   const provisioned = await provisionNamespace(createTemporalClient(config.temporal), {
@@ -93,7 +96,7 @@ async function main(): Promise<void> {
     `namespace ${config.temporal.namespace} (${provisioned.namespace}): retention ${provisioned.retention}, ` +
       `search attributes ${provisioned.searchAttributes}, pause switch ${provisioned.pauseSwitch}`,
   );
-  const worker = await createWorker(config);
+  const worker = await createWorker(config, tracing);
   registerPayoutGauges(createTemporalClient(config.temporal), config.temporal.taskQueue);
   const running = worker.run();
   stops.push(async () => {
