@@ -1,7 +1,10 @@
 # syntax=docker/dockerfile:1
 # One image for every app service (worker, webhook, setup, emulator, keys); docker-compose.yml picks the command.
 
-FROM node:20-bookworm-slim AS build
+# Node 22 LTS for every stage, so the modules installed in one run in the others.
+ARG NODE_IMAGE=node:22-bookworm-slim
+
+FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci
@@ -12,12 +15,12 @@ COPY tools ./tools
 # TypeScript to lib/src/*.js, and the workflow bundle prebuilt so workers start without webpack.
 RUN npm run build && npm run build:bundle -- lib/workflow-bundle.js
 
-FROM node:20-bookworm-slim AS deps
+FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev && npm cache clean --force
 
-FROM node:20-bookworm-slim AS runtime
+FROM ${NODE_IMAGE} AS runtime
 # openssl: the emulator makes its TLS certificate with it, and the keys service the demo project's key pair.
 RUN apt-get update \
   && apt-get install -y --no-install-recommends openssl \

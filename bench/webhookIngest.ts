@@ -16,6 +16,7 @@ import {
 } from '../src/workflows/payoutDefinitions';
 import { parseEngineName, startEngine, type EngineName, type EngineOptions } from '../testkit/engine';
 import { argValue, percentile, round, runPool, writeResult } from './stats';
+import { runDataConverter } from '../testkit/payloadKeys';
 
 /**
  * Webhook ingestion against a fresh engine (dev server or cluster): unique signed `credited` events through the
@@ -79,7 +80,7 @@ async function runConfig(
 ): Promise<IngestRow[]> {
   const engine = await startEngine(engineName, opts);
   const connection = await Connection.connect({ address: engine.address });
-  const client = new Client({ connection, namespace: engine.namespace });
+  const client = new Client({ connection, namespace: engine.namespace, dataConverter: runDataConverter });
   const keys = crypto.generateKeyPairSync('ec', {
     namedCurve: 'secp256k1',
     publicKeyEncoding: { type: 'spki', format: 'pem' },
@@ -91,7 +92,6 @@ async function runConfig(
     dispatcher: createEventDispatcher({ client, taskQueue, retentionMs: () => Promise.resolve(7 * 86_400_000) }),
     logger: pino({ level: 'silent' }),
     maxBodyBytes: 65_536,
-    checkReady: () => verifier.warmUp(),
   });
   const http = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));

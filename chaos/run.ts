@@ -15,9 +15,11 @@ import { freePort } from '../testkit/devServer';
 import { parseEngineName } from '../testkit/engine';
 import { badRequests, mapPool, sendRequest, type BadRequest } from '../testkit/badRequests';
 import { generateProjectKeys } from '../testkit/emulator';
+import { adminUrlOf } from '../testkit/processes';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { argValue, writeBenchFile } from '../bench/stats';
 import { errorMessage } from '../src/shared/errors';
+import { runDataConverter } from '../testkit/payloadKeys';
 
 /**
  * Chaos run (`npm run chaos [-- --engine=dev|cluster]`): a burst of payouts while the worker is SIGKILLed and
@@ -61,10 +63,10 @@ async function waitForAll(p: Pipeline, count: number, timeoutMs: number): Promis
  * rightly answers 503 to everything it cannot verify, and with 20% of API calls failing here its first key fetch
  * after a restart can fail: the bad-input check is about answers once it can verify.
  */
-async function waitForWebhookReady(webhookUrl: string, timeoutMs = 60_000): Promise<number> {
+async function waitForWebhookReady(adminUrl: string, timeoutMs = 60_000): Promise<number> {
   const started = Date.now();
   while (Date.now() - started < timeoutMs) {
-    const res = await fetch(new URL('/readyz', webhookUrl)).catch(() => undefined);
+    const res = await fetch(`${adminUrl}/readyz`).catch(() => undefined);
     if (res?.ok) return Date.now() - started;
     await sleep(250);
   }
@@ -135,7 +137,7 @@ async function main(): Promise<void> {
   });
   log(`${p.engine.label}; ${p.workers.length} worker(s), ${p.webhooks.length} webhook(s) at ${p.webhookUrl}`);
   const connection = await Connection.connect({ address: p.engine.address });
-  const client = new Client({ connection, namespace: p.engine.namespace });
+  const client = new Client({ connection, namespace: p.engine.namespace, dataConverter: runDataConverter });
   let exitCode = 0;
   try {
     const ids = await createInvoices(p.stark, COUNT);
@@ -179,7 +181,7 @@ async function main(): Promise<void> {
       record('2nd worker + 2nd webhook SIGKILLed, not restarted', `at ${atKill}/${COUNT}${late}`);
     }
 
-    const readyAfterMs = await waitForWebhookReady(p.webhookUrl);
+    const readyAfterMs = await waitForWebhookReady(adminUrlOf(p.webhooks[0]));
     log(`webhook ready ${readyAfterMs} ms later; sending ${BAD} forged/malformed requests (+ valid ones in between)`);
     const bad = badRequests({
       count: BAD,

@@ -6,6 +6,8 @@ import type { Duration } from '@temporalio/common';
 import { loadClientConnectConfig, type ClientConnectConfig } from '@temporalio/envconfig';
 import { MISSION_DESTINATION, type Destination } from './domain/destination';
 import { isTimeZone } from './domain/businessDay';
+import { errorMessage } from './shared/errors';
+import { parsePayloadKeys, type PayloadKey } from './temporal/payloadCodec';
 import { pemLabels, SEC1_KEY_LABEL } from './shared/pem';
 
 // Every setting of the product, read from the environment (and an optional `.env`).
@@ -35,6 +37,9 @@ const privateKeyPem = z
 
 const envSchema = z.object({
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('starkbank-payouts'),
+  // Secrets: parsed by loadPayloadKeys, which never echoes them.
+  PAYLOAD_KEYS: optionalString,
+  PAYLOAD_KEYS_FILE: optionalString,
 
   STARK_ENVIRONMENT: z.enum(['sandbox', 'production']).default('sandbox'),
   STARK_PROJECT_ID: optionalString,
@@ -88,11 +93,29 @@ const envSchema = z.object({
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).optional(),
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().optional(),
 
-  METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  // The admin port (metrics, readiness, the codec server): on the loopback unless told otherwise.
+  ADMIN_HOST: z.string().min(1).default('127.0.0.1'),
+  ADMIN_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  // Secret: the token the Web UI's codec endpoint carries; the codec server is off without one.
+  CODEC_TOKEN: optionalString.refine((t) => t === undefined || t.length >= 16, {
+    message: 'must be at least 16 characters (the value is not shown)',
+  }),
+  CODEC_CORS_ORIGINS: z
+    .string()
+    .default('http://localhost:8233,http://127.0.0.1:8233,http://localhost:8080,http://127.0.0.1:8080')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    ),
   SDK_METRICS_ADDRESS: z
     .string()
     .regex(/^[^:]+:\d+$/, 'expected host:port')
     .optional(),
+  // OpenTelemetry's own variable names: traces go to <endpoint>/v1/traces over OTLP/HTTP; off when unset.
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  OTEL_SERVICE_NAME: optionalString,
 
   WEBHOOK_HOST: z.string().default('0.0.0.0'),
   // The HTTPS address Stark Bank can reach (a tunnel or load balancer); `npm run dev` registers it.
@@ -135,7 +158,8 @@ export interface IssuanceConfig {
 }
 
 export interface Config {
-  temporal: ClientConnectConfig & { taskQueue: string };
+  /** How to reach Temporal, and the keys that encrypt workflow payloads (the first encrypts, all decrypt). */
+  temporal: ClientConnectConfig & { taskQueue: string; payloadKeys: PayloadKey[] };
   stark: StarkConfig;
   destination: Destination;
   guardrails: { maxAmountCents: number; dailyMaxCents: number };
@@ -148,8 +172,15 @@ export interface Config {
   recovery: { sweepInterval: Duration; reconcileInterval: Duration; lookbackDays: number };
   /** Worker options; unset ones keep the Temporal SDK's defaults. */
   worker: { maxCachedWorkflows: number; maxConcurrentWorkflowTasks?: number; maxConcurrentActivities?: number };
-  /** Worker's /metrics port, and where the Temporal SDK exports its own metrics (off when unset). */
-  metrics: { port: number; sdkAddress?: string };
+  /** Where traces go (OTLP/HTTP), and the service name they carry (each entry point has a default). */
+  tracing: { otlpEndpoint?: string; serviceName?: string };
+  /** Where the process serves /metrics, /healthz, /readyz and the codec; where the SDK exports its metrics. */
+  admin: {
+    host: string;
+    port: number;
+    sdkMetricsAddress?: string;
+    codec?: { token: string; allowedOrigins: string[] };
+  };
 }
 
 export class ConfigError extends Error {
@@ -173,9 +204,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvWithDotenv()): Config
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  const problems: string[] = [];
+  const payloadKeys = loadPayloadKeys(e, problems);
+  const stark = loadStarkConfig(e, problems);
+  if (!payloadKeys || !stark)
+    throw new ConfigError(`Invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
   return {
-    temporal: { ...loadTemporalConnectConfig(env), taskQueue: e.TEMPORAL_TASK_QUEUE },
-    stark: loadStarkConfig(e),
+    temporal: { ...loadTemporalConnectConfig(env), taskQueue: e.TEMPORAL_TASK_QUEUE, payloadKeys },
+    stark,
     destination: {
       name: e.PAYOUT_NAME,
       taxId: e.PAYOUT_TAX_ID,
@@ -193,7 +229,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvWithDotenv()): Config
       maxBodyBytes: e.WEBHOOK_MAX_BODY_BYTES,
       publicUrl: e.WEBHOOK_PUBLIC_URL,
     },
-    metrics: { port: e.METRICS_PORT, sdkAddress: e.SDK_METRICS_ADDRESS },
+    tracing: { otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME },
+    admin: {
+      host: e.ADMIN_HOST,
+      port: e.ADMIN_PORT,
+      sdkMetricsAddress: e.SDK_METRICS_ADDRESS,
+      codec: e.CODEC_TOKEN ? { token: e.CODEC_TOKEN, allowedOrigins: e.CODEC_CORS_ORIGINS } : undefined,
+    },
     worker: {
       maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
       maxConcurrentWorkflowTasks: e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
@@ -218,23 +260,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvWithDotenv()): Config
   };
 }
 
-function loadStarkConfig(e: Env): StarkConfig {
-  const problems: string[] = [];
+function loadStarkConfig(e: Env, problems: string[]): StarkConfig | undefined {
+  const before = problems.length;
   if (!e.STARK_PROJECT_ID) problems.push('STARK_PROJECT_ID: required');
   let privateKey = e.STARK_PRIVATE_KEY;
   if (!privateKey && e.STARK_PRIVATE_KEY_FILE) {
     privateKey = readKeyFile(e.STARK_PRIVATE_KEY_FILE, problems);
   }
-  if (!privateKey && !problems.some((p) => p.startsWith('STARK_PRIVATE_KEY_FILE'))) {
+  if (!privateKey && !e.STARK_PRIVATE_KEY_FILE) {
     problems.push('STARK_PRIVATE_KEY or STARK_PRIVATE_KEY_FILE: required');
   }
   const emulator = e.STARK_EMULATOR_ADDRESS ? loadEmulator(e, problems) : undefined;
   if (emulator && e.STARK_ENVIRONMENT !== 'sandbox') {
     problems.push('STARK_EMULATOR_ADDRESS: the emulator stands in for the sandbox only (STARK_ENVIRONMENT=sandbox)');
   }
-  if (problems.length > 0 || !e.STARK_PROJECT_ID || !privateKey) {
-    throw new ConfigError(`Invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
-  }
+  if (problems.length > before || !e.STARK_PROJECT_ID || !privateKey) return undefined;
   return {
     environment: e.STARK_ENVIRONMENT,
     projectId: e.STARK_PROJECT_ID,
@@ -287,7 +327,47 @@ function loadEmulator(e: Env, problems: string[]): StarkConfig['emulator'] {
 export function loadTemporalConfig(env: NodeJS.ProcessEnv = process.env): Config['temporal'] {
   const taskQueue = envSchema.shape.TEMPORAL_TASK_QUEUE.safeParse(env.TEMPORAL_TASK_QUEUE);
   if (!taskQueue.success) throw new ConfigError(`Invalid configuration:\n  TEMPORAL_TASK_QUEUE: must not be empty`);
-  return { ...loadTemporalConnectConfig(env), taskQueue: taskQueue.data };
+  const problems: string[] = [];
+  const payloadKeys = loadPayloadKeys(
+    { PAYLOAD_KEYS: env.PAYLOAD_KEYS, PAYLOAD_KEYS_FILE: env.PAYLOAD_KEYS_FILE },
+    problems,
+  );
+  if (!payloadKeys) throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  return { ...loadTemporalConnectConfig(env), taskQueue: taskQueue.data, payloadKeys };
+}
+
+/**
+ * The payload keys, from PAYLOAD_KEYS or the file PAYLOAD_KEYS_FILE names. Without one the process does not
+ * start: it would write payer data in clear, or be unable to read what others wrote. Never echoes a key.
+ */
+function loadPayloadKeys(
+  e: Pick<Env, 'PAYLOAD_KEYS' | 'PAYLOAD_KEYS_FILE'>,
+  problems: string[],
+): PayloadKey[] | undefined {
+  let name = 'PAYLOAD_KEYS';
+  let text = e.PAYLOAD_KEYS;
+  if (text === undefined && e.PAYLOAD_KEYS_FILE) {
+    name = `PAYLOAD_KEYS_FILE (${e.PAYLOAD_KEYS_FILE})`;
+    try {
+      text = fs.readFileSync(e.PAYLOAD_KEYS_FILE, 'utf8');
+    } catch {
+      problems.push(`PAYLOAD_KEYS_FILE: cannot read ${e.PAYLOAD_KEYS_FILE}`);
+      return undefined;
+    }
+  }
+  if (text === undefined) {
+    problems.push(
+      'PAYLOAD_KEYS or PAYLOAD_KEYS_FILE: required, they encrypt payer data in workflow history ' +
+        '(make a key with npm run ops -- keys payload)',
+    );
+    return undefined;
+  }
+  try {
+    return parsePayloadKeys(text);
+  } catch (err) {
+    problems.push(`${name}: ${errorMessage(err)}`);
+    return undefined;
+  }
 }
 
 /** The default of a setting as the schema declares it, for tools that show it without loading everything. */

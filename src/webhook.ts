@@ -1,12 +1,18 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { loadConfig, type Config } from './config';
+import type { Client } from '@temporalio/client';
+import { ConfigError, loadConfig, type Config } from './config';
 import { createEventDispatcher } from './events/dispatch';
 import { fetchStarkPublicKey, installStarkbankPatches } from './starkbank/sdkPatches';
 import { createStarkUser } from './starkbank/user';
 import { createTemporalClient } from './temporal/client';
 import { cachedRetention } from './temporal/namespace';
+import { payloadKeyProblem, searchAttributeProblem } from './temporal/provision';
+import { InvoiceIdKey, PayoutStatusKey } from './temporal/searchAttributes';
 import { logger } from './observability/logger';
+import { installTracing } from './observability/tracing';
+import { startAdminServer } from './observability/adminServer';
+import { codecServerOptions } from './temporal/codecServer';
 import { createWebhookApp, WEBHOOK_PATH } from './webhook/app';
 import { createSignatureVerifier } from './webhook/signature';
 import { errorMessage } from './shared/errors';
@@ -14,6 +20,8 @@ import { errorMessage } from './shared/errors';
 export interface RunningWebhook {
   port: number;
   url: string;
+  /** Metrics, readiness and the codec server (not on the public port). */
+  adminUrl: string;
   close(): Promise<void>;
 }
 
@@ -21,6 +29,7 @@ export interface RunningWebhook {
 export async function startWebhook(config: Config): Promise<RunningWebhook> {
   const user = createStarkUser(config.stark);
   const client = createTemporalClient(config.temporal);
+  await refuseWrongNamespace(client, config.temporal.taskQueue);
   const verifier = createSignatureVerifier({ fetchPublicKey: () => fetchStarkPublicKey(user) });
   const app = createWebhookApp({
     verifier,
@@ -32,10 +41,21 @@ export async function startWebhook(config: Config): Promise<RunningWebhook> {
     }),
     logger,
     maxBodyBytes: config.webhook.maxBodyBytes,
+  });
+  const admin = await startAdminServer({
+    host: config.admin.host,
+    port: config.admin.port,
     checkReady: async () => {
-      await verifier.warmUp();
-      await client.connection.withDeadline(Date.now() + 2_000, () => client.workflowService.getSystemInfo({}));
+      const [key, temporal] = await Promise.allSettled([
+        verifier.warmUp(),
+        client.connection.withDeadline(Date.now() + 2_000, () => client.workflowService.getSystemInfo({})),
+      ]);
+      return [
+        ...(key.status === 'rejected' ? ['stark-bank-public-key'] : []),
+        ...(temporal.status === 'rejected' ? ['temporal'] : []),
+      ];
     },
+    codec: codecServerOptions(config),
   });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.webhook.port, config.webhook.host, () => resolve(s)).once('error', reject);
@@ -45,22 +65,47 @@ export async function startWebhook(config: Config): Promise<RunningWebhook> {
   return {
     port,
     url: `http://${host}:${port}${WEBHOOK_PATH}`,
+    adminUrl: admin.url,
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await admin.close();
       await client.connection.close();
     },
   };
 }
 
+/**
+ * The webhook starts payouts with InvoiceId and PayoutStatus set, and encrypts what it sends: on a namespace
+ * without those attributes, or with keys that do not read the deployment's payloads, every start would fail, so
+ * it refuses to start, saying why. When Temporal is down at start it starts anyway (answering 503).
+ */
+async function refuseWrongNamespace(client: Client, taskQueue: string): Promise<void> {
+  const problems = await client.connection
+    .withDeadline(Date.now() + 5_000, async () => [
+      await searchAttributeProblem(client, [InvoiceIdKey, PayoutStatusKey]),
+      await payloadKeyProblem(client, taskQueue),
+    ])
+    .catch((err: unknown) => {
+      logger.warn({ err: errorMessage(err) }, 'webhook: cannot check the namespace now (Temporal down?)');
+      return [];
+    });
+  const found = problems.filter((p) => p !== undefined);
+  if (found.length > 0) throw new ConfigError(`Cannot start the webhook:\n  ${found.join('\n  ')}`);
+}
+
 async function main(): Promise<void> {
   const config = loadConfig();
+  const tracing = installTracing(config.tracing, 'starkbank-payouts-webhook');
   installStarkbankPatches(config.stark);
   const webhook = await startWebhook(config);
-  logger.info({ url: webhook.url }, 'webhook listening');
+  logger.info({ url: webhook.url, adminUrl: webhook.adminUrl }, 'webhook listening');
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       logger.info({ signal }, 'webhook shutting down');
-      void webhook.close().then(() => process.exit(0));
+      void webhook
+        .close()
+        .then(() => tracing.shutdown())
+        .then(() => process.exit(0));
     });
   }
 }

@@ -2,33 +2,48 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from './activities';
 import { ConfigError, loadConfig, type Config } from './config';
 import { cachedRetention, lookbackProblem } from './temporal/namespace';
+import { payloadKeyProblem, searchAttributeProblem } from './temporal/provision';
+import { customSearchAttributes } from './temporal/searchAttributes';
 import { createStarkUser } from './starkbank/user';
-import { createTemporalClient } from './temporal/client';
+import { createDataConverter, createTemporalClient } from './temporal/client';
 import { logger } from './observability/logger';
 import { installTemporalRuntime } from './temporal/runtime';
 import { installStarkbankPatches } from './starkbank/sdkPatches';
-import { startMetricsServer } from './observability/metricsServer';
+import { startAdminServer } from './observability/adminServer';
+import { codecServerOptions } from './temporal/codecServer';
 import { registerPayoutGauges } from './observability/payoutGauges';
 import { errorMessage } from './shared/errors';
+import { installTracing, workerTracingOptions, type Tracing } from './observability/tracing';
 
 /**
  * Builds the worker: payout (and issuance) workflows plus the Stark Bank activities.
  * WORKFLOW_BUNDLE_PATH points at a prebuilt bundle (production images); otherwise workflows are bundled at start.
  */
-export async function createWorker(config: Config): Promise<Worker> {
+export async function createWorker(config: Config, tracing: Tracing): Promise<Worker> {
   const { maxCachedWorkflows, maxConcurrentWorkflowTasks, maxConcurrentActivities } = config.worker;
   const user = createStarkUser(config.stark);
   const client = createTemporalClient(config.temporal);
   const retentionMs = cachedRetention(client);
-  const problem = lookbackProblem(config.recovery.lookbackDays, await retentionMs(), client.options.namespace);
-  if (problem) throw new ConfigError(`Invalid configuration:\n  ${problem}`);
+  // Refuse to start on a namespace that lacks what the workflows write, or that forgets too soon.
+  const problems = [
+    lookbackProblem(config.recovery.lookbackDays, await retentionMs(), client.options.namespace),
+    await searchAttributeProblem(client, customSearchAttributes),
+    await payloadKeyProblem(client, config.temporal.taskQueue),
+  ].filter((p) => p !== undefined);
+  if (problems.length > 0) throw new ConfigError(`Cannot start the worker:\n  ${problems.join('\n  ')}`);
   const connection = await NativeConnection.connect(config.temporal.connectionOptions);
   const bundlePath = process.env.WORKFLOW_BUNDLE_PATH;
+  const { interceptors, sinks } = workerTracingOptions(tracing);
   return Worker.create({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath: require.resolve('./workflows') }),
+    dataConverter: createDataConverter(config.temporal.payloadKeys),
+    // A prebuilt bundle already holds the workflow interceptors (tools/buildWorkflowBundle.ts).
+    ...(bundlePath
+      ? { workflowBundle: { codePath: bundlePath }, interceptors: { ...interceptors, workflowModules: undefined } }
+      : { workflowsPath: require.resolve('./workflows'), interceptors }),
+    sinks,
     activities: createActivities({
       user,
       client,
@@ -53,18 +68,25 @@ export async function createWorker(config: Config): Promise<Worker> {
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  installTemporalRuntime(logger, config.metrics.sdkAddress);
+  installTemporalRuntime(logger, config.admin.sdkMetricsAddress);
+  const tracing = installTracing(config.tracing, 'starkbank-payouts-worker');
   installStarkbankPatches(config.stark);
-  const worker = await createWorker(config);
+  const worker = await createWorker(config, tracing);
   registerPayoutGauges(createTemporalClient(config.temporal), config.temporal.taskQueue);
-  const metrics = await startMetricsServer(config.metrics.port);
+  const admin = await startAdminServer({
+    host: config.admin.host,
+    port: config.admin.port,
+    checkReady: () => Promise.resolve(worker.getState() === 'RUNNING' ? [] : ['worker']),
+    codec: codecServerOptions(config),
+  });
   logger.info(
-    { taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace, metricsPort: metrics.port },
+    { taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace, adminUrl: admin.url },
     'worker started',
   );
   // The SDK's Runtime stops the worker gracefully on SIGINT/SIGTERM; run() resolves once it has drained.
   await worker.run();
-  await metrics.close();
+  await admin.close();
+  await tracing.shutdown();
   logger.info('worker stopped');
 }
 

@@ -74,9 +74,7 @@ async function startClusterEngine(opts: EngineOptions): Promise<Engine> {
   const ports = await findFreeClusterPorts();
   const cluster = await startCluster({
     dataDir,
-    port: ports.frontend,
-    uiPort: ports.ui,
-    postgresPort: ports.postgres,
+    ...ports,
     historyShards: opts.historyShards,
     dynamicConfig: opts.dynamicConfig,
     // Benchmarks and chaos runs fail rather than spend minutes building: `npm run cluster:binaries` does that.

@@ -13,6 +13,7 @@ import { startEngine, type Engine, type EngineName, type EngineOptions } from '.
 import { startLoadBalancer, type LoadBalancer } from './loadBalancer';
 import { startService, tempFile, type ChildService } from './processes';
 import { startTestEmulator, type TestEmulator } from './emulator';
+import { RUN_PAYLOAD_KEYS } from './payloadKeys';
 
 /** Emulator + a Temporal engine + the worker(s) and webhook(s) as real processes, wired like test/e2e/pipeline. */
 export interface Pipeline {
@@ -70,7 +71,8 @@ export async function startPipeline(opts: {
     PAYOUT_MAX_AMOUNT_CENTS: String(1e9),
     WEBHOOK_HOST: '127.0.0.1',
     WEBHOOK_PORT: String(webhookPorts[0]),
-    METRICS_PORT: '0',
+    ADMIN_PORT: '0',
+    PAYLOAD_KEYS: RUN_PAYLOAD_KEYS,
     WORKFLOW_BUNDLE_PATH: path.join(repoRoot, 'lib/workflow-bundle.js'),
     ...opts.serviceEnv,
   };

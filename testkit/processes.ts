@@ -71,6 +71,30 @@ export async function startService(
   };
 }
 
+/** The admin port (metrics, readiness, codec) a worker or webhook process logged when it started. */
+export function adminUrlOf(service: ChildService): string {
+  const url = service.logs.find((l) => typeof l.adminUrl === 'string')?.adminUrl;
+  if (typeof url !== 'string') throw new Error('the process logged no adminUrl');
+  return url;
+}
+
+/** Runs an entry point (through tsx) to its exit; what it printed is the evidence. */
+export async function runToExit(
+  entry: string,
+  env: Record<string, string>,
+): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, entry)], {
+    cwd: repoRoot,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+  return { code, output };
+}
+
 /** Writes text to a fresh temp file (e.g. the emulator's CA for a child process) and returns its path. */
 export function tempFile(name: string, content: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'payouts-test-'));

@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { failureConverterPath } from '../src/temporal/client';
+import { workflowInterceptorModules } from '../src/observability/tracing';
 
 /**
  * Prebuilds the workflow bundle for production images: `npm run build:bundle [-- <file>]`
@@ -9,7 +11,11 @@ import { bundleWorkflowCode } from '@temporalio/worker';
  */
 async function main(): Promise<void> {
   const target = path.resolve(process.argv[2] ?? 'lib/workflow-bundle.js');
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../src/workflows') });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../src/workflows'),
+    failureConverterPath,
+    workflowInterceptorModules,
+  });
   fs.mkdirSync(path.dirname(target), { recursive: true });
   fs.writeFileSync(target, code);
   const kib = (Buffer.byteLength(code) / 1024).toFixed(1);

@@ -1,7 +1,9 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { CLUSTER_DEFAULTS, startCluster, type LocalCluster } from './cluster/startCluster';
 import { DEFAULT_HISTORY_SHARDS } from './cluster/server';
+import { settingDefault } from '../src/config';
 import { errorMessage } from '../src/shared/errors';
+import { localCodecEndpoint } from './localSecrets';
 
 const integer =
   (min: number, max: number) =>
@@ -23,6 +25,10 @@ const program = new Command()
   .option('--ui-port <port>', 'Web UI port', port, CLUSTER_DEFAULTS.uiPort)
   .option('--postgres-port <port>', 'PostgreSQL port', port, CLUSTER_DEFAULTS.postgresPort)
   .option('--data-dir <dir>', 'where the database, config and logs live', '.data/cluster')
+  .option(
+    '--codec-endpoint <url>',
+    "where the Web UI decodes payloads (default: npm run dev's codec server, with the token in .data/keys)",
+  )
   .option('--shards <n>', `history shards, first start only (default ${DEFAULT_HISTORY_SHARDS})`, integer(1, 16384))
   .option(
     '--retention-days <days>',
@@ -36,6 +42,7 @@ const opts = program.opts<{
   uiPort: number;
   postgresPort: number;
   dataDir: string;
+  codecEndpoint?: string;
   shards?: number;
   retentionDays: number;
 }>();
@@ -77,13 +84,14 @@ async function main(): Promise<void> {
     postgresPort: opts.postgresPort,
     historyShards: opts.shards,
     retentionDays: opts.retentionDays,
+    codecEndpoint: opts.codecEndpoint ?? localCodecEndpoint('.data', settingDefault('ADMIN_PORT')),
     signal: starting.signal,
   });
   state.cluster = cluster;
   say(
     `Temporal frontend at ${cluster.address} (namespace ${cluster.namespace}, ${cluster.historyShards} history shards)`,
   );
-  say(`Web UI at ${cluster.uiUrl}`);
+  say(`Web UI at ${cluster.uiUrl} (it decodes payloads through the app's admin port)`);
   say(`PostgreSQL at 127.0.0.1:${cluster.ports.postgres}; data, config and logs in ${cluster.dataDir}`);
   say(`run the app on it: TEMPORAL_ADDRESS=${cluster.address} npm run dev -- --demo`);
   say('Ctrl-C stops the Web UI, the server and PostgreSQL; the next run resumes on the same data');

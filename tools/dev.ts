@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Command } from 'commander';
-import { loadConfig } from '../src/config';
+import { loadConfig, settingDefault } from '../src/config';
+import { localCodecToken, localPayloadKeysFile } from './localSecrets';
 import { startLocalEmulator } from './localEmulator';
 import { startLocalTemporal } from './temporalServer';
 import { logger } from '../src/observability/logger';
@@ -12,6 +13,7 @@ import { runSetup } from '../src/setup';
 import { startWebhook } from '../src/webhook';
 import { createWorker } from '../src/worker';
 import { registerPayoutGauges } from '../src/observability/payoutGauges';
+import { installTracing } from '../src/observability/tracing';
 import { errorMessage } from '../src/shared/errors';
 
 /**
@@ -46,6 +48,12 @@ async function main(): Promise<void> {
   };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stopAll(signal));
 
+  // Payloads are encrypted: a local key and the Web UI's codec token are made on the first run.
+  if (!process.env.PAYLOAD_KEYS) process.env.PAYLOAD_KEYS_FILE ??= localPayloadKeysFile(dataDir);
+  process.env.CODEC_TOKEN ??= localCodecToken(dataDir);
+  const adminPort = Number(process.env.ADMIN_PORT ?? settingDefault('ADMIN_PORT'));
+  const codecEndpoint = `http://127.0.0.1:${adminPort}/codec/${process.env.CODEC_TOKEN}`;
+
   let uiUrl = process.env.TEMPORAL_UI_URL ?? '(your Temporal Web UI)';
   if (!process.env.TEMPORAL_ADDRESS) {
     say('starting the Temporal dev server (first run may build the CLI with go install: a few minutes)…');
@@ -53,8 +61,10 @@ async function main(): Promise<void> {
       dataDir: path.join(dataDir, 'temporal'),
       port: Number(opts.temporalPort),
       uiPort: Number(opts.uiPort),
+      codecEndpoint,
       logger,
     });
+    process.env.CODEC_CORS_ORIGINS ??= `http://localhost:${opts.uiPort},http://127.0.0.1:${opts.uiPort}`;
     stops.push(() => local.stop());
     process.env.TEMPORAL_ADDRESS = local.address;
     uiUrl = local.uiUrl;
@@ -71,16 +81,22 @@ async function main(): Promise<void> {
   }
 
   const config = loadConfig();
+  const tracing = installTracing(config.tracing, 'starkbank-payouts-dev');
+  stops.push(() => tracing.shutdown());
   installStarkbankPatches(config.stark);
-  // The namespace's retention and the pause switch come before the worker, which checks them.
+  // The namespace (retention, search attributes, pause switch) comes before the worker, which checks it.
   const provisioned = await provisionNamespace(createTemporalClient(config.temporal), {
     taskQueue: config.temporal.taskQueue,
     retentionDays: config.namespaceRetentionDays,
   });
+  if (provisioned.manual.length > 0) {
+    throw new Error(`the namespace needs a person first:\n  ${provisioned.manual.join('\n  ')}`);
+  }
   say(
-    `namespace ${config.temporal.namespace}: retention ${provisioned.retention}, pause switch ${provisioned.pauseSwitch}`,
+    `namespace ${config.temporal.namespace} (${provisioned.namespace}): retention ${provisioned.retention}, ` +
+      `search attributes ${provisioned.searchAttributes}, pause switch ${provisioned.pauseSwitch}`,
   );
-  const worker = await createWorker(config);
+  const worker = await createWorker(config, tracing);
   registerPayoutGauges(createTemporalClient(config.temporal), config.temporal.taskQueue);
   const running = worker.run();
   stops.push(async () => {
@@ -92,7 +108,7 @@ async function main(): Promise<void> {
 
   const webhook = await startWebhook(config);
   stops.push(() => webhook.close());
-  say(`webhook at ${webhook.url}, metrics at ${webhook.url.replace('/webhook/starkbank', '/metrics')}`);
+  say(`webhook at ${webhook.url}; metrics, readiness and the Web UI's codec server at ${webhook.adminUrl}`);
   // Locally the emulator reaches the webhook directly; real Stark Bank needs WEBHOOK_PUBLIC_URL (a tunnel).
   const publicUrl = emulated ? webhook.url : config.webhook.publicUrl;
   const setup = await runSetup({ ...config, webhook: { ...config.webhook, publicUrl } });

@@ -4,7 +4,6 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { resolveTemporalCliStrict } from './temporalCli';
 import { devServerExtraArgs, searchAttributeArgs } from './devServerArgs';
-import { registerSearchAttributes } from './searchAttributeRegistration';
 import type { Logger } from '../src/observability/logger';
 
 export interface LocalTemporal {
@@ -15,13 +14,15 @@ export interface LocalTemporal {
 
 /**
  * `temporal server start-dev` with its Web UI, keeping its data in a SQLite file so a second run resumes
- * where the first stopped. Search attributes are (re)registered on every start because `start-dev` applies
- * `--search-attribute` only when it creates the namespace.
+ * where the first stopped. `--search-attribute` applies only when it creates the namespace: setup adds any the
+ * product gained since.
  */
 export async function startLocalTemporal(opts: {
   dataDir: string;
   port: number;
   uiPort: number;
+  /** Where the Web UI decodes encrypted payloads (the product's codec server). */
+  codecEndpoint?: string;
   logger: Logger;
 }): Promise<LocalTemporal> {
   const cli = await resolveTemporalCliStrict({ log: (m) => opts.logger.info(m) });
@@ -37,6 +38,7 @@ export async function startLocalTemporal(opts: {
     String(opts.port),
     '--ui-port',
     String(opts.uiPort),
+    ...(opts.codecEndpoint ? ['--ui-codec-endpoint', opts.codecEndpoint] : []),
     '--log-level',
     'warn',
     ...searchAttributeArgs(),
@@ -44,12 +46,6 @@ export async function startLocalTemporal(opts: {
   ];
   const address = `127.0.0.1:${opts.port}`;
   const child = await spawnTemporalServer(cli.path, args, address);
-  const connection = await Connection.connect({ address });
-  try {
-    await registerSearchAttributes(connection, 'default');
-  } finally {
-    await connection.close();
-  }
   return {
     address,
     uiUrl: `http://localhost:${opts.uiPort}`,

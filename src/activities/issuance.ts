@@ -1,6 +1,5 @@
 import starkbank from 'starkbank';
 import { fakerPT_BR as faker } from '@faker-js/faker';
-import { cpf } from 'cpf-cnpj-validator';
 import type { StarkUser } from '../starkbank/user';
 import { collect } from '../starkbank/list';
 import { invoiceSchema } from '../starkbank/schemas';
@@ -8,9 +7,9 @@ import {
   batchTag,
   chunk,
   invoiceTag,
-  pickInRange,
-  type InvoiceDraft,
-  type IssuanceInput,
+  cpfFromDigits,
+  payerSeed,
+  type InvoicePlan,
   type IssuedInvoice,
 } from '../domain/issuance';
 import { starkCall, starkWrite } from './starkCall';
@@ -19,65 +18,56 @@ export interface IssuanceActivityDeps {
   user: StarkUser;
   /** How long after a lost answer a late commit can still appear. */
   lateCommitMs: number;
-  now?: () => Date;
-}
-
-export interface DraftRequest {
-  batchId: string;
-  count: number;
-  amountCents: IssuanceInput['amountCents'];
-  dueInDays: number;
 }
 
 /** Stark Bank accepts at most 100 invoices per create call. */
 const MAX_PER_CREATE = 100;
 
-export function createIssuanceActivities({ user, lateCommitMs, now = () => new Date() }: IssuanceActivityDeps) {
-  return {
-    /**
-     * Random people and amounts for one batch. Its result is recorded in the workflow history, so every retry
-     * of the create step sees exactly these drafts: the batch is deterministic for its run.
-     */
-    draftInvoices(input: DraftRequest): Promise<InvoiceDraft[]> {
-      const due = new Date(now().getTime() + input.dueInDays * 86_400_000).toISOString();
-      const drafts = Array.from({ length: input.count }, (_, index) => ({
-        index,
-        amount: pickInRange(Math.random(), input.amountCents),
-        name: faker.person.fullName(),
-        taxId: cpf.generate(true),
-        due,
-        tags: ['issuance', batchTag(input.batchId), invoiceTag(input.batchId, index)],
-      }));
-      return Promise.resolve(drafts);
-    },
+/** The invoice's payer: a realistic Brazilian name and a valid CPF, the same for the same batch and index. */
+export function payerOf(batchId: string, index: number): { name: string; taxId: string } {
+  // Seeding and drawing in one synchronous stretch: no other call can use the shared generator in between.
+  faker.seed(payerSeed(batchId, index));
+  const name = faker.person.fullName();
+  let digits = Array.from({ length: 9 }, () => faker.number.int({ min: 0, max: 9 }));
+  // Nine equal digits make a well-formed but invalid CPF.
+  if (digits.every((d) => d === digits[0])) digits = [...digits.slice(0, 8), (digits[0]! + 1) % 10];
+  return { name, taxId: cpfFromDigits(digits) };
+}
 
+export function createIssuanceActivities({ user, lateCommitMs }: IssuanceActivityDeps) {
+  return {
     /**
      * Idempotent: finds what an earlier attempt already created (by the batch tag) and creates only the rest, and
      * settles a lost answer by looking the batch up until a late commit would have shown, so neither a retry nor
      * a slow commit issues an invoice twice.
      */
-    async createInvoices({ batchId, drafts }: { batchId: string; drafts: InvoiceDraft[] }): Promise<IssuedInvoice[]> {
+    async createInvoices({ batchId, plans }: { batchId: string; plans: InvoicePlan[] }): Promise<IssuedInvoice[]> {
       const findIssued = async (): Promise<Map<number, IssuedInvoice>> => {
         const existing = await starkCall(`query invoices of batch ${batchId}`, () =>
           collect(starkbank.invoice.query({ tags: [batchTag(batchId)], user }), invoiceSchema),
         );
         const found = new Map<number, IssuedInvoice>();
         for (const invoice of existing) {
-          const draft = drafts.find((d) => invoice.tags.includes(invoiceTag(batchId, d.index)));
-          if (draft) found.set(draft.index, { index: draft.index, id: invoice.id, amount: invoice.amount });
+          const plan = plans.find((p) => invoice.tags.includes(invoiceTag(batchId, p.index)));
+          if (plan) found.set(plan.index, { index: plan.index, id: invoice.id, amount: invoice.amount });
         }
         return found;
       };
       const issued = await findIssued();
-      const missing = drafts.filter((d) => !issued.has(d.index));
+      const missing = plans.filter((p) => !issued.has(p.index));
       for (const part of chunk(missing, MAX_PER_CREATE)) {
         const created = await starkWrite(
           `create ${part.length} invoices of batch ${batchId}`,
           async () => {
             const made = await starkbank.invoice.create(
               part.map(
-                (d) =>
-                  new starkbank.Invoice({ amount: d.amount, name: d.name, taxId: d.taxId, due: d.due, tags: d.tags }),
+                (p) =>
+                  new starkbank.Invoice({
+                    amount: p.amount,
+                    ...payerOf(batchId, p.index),
+                    due: p.due,
+                    tags: ['issuance', batchTag(batchId), invoiceTag(batchId, p.index)],
+                  }),
               ),
               { user },
             );

@@ -6,14 +6,15 @@ export interface IssuanceInput {
   dueInDays: number;
 }
 
-export interface InvoiceDraft {
+/**
+ * One invoice a run will issue, as its workflow history keeps it: no person in it. The payer is made from the
+ * batch id and the index when the invoice is created (payerOf), so a retry issues it to the same person.
+ */
+export interface InvoicePlan {
   /** Position in the batch; with the batch tag it makes the invoice's idempotency tag. */
   index: number;
   amount: number;
-  name: string;
-  taxId: string;
   due: string;
-  tags: string[];
 }
 
 export interface IssuedInvoice {
@@ -55,4 +56,29 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
   const chunks: T[][] = [];
   for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
   return chunks;
+}
+
+/** A valid CPF (with its two check digits) from nine digits. */
+export function cpfFromDigits(nine: readonly number[]): string {
+  if (nine.length !== 9 || nine.some((d) => !Number.isInteger(d) || d < 0 || d > 9)) {
+    throw new RangeError('a CPF starts with nine digits');
+  }
+  const check = (digits: readonly number[]) => {
+    const sum = digits.reduce((acc, d, i) => acc + d * (digits.length + 1 - i), 0);
+    const rest = (sum * 10) % 11;
+    return rest === 10 ? 0 : rest;
+  };
+  const first = check(nine);
+  const all = [...nine, first, check([...nine, first])].join('');
+  return `${all.slice(0, 3)}.${all.slice(3, 6)}.${all.slice(6, 9)}-${all.slice(9)}`;
+}
+
+/** A 32-bit seed for the payer of one invoice of a batch. */
+export function payerSeed(batchId: string, index: number): number {
+  let hash = 2166136261;
+  for (const char of `${batchId}#${index}`) {
+    hash ^= char.charCodeAt(0);
+    hash = Math.imul(hash, 16777619);
+  }
+  return hash >>> 0;
 }

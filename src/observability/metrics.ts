@@ -1,9 +1,8 @@
 import client from 'prom-client';
 
 /**
- * Prometheus metrics of this process (one registry per process). The webhook serves them at /metrics on its own
- * port; the worker on METRICS_PORT. The Temporal SDK's own runtime metrics (task latencies, slots, polls) are
- * exported by its core on SDK_METRICS_ADDRESS.
+ * Prometheus metrics of this process (one registry per process), served at /metrics on its admin port. The
+ * Temporal SDK's own runtime metrics (task latencies, slots, polls) are exported by its core on SDK_METRICS_ADDRESS.
  */
 export const registry = new client.Registry();
 client.collectDefaultMetrics({ register: registry });

@@ -1,10 +1,10 @@
-import type { Client } from '@temporalio/client';
+import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
 import { PayoutStatusKey } from '../temporal/searchAttributes';
 import { resumeSignal } from '../workflows/payoutDefinitions';
 import {
   PAUSE_SWITCH_WORKFLOW_TYPE,
   pauseSwitchWorkflowId,
-  setPausedSignal,
+  setPausedUpdate,
   type PauseChange,
   type PauseSwitchWorkflow,
 } from '../workflows/pauseSwitchDefinitions';
@@ -15,14 +15,16 @@ import {
  * Returns how many paused payouts were woken.
  */
 export async function setPayoutsPaused(client: Client, taskQueue: string, change: PauseChange): Promise<number> {
-  await client.workflow.signalWithStart<PauseSwitchWorkflow, [PauseChange]>(PAUSE_SWITCH_WORKFLOW_TYPE, {
-    workflowId: pauseSwitchWorkflowId(taskQueue),
-    taskQueue,
-    args: [],
-    signal: setPausedSignal,
-    signalArgs: [change],
-    workflowIdConflictPolicy: 'USE_EXISTING',
-    staticSummary: 'Global pause switch for payouts',
+  // The update completes with the workflow task that upserts the memo: once it returns, payouts see the change.
+  await client.workflow.executeUpdateWithStart(setPausedUpdate, {
+    args: [change],
+    startWorkflowOperation: new WithStartWorkflowOperation<PauseSwitchWorkflow>(PAUSE_SWITCH_WORKFLOW_TYPE, {
+      workflowId: pauseSwitchWorkflowId(taskQueue),
+      taskQueue,
+      args: [],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      staticSummary: 'Global pause switch for payouts',
+    }),
   });
   if (change.paused) return 0;
   let woken = 0;

@@ -23,15 +23,16 @@ const acts = proxyActivities<Activities>({
 export async function issueInvoices(input: IssuanceInput): Promise<IssuanceResult> {
   const batchId = batchIdFromWorkflowId(workflowInfo().workflowId);
   upsertSearchAttributes([{ key: BatchIdKey, value: batchId }]);
-  // Temporal seeds Math.random per run inside workflows, so the count replays identically.
+  // Temporal seeds Math.random and fixes Date.now per run inside workflows, so the plan replays identically. It
+  // holds amounts and dates only: the payers are made when the invoices are created, never kept in history.
   const count = pickInRange(Math.random(), input.count);
-  const drafts = await acts.draftInvoices({
-    batchId,
-    count,
-    amountCents: input.amountCents,
-    dueInDays: input.dueInDays,
-  });
-  const issued = await acts.createInvoices({ batchId, drafts });
+  const due = new Date(Date.now() + input.dueInDays * 86_400_000).toISOString();
+  const plans = Array.from({ length: count }, (_, index) => ({
+    index,
+    amount: pickInRange(Math.random(), input.amountCents),
+    due,
+  }));
+  const issued = await acts.createInvoices({ batchId, plans });
   const totalCents = issued.reduce((sum, invoice) => sum + invoice.amount, 0);
   setCurrentDetails(`Issued ${issued.length} invoices, total ${formatBRL(totalCents)} (batch ${batchId})`);
   log.info('invoices issued', { batchId, count: issued.length, totalCents });

@@ -9,7 +9,7 @@ import {
 import {
   pausedQuery,
   pauseSwitchQuery,
-  setPausedSignal,
+  setPausedUpdate,
   SWITCH_MEMO_KEY,
   type PauseSwitchState,
 } from './pauseSwitchDefinitions';
@@ -23,10 +23,11 @@ export async function pauseSwitch(initial?: PauseSwitchState): Promise<void> {
   const state: PauseSwitchState = { paused: initial?.paused ?? false, changes: [...(initial?.changes ?? [])] };
   setHandler(pausedQuery, () => state.paused);
   setHandler(pauseSwitchQuery, () => state);
-  setHandler(setPausedSignal, (change) => {
+  setHandler(setPausedUpdate, (change) => {
     state.paused = change.paused;
     state.changes.push({ ...change, at: new Date().toISOString() });
     upsertMemo({ [SWITCH_MEMO_KEY]: state });
+    return state;
   });
   upsertMemo({ [SWITCH_MEMO_KEY]: state });
   await condition(() => workflowInfo().continueAsNewSuggested && allHandlersFinished());

@@ -1,4 +1,4 @@
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
 
 /** The pause switch's contract; clients import this module, never the workflow. */
 
@@ -28,7 +28,8 @@ export interface PauseSwitchState {
 
 export type PauseSwitchWorkflow = (state?: PauseSwitchState) => Promise<void>;
 
-export const setPausedSignal = defineSignal<[PauseChange]>('setPaused');
+/** An Update, not a signal: it returns once the switch's memo, which payouts read, holds the change. */
+export const setPausedUpdate = defineUpdate<PauseSwitchState, [PauseChange]>('setPaused');
 export const pausedQuery = defineQuery<boolean>('paused');
 export const pauseSwitchQuery = defineQuery<PauseSwitchState>('switch');
 

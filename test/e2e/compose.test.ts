@@ -3,15 +3,21 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { CONFIG_VARIABLES, loadConfig } from '../../src/config';
 import { readEmulatorEnv, emulatorEnvSchema } from '../../emulator/env';
-import { customSearchAttributes } from '../../src/temporal/searchAttributes';
 import { WEBHOOK_PATH } from '../../src/webhook/app';
+import { schemaSteps, SQL_PLUGIN, type SchemaStep } from '../../tools/cluster/schema';
+import { TEMPORAL_SERVER_VERSION, TEMPORAL_UI_VERSION } from '../../tools/cluster/binaries';
+import { DEFAULT_HISTORY_SHARDS } from '../../tools/cluster/server';
+import { productDynamicConfigEntries } from '../../tools/cluster/serverConfig';
+import { renderUiConfig } from '../../tools/cluster/webUi';
+import { generatePayloadKey } from '../../src/temporal/payloadCodec';
 
 /**
- * Static checks of docker-compose.yml against the code it runs (Docker cannot run here). Every check is also run
- * against a deliberately broken copy of the file, so none of them passes vacuously.
+ * Static checks of docker-compose.yml and the Dockerfile against the code they run and the local cluster they
+ * mirror (Docker cannot run here). Every check is also run against a deliberately broken copy of the file, so none
+ * of them passes vacuously.
  */
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -19,6 +25,19 @@ const ALLOWED_EXTRA_VARIABLES = ['LOG_LEVEL', 'WORKFLOW_BUNDLE_PATH', 'NODE_ENV'
 /** App-image services that run a shell one-liner instead of a product entry point. */
 const SHELL_SERVICES = ['keys'];
 const TEMPORAL_GRPC_PORT = 7233;
+const SERVER = 'temporal';
+const SCHEMA_JOB = 'temporal-schema';
+const WEB_UI = 'temporal-ui';
+/** Where the admin-tools image keeps the server's SQL schemas (its Dockerfile copies `schema/` there). */
+const ADMIN_TOOLS_SCHEMA_DIR = '/etc/temporal/schema';
+const DEFAULT_DYNAMIC_CONFIG_FILE = '/etc/temporal/config/dynamicconfig/docker.yaml';
+/** How long Docker waits after SIGTERM before SIGKILL when a service sets no stop_grace_period. */
+const DOCKER_STOP_GRACE_MS = 10_000;
+/**
+ * Stark Bank calls an activity can still make after the worker's shutdown cancelled it, since cancellation aborts
+ * no HTTP call: createTransfer's lookup, its create, and one lookup of a lost answer before its cancellable sleep.
+ */
+const CALLS_AFTER_CANCELLATION = 3;
 
 interface Service {
   image?: string;
@@ -32,15 +51,29 @@ interface Service {
   depends_on?: Record<string, { condition?: string }> | string[];
   healthcheck?: { test?: string | string[] };
   restart?: string;
+  stop_grace_period?: string;
 }
 interface Compose {
   services: Record<string, Service>;
   volumes?: Record<string, unknown>;
 }
 
-/** Compose interpolation, defaults only (`${VAR:-default}`), so the test does not depend on the caller's shell. */
+/** The variables the test runs compose with, instead of the caller's shell: the codec server on. */
+const COMPOSE_VARIABLES: Record<string, string> = { CODEC_TOKEN: 'compose-test-codec-token-0123' };
+
+/** Compose interpolation (`${VAR}`, `${VAR:-default}`, `${VAR:+alternative}`), innermost first. */
 function interpolate(text: string): string {
-  return text.replace(/\$\{(\w+):-([^}]*)\}/g, (_m, _name: string, fallback: string) => fallback);
+  const value = (name: string) => COMPOSE_VARIABLES[name] ?? '';
+  let previous: string;
+  do {
+    previous = text;
+    text = text.replace(/\$\{(\w+)(?:(:-|:\+)([^${}]*))?\}/g, (_m, name: string, op?: string, word?: string) => {
+      if (op === ':-') return value(name) || (word ?? '');
+      if (op === ':+') return value(name) ? (word ?? '') : '';
+      return value(name);
+    });
+  } while (text !== previous);
+  return text;
 }
 
 function loadCompose(): Compose {
@@ -77,11 +110,18 @@ function hostPort(address: string): { host: string; port: number } {
   return { host: m[1]!, port: Number(m[2]) };
 }
 
-/** Container-side port of each `ports` entry, and whether a host port is fixed. */
-function portMappings(s: Service): { container: number; fixedHost: boolean }[] {
+/** Each `ports` entry: the host interface and port it binds, when given, and the container port. */
+function portMappings(s: Service): { ip?: string; host?: number; container: number; fixedHost: boolean }[] {
   return (s.ports ?? []).map((p) => {
     const parts = String(p).split('/')[0]!.split(':');
-    return { container: Number(parts[parts.length - 1]), fixedHost: parts.length > 1 };
+    const container = Number(parts.pop());
+    const host = parts.pop() || undefined;
+    return {
+      ip: parts.pop(),
+      host: host === undefined ? undefined : Number(host),
+      container,
+      fixedHost: host !== undefined,
+    };
   });
 }
 
@@ -102,17 +142,76 @@ function pathIn(s: Service, volume: string, rel: string): string {
   return path.posix.join(spec.split(':')[1]!, rel);
 }
 
+/** The repo file a bind mount puts at an absolute path in a service's container. */
+function boundFile(s: Service, file: string): string {
+  assert.ok(path.posix.isAbsolute(file), `${file} is not absolute`);
+  const spec = (s.volumes ?? []).find((v) => {
+    const target = v.split(':')[1];
+    return target !== undefined && (file === target || file.startsWith(`${target}/`));
+  });
+  assert.ok(spec, `${file} is on no volume of the service`);
+  const [source, target] = spec.split(':') as [string, string];
+  assert.ok(/^[./]/.test(source), `${file} is on the named volume ${source}, not a file of the repo`);
+  return path.resolve(ROOT, source, path.posix.relative(target, file));
+}
+
+/** The schema job's temporal-sql-tool runs, spelled as the cluster's steps; anything else in its script fails. */
+function sqlToolRuns(s: Service): SchemaStep[] {
+  const [shell, flags, script, ...rest] = [s.entrypoint ?? [], s.command ?? []].flat();
+  assert.equal(shell, 'sh', 'the schema job should run a sh script');
+  assert.match(flags ?? '', /^-\w*e\w*c$/, 'the script must stop at the first failing step (sh -e … -c)');
+  assert.equal(rest.length, 0, 'the script should be one argument');
+  return (script ?? '')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '')
+    .map((line) => {
+      const [tool, flag, database, ...command] = line.split(/\s+/);
+      assert.equal(tool, 'temporal-sql-tool', `not a temporal-sql-tool run: ${line}`);
+      assert.equal(flag, '--db', `--db does not come first: ${line}`);
+      return { database: database!, command };
+    });
+}
+
+/** The server's settings, with its image's defaults (docker-builds' server.md) for what the file leaves unset. */
+function serverEnv(s: Service): Record<string, string> {
+  return {
+    DBNAME: 'temporal',
+    VISIBILITY_DBNAME: 'temporal_visibility',
+    DYNAMIC_CONFIG_FILE_PATH: DEFAULT_DYNAMIC_CONFIG_FILE,
+    ...env(s),
+  };
+}
+
+/** A compose duration (`1m30s`, `90s`, `500ms`) in milliseconds. */
+function durationMs(value: string): number {
+  const units: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1_000, ms: 1 };
+  const parts = [...value.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)];
+  assert.ok(parts.length > 0 && parts.map((p) => p[0]).join('') === value, `${value} is not a duration`);
+  return parts.reduce((sum, [, n, unit]) => sum + Number(n) * units[unit!]!, 0);
+}
+
+type Dependencies = Record<string, { condition?: string }>;
+const dependencies = (s: Service): Dependencies => (Array.isArray(s.depends_on) ? {} : (s.depends_on ?? {}));
+
 function emulatorProjects(value: string): [string, string][] {
   return value.split(',').map((pair) => pair.split('=').map((s) => s.trim()) as [string, string]);
 }
 
-let keyDir: string;
-function testFiles(): { privateKey: string; publicKey: string; ca: string } {
-  keyDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'compose-test-'));
+let tempDir: string;
+function scratchDir(): string {
+  tempDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'compose-test-'));
+  return tempDir;
+}
+
+function testFiles(): { privateKey: string; publicKey: string; ca: string; payloadKeys: string } {
+  const keyDir = scratchDir();
   const privateKey = path.join(keyDir, 'private-key.pem');
   const publicKey = path.join(keyDir, 'public-key.pem');
   const ca = path.join(keyDir, 'ca.pem');
+  const payloadKeys = path.join(keyDir, 'payload-keys');
   if (!fs.existsSync(privateKey)) {
+    fs.writeFileSync(payloadKeys, `${generatePayloadKey()}\n`);
     const pair = crypto.generateKeyPairSync('ec', {
       namedCurve: 'secp256k1',
       privateKeyEncoding: { type: 'sec1', format: 'pem' },
@@ -122,7 +221,18 @@ function testFiles(): { privateKey: string; publicKey: string; ca: string } {
     fs.writeFileSync(publicKey, pair.publicKey);
     fs.writeFileSync(ca, '-----BEGIN CERTIFICATE-----\nplaceholder\n-----END CERTIFICATE-----\n');
   }
-  return { privateKey, publicKey, ca };
+  return { privateKey, publicKey, ca, payloadKeys };
+}
+
+/** A service's environment with the key and CA files it names replaced by test files, for loadConfig. */
+function withTestFiles(e: Record<string, string>): Record<string, string> {
+  const files = testFiles();
+  return {
+    ...e,
+    ...(e.STARK_PRIVATE_KEY_FILE && { STARK_PRIVATE_KEY_FILE: files.privateKey }),
+    ...(e.STARK_EMULATOR_CA_FILE && { STARK_EMULATOR_CA_FILE: files.ca }),
+    ...(e.PAYLOAD_KEYS_FILE && { PAYLOAD_KEYS_FILE: files.payloadKeys }),
+  };
 }
 
 const checks: Record<string, (c: Compose) => void> = {
@@ -175,12 +285,7 @@ const checks: Record<string, (c: Compose) => void> = {
         assert.ok(Object.keys(emulator.options.projects ?? {}).length > 0, 'emulator: no project registered');
         continue;
       }
-      const substituted = {
-        ...e,
-        ...(e.STARK_PRIVATE_KEY_FILE && { STARK_PRIVATE_KEY_FILE: files.privateKey }),
-        ...(e.STARK_EMULATOR_CA_FILE && { STARK_EMULATOR_CA_FILE: files.ca }),
-      };
-      assert.doesNotThrow(() => loadConfig(substituted), `${name}: configuration rejected`);
+      assert.doesNotThrow(() => loadConfig(withTestFiles(e)), `${name}: configuration rejected`);
     }
   },
 
@@ -224,16 +329,67 @@ const checks: Record<string, (c: Compose) => void> = {
     }
   },
 
+  'every product service encrypts with the payload keys the keys job makes once'(c) {
+    const keys = service(c, 'keys');
+    const script = commandText(keys);
+    for (const [name, s] of productServices(c).filter(([n]) => n !== 'emulator')) {
+      const file = env(s).PAYLOAD_KEYS_FILE;
+      assert.ok(file, `${name}: PAYLOAD_KEYS_FILE is not set`);
+      assert.equal(env(s).PAYLOAD_KEYS, undefined, `${name}: a key in the compose file`);
+      const where = inVolume(s, file);
+      const inKeys = pathIn(keys, where.volume, where.rel);
+      assert.ok(
+        script.includes(`[ -s ${inKeys} ] || node lib/src/ops.js keys payload --file ${inKeys}`),
+        `${name}: the keys job does not make ${inKeys} once`,
+      );
+    }
+  },
+
+  "the Web UI decodes payloads through the webhook's codec server, reachable from its page"(c) {
+    const webhook = env(service(c, 'webhook'));
+    const ui = env(service(c, WEB_UI));
+    const codec = loadConfig(withTestFiles(webhook)).admin.codec;
+    assert.ok(codec, 'the webhook serves no codec with CODEC_TOKEN set');
+    const published = portMappings(service(c, 'webhook')).find((p) => p.container === Number(webhook.ADMIN_PORT));
+    assert.ok(published?.host, 'the admin port is not published: the browser cannot reach the codec server');
+    assert.equal(ui.TEMPORAL_CODEC_ENDPOINT, `http://localhost:${published.host}/codec/${codec.token}`);
+    const uiOrigins = (ui.TEMPORAL_CORS_ORIGINS ?? '').split(',');
+    assert.deepEqual([...codec.allowedOrigins].sort(), uiOrigins.sort(), 'the codec server refuses the UI page');
+  },
+
   'the webhook publishes, probes and registers its own WEBHOOK_PORT'(c) {
     const webhook = service(c, 'webhook');
     const port = Number(env(webhook).WEBHOOK_PORT);
     assert.ok(port > 0, 'WEBHOOK_PORT is not set on the webhook');
-    assert.deepEqual(
-      portMappings(webhook).map((p) => p.container),
-      [port],
+    assert.ok(
+      portMappings(webhook).some((p) => p.container === port),
+      'WEBHOOK_PORT is not published',
     );
     assert.ok(commandText({ command: webhook.healthcheck?.test }).includes(`:${port}/healthz`), 'healthcheck port');
     assert.equal(env(service(c, 'setup')).WEBHOOK_PUBLIC_URL, `http://webhook:${port}${WEBHOOK_PATH}`);
+  },
+
+  // Demo credentials and an unauthenticated Temporal: nothing may listen beyond this machine.
+  'every published port is bound to 127.0.0.1'(c) {
+    for (const [name, s] of Object.entries(c.services)) {
+      for (const port of s.ports ?? []) {
+        assert.equal(typeof port, 'string', `${name}: ${String(port)} should be "127.0.0.1:host:container"`);
+        const [mapping] = portMappings({ ports: [port] });
+        assert.equal(mapping?.ip, '127.0.0.1', `${name}: ${port} is reachable from other machines`);
+      }
+    }
+  },
+
+  "the worker's stop grace period outlasts the Stark Bank calls its shutdown waits for"(c) {
+    const worker = service(c, 'worker');
+    assert.ok(worker.stop_grace_period, 'no stop_grace_period: Docker kills the worker 10 s after SIGTERM');
+    const graceMs = durationMs(worker.stop_grace_period);
+    const { httpTimeoutMs } = loadConfig(withTestFiles(env(worker))).stark;
+    assert.ok(graceMs > DOCKER_STOP_GRACE_MS, `${worker.stop_grace_period} is no longer than Docker's default`);
+    assert.ok(
+      graceMs >= CALLS_AFTER_CANCELLATION * httpTimeoutMs,
+      `${worker.stop_grace_period} is shorter than ${CALLS_AFTER_CANCELLATION} Stark Bank calls of ${httpTimeoutMs} ms`,
+    );
   },
 
   'the worker can be scaled'(c) {
@@ -242,27 +398,97 @@ const checks: Record<string, (c: Compose) => void> = {
     assert.ok(!portMappings(worker).some((p) => p.fixedHost), 'a fixed host port allows one replica only');
   },
 
-  'temporal-setup creates exactly the custom search attributes'(c) {
-    const script = commandText(service(c, 'temporal-setup'));
-    const created = [...script.matchAll(/search-attribute create --name (\S+) --type (\S+)/g)].map((m) => [m[1], m[2]]);
-    const typeName: Record<string, string> = { KEYWORD: 'Keyword', INT: 'Int', TEXT: 'Text', BOOL: 'Bool' };
-    const expected = customSearchAttributes.map((k) => [k.name, typeName[k.type] ?? k.type]);
-    assert.deepEqual(created.sort(), expected.sort());
-    for (const [name] of expected) assert.ok(script.includes(`grep -qw ${name}`), `${name}: not idempotent`);
+  'Temporal is the plain server: no auto-setup image, no namespace or search attribute made by hand'(c) {
+    for (const [name, s] of Object.entries(c.services)) {
+      assert.doesNotMatch(s.image ?? '', /^temporalio\/auto-setup:/, `${name}: auto-setup is deprecated`);
+      assert.doesNotMatch(
+        commandText(s),
+        /search-attribute create|namespace (create|register)/,
+        `${name}: setup's job`,
+      );
+    }
+    assert.match(service(c, SERVER).image ?? '', /^temporalio\/server:/);
+    assert.deepEqual(service(c, 'setup').command, ['node', 'lib/src/setup.js'], 'setup runs the product setup');
+  },
+
+  "the schema job runs the local cluster's schema steps, in order, stopping at the first failure"(c) {
+    const job = service(c, SCHEMA_JOB);
+    assert.match(job.image ?? '', /^temporalio\/admin-tools:/);
+    assert.deepEqual(sqlToolRuns(job), schemaSteps(ADMIN_TOOLS_SCHEMA_DIR, path.posix));
+  },
+
+  'the schema job prepares the databases the server uses'(c) {
+    const job = env(service(c, SCHEMA_JOB));
+    const server = serverEnv(service(c, SERVER));
+    assert.equal(job.SQL_PLUGIN, SQL_PLUGIN, 'the schema job uses another temporal-sql-tool plugin');
+    assert.equal(server.DB, SQL_PLUGIN, 'the server uses another persistence plugin');
+    const postgres = env(service(c, job.SQL_HOST ?? ''));
+    assert.deepEqual(
+      [postgres.POSTGRES_USER, postgres.POSTGRES_PASSWORD],
+      [job.SQL_USER, job.SQL_PASSWORD],
+      'the schema job logs in as another PostgreSQL user',
+    );
+    assert.deepEqual(
+      [server.POSTGRES_SEEDS, server.DB_PORT, server.POSTGRES_USER, server.POSTGRES_PWD],
+      [job.SQL_HOST, job.SQL_PORT, job.SQL_USER, job.SQL_PASSWORD],
+      'the server connects elsewhere than the schema job',
+    );
+    const prepared = new Set(sqlToolRuns(service(c, SCHEMA_JOB)).map((step) => step.database));
+    assert.deepEqual([...prepared].sort(), [server.DBNAME, server.VISIBILITY_DBNAME].sort());
+  },
+
+  "the server keeps the local cluster's default history shard count"(c) {
+    assert.equal(env(service(c, SERVER)).NUM_HISTORY_SHARDS, String(DEFAULT_HISTORY_SHARDS));
+  },
+
+  "the server runs on the product's dynamic config, from a file of the repo"(c) {
+    const server = service(c, SERVER);
+    const file = boundFile(server, serverEnv(server).DYNAMIC_CONFIG_FILE_PATH ?? '');
+    assert.ok(fs.existsSync(file), `${path.relative(ROOT, file)} does not exist`);
+    assert.deepEqual(parse(fs.readFileSync(file, 'utf8')), productDynamicConfigEntries());
+  },
+
+  'Temporal starts in order: schema job, server, then setup, then the worker'(c) {
+    const after = (name: string, target: string) => dependencies(service(c, name))[target]?.condition;
+    assert.equal(after(SCHEMA_JOB, 'postgresql'), 'service_healthy', 'the schema job needs PostgreSQL up');
+    assert.equal(after(SERVER, SCHEMA_JOB), 'service_completed_successfully', 'the server needs the schemas');
+    for (const name of ['setup', 'webhook', WEB_UI]) {
+      assert.equal(after(name, SERVER), 'service_healthy', `${name} needs a serving frontend`);
+    }
+    assert.equal(after('worker', 'setup'), 'service_completed_successfully', 'the worker needs the namespace');
+  },
+
+  "Temporal's images are the versions the local cluster runs"(c) {
+    const tag = (name: string) => (service(c, name).image ?? '').split(':')[1] ?? '';
+    const server = TEMPORAL_SERVER_VERSION.replace(/^v/, '');
+    assert.equal(tag(SERVER), server, 'the server');
+    // admin-tools tags name the server version first, then the CLIs they ship: 1.29.1-tctl-…-cli-….
+    assert.ok(
+      [server, `${server}-`].some((t) => tag(SCHEMA_JOB).startsWith(t)),
+      'admin-tools of another server',
+    );
+    assert.equal(tag(WEB_UI), TEMPORAL_UI_VERSION.replace(/^v/, ''), 'the Web UI');
+  },
+
+  'the Web UI accepts the origins the local cluster accepts, on its published port'(c) {
+    const ui = service(c, WEB_UI);
+    const [published, ...more] = portMappings(ui);
+    assert.ok(published?.host && more.length === 0, 'the Web UI should publish one fixed port');
+    const cluster = parse(
+      renderUiConfig({ frontendAddress: env(ui).TEMPORAL_ADDRESS ?? '', port: published.host, namespace: 'default' }),
+    ) as { cors: { allowOrigins: string[] } };
+    assert.deepEqual((env(ui).TEMPORAL_CORS_ORIGINS ?? '').split(',').sort(), cluster.cors.allowOrigins.sort());
   },
 
   "every Temporal client points at the temporal service's gRPC port"(c) {
-    const clients = [
-      ...productServices(c).filter(([n]) => n !== 'emulator'),
-      ['temporal-setup', service(c, 'temporal-setup')] as const,
-    ];
+    const clients = [...productServices(c).filter(([n]) => n !== 'emulator'), [WEB_UI, service(c, WEB_UI)] as const];
     const namespaces = new Set<string>();
     for (const [name, s] of clients) {
       const e = env(s);
       const { host, port } = hostPort(e.TEMPORAL_ADDRESS ?? '');
-      assert.match(service(c, host).image ?? '', /^temporalio\/(auto-setup|server):/, `${name}: ${host}`);
+      assert.match(service(c, host).image ?? '', /^temporalio\/server:/, `${name}: ${host}`);
       assert.equal(port, TEMPORAL_GRPC_PORT, `${name}: not the frontend gRPC port`);
-      namespaces.add(e.TEMPORAL_NAMESPACE ?? 'default');
+      namespaces.add(e.TEMPORAL_NAMESPACE ?? e.TEMPORAL_DEFAULT_NAMESPACE ?? 'default');
     }
     assert.equal(namespaces.size, 1, 'the services use different namespaces');
   },
@@ -278,9 +504,8 @@ const checks: Record<string, (c: Compose) => void> = {
         } else assert.equal(condition, 'service_started', `${name}: condition on ${target}`);
       }
     }
-    const deps = (name: string) => service(c, name).depends_on as Record<string, { condition?: string }>;
+    const deps = (name: string) => dependencies(service(c, name));
     for (const name of ['worker', 'webhook', 'setup']) {
-      assert.equal(deps(name)['temporal-setup']?.condition, 'service_completed_successfully', name);
       assert.equal(deps(name).emulator?.condition, 'service_healthy', name);
     }
     assert.equal(deps('setup').webhook?.condition, 'service_healthy', 'setup registers a webhook that is up');
@@ -302,18 +527,140 @@ const mistakes: Record<keyof typeof checks, (c: Compose) => void> = {
     (c.services.emulator!.environment = { ...c.services.emulator!.environment, EMULATOR_PORT: '9443' }),
   'the webhook publishes, probes and registers its own WEBHOOK_PORT': (c) =>
     (c.services.webhook!.ports = ['3000:3001']),
+  'every published port is bound to 127.0.0.1': (c) => (c.services.webhook!.ports = ['3000:3000']),
+  'every product service encrypts with the payload keys the keys job makes once': (c) =>
+    (c.services.keys!.command = commandText(c.services.keys!).replace(/\[ -s \/keys\/payload-keys \] \|\| /, '')),
+  "the Web UI decodes payloads through the webhook's codec server, reachable from its page": (c) =>
+    (c.services.webhook!.ports = ['127.0.0.1:3000:3000']),
+  "the worker's stop grace period outlasts the Stark Bank calls its shutdown waits for": (c) =>
+    (c.services.worker!.environment = { ...c.services.worker!.environment, STARK_HTTP_TIMEOUT_MS: '30000' }),
   'the worker can be scaled': (c) => (c.services.worker!.container_name = 'worker'),
-  'temporal-setup creates exactly the custom search attributes': (c) =>
-    (c.services['temporal-setup']!.command = [
-      commandText(c.services['temporal-setup']!).replace('--type Int', '--type Keyword'),
+  'Temporal is the plain server: no auto-setup image, no namespace or search attribute made by hand': (c) =>
+    (c.services[SERVER]!.image = 'temporalio/auto-setup:1.29.1'),
+  "the schema job runs the local cluster's schema steps, in order, stopping at the first failure": (c) =>
+    (c.services[SCHEMA_JOB]!.command = [
+      commandText({ command: c.services[SCHEMA_JOB]!.command })
+        .split('\n')
+        .filter((line) => !line.includes('temporal_visibility update-schema'))
+        .join('\n'),
     ]),
+  'the schema job prepares the databases the server uses': (c) =>
+    (c.services[SERVER]!.environment = { ...c.services[SERVER]!.environment, VISIBILITY_DBNAME: 'visibility' }),
+  "the server keeps the local cluster's default history shard count": (c) =>
+    (c.services[SERVER]!.environment = { ...c.services[SERVER]!.environment, NUM_HISTORY_SHARDS: '8' }),
+  "the server runs on the product's dynamic config, from a file of the repo": (c) => {
+    // A copy of the file that lacks one of the product's values, mounted in its place.
+    const [dropped] = Object.keys(productDynamicConfigEntries());
+    const { [dropped!]: _dropped, ...rest } = productDynamicConfigEntries();
+    const dir = fs.mkdtempSync(path.join(scratchDir(), 'dynamicconfig-'));
+    const file = serverEnv(c.services[SERVER]!).DYNAMIC_CONFIG_FILE_PATH ?? '';
+    fs.writeFileSync(path.join(dir, path.posix.basename(file)), stringify(rest));
+    c.services[SERVER]!.volumes = [`${dir}:${path.posix.dirname(file)}:ro`];
+  },
+  'Temporal starts in order: schema job, server, then setup, then the worker': (c) =>
+    ((c.services[SERVER]!.depends_on as Dependencies)[SCHEMA_JOB] = { condition: 'service_started' }),
+  "Temporal's images are the versions the local cluster runs": (c) =>
+    (c.services[WEB_UI]!.image = 'temporalio/ui:2.34.0'),
+  'the Web UI accepts the origins the local cluster accepts, on its published port': (c) =>
+    (c.services[WEB_UI]!.ports = ['8081:8080']),
   "every Temporal client points at the temporal service's gRPC port": (c) =>
     (c.services.webhook!.environment = { ...c.services.webhook!.environment, TEMPORAL_ADDRESS: 'temporal:8233' }),
   'start-up order is expressed with conditions that can be met': (c) => delete c.services.emulator!.healthcheck,
 };
 
+/** What the image is built from: the Dockerfile, and the promises about Node it must keep. */
+interface BuildFiles {
+  dockerfile: string;
+  /** `engines.node` of package.json. */
+  engines: string;
+  readme: string;
+}
+
+function loadBuildFiles(): BuildFiles {
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { engines?: { node?: string } };
+  return {
+    dockerfile: fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8'),
+    engines: pkg.engines?.node ?? '',
+    readme: fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8'),
+  };
+}
+
+/** Each stage's base: an image with the `ARG` defaults filled in, or an earlier stage it builds on. */
+function stageBases(dockerfile: string): { base: string; isStage: boolean }[] {
+  const args = new Map([...dockerfile.matchAll(/^ARG (\w+)=(\S+)$/gm)].map((m) => [m[1]!, m[2]!]));
+  const stages = new Set<string>();
+  return [...dockerfile.matchAll(/^FROM (\S+)(?: AS (\S+))?$/gim)].map((m) => {
+    const base = m[1]!.replace(/\$\{(\w+)\}/g, (_m, name: string) => args.get(name) ?? '');
+    const isStage = stages.has(base);
+    if (m[2]) stages.add(m[2]);
+    return { base, isStage };
+  });
+}
+
+/** `major.minor` of a `>=major.minor[.patch]` range, the only form these checks accept. */
+function lowerBound(range: string): [number, number] {
+  const m = /^>=\s*(\d+)\.(\d+)(?:\.\d+)?$/.exec(range.trim());
+  assert.ok(m, `engines.node "${range}" is not a ">=major.minor" range`);
+  return [Number(m[1]), Number(m[2])];
+}
+
+const NODE_IMAGE = /^node:(\d+)-bookworm-slim$/;
+const NODE_LTS_MAJOR = 22;
+
+const buildChecks: Record<string, (b: BuildFiles) => void> = {
+  'the image runs the prebuilt workflow bundle'({ dockerfile }) {
+    const workdir = [...dockerfile.matchAll(/^WORKDIR (\S+)/gm)].pop()?.[1];
+    const built = /npm run build:bundle -- (\S+)/.exec(dockerfile)?.[1];
+    const loaded = /WORKFLOW_BUNDLE_PATH=(\S+)/.exec(dockerfile)?.[1];
+    assert.ok(workdir && built && loaded, 'Dockerfile: WORKDIR, build:bundle output or WORKFLOW_BUNDLE_PATH missing');
+    assert.equal(loaded, path.posix.join(workdir, built));
+    assert.match(dockerfile, /COPY --from=build \/app\/lib \.\/lib/);
+  },
+
+  'every stage of the image runs Node 22 LTS on Debian bookworm-slim'({ dockerfile }) {
+    const bases = stageBases(dockerfile);
+    assert.ok(bases.length > 0, 'Dockerfile: no FROM');
+    for (const { base, isStage } of bases) {
+      if (isStage) continue;
+      assert.equal(NODE_IMAGE.exec(base)?.[1], String(NODE_LTS_MAJOR), `Dockerfile: FROM ${base}`);
+    }
+  },
+
+  "engines in package.json admit the image's Node"({ dockerfile, engines }) {
+    const [major] = lowerBound(engines);
+    for (const { base, isStage } of stageBases(dockerfile)) {
+      const image = NODE_IMAGE.exec(base);
+      if (!isStage && image) assert.ok(Number(image[1]) >= major, `engines ${engines} excludes ${base}`);
+    }
+  },
+
+  // The product still runs on Node 20 outside the image: engines must keep admitting what the README asks for.
+  'engines in package.json ask for the Node the README asks for'({ engines, readme }) {
+    const promised = /Node (\d+)\.(\d+)\+/.exec(readme);
+    assert.ok(promised, 'README: no "Node x.y+" requirement');
+    assert.deepEqual(lowerBound(engines), [Number(promised[1]), Number(promised[2])], 'engines and README disagree');
+  },
+};
+
+/** One mistake per build check; each must make its check fail. */
+const buildMistakes: Record<keyof typeof buildChecks, (b: BuildFiles) => BuildFiles> = {
+  'the image runs the prebuilt workflow bundle': (b) => ({
+    ...b,
+    dockerfile: b.dockerfile.replace(/WORKFLOW_BUNDLE_PATH=\S+/, 'WORKFLOW_BUNDLE_PATH=/app/workflow-bundle.js'),
+  }),
+  'every stage of the image runs Node 22 LTS on Debian bookworm-slim': (b) => ({
+    ...b,
+    dockerfile: b.dockerfile.replace(/^FROM \S+ AS runtime$/m, 'FROM node:20-bookworm-slim AS runtime'),
+  }),
+  "engines in package.json admit the image's Node": (b) => ({
+    ...b,
+    engines: '>=24.0',
+  }),
+  'engines in package.json ask for the Node the README asks for': (b) => ({ ...b, engines: '>=22.0' }),
+};
+
 describe('docker-compose.yml', () => {
-  after(() => keyDir && fs.rmSync(keyDir, { recursive: true, force: true }));
+  after(() => tempDir && fs.rmSync(tempDir, { recursive: true, force: true }));
 
   for (const [name, check] of Object.entries(checks)) {
     it(name, () => {
@@ -323,14 +670,14 @@ describe('docker-compose.yml', () => {
       assert.throws(() => check(broken), assert.AssertionError, 'the check should catch a broken compose file');
     });
   }
+});
 
-  it('the image runs the prebuilt workflow bundle', () => {
-    const dockerfile = fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
-    const workdir = [...dockerfile.matchAll(/^WORKDIR (\S+)/gm)].pop()?.[1];
-    const built = /npm run build:bundle -- (\S+)/.exec(dockerfile)?.[1];
-    const loaded = /WORKFLOW_BUNDLE_PATH=(\S+)/.exec(dockerfile)?.[1];
-    assert.ok(workdir && built && loaded, 'Dockerfile: WORKDIR, build:bundle output or WORKFLOW_BUNDLE_PATH missing');
-    assert.equal(loaded, path.posix.join(workdir, built));
-    assert.match(dockerfile, /COPY --from=build \/app\/lib \.\/lib/);
-  });
+describe('Dockerfile', () => {
+  for (const [name, check] of Object.entries(buildChecks)) {
+    it(name, () => {
+      check(loadBuildFiles());
+      const broken = buildMistakes[name]!(loadBuildFiles());
+      assert.throws(() => check(broken), assert.AssertionError, 'the check should catch a broken build file');
+    });
+  }
 });

@@ -9,9 +9,10 @@ import { collect } from '../../src/starkbank/list';
 import { invoiceLogSchema, transferSchema } from '../../src/starkbank/schemas';
 import { destination } from '../helpers/payouts';
 import { provisionNamespace } from '../../src/temporal/provision';
-import { startService, tempFile, type ChildService } from '../../testkit/processes';
+import { adminUrlOf, startService, tempFile, type ChildService } from '../../testkit/processes';
 import { startTestEmulator, type TestEmulator } from '../../testkit/emulator';
 import { getTestEnv, uniqueId } from '../helpers/temporal';
+import { RUN_PAYLOAD_KEYS } from '../../testkit/payloadKeys';
 
 const INVOICES = 12;
 
@@ -42,7 +43,8 @@ describe('end to end: emulator -> signed webhooks -> webhook process -> payouts 
       STARK_EMULATOR_CA_FILE: tempFile('ca.pem', stark.emulator.caPem),
       WEBHOOK_HOST: '127.0.0.1',
       WEBHOOK_PORT: '0',
-      METRICS_PORT: '0',
+      ADMIN_PORT: '0',
+      PAYLOAD_KEYS: RUN_PAYLOAD_KEYS,
     };
     // What setup does before a deployment's first worker starts: retention and the pause switch.
     await provisionNamespace(client, { taskQueue, retentionDays: 7 });
@@ -101,12 +103,11 @@ describe('end to end: emulator -> signed webhooks -> webhook process -> payouts 
             `${deliveries} events delivered, duplicates ${duplicates}`,
         );
 
-        const webhookMetrics = await (await fetch(url.replace('/webhook/starkbank', '/metrics'))).text();
+        const webhookMetrics = await (await fetch(`${adminUrlOf(webhook)}/metrics`)).text();
         assert.match(webhookMetrics, /webhook_requests_total\{outcome="payout-started-or-signaled"\} [1-9]/);
         assert.match(webhookMetrics, /webhook_events_total\{subscription="invoice",type="credited"\} [1-9]/);
         assert.match(webhookMetrics, /webhook_request_duration_seconds_count [1-9]/);
-        const metricsPort = Number(worker.logs.find((l) => l.msg === 'worker started')?.metricsPort);
-        const workerMetrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+        const workerMetrics = await (await fetch(`${adminUrlOf(worker)}/metrics`)).text();
         assert.match(workerMetrics, new RegExp(`payout_transfers_created_total ${credited.length}\\b`));
         assert.match(workerMetrics, /payouts\{status="Succeeded"\} [1-9]/);
         assert.match(workerMetrics, /payout_approvals_pending 0/);

@@ -5,6 +5,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { payoutWorkflowId } from '../../src/domain/payoutIds';
+import { ENCRYPTED_ENCODING } from '../../src/temporal/payloadCodec';
 import type { PayoutState } from '../../src/workflows/payoutDefinitions';
 import { createInvoice, creditedEventOf, withPayoutWorker } from '../helpers/payouts';
 import { startTestEmulator, type TestEmulator } from '../../testkit/emulator';
@@ -27,7 +28,7 @@ const SCREENSHOT = path.join(ARTIFACTS, 'webui-payout.png');
 /** Per UI step; the dev server's UI answers in milliseconds, so this only bounds a broken page. */
 const UI_TIMEOUT_MS = 20_000;
 
-describe('Temporal Web UI shows a payout (real dev server UI, headless Chromium)', function () {
+describe('Temporal Web UI shows a payout (real Temporal Web UI, headless Chromium)', function () {
   this.timeout(120_000);
   let stark: TestEmulator | undefined;
   let browser: Browser | undefined;
@@ -40,7 +41,7 @@ describe('Temporal Web UI shows a payout (real dev server UI, headless Chromium)
     await stark?.close();
   });
 
-  it('finds the completed payout by InvoiceId and shows its summary and PayoutStatus', async () => {
+  it('finds the completed payout by InvoiceId and shows its decoded input and result, summary and PayoutStatus', async () => {
     if (!existsSync(CHROMIUM)) {
       assert.fail(
         `${CHROMIUM} is missing: this browser test needs Debian's Chromium. ` +
@@ -71,6 +72,10 @@ describe('Temporal Web UI shows a payout (real dev server UI, headless Chromium)
       },
       { what: `${workflowId} to be listed as completed` },
     );
+    // What Temporal stores is ciphertext: only the codec server can show it.
+    const started = (await client.workflow.getHandle(workflowId).fetchHistory()).events?.[0];
+    const stored = started?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+    assert.equal(Buffer.from(stored?.metadata?.encoding ?? []).toString(), ENCRYPTED_ENCODING);
     const uiUrl = await getTestUiUrl();
     await eventually(async () => ((await fetch(uiUrl).catch(() => undefined))?.ok ? true : undefined), {
       what: `the Temporal Web UI at ${uiUrl}`,
@@ -106,6 +111,15 @@ describe('Temporal Web UI shows a payout (real dev server UI, headless Chromium)
       const header = page.locator('header').filter({ has: page.getByTestId('workflow-id-heading') });
       await header.getByTestId('workflow-id-heading').filter({ hasText: workflowId }).waitFor();
       await header.getByText('Completed', { exact: true }).first().waitFor();
+
+      // Input and result, shown decoded: the UI sent them to the run's codec server (the admin port's /codec).
+      const [input, output] = [0, 1].map((i) =>
+        page.getByTestId('input-and-result').locator('.cm-content[data-language="json"]').nth(i),
+      );
+      await output!.filter({ hasText: '"status"' }).waitFor();
+      assert.deepEqual(JSON.parse(await input!.innerText()), { invoiceId });
+      assert.equal((JSON.parse(await output!.innerText()) as PayoutState).status, 'Succeeded');
+      await page.screenshot({ path: path.join(ARTIFACTS, 'webui-payout-decoded.png') });
 
       // The static summary: UI 2.42.1 renders it (as markdown, in an iframe) under User Metadata > Summary.
       await page.getByTestId('user-metadata-tab').click();

@@ -11,8 +11,20 @@ import {
 } from '@temporalio/worker';
 import { resolveTemporalCli } from '../../tools/temporalCli';
 import { dynamicConfigArgs, productDevServerArgs } from '../../tools/devServerArgs';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { provisionNamespace } from '../../src/temporal/provision';
+import { failureConverterPath } from '../../src/temporal/client';
+import { installTracing, workerTracingOptions, workflowInterceptorModules } from '../../src/observability/tracing';
+import { findFreeClusterPorts } from '../../tools/cluster/ports';
+import { startCluster } from '../../tools/cluster/startCluster';
+import { runDataConverter, startRunCodecServer, type RunCodecServer } from '../../testkit/payloadKeys';
 import { registerTeardown } from '../setup/root-hooks';
 import { freePort } from '../../testkit/devServer';
+
+/** Tracing as a deployment without an OTLP endpoint has it: nothing registered, nothing recorded. */
+const untraced = installTracing({}, 'test');
 
 /** Generous: the first call starts the dev server (a few seconds) and later calls are instant. */
 export const TEST_ENV_TIMEOUT_MS = 60_000;
@@ -25,15 +37,59 @@ Runtime.install({
 
 let envPromise: Promise<TestWorkflowEnvironment> | undefined;
 let uiUrl: string | undefined;
+let stopEngine: (() => Promise<void>) | undefined;
+let codecServer: RunCodecServer | undefined;
+
+/** The engine the suites run on: `dev` (temporal server start-dev, the default) or `cluster` (npm run cluster). */
+export const TEST_ENGINE = process.env.TEST_ENGINE === 'cluster' ? 'cluster' : 'dev';
 
 async function createEnv(): Promise<TestWorkflowEnvironment> {
+  return TEST_ENGINE === 'cluster' ? createClusterEnv() : createDevServerEnv();
+}
+
+/**
+ * The production-shaped engine: PostgreSQL, the real server with several history shards, the standalone Web UI,
+ * in a throw-away data dir, provisioned by the product's own setup (search attributes) as a deployment is.
+ */
+async function createClusterEnv(): Promise<TestWorkflowEnvironment> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'test-cluster-'));
+  // As root, PostgreSQL runs as `postgres`, which must reach its data dir inside this one.
+  await chmod(dataDir, 0o755);
+  const ports = await findFreeClusterPorts();
+  const codec = await startCodecServerFor(ports.uiPort);
+  const cluster = await startCluster({
+    dataDir,
+    ...ports,
+    codecEndpoint: codec.endpoint,
+    goInstall: false,
+    log: () => undefined,
+  });
+  stopEngine = async () => {
+    await cluster.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  };
+  const env = await TestWorkflowEnvironment.createFromExistingServer({
+    address: cluster.address,
+    client: { dataConverter: runDataConverter },
+  });
+  await provisionNamespace(env.client, { taskQueue: 'test-provision', retentionDays: 7 });
+  uiUrl = cluster.uiUrl;
+  process.stderr.write(
+    `[test] engine: local cluster (PostgreSQL, ${cluster.historyShards} shards) at ${cluster.address}\n`,
+  );
+  return env;
+}
+
+async function createDevServerEnv(): Promise<TestWorkflowEnvironment> {
   // Tests never build the CLI (minutes; would blow hook timeouts): CI runs `npm run temporal:cli` first.
   const cli = await resolveTemporalCli({ goInstall: false });
   const started = Date.now();
   // The embedded Web UI (browser tests use it) starts with the server and costs next to nothing.
   const uiPort = await freePort();
+  const codec = await startCodecServerFor(uiPort);
   try {
     const env = await TestWorkflowEnvironment.createLocal({
+      client: { dataConverter: runDataConverter },
       server: {
         ...(cli.path ? { executable: { type: 'existing-path' as const, path: cli.path } } : {}),
         ui: true,
@@ -41,6 +97,8 @@ async function createEnv(): Promise<TestWorkflowEnvironment> {
         // The product's own flags (search attributes + SQLite pragmas), so tests prove what `npm run dev` uses,
         // plus a short queue ack interval, so a deleted workflow (as retention deletes it) is gone in seconds.
         extraArgs: [
+          '--ui-codec-endpoint',
+          codec.endpoint,
           ...productDevServerArgs(),
           ...dynamicConfigArgs({ 'history.transferProcessorUpdateAckInterval': '1s' }),
         ],
@@ -59,7 +117,13 @@ async function createEnv(): Promise<TestWorkflowEnvironment> {
   }
 }
 
-/** One dev server per test run, started on first use and torn down by the root `afterAll` hook. */
+/** The run's codec server, as the product's admin port serves it, for the Web UI on `uiPort` (browser tests). */
+async function startCodecServerFor(uiPort: number): Promise<RunCodecServer> {
+  codecServer = await startRunCodecServer([`http://127.0.0.1:${uiPort}`, `http://localhost:${uiPort}`]);
+  return codecServer;
+}
+
+/** One Temporal per test run (TEST_ENGINE picks which), started on first use, torn down by the root `afterAll` hook. */
 export function getTestEnv(): Promise<TestWorkflowEnvironment> {
   if (!envPromise) {
     const promise = createEnv();
@@ -69,6 +133,10 @@ export function getTestEnv(): Promise<TestWorkflowEnvironment> {
       uiUrl = undefined;
       const env = await promise.catch(() => undefined);
       await env?.teardown();
+      await stopEngine?.();
+      stopEngine = undefined;
+      await codecServer?.close();
+      codecServer = undefined;
     });
   }
   return envPromise;
@@ -87,7 +155,12 @@ const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
 export function getWorkflowBundle(workflowsPath: string): Promise<WorkflowBundleWithSourceMap> {
   let bundle = bundles.get(workflowsPath);
   if (!bundle) {
-    bundle = bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') });
+    bundle = bundleWorkflowCode({
+      workflowsPath,
+      failureConverterPath,
+      workflowInterceptorModules,
+      logger: new DefaultLogger('WARN'),
+    });
     bundles.set(workflowsPath, bundle);
   }
   return bundle;
@@ -117,9 +190,13 @@ export async function withWorker<T>(options: WithWorkerOptions, fn: (ctx: Worker
   const { workflowsPath, taskQueue = uniqueId('tq'), ...rest } = options;
   const worker = await Worker.create({
     ...rest,
+    // The bundle carries the tracing interceptors, whose spans leave through this sink (dropped unless a test
+    // passes its own).
+    sinks: { ...workerTracingOptions(untraced).sinks, ...rest.sinks },
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue,
+    dataConverter: runDataConverter,
     ...(workflowsPath ? { workflowBundle: await getWorkflowBundle(workflowsPath) } : {}),
   });
   return worker.runUntil(fn({ env, client: env.client, taskQueue, worker }));

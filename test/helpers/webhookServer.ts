@@ -33,7 +33,6 @@ export async function startTestWebhook(opts: {
     }),
     logger: pino({ level: 'silent' }),
     maxBodyBytes: opts.maxBodyBytes ?? 64 * 1024,
-    checkReady: () => verifier.warmUp(),
   });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));

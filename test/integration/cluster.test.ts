@@ -6,8 +6,9 @@ import { Client, Connection } from '@temporalio/client';
 import { tsToMs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { findFreeClusterPorts, type PortChoice } from '../../tools/cluster/ports';
+import { findFreeClusterPorts } from '../../tools/cluster/ports';
 import { startCluster, type ClusterOptions, type LocalCluster } from '../../tools/cluster/startCluster';
+import { provisionNamespace } from '../../src/temporal/provision';
 import { customSearchAttributes, PayoutStatusKey } from '../../src/temporal/searchAttributes';
 import { upsertInvoiceSearchAttributes } from '../fixtures/workflows';
 import { eventually, getWorkflowBundle, uniqueId } from '../helpers/temporal';
@@ -20,7 +21,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 // (`npm run cluster:binaries`); without them the start fails and says which is missing. CI provides both.
 describe('local cluster (npm run cluster): PostgreSQL, the real server, the Web UI', function () {
   let dataDir: string;
-  let ports: PortChoice;
+  let ports: Awaited<ReturnType<typeof findFreeClusterPorts>>;
   let options: ClusterOptions;
   let cluster: LocalCluster | undefined;
   let connection: Connection | undefined;
@@ -39,9 +40,7 @@ describe('local cluster (npm run cluster): PostgreSQL, the real server, the Web 
     ports = await findFreeClusterPorts();
     options = {
       dataDir,
-      port: ports.frontend,
-      uiPort: ports.ui,
-      postgresPort: ports.postgres,
+      ...ports,
       historyShards: 2,
       retentionDays: 3,
       goInstall: false,
@@ -57,7 +56,7 @@ describe('local cluster (npm run cluster): PostgreSQL, the real server, the Web 
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
-  it('serves the default namespace with its retention, the shard count and the product search attributes', async () => {
+  it('serves the default namespace with its retention and shard count; setup adds the search attributes', async () => {
     const c = await connect(cluster!);
     const info = await c.workflowService.getClusterInfo({});
     assert.equal(info.historyShardCount, 2);
@@ -67,6 +66,15 @@ describe('local cluster (npm run cluster): PostgreSQL, the real server, the Web 
     const described = await c.workflowService.describeNamespace({ namespace: 'default' });
     assert.equal(tsToMs(described.config?.workflowExecutionRetentionTtl), 3 * DAY_MS);
 
+    // A fresh cluster has none of the product's attributes, as any self-hosted one: setup creates them.
+    const before = await c.operatorService.listSearchAttributes({ namespace: 'default' });
+    assert.equal(customSearchAttributes.filter((key) => key.name in (before.customAttributes ?? {})).length, 0);
+    const report = await provisionNamespace(new Client({ connection: c }), {
+      taskQueue: uniqueId('tq'),
+      retentionDays: 3,
+    });
+    assert.equal(report.searchAttributes, `created ${customSearchAttributes.map((key) => key.name).join(', ')}`);
+    assert.deepEqual(report.manual, []);
     const { customAttributes } = await c.operatorService.listSearchAttributes({ namespace: 'default' });
     for (const key of customSearchAttributes) {
       const expected =

@@ -119,7 +119,12 @@ describe('local cluster config', () => {
 
   it('points the Web UI at the frontend and accepts both spellings of its own origin', () => {
     const config: unknown = parse(
-      renderUiConfig({ frontendAddress: '127.0.0.1:17233', port: 18080, namespace: 'default' }),
+      renderUiConfig({
+        frontendAddress: '127.0.0.1:17233',
+        port: 18080,
+        namespace: 'default',
+        codecEndpoint: 'http://127.0.0.1:9464/codec/t0ken',
+      }),
     );
     assert.deepEqual(config, {
       temporalGrpcAddress: '127.0.0.1:17233',
@@ -128,6 +133,7 @@ describe('local cluster config', () => {
       enableUi: true,
       cors: { allowOrigins: ['http://127.0.0.1:18080', 'http://localhost:18080'] },
       defaultNamespace: 'default',
+      codec: { endpoint: 'http://127.0.0.1:9464/codec/t0ken' },
     });
   });
 });

@@ -5,13 +5,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config';
 import { MISSION_DESTINATION } from '../../src/domain/destination';
+import { generatePayloadKey } from '../../src/temporal/payloadCodec';
 
 const { privateKey } = crypto.generateKeyPairSync('ec', {
   namedCurve: 'secp256k1',
   publicKeyEncoding: { type: 'spki', format: 'pem' },
   privateKeyEncoding: { type: 'sec1', format: 'pem' },
 });
+const payloadKeys = `${generatePayloadKey('new')},${generatePayloadKey('old')}`;
 const base = {
+  PAYLOAD_KEYS: payloadKeys,
   STARK_PROJECT_ID: '5656565656565656',
   STARK_PRIVATE_KEY: privateKey,
   TEMPORAL_CONFIG_FILE: '/nonexistent',
@@ -36,6 +39,7 @@ describe('loadConfig', () => {
     assert.equal(config.stark.environment, 'sandbox');
     assert.deepEqual(config.destination, MISSION_DESTINATION);
     assert.equal(config.stark.emulator, undefined);
+    assert.deepEqual(config.admin, { host: '127.0.0.1', port: 9464, sdkMetricsAddress: undefined, codec: undefined });
   });
 
   it('follows Temporal conventions for the connection', () => {
@@ -48,8 +52,42 @@ describe('loadConfig', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cfg-'));
     const file = path.join(dir, 'key.pem');
     fs.writeFileSync(file, privateKey);
-    const config = loadConfig({ STARK_PROJECT_ID: '1', STARK_PRIVATE_KEY_FILE: file, TEMPORAL_CONFIG_FILE: '/x' });
+    const config = loadConfig({ ...base, STARK_PRIVATE_KEY: undefined, STARK_PRIVATE_KEY_FILE: file });
     assert.equal(config.stark.privateKey, privateKey);
+  });
+
+  it('reads the payload keys, newest first, from the variable or a file', () => {
+    const fromEnv = loadConfig(base).temporal.payloadKeys;
+    assert.deepEqual(
+      fromEnv.map((k) => k.id),
+      ['new', 'old'],
+    );
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cfg-'));
+    const file = path.join(dir, 'payload-keys');
+    fs.writeFileSync(file, `# rotated today\n${payloadKeys.replace(',', '\n')}\n`);
+    const fromFile = loadConfig({ ...base, PAYLOAD_KEYS: undefined, PAYLOAD_KEYS_FILE: file }).temporal.payloadKeys;
+    assert.deepEqual(fromFile, fromEnv);
+  });
+
+  it('refuses to start without a payload key, or with a malformed one, never showing it', () => {
+    const missing = configError({ ...base, PAYLOAD_KEYS: undefined, STARK_PROJECT_ID: undefined });
+    assert.match(missing.message, /PAYLOAD_KEYS or PAYLOAD_KEYS_FILE: required/);
+    assert.match(missing.message, /STARK_PROJECT_ID: required/, 'and names the other problems with it');
+    const short = `bad:${Buffer.alloc(16, 7).toString('base64')}`;
+    const malformed = configError({ ...base, PAYLOAD_KEYS: `${generatePayloadKey('ok')},${short}` });
+    assert.match(malformed.message, /PAYLOAD_KEYS: entry 2 is not id:<32 bytes in base64>/);
+    assert.ok(!malformed.message.includes(short.slice(4)), 'key material leaked into the error');
+    const unreadable = configError({ ...base, PAYLOAD_KEYS: undefined, PAYLOAD_KEYS_FILE: '/nonexistent/keys' });
+    assert.match(unreadable.message, /PAYLOAD_KEYS_FILE: cannot read \/nonexistent\/keys/);
+  });
+
+  it('serves the codec only with a long enough token, never showing a short one', () => {
+    const codec = loadConfig({ ...base, CODEC_TOKEN: 'a'.repeat(24), CODEC_CORS_ORIGINS: 'https://ui.example' }).admin
+      .codec;
+    assert.deepEqual(codec, { token: 'a'.repeat(24), allowedOrigins: ['https://ui.example'] });
+    const err = configError({ ...base, CODEC_TOKEN: 'secret-ish' });
+    assert.match(err.message, /CODEC_TOKEN: must be at least 16 characters/);
+    assert.ok(!err.message.includes('secret-ish'));
   });
 
   it('names every bad setting in one error', () => {
@@ -65,7 +103,7 @@ describe('loadConfig', () => {
   });
 
   it('requires credentials and says which', () => {
-    const err = configError({ TEMPORAL_CONFIG_FILE: '/x' });
+    const err = configError({ PAYLOAD_KEYS: payloadKeys, TEMPORAL_CONFIG_FILE: '/x' });
     assert.match(err.message, /STARK_PROJECT_ID: required/);
     assert.match(err.message, /STARK_PRIVATE_KEY or STARK_PRIVATE_KEY_FILE: required/);
   });

@@ -1,7 +1,5 @@
 import { Connection, isGrpcServiceError } from '@temporalio/client';
 import { msNumberToTs, tsToMs } from '@temporalio/common/lib/time';
-import { customSearchAttributes } from '../../src/temporal/searchAttributes';
-import { registerSearchAttributes } from '../searchAttributeRegistration';
 
 export interface NamespaceOptions {
   address: string;
@@ -44,16 +42,9 @@ async function ensureNamespace(connection: Connection, opts: NamespaceOptions): 
   }
 }
 
-// A query on every custom attribute: the frontend accepts it only once it knows the namespace and them all.
-const probeQuery = customSearchAttributes
-  .map((key) => `${key.name} = ${key.type === 'INT' ? '0' : "'-'"}`)
-  .join(' AND ');
-
 /**
- * Creates the namespace if missing and registers the product's search attributes, retrying until the frontend
- * accepts a query on them all: the services cache namespaces for a few seconds, so a new namespace is "not
- * found" at first, and a workflow that upserts an attribute its namespace does not yet map fails every
- * workflow task until it does.
+ * Creates the namespace if missing, and waits until the frontend serves it (services cache namespaces for a few
+ * seconds). What the product needs in it (search attributes, the pause switch) is setup's job, as on any cluster.
  */
 export async function prepareNamespace(opts: NamespaceOptions): Promise<void> {
   const connection = await Connection.connect({ address: opts.address });
@@ -63,16 +54,11 @@ export async function prepareNamespace(opts: NamespaceOptions): Promise<void> {
     for (;;) {
       opts.signal?.throwIfAborted();
       try {
-        const added = await registerSearchAttributes(connection, opts.namespace);
-        if (added.length > 0) opts.log(`registered search attributes ${added.join(', ')}`);
-        await connection.workflowService.countWorkflowExecutions({ namespace: opts.namespace, query: probeQuery });
+        await connection.workflowService.countWorkflowExecutions({ namespace: opts.namespace, query: '' });
         return;
       } catch (error) {
-        if (Date.now() > deadline) {
-          throw new Error(`namespace ${opts.namespace} or its search attributes not usable after 60 s`, {
-            cause: error,
-          });
-        }
+        if (Date.now() > deadline)
+          throw new Error(`namespace ${opts.namespace} not served after 60 s`, { cause: error });
         await new Promise((resolve) => setTimeout(resolve, 500));
       }
     }

@@ -86,13 +86,18 @@ export async function busyPorts(ports: ClusterPorts): Promise<string[]> {
   return busy;
 }
 
-/** Random ports whose whole layout is free right now, for tests that start their own cluster. */
-export async function findFreeClusterPorts(): Promise<PortChoice> {
+/**
+ * Random ports whose whole layout is free right now, for tests that start their own cluster, in the shape
+ * startCluster takes them.
+ */
+export async function findFreeClusterPorts(): Promise<{ port: number; uiPort: number; postgresPort: number }> {
   for (let attempt = 0; attempt < 50; attempt++) {
     // Below Linux's ephemeral range (32768 and up), so no outgoing connection holds one of them by chance.
     const base = 10_000 + Math.floor(Math.random() * (MAX_FRONTEND - 10_000));
     const choice = { frontend: base, ui: base + 20, postgres: base + 30 };
-    if ((await busyPorts(clusterPorts(choice))).length === 0) return choice;
+    if ((await busyPorts(clusterPorts(choice))).length === 0) {
+      return { port: choice.frontend, uiPort: choice.ui, postgresPort: choice.postgres };
+    }
   }
   throw new Error('found no free range of ports for a local cluster');
 }

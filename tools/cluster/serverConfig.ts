@@ -86,6 +86,16 @@ export function renderServerConfig({ template, ports, historyShards, dynamicConf
 
 const dynamicTemplate = z.record(z.string(), z.array(z.looseObject({ value: z.unknown() })));
 
+type DynamicConfigValue = (typeof productDynamicConfig)[string];
+
+/**
+ * The product's dynamic config values in the server's file format, one unconstrained value per key: what the
+ * cluster adds to its template, and what the compose file's server mounts.
+ */
+export function productDynamicConfigEntries(): Record<string, { value: DynamicConfigValue }[]> {
+  return Object.fromEntries(Object.entries(productDynamicConfig).map(([key, value]) => [key, [{ value }]]));
+}
+
 /**
  * The template's dynamic config, with the Nexus callback on our HTTP port and the product's own values
  * (the same ones `npm run dev` gives the dev server), so both engines behave alike; `extra` goes on top.
@@ -99,8 +109,8 @@ export function renderDynamicConfig(
   config['component.nexusoperations.callback.endpoint.template'] = [
     { value: `http://127.0.0.1:${ports.frontendHttp}/namespaces/{{.NamespaceName}}/nexus/callback` },
   ];
-  for (const [key, value] of Object.entries({ ...productDynamicConfig, ...extra })) config[key] = [{ value }];
-  return HEADER + stringify(config);
+  const extraEntries = Object.fromEntries(Object.entries(extra).map(([key, value]) => [key, [{ value }]]));
+  return HEADER + stringify({ ...config, ...productDynamicConfigEntries(), ...extraEntries });
 }
 
 /** The shard count a config written at an earlier start holds, since it can never change after the first. */

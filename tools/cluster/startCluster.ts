@@ -28,6 +28,8 @@ export interface ClusterOptions {
   retentionDays?: number;
   /** Dynamic config values on top of the product's, e.g. a benchmark's variant. */
   dynamicConfig?: Readonly<Record<string, string | number | boolean>>;
+  /** The codec server the Web UI decodes payloads with (the product's admin port); none by default. */
+  codecEndpoint?: string;
   /** Build missing binaries with `go install` (minutes). Tests pass false and fail instead. Default true. */
   goInstall?: boolean;
   /** Progress lines; stderr by default. */
@@ -159,6 +161,7 @@ export async function startCluster(options: ClusterOptions): Promise<LocalCluste
       frontendAddress: address,
       port: ports.ui,
       namespace: NAMESPACE,
+      codecEndpoint: options.codecEndpoint,
       logFile: path.join(logs, 'ui.log'),
       signal,
     });

@@ -11,12 +11,16 @@ export interface WebUiOptions {
   frontendAddress: string;
   port: number;
   namespace: string;
+  /** The codec server the UI sends payloads to for display (the product's admin port), if any. */
+  codecEndpoint?: string;
   logFile: string;
   signal?: AbortSignal;
 }
 
 /** The ui-server config: ours on 127.0.0.1, reaching the frontend over gRPC; both host spellings may call it. */
-export function renderUiConfig(opts: Pick<WebUiOptions, 'frontendAddress' | 'port' | 'namespace'>): string {
+export function renderUiConfig(
+  opts: Pick<WebUiOptions, 'frontendAddress' | 'port' | 'namespace' | 'codecEndpoint'>,
+): string {
   return stringify({
     temporalGrpcAddress: opts.frontendAddress,
     host: '127.0.0.1',
@@ -24,6 +28,7 @@ export function renderUiConfig(opts: Pick<WebUiOptions, 'frontendAddress' | 'por
     enableUi: true,
     cors: { allowOrigins: [`http://127.0.0.1:${opts.port}`, `http://localhost:${opts.port}`] },
     defaultNamespace: opts.namespace,
+    ...(opts.codecEndpoint ? { codec: { endpoint: opts.codecEndpoint } } : {}),
   });
 }
 

@@ -4,8 +4,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { emptyDir, runCli } from './run';
 import { pemLabels, SEC1_KEY_LABEL } from '../../../src/shared/pem';
+import { loadConfig } from '../../../src/config';
+import { createPayloadCodec, parsePayloadKeys } from '../../../src/temporal/payloadCodec';
 
-describe('ops CLI: keys create (real process)', function () {
+describe('ops CLI: keys (real process)', function () {
   this.timeout(30_000);
 
   it('writes a secp256k1 SEC1 private key (0600) and its public key, printing only the public one', async () => {
@@ -45,5 +47,44 @@ describe('ops CLI: keys create (real process)', function () {
     assert.match(again.stderr, /^error: .*private-key\.pem already exists; not overwriting it/);
     assert.equal(again.stderr.trim().split('\n').length, 1, 'one line');
     assert.equal(fs.readFileSync(path.join(out, 'private-key.pem'), 'utf8'), before, 'the key is untouched');
+  });
+
+  it('makes payload keys the configuration accepts, written 0600 to a new file or printed, never overwritten', async () => {
+    const file = path.join(emptyDir(), 'secrets', 'payload-keys');
+    const written = await runCli(['keys', 'payload', '--file', file, '--json']);
+    assert.equal(written.code, 0, written.stderr);
+    const report = JSON.parse(written.stdout) as { id: string; file: string; entry?: string };
+    assert.deepEqual(Object.keys(report).sort(), ['file', 'id'], 'the key itself is not printed');
+    assert.equal(fs.statSync(file).mode & 0o777, 0o600);
+    const [fromFile] = parsePayloadKeys(fs.readFileSync(file, 'utf8'));
+    assert.equal(fromFile!.id, report.id);
+    assert.match(report.id, /^k\d{8}-[0-9a-f]{4}$/);
+
+    const printed = await runCli(['keys', 'payload']);
+    assert.equal(printed.code, 0, printed.stderr);
+    const entry = printed.stdout.trim();
+    // Rotation: the printed key goes first, the file's key stays after it, and both are accepted.
+    const config = loadConfig({
+      PAYLOAD_KEYS: `${entry},${fs.readFileSync(file, 'utf8').trim()}`,
+      STARK_PROJECT_ID: '1',
+      STARK_PRIVATE_KEY: crypto
+        .generateKeyPairSync('ec', { namedCurve: 'secp256k1' })
+        .privateKey.export({ type: 'sec1', format: 'pem' })
+        .toString(),
+      TEMPORAL_CONFIG_FILE: '/nonexistent',
+    });
+    const [newest, older] = config.temporal.payloadKeys;
+    assert.notEqual(newest!.id, older!.id);
+    const codec = createPayloadCodec(config.temporal.payloadKeys);
+    const clear = { metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from('"hello"') };
+    const [sealed] = await codec.encode([clear]);
+    assert.equal(Buffer.from(sealed!.metadata!['encryption-key-id']!).toString(), newest!.id);
+    const [opened] = await codec.decode([sealed!]);
+    assert.equal(Buffer.from(opened!.data!).toString(), '"hello"');
+
+    const again = await runCli(['keys', 'payload', '--file', file]);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /^error: .*payload-keys already exists; not overwriting it/);
+    assert.equal(parsePayloadKeys(fs.readFileSync(file, 'utf8'))[0]!.id, report.id, 'the key is untouched');
   });
 });

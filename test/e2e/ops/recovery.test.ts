@@ -7,7 +7,7 @@ import { createInvoice, withPayoutWorker } from '../../helpers/payouts';
 import { startTestEmulator, type TestEmulator } from '../../../testkit/emulator';
 import { runCliOk, temporalEnv } from './run';
 
-describe('ops CLI: recovery (real process, dev server, emulator)', function () {
+describe('ops CLI: recovery (real process, real Temporal, emulator)', function () {
   this.timeout(120_000);
   let stark: TestEmulator;
 

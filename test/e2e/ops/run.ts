@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { getTestEnv } from '../../helpers/temporal';
+import { RUN_PAYLOAD_KEYS } from '../../../testkit/payloadKeys';
 
 const repoRoot = path.resolve(__dirname, '../../..');
 const entry = path.join(repoRoot, 'src/ops.ts');
@@ -60,6 +61,7 @@ export async function temporalEnv(taskQueue: string): Promise<Record<string, str
     TEMPORAL_ADDRESS: env.address,
     TEMPORAL_NAMESPACE: env.namespace ?? 'default',
     TEMPORAL_TASK_QUEUE: taskQueue,
+    PAYLOAD_KEYS: RUN_PAYLOAD_KEYS,
   };
 }
 

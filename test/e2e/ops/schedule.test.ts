@@ -16,7 +16,7 @@ interface StatusJson {
   recentRuns: { workflowId: string; scheduledAt: string; status: string; invoices?: number; totalCents?: number }[];
 }
 
-describe('ops CLI: schedule (real process, dev server, emulator)', function () {
+describe('ops CLI: schedule (real process, real Temporal, emulator)', function () {
   this.timeout(120_000);
   let stark: TestEmulator;
 

@@ -5,7 +5,12 @@ import { payoutWorkflowId } from '../../../src/domain/payoutIds';
 import type { PayoutState } from '../../../src/workflows/payoutDefinitions';
 import { createInvoice, transfersOf, withPayoutWorker, type PayoutContext } from '../../helpers/payouts';
 import { generateProjectKeys, startTestEmulator, type TestEmulator } from '../../../testkit/emulator';
-import { getTestEnv } from '../../helpers/temporal';
+import { getTestEnv, uniqueId } from '../../helpers/temporal';
+import { loadConfig } from '../../../src/config';
+import { startWebhook } from '../../../src/webhook';
+import { WEBHOOK_PATH } from '../../../src/webhook/app';
+import { tempFile } from '../../../testkit/processes';
+import { RUN_PAYLOAD_KEYS } from '../../../testkit/payloadKeys';
 import { postWebhook, signBody, startTestWebhook, type TestWebhook } from '../../helpers/webhookServer';
 
 /** A webhook body in Stark Bank's style: one line, sorted keys, Python separators. */
@@ -187,25 +192,40 @@ describe('webhook (real HTTP, real verifier, real dev server)', function () {
     }
   });
 
-  it('answers 503 when Stark Bank public key cannot be fetched, and readiness says so', async () => {
+  it('answers 503 while the Stark Bank public key cannot be fetched; readiness names it on the admin port only', async () => {
     const env = await getTestEnv();
-    const stranger = { ...stark.user, id: '1111111111111111' } as typeof stark.user;
-    const unknownProject = Object.assign(
-      Object.create(Object.getPrototypeOf(stark.user) as object) as object,
-      stranger,
+    // The real entry point's server, for a project the bank does not know: its public key cannot be fetched.
+    const hook = await startWebhook(
+      loadConfig({
+        TEMPORAL_ADDRESS: env.address,
+        TEMPORAL_TASK_QUEUE: uniqueId('readiness'),
+        TEMPORAL_CONFIG_FILE: '/nonexistent',
+        PAYLOAD_KEYS: RUN_PAYLOAD_KEYS,
+        STARK_PROJECT_ID: '1111111111111111',
+        STARK_PRIVATE_KEY: stark.privateKeyPem,
+        STARK_EMULATOR_ADDRESS: `127.0.0.1:${stark.emulator.port}`,
+        STARK_EMULATOR_CA_FILE: tempFile('ca.pem', stark.emulator.caPem),
+        WEBHOOK_HOST: '127.0.0.1',
+        WEBHOOK_PORT: '0',
+        ADMIN_PORT: '0',
+      }),
     );
-    const hook = await startTestWebhook({
-      user: unknownProject,
-      client: env.client,
-      taskQueue: 'x',
-    });
     try {
       const body = eventBody(invoiceEvent('1', 'credited'));
       assert.equal((await postWebhook(hook.url, body, signed(body))).status, 503);
-      const ready = await fetch(hook.url.replace('/webhook/starkbank', '/readyz'));
+      const ready = await fetch(`${hook.adminUrl}/readyz`);
       assert.equal(ready.status, 503);
-      const health = await fetch(hook.url.replace('/webhook/starkbank', '/healthz'));
-      assert.equal(health.status, 200);
+      assert.deepEqual(await ready.json(), { status: 'not ready', down: ['stark-bank-public-key'] });
+      assert.equal((await fetch(`${hook.adminUrl}/healthz`)).status, 200);
+      assert.match(await (await fetch(`${hook.adminUrl}/metrics`)).text(), /webhook_requests_total/);
+      assert.match(hook.adminUrl, /^http:\/\/127\.0\.0\.1:\d+$/, 'the admin port is on the loopback');
+
+      // The public port answers the webhook and a liveness probe, nothing else.
+      const publicBase = hook.url.replace(WEBHOOK_PATH, '');
+      assert.equal((await fetch(`${publicBase}/healthz`)).status, 200);
+      for (const path of ['/readyz', '/metrics', '/codec/decode']) {
+        assert.equal((await fetch(`${publicBase}${path}`)).status, 404, path);
+      }
     } finally {
       await hook.close();
     }

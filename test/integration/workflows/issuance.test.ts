@@ -18,7 +18,7 @@ import { BatchIdKey } from '../../../src/temporal/searchAttributes';
 import { collect } from '../../../src/starkbank/list';
 import { invoiceSchema } from '../../../src/starkbank/schemas';
 import { issueInvoices } from '../../../src/workflows/issueInvoices';
-import { captureHistory } from '../../helpers/histories';
+import { captureHistory, decryptedHistoryText } from '../../helpers/histories';
 import { withPayoutWorker } from '../../helpers/payouts';
 import { startTestEmulator, type TestEmulator } from '../../../testkit/emulator';
 import { eventually } from '../../helpers/temporal';
@@ -89,6 +89,13 @@ describe('invoice issuance (schedule, workflow, activities against the emulator)
         }
         const described = await run!.describe();
         assert.equal(described.typedSearchAttributes.get(BatchIdKey), result.batchId);
+        // The run's history, even decrypted, names no payer: the activity makes them from the batch and index.
+        const decrypted = await decryptedHistoryText(run!);
+        for (const invoice of invoices) {
+          for (const secret of [invoice.name ?? '?', invoice.taxId ?? '?', (invoice.taxId ?? '?').replace(/\D/g, '')]) {
+            assert.ok(!decrypted.includes(secret), 'a payer reached the workflow history');
+          }
+        }
         await captureHistory(run!, 'issuance/triggered');
       } finally {
         await schedule.delete();

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { payoutWorkflowId } from '../../../src/domain/payoutIds';
 import { createEventDispatcher } from '../../../src/events/dispatch';
+import { createPauseSwitchReader } from '../../../src/activities/pauseSwitch';
 import { setPayoutsPaused } from '../../../src/ops/pausePayouts';
 import { PayoutStatusKey } from '../../../src/temporal/searchAttributes';
 import { pauseSwitchWorkflowId } from '../../../src/workflows/pauseSwitchDefinitions';
@@ -128,6 +129,12 @@ describe('payout workflow (real dev server, real SDK, emulator)', function () {
       assert.equal(transfers.length, 1, 'a retried create must find the committed transfer, not make another');
       assert.equal(transfers[0]!.status, 'success');
       assert.deepEqual(stark.emulator.getFaults().rules, [], 'every injected fault was hit');
+      // The failures Temporal stored show no message in clear: it is in their encrypted attributes.
+      const history = await ctx.client.workflow.getHandle(payoutWorkflowId(invoiceId)).fetchHistory();
+      const failure = history.events?.find((e) => e.activityTaskStartedEventAttributes?.lastFailure)
+        ?.activityTaskStartedEventAttributes?.lastFailure;
+      assert.equal(failure?.message, 'Encoded failure');
+      assert.doesNotMatch(JSON.stringify(history), /Stark Bank unavailable/);
       await captureHistory(ctx.client.workflow.getHandle(payoutWorkflowId(invoiceId)), 'payout/faults');
     });
   });
@@ -188,6 +195,11 @@ describe('payout workflow (real dev server, real SDK, emulator)', function () {
   it('holds payouts while paused and sends them on resume, losing none', async () => {
     await withPayoutWorker(stark, async (ctx) => {
       await setPayoutsPaused(ctx.client, ctx.taskQueue, { paused: true, operator: 'test' });
+      // In effect once acknowledged: a payout reading the switch right now already sees it.
+      assert.deepEqual(await createPauseSwitchReader(ctx.client, ctx.taskQueue)(), {
+        paused: true,
+        reason: 'an operator paused all payouts',
+      });
       try {
         const { invoiceId } = await creditAndDispatch(ctx, 2_500);
         const handle = ctx.client.workflow.getHandle(payoutWorkflowId(invoiceId));
