@@ -109,6 +109,8 @@ const envSchema = z.object({
         .map((o) => o.trim())
         .filter(Boolean),
     ),
+  // The payout gauges count workflows in Temporal at scrape time: one process of a deployment serves them.
+  PAYOUT_GAUGES: z.stringbool().default(false),
   SDK_METRICS_ADDRESS: z
     .string()
     .regex(/^[^:]+:\d+$/, 'expected host:port')
@@ -179,6 +181,8 @@ export interface Config {
     host: string;
     port: number;
     sdkMetricsAddress?: string;
+    /** Whether this process serves the payout gauges (exactly one process of a deployment should). */
+    payoutGauges: boolean;
     codec?: { token: string; allowedOrigins: string[] };
   };
 }
@@ -234,6 +238,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvWithDotenv()): Config
       host: e.ADMIN_HOST,
       port: e.ADMIN_PORT,
       sdkMetricsAddress: e.SDK_METRICS_ADDRESS,
+      payoutGauges: e.PAYOUT_GAUGES,
       codec: e.CODEC_TOKEN ? { token: e.CODEC_TOKEN, allowedOrigins: e.CODEC_CORS_ORIGINS } : undefined,
     },
     worker: {

@@ -72,7 +72,7 @@ async function main(): Promise<void> {
   const tracing = installTracing(config.tracing, 'starkbank-payouts-worker');
   installStarkbankPatches(config.stark);
   const worker = await createWorker(config, tracing);
-  registerPayoutGauges(createTemporalClient(config.temporal), config.temporal.taskQueue);
+  if (config.admin.payoutGauges) registerPayoutGauges(createTemporalClient(config.temporal), config.temporal.taskQueue);
   const admin = await startAdminServer({
     host: config.admin.host,
     port: config.admin.port,

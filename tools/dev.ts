@@ -34,7 +34,9 @@ const say = (line: string) => process.stdout.write(`▸ ${line}\n`);
 
 async function main(): Promise<void> {
   if (!process.env.LOG_LEVEL) logger.level = 'warn';
-  installTemporalRuntime(logger);
+  // The worker's SDK metrics (task latencies, slots, failures) are on here, next to the admin port.
+  process.env.SDK_METRICS_ADDRESS ??= '127.0.0.1:9465';
+  installTemporalRuntime(logger, process.env.SDK_METRICS_ADDRESS);
   const dataDir = path.resolve(opts.dataDir);
   const stops: (() => Promise<void>)[] = [];
   let stopping = false;
@@ -97,6 +99,7 @@ async function main(): Promise<void> {
       `search attributes ${provisioned.searchAttributes}, pause switch ${provisioned.pauseSwitch}`,
   );
   const worker = await createWorker(config, tracing);
+  // One process serves everything here, so it serves the payout gauges too.
   registerPayoutGauges(createTemporalClient(config.temporal), config.temporal.taskQueue);
   const running = worker.run();
   stops.push(async () => {
@@ -109,6 +112,7 @@ async function main(): Promise<void> {
   const webhook = await startWebhook(config);
   stops.push(() => webhook.close());
   say(`webhook at ${webhook.url}; metrics, readiness and the Web UI's codec server at ${webhook.adminUrl}`);
+  say(`the Temporal SDK's worker metrics at http://${process.env.SDK_METRICS_ADDRESS}/metrics`);
   // Locally the emulator reaches the webhook directly; real Stark Bank needs WEBHOOK_PUBLIC_URL (a tunnel).
   const publicUrl = emulated ? webhook.url : config.webhook.publicUrl;
   const setup = await runSetup({ ...config, webhook: { ...config.webhook, publicUrl } });

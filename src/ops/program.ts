@@ -5,6 +5,7 @@ import { registerAuditCommands } from './audit';
 import { registerKeyCommands } from './keys';
 import { registerPayoutCommands } from './payouts';
 import { registerRecoveryCommands } from './recovery';
+import { registerReplayCommand } from './replay';
 import { registerScheduleCommands } from './schedule';
 import { registerSetupCommand } from './setup';
 
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerPayoutCommands(program);
   registerRecoveryCommands(program);
   registerAuditCommands(program);
+  registerReplayCommand(program);
   registerKeyCommands(program);
   return program;
 }

@@ -90,6 +90,7 @@ export function createWebhookApp({ verifier, dispatcher, logger, maxBodyBytes }:
     if (err.status && err.status >= 400 && err.status < 500)
       return reject(res, err.status, 'bad request', 'bad-request');
     logger.error({ err: err.message }, 'webhook: unexpected error');
+    webhookRequests.inc({ outcome: 'internal-error' });
     res.status(500).json({ error: 'internal error' });
   };
   app.use(onError);
