@@ -25,6 +25,7 @@ import {
   reconciliationDrift,
   reconciliationReversedAfterPayout,
   reconciliationUnpaid,
+  sweepUndeliveredEvents,
   sweepUnprocessableEvents,
 } from '../observability/metrics';
 
@@ -101,6 +102,7 @@ export function createRecoveryActivities({
       const events = await starkCall('query undelivered events', () =>
         collect(starkbank.event.query({ isDelivered: false, user }), sdkEventSchema),
       );
+      sweepUndeliveredEvents.inc(events.length);
       const report: SweepReport = { undelivered: events.length, outcomes: {}, markedDelivered: 0, unprocessable: [] };
       for (const raw of events) {
         heartbeat(report.markedDelivered);

@@ -90,3 +90,9 @@ export const sweepUnprocessableEvents = new client.Counter({
   help: 'Undelivered events the sweep could never process: reported once, then marked delivered',
   registers: [registry],
 });
+
+export const sweepUndeliveredEvents = new client.Counter({
+  name: 'sweep_undelivered_events_total',
+  help: 'Events the sweep found that Stark Bank had not delivered to the webhook (a backlog shows here)',
+  registers: [registry],
+});

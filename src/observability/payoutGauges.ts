@@ -1,28 +1,42 @@
 import type { Client } from '@temporalio/client';
 import client from 'prom-client';
-import { PAYOUT_STATUSES } from '../workflows/payoutDefinitions';
+import { PAYOUT_STATUSES, type PayoutStatus } from '../workflows/payoutDefinitions';
 import { DecisionStateKey, PayoutStatusKey } from '../temporal/searchAttributes';
 import { DECISION_RECORD_WORKFLOW_TYPE } from '../workflows/decisionRecordDefinitions';
 import { registry } from './metrics';
 
 const WAITING = ['AwaitingApproval', 'NeedsAttention', 'TransferFailed'] as const;
 
+interface PayoutCounts {
+  byStatus: Record<PayoutStatus, number>;
+  pending: number;
+  cases: number;
+}
+
 /**
- * Payouts of this deployment (its task queue) by status, and approvals pending, read from Temporal visibility at
- * scrape time: the numbers come from the source of truth, so every worker replica reports the same values.
+ * Payouts of this deployment (its task queue) by status, approvals pending and open cases, counted in Temporal
+ * visibility at scrape time, at most once per `maxAgeMs` however often it is scraped. One process of a deployment
+ * serves them (PAYOUT_GAUGES): replicas would only repeat the same counts.
  */
-export function registerPayoutGauges(temporal: Client, taskQueue: string): void {
-  const ours = `WorkflowType="payout" AND TaskQueue="${taskQueue}"`;
+export function registerPayoutGauges(temporal: Client, taskQueue: string, maxAgeMs = 15_000): void {
+  let cached: { at: number; counts: Promise<PayoutCounts> } | undefined;
+  const counts = () => {
+    if (!cached || Date.now() - cached.at > maxAgeMs) {
+      const pending = countPayouts(temporal, taskQueue);
+      cached = { at: Date.now(), counts: pending };
+      // A failed count is not kept: the next scrape tries again.
+      pending.catch(() => (cached = undefined));
+    }
+    return cached.counts;
+  };
   const byStatus = new client.Gauge({
     name: 'payouts',
     help: 'Payout workflows by PayoutStatus (from Temporal visibility)',
     labelNames: ['status'] as const,
     registers: [registry],
     async collect() {
-      const counts = await Promise.all(
-        PAYOUT_STATUSES.map((status) => temporal.workflow.count(`${ours} AND ${PayoutStatusKey.name}="${status}"`)),
-      );
-      PAYOUT_STATUSES.forEach((status, i) => byStatus.set({ status }, counts[i]!.count));
+      const c = await counts();
+      for (const status of PAYOUT_STATUSES) byStatus.set({ status }, c.byStatus[status]);
     },
   });
   const pending = new client.Gauge({
@@ -30,14 +44,7 @@ export function registerPayoutGauges(temporal: Client, taskQueue: string): void 
     help: 'Running payouts waiting for an operator (AwaitingApproval, NeedsAttention, TransferFailed)',
     registers: [registry],
     async collect() {
-      // Three equality counts: the dev server's SQLite visibility mis-counts an IN (...) over custom attributes.
-      const counts = await Promise.all(
-        WAITING.map((status) =>
-          temporal.workflow.count(`${ours} AND ExecutionStatus="Running" AND ${PayoutStatusKey.name}="${status}"`),
-        ),
-      );
-      const count = counts.reduce((sum, c) => sum + c.count, 0);
-      pending.set(count);
+      pending.set((await counts()).pending);
     },
   });
   const cases = new client.Gauge({
@@ -45,8 +52,28 @@ export function registerPayoutGauges(temporal: Client, taskQueue: string): void 
     help: 'Credited invoices no automatic path will pay until a person acts (closed without paying, too old)',
     registers: [registry],
     async collect() {
-      const query = `WorkflowType="${DECISION_RECORD_WORKFLOW_TYPE}" AND ExecutionStatus="Running" AND TaskQueue="${taskQueue}" AND ${DecisionStateKey.name}="NeedsPerson"`;
-      cases.set((await temporal.workflow.count(query)).count);
+      cases.set((await counts()).cases);
     },
   });
+}
+
+async function countPayouts(temporal: Client, taskQueue: string): Promise<PayoutCounts> {
+  const ours = `WorkflowType="payout" AND TaskQueue="${taskQueue}"`;
+  const count = async (query: string) => (await temporal.workflow.count(query)).count;
+  const [statusCounts, waiting, cases] = await Promise.all([
+    Promise.all(PAYOUT_STATUSES.map((status) => count(`${ours} AND ${PayoutStatusKey.name}="${status}"`))),
+    // Three equality counts: the dev server's SQLite visibility mis-counts an IN (...) over custom attributes.
+    Promise.all(
+      WAITING.map((status) => count(`${ours} AND ExecutionStatus="Running" AND ${PayoutStatusKey.name}="${status}"`)),
+    ),
+    count(
+      `WorkflowType="${DECISION_RECORD_WORKFLOW_TYPE}" AND ExecutionStatus="Running" AND TaskQueue="${taskQueue}" ` +
+        `AND ${DecisionStateKey.name}="NeedsPerson"`,
+    ),
+  ]);
+  return {
+    byStatus: Object.fromEntries(PAYOUT_STATUSES.map((s, i) => [s, statusCounts[i]!])) as Record<PayoutStatus, number>,
+    pending: waiting.reduce((sum, n) => sum + n, 0),
+    cases,
+  };
 }

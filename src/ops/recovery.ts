@@ -6,8 +6,11 @@ import { formatBRL } from '../domain/money';
 import { hasDrift } from '../domain/reconciliation';
 import { reconcilePayouts, sweepEvents } from '../workflows/recovery';
 import { positiveInt } from './args';
-import { emit, formatFields, formatTable } from './output';
+import { emit, examples, formatFields, formatTable } from './output';
 import { withTemporal } from './temporalFromEnv';
+
+/** A sweep or a reconciliation reads every page of a few days of Stark Bank data: minutes, not seconds. */
+const RUN_TIMEOUT_SECONDS = 600;
 
 /** Runs the scheduled safety nets on demand, as workflows on the worker (visible in the Web UI), and prints the report. */
 export function registerRecoveryCommands(program: Command): void {
@@ -16,9 +19,11 @@ export function registerRecoveryCommands(program: Command): void {
   recovery
     .command('sweep')
     .description('feed every event Stark Bank could not deliver to the payouts, then mark it delivered')
+    .addHelpText('after', examples('recovery sweep', 'recovery sweep --json --timeout 1800'))
     .action(async (_opts: unknown, cmd: Command) => {
       process.stderr.write('sweeping undelivered events…\n');
-      const report = await withTemporal((client, cfg) =>
+      const needs = { cmd, worker: 'the sweep runs on a worker', defaultTimeoutSeconds: RUN_TIMEOUT_SECONDS };
+      const report = await withTemporal(needs, (client, cfg) =>
         client.workflow.execute(sweepEvents, {
           taskQueue: cfg.taskQueue,
           workflowId: `sweep-events-manual-${randomUUID()}`,
@@ -36,9 +41,11 @@ export function registerRecoveryCommands(program: Command): void {
         .argParser(positiveInt)
         .default(settingDefault('RECONCILE_LOOKBACK_DAYS')),
     )
+    .addHelpText('after', examples('recovery reconcile', 'recovery reconcile --lookback-days 1 --json'))
     .action(async ({ lookbackDays }: { lookbackDays: number }, cmd: Command) => {
       process.stderr.write(`reconciling the last ${lookbackDays} days…\n`);
-      const report = await withTemporal((client, cfg) =>
+      const needs = { cmd, worker: 'the reconciliation runs on a worker', defaultTimeoutSeconds: RUN_TIMEOUT_SECONDS };
+      const report = await withTemporal(needs, (client, cfg) =>
         client.workflow.execute(reconcilePayouts, {
           taskQueue: cfg.taskQueue,
           workflowId: `reconcile-payouts-manual-${randomUUID()}`,

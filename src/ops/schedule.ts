@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { loadConfig, settingDefault } from '../config';
 import { formatBRL } from '../domain/money';
 import { ensureInvoiceSchedule } from '../schedules/invoiceSchedule';
-import { CliError, emit, formatFields, formatTable, formatTime } from './output';
+import { CliError, emit, examples, formatFields, formatTable, formatTime } from './output';
 import { withTemporal } from './temporalFromEnv';
 
 interface RunSummary {
@@ -50,8 +50,9 @@ export function registerScheduleCommands(program: Command): void {
   schedule
     .command('status')
     .description('interval, pause state, next run times and recent runs with their results')
+    .addHelpText('after', examples('schedule status', 'schedule status --json'))
     .action(async (_opts: unknown, cmd: Command) => {
-      const status = await withTemporal((client) => describeSchedule(client, idOf(cmd)));
+      const status = await withTemporal({ cmd }, (client) => describeSchedule(client, idOf(cmd)));
       emit(cmd, status, renderStatus);
     });
 
@@ -60,10 +61,14 @@ export function registerScheduleCommands(program: Command): void {
       .command(paused ? 'pause' : 'resume')
       .description(paused ? 'stop issuing invoices until resumed' : 'issue invoices on the interval again')
       .option('--note <text>', 'why (shown by status)')
+      .addHelpText(
+        'after',
+        examples(`schedule ${paused ? 'pause' : 'resume'} --note "${paused ? 'bank holiday' : 'back to normal'}"`),
+      )
       .action(async (opts: { note?: string }, cmd: Command) => {
         const scheduleId = idOf(cmd);
         const note = opts.note ?? `${paused ? 'paused' : 'resumed'} from the ops CLI`;
-        await withTemporal((client) =>
+        await withTemporal({ cmd }, (client) =>
           explainMissing(scheduleId, async () => {
             const handle = client.schedule.getHandle(scheduleId);
             await (paused ? handle.pause(note) : handle.unpause(note));
@@ -80,9 +85,10 @@ export function registerScheduleCommands(program: Command): void {
   schedule
     .command('trigger')
     .description('start one issuance run now')
+    .addHelpText('after', examples('schedule trigger'))
     .action(async (_opts: unknown, cmd: Command) => {
       const scheduleId = idOf(cmd);
-      const overlap = await withTemporal((client) =>
+      const overlap = await withTemporal({ cmd }, (client) =>
         explainMissing(scheduleId, async () => {
           const handle = client.schedule.getHandle(scheduleId);
           // Honour the schedule's own overlap policy: a manual run must not issue a second batch alongside a
@@ -102,12 +108,12 @@ export function registerScheduleCommands(program: Command): void {
   schedule
     .command('ensure')
     .description('create the schedule, or update it to the configured settings (needs the full configuration)')
+    .addHelpText('after', examples('schedule ensure', 'schedule --id issue-invoices-test ensure'))
     .action(async (_opts: unknown, cmd: Command) => {
       const config = loadConfig();
       const issuance = { ...config.issuance, scheduleId: idOf(cmd) };
-      const outcome = await withTemporal(
-        (client) => ensureInvoiceSchedule(client, issuance, config.temporal.taskQueue),
-        config.temporal,
+      const outcome = await withTemporal({ cmd, temporal: config.temporal }, (client) =>
+        ensureInvoiceSchedule(client, issuance, config.temporal.taskQueue),
       );
       emit(
         cmd,

@@ -111,10 +111,11 @@ describe('payload encryption (real processes, real Temporal, emulator)', functio
             assert.ok(!stored.includes(secret), `${workflowId}: payer data in clear`);
           }
         }
-        // Not payloads of ours: search attributes (indexed, personal data never goes there) and the SDK's own
-        // bookkeeping in markers (a local activity's sequence number and times); the scan above covers them.
+        // Not payloads of ours: search attributes (indexed, personal data never goes there), headers (the trace
+        // context) and the SDK's own bookkeeping in markers (a local activity's sequence number and times); the
+        // scan above covers them.
         const found = payloadsOf(history).filter(
-          ({ where }) => !/searchAttributes|markerRecordedEventAttributes\.details\.data\./.test(where),
+          ({ where }) => !/searchAttributes|header\.fields|markerRecordedEventAttributes\.details\.data\./.test(where),
         );
         assert.ok(found.length > 0, workflowId);
         for (const { where, payload } of found) {
