@@ -20,38 +20,7 @@ import type { StarkUser } from '../starkbank/user';
 import { lookUpTransferSignal } from '../workflows/payoutDefinitions';
 import { starkCall } from './starkCall';
 import { reportReversalLoss } from './decisions';
-import {
-  reconciliationCents,
-  reconciliationDrift,
-  reconciliationReversedAfterPayout,
-  reconciliationUnpaid,
-  sweepUndeliveredEvents,
-  sweepUnprocessableEvents,
-} from '../observability/metrics';
-
-const UNPAID_ACTIONS: readonly UnpaidAction[] = [
-  'payout-started',
-  'payout-nudged',
-  'rejected',
-  'needs-person',
-  'credit-too-old',
-];
-
-function recordReconciliation(f: Omit<Findings, 'unpaid'>, unpaid: ReconciliationReport['unpaid']): void {
-  reconciliationReversedAfterPayout.set(f.reversedAfterPayout.length);
-  reconciliationCents.set({ side: 'reversed_before_payout' }, f.reversedBeforePayoutCents);
-  reconciliationCents.set({ side: 'reversed_after_payout' }, f.reversedAfterPayoutCents);
-  for (const action of UNPAID_ACTIONS) {
-    reconciliationUnpaid.set({ action }, unpaid.filter((u) => u.action === action).length);
-  }
-  const drift = unpaid.filter((u) => u.action !== 'payout-nudged' && u.action !== 'rejected');
-  reconciliationDrift.set({ kind: 'unpaid' }, drift.length);
-  reconciliationDrift.set({ kind: 'sent_without_credit' }, f.sentWithoutCredit.length);
-  reconciliationDrift.set({ kind: 'amount_mismatch' }, f.amountMismatches.length);
-  reconciliationDrift.set({ kind: 'duplicate' }, f.duplicates.length);
-  reconciliationCents.set({ side: 'credited_net' }, f.creditedNetCents);
-  reconciliationCents.set({ side: 'sent' }, f.sentCents);
-}
+import { sweepUndeliveredEvents, sweepUnprocessableEvents } from '../observability/metrics';
 
 export interface RecoveryActivityDeps {
   user: StarkUser;
@@ -179,7 +148,6 @@ export function createRecoveryActivities({
         heartbeat(r.invoiceId);
         reversedAfterPayout.push({ ...r, action: await reportReversalLoss(client, taskQueue, r) });
       }
-      recordReconciliation(findings, unpaid);
       return {
         ...findings,
         since,

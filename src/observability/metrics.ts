@@ -58,33 +58,6 @@ export const reversalLossCents = new client.Counter({
   registers: [registry],
 });
 
-export const reconciliationDrift = new client.Gauge({
-  name: 'reconciliation_drift',
-  help: 'Last reconciliation: unpaid credits, money sent without a credit, amount mismatches, duplicates',
-  labelNames: ['kind'] as const,
-  registers: [registry],
-});
-
-export const reconciliationCents = new client.Gauge({
-  name: 'reconciliation_cents',
-  help: 'Last reconciliation, in cents over the lookback window: net credited, reversed before and after payout, sent',
-  labelNames: ['side'] as const,
-  registers: [registry],
-});
-
-export const reconciliationUnpaid = new client.Gauge({
-  name: 'reconciliation_unpaid',
-  help: 'Last reconciliation: credited invoices without a successful transfer, by what was done about them',
-  labelNames: ['action'] as const,
-  registers: [registry],
-});
-
-export const reconciliationReversedAfterPayout = new client.Gauge({
-  name: 'reconciliation_reversed_after_payout',
-  help: 'Last reconciliation: invoices the payer reversed after their payout sent the money (not drift; a case each)',
-  registers: [registry],
-});
-
 export const sweepUnprocessableEvents = new client.Counter({
   name: 'sweep_unprocessable_events_total',
   help: 'Undelivered events the sweep could never process: reported once, then marked delivered',

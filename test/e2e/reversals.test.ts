@@ -70,7 +70,13 @@ describe('end to end: reversed, expired and canceled invoices', function () {
     let worker: ChildService | undefined;
     try {
       [worker, webhook] = await Promise.all([
-        startService('src/worker.ts', processEnv, (line) => line.msg === 'worker started', 60_000),
+        // The one process of this deployment that serves the payout and reconciliation gauges.
+        startService(
+          'src/worker.ts',
+          { ...processEnv, PAYOUT_GAUGES: 'true' },
+          (l) => l.msg === 'worker started',
+          60_000,
+        ),
         startService('src/webhook.ts', processEnv, (line) => line.msg === 'webhook listening'),
       ]);
       const url = String(webhook.logs.find((l) => l.msg === 'webhook listening')?.url);
@@ -213,7 +219,15 @@ describe('end to end: reversed, expired and canceled invoices', function () {
       assert.match(table, /verdict:\s+clean/);
       assert.match(table, /reversed after payout:\s+2 \(R\$ 64,63 lost\)/);
 
-      const workerMetrics = await (await fetch(`${adminUrlOf(worker)}/metrics`)).text();
+      // The reconciliation gauges come from the last run visibility lists: a moment after it closes.
+      const adminUrl = adminUrlOf(worker);
+      const workerMetrics = await eventually(
+        async () => {
+          const text = await (await fetch(`${adminUrl}/metrics`)).text();
+          return /^reconciliation_reversed_after_payout /m.test(text) ? text : undefined;
+        },
+        { timeoutMs: 30_000, what: 'the reconciliation gauges' },
+      );
       assert.equal(metric(workerMetrics, 'payout_reversal_losses_total'), 2);
       assert.equal(metric(workerMetrics, 'payout_reversal_loss_cents_total'), 500 + 6_000 - FEE);
       assert.equal(metric(workerMetrics, 'reconciliation_reversed_after_payout'), 2);

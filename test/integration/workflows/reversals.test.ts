@@ -7,6 +7,8 @@ import { readDecisionRecord } from '../../../src/decisions/records';
 import { businessDay } from '../../../src/domain/businessDay';
 import { hasDrift } from '../../../src/domain/reconciliation';
 import { registry } from '../../../src/observability/metrics';
+import { registerPayoutGauges } from '../../../src/observability/payoutGauges';
+import { Registry } from 'prom-client';
 import { setPayoutsPaused } from '../../../src/ops/pausePayouts';
 import { budgetQuery, dailyBudgetWorkflowId } from '../../../src/workflows/dailyBudgetDefinitions';
 import { lookUpTransferSignal } from '../../../src/workflows/payoutDefinitions';
@@ -151,7 +153,12 @@ describe('payout reversals (real dev server, real SDK, emulator)', function () {
       assert.equal(hasDrift(first), false, 'a reversal after payout is not drift');
       assert.equal(first.sentCents, first.creditedNetCents - first.reversedBeforePayoutCents);
       assert.deepEqual(await lossCounters(), { count: before.count + 1, cents: before.cents + 4_000 });
-      assert.match(await registry.getSingleMetricAsString('reconciliation_reversed_after_payout'), / [1-9]\d*$/m);
+      const gauges = new Registry();
+      registerPayoutGauges(ctx.client, ctx.taskQueue, { registry: gauges, maxAgeMs: 0 });
+      await eventually(
+        async () => (/^reconciliation_reversed_after_payout [1-9]/m.test(await gauges.metrics()) ? true : undefined),
+        { what: 'the gauges to show the loss line' },
+      );
 
       assert.equal(lineOf(await reconcile(), invoiceId)[0]?.action, 'case-open', 'found open, not opened again');
       await decide(ctx.client, ctx.taskQueue, 'acknowledge', invoiceId, operator);
