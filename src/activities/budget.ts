@@ -27,6 +27,9 @@ export interface BudgetActivityDeps {
   now?: () => Date;
 }
 
+// A batch of reservations is one Update, answered in milliseconds; past this, its activities retry instead.
+const RESERVE_TIMEOUT_MS = 30_000;
+
 // A day's budget stays open this long after the day ends, for releases of transfers that failed late.
 const CLOSE_AFTER_DAY_MS = 2 * 86_400_000;
 
@@ -50,17 +53,22 @@ export function createBudgetActivities({
     let batcher = batchers.get(day);
     if (!batcher) {
       const { workflowId, closesAt } = budgetOf(day);
-      batcher = createBatcher((requests: ReserveRequest[]) =>
-        client.workflow.executeUpdateWithStart(reserveUpdate, {
-          args: [requests],
-          startWorkflowOperation: new WithStartWorkflowOperation<DailyBudgetWorkflow>(DAILY_BUDGET_WORKFLOW_TYPE, {
-            workflowId,
-            taskQueue,
-            args: [{ day, closesAt }],
-            workflowIdConflictPolicy: 'USE_EXISTING',
-            staticSummary: `Payout budget of ${day}`,
-          }),
-        }),
+      batcher = createBatcher(
+        (requests: ReserveRequest[]) =>
+          // The deadline also ends the gRPC calls of an Update that Temporal lost (a server restart mid-call).
+          client.connection.withDeadline(Date.now() + RESERVE_TIMEOUT_MS, () =>
+            client.workflow.executeUpdateWithStart(reserveUpdate, {
+              args: [requests],
+              startWorkflowOperation: new WithStartWorkflowOperation<DailyBudgetWorkflow>(DAILY_BUDGET_WORKFLOW_TYPE, {
+                workflowId,
+                taskQueue,
+                args: [{ day, closesAt }],
+                workflowIdConflictPolicy: 'USE_EXISTING',
+                staticSummary: `Payout budget of ${day}`,
+              }),
+            }),
+          ),
+        { timeoutMs: RESERVE_TIMEOUT_MS },
       );
       batchers.clear(); // a new day: the earlier days' batchers are done
       batchers.set(day, batcher);
