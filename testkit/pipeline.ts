@@ -1,3 +1,4 @@
+import { serviceEnv } from './serviceEnv';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,9 +12,8 @@ import { netCreditedAmount } from '../src/domain/money';
 import { freePort } from './devServer';
 import { startEngine, type Engine, type EngineName, type EngineOptions } from './engine';
 import { startLoadBalancer, type LoadBalancer } from './loadBalancer';
-import { startService, tempFile, type ChildService } from './processes';
+import { startService, type ChildService } from './processes';
 import { startTestEmulator, type TestEmulator } from './emulator';
-import { RUN_PAYLOAD_KEYS } from './payloadKeys';
 
 /** Emulator + a Temporal engine + the worker(s) and webhook(s) as real processes, wired like test/e2e/pipeline. */
 export interface Pipeline {
@@ -58,24 +58,19 @@ export async function startPipeline(opts: {
   // Fixed ports: the emulator's registered webhook (or the balancer's backends) must still be right after a restart.
   const webhookPorts =
     webhookCount === 1 ? [opts.webhookPort] : await Promise.all(Array.from({ length: webhookCount }, freePort));
-  const env: Record<string, string> = {
-    TEMPORAL_ADDRESS: engine.address,
-    TEMPORAL_NAMESPACE: engine.namespace,
-    TEMPORAL_TASK_QUEUE: 'bench-payouts',
-    STARK_PROJECT_ID: stark.projectId,
-    STARK_PRIVATE_KEY: stark.privateKeyPem,
-    STARK_EMULATOR_ADDRESS: `127.0.0.1:${stark.emulator.port}`,
-    STARK_EMULATOR_CA_FILE: tempFile('ca.pem', stark.emulator.caPem),
-    // A burst is far above the product's daily guardrail; approvals would stall the benchmark.
-    PAYOUT_DAILY_MAX_CENTS: String(1e12),
-    PAYOUT_MAX_AMOUNT_CENTS: String(1e9),
-    WEBHOOK_HOST: '127.0.0.1',
-    WEBHOOK_PORT: String(webhookPorts[0]),
-    ADMIN_PORT: '0',
-    PAYLOAD_KEYS: RUN_PAYLOAD_KEYS,
-    WORKFLOW_BUNDLE_PATH: path.join(repoRoot, 'lib/workflow-bundle.js'),
-    ...opts.serviceEnv,
-  };
+  const env = serviceEnv(
+    stark,
+    { address: engine.address, taskQueue: 'bench-payouts' },
+    {
+      TEMPORAL_NAMESPACE: engine.namespace,
+      // A burst is far above the product's daily guardrail; approvals would stall the benchmark.
+      PAYOUT_DAILY_MAX_CENTS: String(1e12),
+      PAYOUT_MAX_AMOUNT_CENTS: String(1e9),
+      WEBHOOK_PORT: String(webhookPorts[0]),
+      WORKFLOW_BUNDLE_PATH: path.join(repoRoot, 'lib/workflow-bundle.js'),
+      ...opts.serviceEnv,
+    },
+  );
   const services: ChildService[] = [];
   const started = async (service: Promise<ChildService>) => {
     services.push(await service);

@@ -1,10 +1,10 @@
+import { serviceEnv } from '../../testkit/serviceEnv';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startTestEmulator, type TestEmulator } from '../../testkit/emulator';
-import { RUN_PAYLOAD_KEYS } from '../../testkit/payloadKeys';
-import { startService, tempFile } from '../../testkit/processes';
+import { startService } from '../../testkit/processes';
 import { getTestEnv, uniqueId } from '../helpers/temporal';
 
 /** A stand-in OTLP/HTTP collector: keeps every request body posted to /v1/traces. */
@@ -41,19 +41,11 @@ describe('trace export (real webhook process, OTLP/HTTP)', function () {
     try {
       const webhook = await startService(
         'src/webhook.ts',
-        {
-          TEMPORAL_ADDRESS: env.address,
-          TEMPORAL_TASK_QUEUE: uniqueId('otlp'),
-          PAYLOAD_KEYS: RUN_PAYLOAD_KEYS,
-          STARK_PROJECT_ID: stark.projectId,
-          STARK_PRIVATE_KEY: stark.privateKeyPem,
-          STARK_EMULATOR_ADDRESS: `127.0.0.1:${stark.emulator.port}`,
-          STARK_EMULATOR_CA_FILE: tempFile('ca.pem', stark.emulator.caPem),
-          WEBHOOK_HOST: '127.0.0.1',
-          WEBHOOK_PORT: '0',
-          ADMIN_PORT: '0',
-          OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
-        },
+        serviceEnv(
+          stark,
+          { address: env.address, taskQueue: uniqueId('otlp') },
+          { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url },
+        ),
         (l) => l.msg === 'webhook listening',
       );
       const url = String(webhook.logs.find((l) => l.msg === 'webhook listening')?.url);

@@ -1,3 +1,4 @@
+import { serviceEnv } from '../../testkit/serviceEnv';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import starkbank from 'starkbank';
@@ -9,11 +10,10 @@ import { collect } from '../../src/starkbank/list';
 import { invoiceLogSchema, transferSchema } from '../../src/starkbank/schemas';
 import { destination } from '../helpers/payouts';
 import { provisionNamespace } from '../../src/temporal/provision';
-import { adminUrlOf, startService, tempFile, type ChildService } from '../../testkit/processes';
+import { adminUrlOf, startService, type ChildService } from '../../testkit/processes';
 import { startTestEmulator, type TestEmulator } from '../../testkit/emulator';
 import { getTestEnv, uniqueId } from '../helpers/temporal';
 import { freePort } from '../../testkit/devServer';
-import { RUN_PAYLOAD_KEYS } from '../../testkit/payloadKeys';
 
 const INVOICES = 12;
 
@@ -35,18 +35,7 @@ describe('end to end: emulator -> signed webhooks -> webhook process -> payouts 
     const env = await getTestEnv();
     const client = env.client;
     const taskQueue = uniqueId('e2e');
-    const processEnv = {
-      TEMPORAL_ADDRESS: env.address,
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      STARK_PROJECT_ID: stark.projectId,
-      STARK_PRIVATE_KEY: stark.privateKeyPem,
-      STARK_EMULATOR_ADDRESS: `127.0.0.1:${stark.emulator.port}`,
-      STARK_EMULATOR_CA_FILE: tempFile('ca.pem', stark.emulator.caPem),
-      WEBHOOK_HOST: '127.0.0.1',
-      WEBHOOK_PORT: '0',
-      ADMIN_PORT: '0',
-      PAYLOAD_KEYS: RUN_PAYLOAD_KEYS,
-    };
+    const processEnv = serviceEnv(stark, { address: env.address, taskQueue });
     const sdkMetricsPort = await freePort();
     // What setup does before a deployment's first worker starts: retention and the pause switch.
     await provisionNamespace(client, { taskQueue, retentionDays: 7 });

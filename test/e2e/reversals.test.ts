@@ -1,3 +1,4 @@
+import { serviceEnv } from '../../testkit/serviceEnv';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError } from '@temporalio/client';
@@ -12,8 +13,7 @@ import { transferSchema } from '../../src/starkbank/schemas';
 import { provisionNamespace } from '../../src/temporal/provision';
 import type { PayoutWorkflow } from '../../src/workflows/payoutDefinitions';
 import { startTestEmulator, type TestEmulator } from '../../testkit/emulator';
-import { RUN_PAYLOAD_KEYS } from '../../testkit/payloadKeys';
-import { adminUrlOf, startService, tempFile, type ChildService } from '../../testkit/processes';
+import { adminUrlOf, startService, type ChildService } from '../../testkit/processes';
 import { destination, waitForStatus } from '../helpers/payouts';
 import { eventually, getTestEnv, uniqueId } from '../helpers/temporal';
 import { runCliOk, temporalEnv } from './ops/run';
@@ -46,18 +46,7 @@ describe('end to end: reversed, expired and canceled invoices', function () {
     const env = await getTestEnv();
     const client = env.client;
     const taskQueue = uniqueId('e2e-reversals');
-    const processEnv = {
-      TEMPORAL_ADDRESS: env.address,
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      STARK_PROJECT_ID: stark.projectId,
-      STARK_PRIVATE_KEY: stark.privateKeyPem,
-      STARK_EMULATOR_ADDRESS: `127.0.0.1:${stark.emulator.port}`,
-      STARK_EMULATOR_CA_FILE: tempFile('ca.pem', stark.emulator.caPem),
-      WEBHOOK_HOST: '127.0.0.1',
-      WEBHOOK_PORT: '0',
-      ADMIN_PORT: '0',
-      PAYLOAD_KEYS: RUN_PAYLOAD_KEYS,
-    };
+    const processEnv = serviceEnv(stark, { address: env.address, taskQueue });
     await provisionNamespace(client, { taskQueue, retentionDays: 7 });
     const cli = await temporalEnv(taskQueue);
     const user = stark.user;
