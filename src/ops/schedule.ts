@@ -3,6 +3,7 @@ import {
   WorkflowNotFoundError,
   type Client,
   type ScheduleDescription,
+  type ScheduleHandle,
 } from '@temporalio/client';
 import { Option, type Command } from 'commander';
 import { z } from 'zod';
@@ -35,6 +36,32 @@ interface ScheduleStatus {
 // A run's result crosses from workflow history into the CLI: checked, not trusted.
 const issuanceResultSchema = z.object({ count: z.number().int(), totalCents: z.number().int() });
 const RECENT_RUNS = 5;
+
+/** Runs started, skipped because one was running, or waiting for it: any of them means a trigger was taken. */
+const actionsDecided = (d: ScheduleDescription) =>
+  d.info.numActionsTaken + d.info.numActionsSkippedOverlap + Number(d.raw.info?.bufferSize ?? 0);
+
+/**
+ * The server keeps one pending change per schedule, so a pause, resume or trigger that reaches it in the same
+ * instant as another can be dropped without an error. Each command therefore waits until describe shows its
+ * effect, sending an idempotent change (pause, resume) again; a trigger is never re-sent, as that could start two
+ * runs, so a lost one is reported instead.
+ */
+async function untilLanded(
+  handle: ScheduleHandle,
+  landed: (d: ScheduleDescription) => boolean,
+  resend?: () => Promise<void>,
+): Promise<void> {
+  for (let check = 1; check <= 40; check++) {
+    if (landed(await handle.describe())) return;
+    if (resend && check % 2 === 0) await resend();
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new CliError(
+    `schedule ${handle.scheduleId} did not take the change (another change may have replaced it); ` +
+      'see "schedule status" and run the command again',
+  );
+}
 
 export function registerScheduleCommands(program: Command): void {
   const schedule = program
@@ -71,7 +98,9 @@ export function registerScheduleCommands(program: Command): void {
         await withTemporal({ cmd }, (client) =>
           explainMissing(scheduleId, async () => {
             const handle = client.schedule.getHandle(scheduleId);
-            await (paused ? handle.pause(note) : handle.unpause(note));
+            const send = () => (paused ? handle.pause(note) : handle.unpause(note));
+            await send();
+            await untilLanded(handle, (d) => d.state.paused === paused, send);
           }),
         );
         emit(
@@ -93,9 +122,10 @@ export function registerScheduleCommands(program: Command): void {
           const handle = client.schedule.getHandle(scheduleId);
           // Honour the schedule's own overlap policy: a manual run must not issue a second batch alongside a
           // run still in progress when the schedule was set up to skip.
-          const { policies } = await handle.describe();
-          await handle.trigger(policies.overlap);
-          return policies.overlap;
+          const before = await handle.describe();
+          await handle.trigger(before.policies.overlap);
+          await untilLanded(handle, (d) => actionsDecided(d) > actionsDecided(before));
+          return before.policies.overlap;
         }),
       );
       emit(
