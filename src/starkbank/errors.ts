@@ -6,9 +6,11 @@ import { z } from 'zod';
  *  - notFound: HTTP 404.
  *  - transient: 5xx, 429, network errors, timeouts, dropped connections. Safe to retry because every side
  *    effect is looked up by its idempotency key before it is attempted again.
+ *  - unexpected: an answer the product does not understand (a schema drift, a TypeError on its shape). Retried a
+ *    few times, then a person looks: retrying it for ever would hide it.
  * API errors are starkcore classes, not starkbank.error ones, so they are recognised by shape, not instanceof.
  */
-export type StarkErrorKind = 'input' | 'notFound' | 'transient';
+export type StarkErrorKind = 'input' | 'notFound' | 'transient' | 'unexpected';
 
 export interface ClassifiedStarkError {
   kind: StarkErrorKind;
@@ -50,10 +52,26 @@ export function classifyStarkError(err: unknown): ClassifiedStarkError {
   if (httpStatus !== undefined && httpStatus >= 400 && httpStatus < 500 && httpStatus !== 408 && httpStatus !== 429) {
     return { kind: 'input', codes: [], message: `Stark Bank answered HTTP ${httpStatus}`, mayHaveCommitted: false };
   }
+  if (httpStatus === undefined && isUnexpectedAnswer(err)) {
+    // It may come from reading the answer to a write that was committed.
+    return {
+      kind: 'unexpected',
+      codes: [],
+      message: `unexpected answer (${errorMessage(err)})`,
+      mayHaveCommitted: true,
+    };
+  }
   const networkCode = axios.success ? axios.data.code : undefined;
   const what = httpStatus ? `HTTP ${httpStatus}` : (networkCode ?? errorMessage(err));
   const mayHaveCommitted = httpStatus !== 429 && !(networkCode && NOT_SENT_CODES.includes(networkCode));
   return { kind: 'transient', codes: [], message: `Stark Bank unavailable (${what})`, mayHaveCommitted };
+}
+
+/** Errors of reading an answer, not of reaching the bank: our schemas, and code that met a shape it did not expect. */
+function isUnexpectedAnswer(err: unknown): boolean {
+  return (
+    err instanceof z.ZodError || err instanceof TypeError || err instanceof SyntaxError || err instanceof RangeError
+  );
 }
 
 function errorMessage(err: unknown): string {

@@ -1,7 +1,5 @@
 import {
-  ActivityFailure,
   allHandlersFinished,
-  ApplicationFailure,
   condition,
   continueAsNew,
   currentUpdateInfo,
@@ -21,6 +19,7 @@ import { transferExternalId } from '../domain/payoutIds';
 import { FINAL_TRANSFER_STATUSES, type CreditedInvoice, type TransferSnapshot } from '../domain/types';
 import { InvoiceIdKey, PayoutAmountKey, PayoutStatusKey, TransferIdKey } from '../temporal/searchAttributes';
 import type { DecisionEntry } from './decisionRecordDefinitions';
+import { Setback, setbackOf } from './setback';
 import {
   approveUpdate,
   CARRYING_OUT,
@@ -72,17 +71,6 @@ const writes = proxyActivities<Activities>({
     nonRetryableErrorTypes: NON_RETRYABLE,
   },
 });
-
-/** What a failed step means for the payout: wait while paused, wait out an outage, or ask a person. */
-class Setback extends Error {
-  constructor(
-    readonly kind: 'paused' | 'transient' | 'park',
-    message: string,
-    readonly errorType?: string,
-  ) {
-    super(message);
-  }
-}
 
 /** How a phase ended: the payout is done, moves on, or waits for a person. */
 type Next = { done: true } | { done: false; phase: PayoutPhase } | { done: false; park: Parked; status: PayoutStatus };
@@ -538,13 +526,3 @@ export async function payout(input: PayoutInput): Promise<PayoutState> {
 }
 
 const NOT_YET: string[] = [ErrorTypes.notFound, ErrorTypes.invoiceNotCredited];
-
-/** Classifies an activity's failure (a remote activity's arrives wrapped in ActivityFailure, a local one's bare). */
-function setbackOf(err: unknown): Setback {
-  const failure = err instanceof ActivityFailure ? err.cause : err;
-  if (!(failure instanceof ApplicationFailure)) throw err;
-  const type = failure.type ?? undefined;
-  if (type === ErrorTypes.paused) return new Setback('paused', failure.message, type);
-  if (type === ErrorTypes.transient) return new Setback('transient', failure.message, type);
-  return new Setback('park', failure.message, type);
-}
