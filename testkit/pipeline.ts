@@ -28,6 +28,8 @@ export interface Pipeline {
   balancer: LoadBalancer | undefined;
   /** Every worker and webhook process started so far, restarts included (their logs explain a failed run). */
   services: ChildService[];
+  /** A report for every worker or webhook that exited on its own (printed at once as well). */
+  crashes: string[];
   startWorker(): Promise<ChildService>;
   /** Starts webhook replica `replica` (0 by default) on its fixed port. */
   startWebhook(replica?: number): Promise<ChildService>;
@@ -72,9 +74,15 @@ export async function startPipeline(opts: {
     },
   );
   const services: ChildService[] = [];
+  const crashes: string[] = [];
   const started = async (service: Promise<ChildService>) => {
-    services.push(await service);
-    return service;
+    const child = await service;
+    services.push(child);
+    void child.crashed.then((report) => {
+      crashes.push(report);
+      console.error(`crashed: ${report}`);
+    });
+    return child;
   };
   const nodeArgs = opts.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`] : [];
   const workerArgs = [...WORKER_MEMORY_FLAGS, ...nodeArgs];
@@ -125,6 +133,7 @@ export async function startPipeline(opts: {
     webhookUrl,
     balancer,
     services,
+    crashes,
     startWorker,
     startWebhook,
     // A profile is written at a clean exit only; otherwise there is nothing to wait for.

@@ -13,6 +13,8 @@ export interface ChildService {
   /** Everything the process wrote to stderr so far (panics and crashes land here). */
   stderr(): string;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** Resolves, with its exit code, what it printed last and its errors, if the process exits without stop(). */
+  crashed: Promise<string>;
 }
 
 /**
@@ -60,11 +62,22 @@ export async function startService(
       reject(new Error(`${entry} exited with ${code} before it was ready\n${stderr}`));
     });
   });
+  let stopping = false;
+  const crashed = new Promise<string>((resolve) => {
+    void exited.then((code) => {
+      if (stopping) return;
+      const errors = logs.filter((l) => typeof l.level === 'number' && l.level >= 50).slice(-3);
+      const last = errors.length > 0 ? errors : logs.slice(-3);
+      resolve(`${entry} (pid ${child.pid}) exited with ${code}\n${JSON.stringify(last)}\n${stderr.slice(-2_000)}`);
+    });
+  });
   return {
     process: child,
     logs,
     stderr: () => stderr,
+    crashed,
     async stop(signal = 'SIGTERM') {
+      stopping = true;
       if (child.exitCode === null) child.kill(signal);
       return exited;
     },
