@@ -28,9 +28,11 @@ export async function startService(
   ready: (line: Record<string, unknown>) => boolean,
   timeoutMs = 30_000,
   nodeArgs: string[] = [],
+  entryArgs: string[] = [],
 ): Promise<ChildService> {
   // Compiled entry points (lib/…/*.js, as in the image) run on plain node; sources through tsx.
-  const args = [...nodeArgs, ...(entry.endsWith('.js') ? [] : ['--import', 'tsx']), path.join(repoRoot, entry)];
+  const loader = entry.endsWith('.js') ? [] : ['--import', 'tsx'];
+  const args = [...nodeArgs, ...loader, path.join(repoRoot, entry), ...entryArgs];
   const child = spawn(process.execPath, args, {
     cwd: repoRoot,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'info', ...env },
