@@ -146,7 +146,7 @@ const urlOf = (webhook: ChildService) => String(webhook.logs.find((l) => l.msg =
 
 const repoRoot = path.resolve(__dirname, '..');
 /** The worker's V8 heap bounds, as the Dockerfile and docker-compose.yml start it. */
-export const WORKER_MEMORY_FLAGS = ['--max-old-space-size=192', '--max-semi-space-size=4'];
+export const WORKER_MEMORY_FLAGS = ['--max-old-space-size=384', '--max-semi-space-size=4'];
 
 /**
  * Compiles the product and prebuilds the workflow bundle exactly as the Dockerfile does, so the figures are those
