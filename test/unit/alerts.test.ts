@@ -15,6 +15,8 @@ const SDK_METRICS = [
   'temporal_workflow_task_execution_failed',
   'temporal_workflow_task_schedule_to_start_latency',
   'temporal_activity_schedule_to_start_latency',
+  'temporal_activity_execution_failed',
+  'temporal_local_activity_execution_failed',
 ];
 
 function promtool(...args: string[]): string {
