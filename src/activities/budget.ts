@@ -1,5 +1,5 @@
 import starkbank from 'starkbank';
-import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { businessDay, businessDayBounds } from '../domain/businessDay';
 import { PAYOUT_TAG } from '../domain/payoutIds';
 import { collect } from '../starkbank/list';
@@ -92,9 +92,14 @@ export function createBudgetActivities({
 
     /** Gives a failed transfer's amount back to the day it was granted on. */
     async releaseDailyBudget({ externalId, day }: { externalId: string; day: string }): Promise<void> {
-      await client.workflow
-        .getHandle(budgetOf(day).workflowId)
-        .executeUpdate(releaseUpdate, { args: [{ externalId }] });
+      try {
+        await client.workflow
+          .getHandle(budgetOf(day).workflowId)
+          .executeUpdate(releaseUpdate, { args: [{ externalId }] });
+      } catch (err) {
+        // A budget closes days after its day and grants nothing more: there is nothing left to give back to.
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+      }
     },
 
     /** What the product's transfers of a business day add up to at Stark Bank (failed and canceled ones aside). */
