@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { errorMessage } from '../shared/errors';
 
 /**
  * One classification of everything the starkbank SDK can throw, shared by every activity.
@@ -57,12 +58,12 @@ export function classifyStarkError(err: unknown): ClassifiedStarkError {
     return {
       kind: 'unexpected',
       codes: [],
-      message: `unexpected answer (${errorMessage(err)})`,
+      message: `unexpected answer (${messageOf(err)})`,
       mayHaveCommitted: true,
     };
   }
   const networkCode = axios.success ? axios.data.code : undefined;
-  const what = httpStatus ? `HTTP ${httpStatus}` : (networkCode ?? errorMessage(err));
+  const what = httpStatus ? `HTTP ${httpStatus}` : (networkCode ?? messageOf(err));
   const mayHaveCommitted = httpStatus !== 429 && !(networkCode && NOT_SENT_CODES.includes(networkCode));
   return { kind: 'transient', codes: [], message: `Stark Bank unavailable (${what})`, mayHaveCommitted };
 }
@@ -74,7 +75,5 @@ function isUnexpectedAnswer(err: unknown): boolean {
   );
 }
 
-function errorMessage(err: unknown): string {
-  // Only the message: axios errors also carry the request config (signed headers), never log those.
-  return err instanceof Error ? err.message.slice(0, 200) : 'unknown error';
-}
+// Only the message, kept short: axios errors also carry the request config (signed headers), never log those.
+const messageOf = (err: unknown) => errorMessage(err).slice(0, 200);
