@@ -34,4 +34,4 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY package.json ./
 COPY --from=build /app/lib ./lib
 USER node
-CMD ["node", "--max-old-space-size=192", "--max-semi-space-size=4", "lib/src/worker.js"]
+CMD ["node", "--max-old-space-size=384", "--max-semi-space-size=4", "lib/src/worker.js"]

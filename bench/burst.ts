@@ -1,5 +1,16 @@
-import { auditTransfers, createInvoices, memoryOf, startPipeline, transfersByInvoice } from '../testkit/pipeline';
-import { argValue, cpuMs, round, writeResult } from './stats';
+import {
+  auditBalance,
+  auditTransfers,
+  createInvoices,
+  creditedNetAmounts,
+  memoryOf,
+  startPipeline,
+  transfersByInvoice,
+  workspaceBalance,
+} from '../testkit/pipeline';
+import { parseEngineName, type EngineName } from '../testkit/engine';
+import { processCpuMs } from '../testkit/procfs';
+import { argValue, round, writeResult } from './stats';
 import { freePort } from '../testkit/devServer';
 
 /**
@@ -8,7 +19,10 @@ import { freePort } from '../testkit/devServer';
  * Progress is read from the in-process emulator's transfer counts, which is cheap enough to poll during the
  * burst; the final audit goes through the SDK.
  */
-export async function runBurstBench(argv: string[] = process.argv.slice(2)): Promise<Record<string, unknown>> {
+export async function runBurstBench(
+  argv: string[] = process.argv.slice(2),
+  engineName: EngineName = parseEngineName(argValue(argv, 'engine', 'dev')),
+): Promise<BurstSummary> {
   const arg = (name: string, fallback: string) => argValue(argv, name, fallback);
   const count = Number(arg('count', '1000'));
   const timeoutMs = Number(arg('timeout', '600')) * 1000;
@@ -16,6 +30,7 @@ export async function runBurstBench(argv: string[] = process.argv.slice(2)): Pro
   const dynamicConfig = JSON.parse(arg('dynamic', '{}')) as Record<string, string | number | boolean>;
   const profileDir = arg('profile', '') || undefined;
   const pipeline = await startPipeline({
+    engine: engineName,
     webhookPort: await freePort(),
     profileDir,
     serviceEnv,
@@ -27,14 +42,16 @@ export async function runBurstBench(argv: string[] = process.argv.slice(2)): Pro
       faults: { duplicateDeliveryRate: 0.2, outOfOrderDelivery: true, outOfOrderMaxDelayMs: 500 },
     },
   });
-  const { stark } = pipeline;
-  const workerPid = pipeline.worker.process.pid;
-  // CPU per component: the worker, the webhook, the dev server, and this process (the emulator and the bench).
-  const pids = { worker: workerPid, webhook: pipeline.webhook.process.pid, temporal: pipeline.temporal.pid };
-  const cpuNow = () => {
+  const { stark, engine } = pipeline;
+  const workerPid = pipeline.workers[0]!.process.pid;
+  const webhookPid = pipeline.webhooks[0]!.process.pid;
+  // CPU per component: the worker, the webhook, the engine's parts, and this process (the emulator and the bench).
+  const cpuNow = (): Record<string, number> => {
     const own = process.cpuUsage();
     return {
-      ...Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuMs(pid)])),
+      worker: processCpuMs(workerPid),
+      webhook: processCpuMs(webhookPid),
+      ...engine.cpuMs(),
       emulatorAndBench: (own.user + own.system) / 1000,
     };
   };
@@ -43,6 +60,7 @@ export async function runBurstBench(argv: string[] = process.argv.slice(2)): Pro
     const ids = await createInvoices(stark, count);
     const createMs = performance.now() - tCreate;
 
+    const balanceBefore = await workspaceBalance(stark);
     const cpuAtStart = cpuNow();
     const t0 = performance.now();
     for (const id of ids) stark.emulator.payInvoice(id);
@@ -64,15 +82,16 @@ export async function runBurstBench(argv: string[] = process.argv.slice(2)): Pro
     const elapsedMs = performance.now() - t0;
     const cpuAtEnd = cpuNow();
     const cpuMsPerPayout = Object.fromEntries(
-      Object.entries(cpuAtEnd).map(([name, ms]) => [
-        name,
-        round((ms - cpuAtStart[name as keyof typeof cpuAtStart]) / Math.max(success, 1)),
-      ]),
+      Object.entries(cpuAtEnd).map(([name, ms]) => [name, round((ms - cpuAtStart[name]!) / Math.max(success, 1))]),
     );
     const firstAt = progress.find((p) => p.transfers > 0)?.s;
-    const audit = auditTransfers(ids, await transfersByInvoice(stark));
+    const byInvoice = await transfersByInvoice(stark);
+    const netAmounts = await creditedNetAmounts(stark);
+    const audit = auditTransfers(ids, byInvoice, netAmounts);
+    const balance = await auditBalance(stark, balanceBefore, netAmounts, byInvoice);
     const snap = stark.emulator.snapshot();
     const result = {
+      engine: engine.label,
       count,
       serviceEnv,
       dynamicConfig,
@@ -87,19 +106,36 @@ export async function runBurstBench(argv: string[] = process.argv.slice(2)): Pro
       webhookDeliveries: snap.events.filter((e) => e.isDelivered).length,
       failedDeliveryAttempts: snap.attempts.length,
       audit,
+      balance,
       exactlyOnePerCredited:
-        audit.missing === 0 && audit.duplicates === 0 && audit.stray === 0 && audit.transfers === count,
+        audit.missing === 0 &&
+        audit.duplicates === 0 &&
+        audit.wrongAmount === 0 &&
+        audit.stray === 0 &&
+        audit.transfers === count &&
+        balance.balances,
       progress,
     };
     const { progress: _p, ...summary } = result;
     summary.audit.missingIds = summary.audit.missingIds.slice(0, 10);
     console.log(JSON.stringify(summary, null, 2));
-    console.log(`-> ${writeResult(arg('name', 'burst'), result)}`);
+    console.log(`-> ${writeResult(`${arg('name', 'burst')}-${engineName}`, result)}`);
     if (!result.exactlyOnePerCredited) process.exitCode = 1;
     return summary;
   } finally {
     await pipeline.close();
   }
+}
+
+/** What the summary reads; the JSON file has the rest. */
+export interface BurstSummary {
+  engine: string;
+  allSucceeded: boolean;
+  payoutsPerSec: number;
+  cpuMsPerPayout: Record<string, number>;
+  workerPeakRssMiB: number;
+  exactlyOnePerCredited: boolean;
+  [more: string]: unknown;
 }
 
 if (require.main === module) {

@@ -14,31 +14,49 @@ import {
   type CreditedEvent,
   type PayoutWorkflow,
 } from '../src/workflows/payoutDefinitions';
-import { startDevServer, type DevServerOptions } from '../testkit/devServer';
-import { argValue, cpuMs, percentile, round, runPool, writeResult } from './stats';
+import { parseEngineName, startEngine, type EngineName, type EngineOptions } from '../testkit/engine';
+import { argValue, percentile, round, runPool, writeResult } from './stats';
 import { runDataConverter } from '../testkit/payloadKeys';
 
 /**
- * Webhook ingestion against our own dev server: unique signed `credited` events through the real app (real
- * verifier, real dispatcher -> signalWithStart), and the bare client's signalWithStart rate at the same
- * concurrency (the ceiling). No worker: the payouts are only started; each config gets a fresh database.
+ * Webhook ingestion against a fresh engine (dev server or cluster): unique signed `credited` events through the
+ * real app (real verifier, real dispatcher -> signalWithStart), and the bare client's signalWithStart rate at
+ * the same concurrency (the ceiling). No worker: the payouts are only started; each config gets a fresh engine.
  * The app and the load generator share this process (loopback HTTP), so the webhook figures include the
  * client side's cost on the same 2 cores.
  */
-export const ingestConfigs: Record<string, DevServerOptions> = {
-  // What `npm run dev` and the tests use (src/temporal/devServerArgs.ts).
+export const ingestConfigs: Record<string, EngineOptions> = {
+  // What `npm run dev` (tools/devServerArgs.ts) and `npm run cluster` run.
   baseline: {},
-  // The product's pragmas before 2026-11-28: WAL + synchronous=NORMAL only, SQLite's default page cache.
-  walOnly: { pragmas: ['journal_mode=WAL', 'synchronous=NORMAL'] },
+  // The product's pragmas before its page cache: WAL + synchronous=NORMAL only, SQLite's default page cache.
+  walOnly: { sqlite: { pragmas: ['journal_mode=WAL', 'synchronous=NORMAL'] } },
   // More parallel shard I/O, so concurrent starts are not all queued behind one persistence call.
   shardIO8: { dynamicConfig: { 'history.shardIOConcurrency': 8 } },
   // Durability traded for speed: never fsync (a benchmark anchor only, not for the product).
-  syncOff: { pragmas: ['journal_mode=WAL', 'synchronous=OFF'] },
+  syncOff: { sqlite: { pragmas: ['journal_mode=WAL', 'synchronous=OFF'] } },
   // No file at all: the upper bound of what SQLite settings could give.
-  memory: { dbFile: ':memory:', pragmas: [] },
+  memory: { sqlite: { dbFile: ':memory:', pragmas: [] } },
 };
 
 const taskQueue = 'bench-ingest';
+
+/** One concurrency level: the webhook, then the bare client (the ceiling), and each engine part's CPU per call. */
+export interface IngestRow {
+  engine: EngineName;
+  config: string;
+  concurrency: number;
+  requests: number;
+  webhookPerSec: number;
+  webhookP50ms: number;
+  webhookP99ms: number;
+  webhookNon200: number;
+  rawPerSec: number;
+  rawP50ms: number;
+  rawP99ms: number;
+  rawErrors: number;
+  engineCpuMsPerEvent: Record<string, number>;
+  engineCpuMsPerStart: Record<string, number>;
+}
 
 function creditedBody(invoiceId: string): Buffer {
   const event = {
@@ -53,10 +71,16 @@ function creditedBody(invoiceId: string): Buffer {
 let counter = 0;
 const newInvoiceId = () => `${Date.now()}${String(counter++).padStart(6, '0')}`;
 
-async function runConfig(name: string, opts: DevServerOptions, levels: number[], requests: number) {
-  const server = await startDevServer(opts);
-  const connection = await Connection.connect({ address: server.address });
-  const client = new Client({ connection, namespace: 'default', dataConverter: runDataConverter });
+async function runConfig(
+  engineName: EngineName,
+  name: string,
+  opts: EngineOptions,
+  levels: number[],
+  requests: number,
+): Promise<IngestRow[]> {
+  const engine = await startEngine(engineName, opts);
+  const connection = await Connection.connect({ address: engine.address });
+  const client = new Client({ connection, namespace: engine.namespace, dataConverter: runDataConverter });
   const keys = crypto.generateKeyPairSync('ec', {
     namedCurve: 'secp256k1',
     publicKeyEncoding: { type: 'spki', format: 'pem' },
@@ -73,7 +97,7 @@ async function runConfig(name: string, opts: DevServerOptions, levels: number[],
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
   const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}${WEBHOOK_PATH}`;
-  const rows: Record<string, unknown>[] = [];
+  const rows: IngestRow[] = [];
   try {
     for (const concurrency of levels) {
       // Bodies are signed up front so the timed part is the webhook's work, not the sender's signing.
@@ -85,7 +109,7 @@ async function runConfig(name: string, opts: DevServerOptions, levels: number[],
         };
       });
       let non200 = 0;
-      const cpuAtStart = cpuMs(server.pid);
+      const cpuAtStart = engine.cpuMs();
       const hook = await runPool(requests, concurrency, async (i) => {
         const { body, signature } = bodies[i]!;
         const res = await fetch(url, {
@@ -96,7 +120,7 @@ async function runConfig(name: string, opts: DevServerOptions, levels: number[],
         await res.arrayBuffer();
         if (res.status !== 200) non200++;
       });
-      const cpuAfterHook = cpuMs(server.pid);
+      const cpuAfterHook = engine.cpuMs();
       const raw = await runPool(requests, concurrency, async () => {
         const invoiceId = newInvoiceId();
         await client.workflow.signalWithStart<PayoutWorkflow, [CreditedEvent]>(PAYOUT_WORKFLOW_TYPE, {
@@ -113,7 +137,12 @@ async function runConfig(name: string, opts: DevServerOptions, levels: number[],
           ],
         });
       });
-      const row = {
+      const cpuAtEnd = engine.cpuMs();
+      // Each engine part's CPU per call: with 2 cores, 1000 / this is its rate if it had a core alone.
+      const perCall = (from: Record<string, number>, to: Record<string, number>) =>
+        Object.fromEntries(Object.entries(to).map(([part, ms]) => [part, round((ms - from[part]!) / requests, 2)]));
+      const row: IngestRow = {
+        engine: engineName,
         config: name,
         concurrency,
         requests,
@@ -125,9 +154,8 @@ async function runConfig(name: string, opts: DevServerOptions, levels: number[],
         rawP50ms: round(percentile(raw.latenciesMs, 50)),
         rawP99ms: round(percentile(raw.latenciesMs, 99)),
         rawErrors: raw.errors,
-        // The dev server's own CPU per signalWithStart: with 2 cores, 1000 / this is its rate if it had a core alone.
-        serverCpuMsPerStart: round((cpuMs(server.pid) - cpuAfterHook) / requests, 2),
-        serverCpuMsPerEvent: round((cpuAfterHook - cpuAtStart) / requests, 2),
+        engineCpuMsPerEvent: perCall(cpuAtStart, cpuAfterHook),
+        engineCpuMsPerStart: perCall(cpuAfterHook, cpuAtEnd),
       };
       rows.push(row);
       console.log(JSON.stringify(row));
@@ -135,24 +163,37 @@ async function runConfig(name: string, opts: DevServerOptions, levels: number[],
   } finally {
     await new Promise<void>((resolve) => http.close(() => resolve()));
     await connection.close();
-    await server.stop();
+    await engine.stop();
   }
   return rows;
 }
 
-export async function runIngestBench(argv: string[] = process.argv.slice(2)): Promise<Record<string, unknown>[]> {
+export async function runIngestBench(
+  argv: string[] = process.argv.slice(2),
+  engineName: EngineName = parseEngineName(argValue(argv, 'engine', 'dev')),
+): Promise<IngestRow[]> {
   const arg = (name: string, fallback: string) => argValue(argv, name, fallback);
   const levels = arg('levels', '1,8,32,64').split(',').map(Number);
   const requests = Number(arg('requests', '500'));
   const configs = arg('configs', 'baseline,shardIO8').split(',');
-  const rows: Record<string, unknown>[] = [];
+  const rows: IngestRow[] = [];
   for (const name of configs) {
     const opts = ingestConfigs[name];
     if (!opts) throw new Error(`unknown config ${name}; one of ${Object.keys(ingestConfigs).join(', ')}`);
-    rows.push(...(await runConfig(name, opts, levels, requests)));
+    if (opts.sqlite && engineName !== 'dev') {
+      console.log(`  ${name}: SQLite settings, dev server only; skipped on the ${engineName}`);
+      continue;
+    }
+    rows.push(...(await runConfig(engineName, name, opts, levels, requests)));
   }
-  console.table(rows);
-  console.log(`-> ${writeResult(arg('name', 'webhookIngest'), { levels, requests, rows })}`);
+  console.table(
+    rows.map(({ engineCpuMsPerEvent, engineCpuMsPerStart, ...row }) => ({
+      ...row,
+      engineCpuMsPerEvent: JSON.stringify(engineCpuMsPerEvent),
+      engineCpuMsPerStart: JSON.stringify(engineCpuMsPerStart),
+    })),
+  );
+  console.log(`-> ${writeResult(`${arg('name', 'webhookIngest')}-${engineName}`, { levels, requests, rows })}`);
   return rows;
 }
 

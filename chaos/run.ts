@@ -1,22 +1,36 @@
 import crypto from 'node:crypto';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
-import { payoutWorkflowId } from '../src/domain/payoutIds';
-import { auditTransfers, createInvoices, startPipeline, transfersByInvoice, type Pipeline } from '../testkit/pipeline';
+import { invoiceIdOfTransfer, payoutWorkflowId } from '../src/domain/payoutIds';
+import {
+  auditBalance,
+  auditTransfers,
+  createInvoices,
+  creditedNetAmounts,
+  startPipeline,
+  transfersByInvoice,
+  workspaceBalance,
+  type Pipeline,
+} from '../testkit/pipeline';
 import { freePort } from '../testkit/devServer';
+import { parseEngineName } from '../testkit/engine';
 import { badRequests, mapPool, sendRequest, type BadRequest } from '../testkit/badRequests';
 import { generateProjectKeys } from '../testkit/emulator';
-import { adminUrlOf, type ChildService } from '../testkit/processes';
+import { adminUrlOf } from '../testkit/processes';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { writeBenchFile } from '../bench/stats';
+import { argValue, writeBenchFile } from '../bench/stats';
 import { errorMessage } from '../src/shared/errors';
 import { runDataConverter } from '../testkit/payloadKeys';
 
 /**
- * Chaos run: a burst of payouts while the worker is SIGKILLed and restarted, the webhook is down for a while,
- * the Temporal dev server restarts on its database file, the emulator fails 20% of API calls and drops 10% of
- * responses after committing, and >= 1000 forged/malformed requests hit the webhook. Afterwards every credited
- * invoice must have exactly one successful transfer and no bad request may have started a payout.
+ * Chaos run (`npm run chaos [-- --engine=dev|cluster]`): a burst of payouts while the worker is SIGKILLed and
+ * restarted, the webhook is down for a while, the Temporal server restarts on its data, the emulator fails 20% of
+ * API calls and drops 10% of responses after committing, and >= 1000 forged/malformed requests hit the webhook.
+ * On the cluster, two workers and two webhook replicas behind one load-balanced URL run, PostgreSQL restarts too,
+ * and one worker and one webhook are killed for good mid-burst. Afterwards every credited invoice must have
+ * exactly one successful transfer of its net amount, the balance must match, and no bad request may have started
+ * a payout.
  */
+const ENGINE = parseEngineName(argValue(process.argv.slice(2), 'engine', 'dev'));
 const COUNT = Number(process.env.CHAOS_COUNT ?? 300);
 const BAD = Number(process.env.CHAOS_BAD ?? 1_000);
 const MAX_BODY = 65_536; // the webhook process's default WEBHOOK_MAX_BODY_BYTES
@@ -27,6 +41,13 @@ const log = (msg: string) => console.log(`[chaos ${new Date().toISOString().slic
 
 function successCount(p: Pipeline): number {
   return p.stark.emulator.transferCounts().success ?? 0;
+}
+
+/** Waits until `share` of the payouts succeeded (or the timeout passed): a fault then lands mid-burst. */
+async function waitForShare(p: Pipeline, share: number, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && successCount(p) < share * COUNT) await sleep(500);
+  return successCount(p);
 }
 
 async function waitForAll(p: Pipeline, count: number, timeoutMs: number): Promise<number> {
@@ -64,23 +85,63 @@ function withValidEvents(bad: BadRequest[], starkKey: string): BadRequest[] {
   });
 }
 
+/** What the payouts still without a successful transfer wait on, so a slow run explains itself. */
+async function describeStalled(client: Client, p: Pipeline, ids: string[]): Promise<void> {
+  const paid = new Set(
+    p.stark.emulator
+      .snapshot()
+      .transfers.filter((t) => t.status === 'success')
+      .map((t) => invoiceIdOfTransfer(t)),
+  );
+  const stalled = ids.filter((id) => !paid.has(id));
+  log(`${stalled.length} payouts without a successful transfer yet; the first 5:`);
+  for (const id of stalled.slice(0, 5)) {
+    const desc = await client.workflow
+      .getHandle(payoutWorkflowId(id))
+      .describe()
+      .catch(() => undefined);
+    const activities = (desc?.raw.pendingActivities ?? []).map((a) => ({
+      type: a.activityType?.name,
+      attempt: a.attempt,
+      lastStarted: a.lastStartedTime ? new Date(Number(a.lastStartedTime.seconds) * 1000).toISOString() : null,
+      worker: a.lastWorkerIdentity,
+      failure: a.lastFailure?.message,
+    }));
+    const task = desc?.raw.pendingWorkflowTask;
+    const state = await client.workflow
+      .getHandle(payoutWorkflowId(id))
+      .query<{ status?: string; retrying?: string }>('state')
+      .then((s) => ({ status: s.status, retrying: s.retrying }))
+      .catch((err: unknown) => errorMessage(err));
+    console.log(
+      `  ${id}: ${desc?.status.name ?? 'no workflow'}`,
+      JSON.stringify({ state, activities, workflowTask: task }),
+    );
+  }
+}
+
 async function main(): Promise<void> {
   const starkKeys = generateProjectKeys();
+  const cluster = ENGINE === 'cluster';
+  log(`engine: ${ENGINE}`);
   const p = await startPipeline({
+    engine: ENGINE,
     webhookPort: await freePort(),
-    temporal: { port: await freePort() },
+    // One URL for Stark Bank, as in production: a balancer in front of the replicas (testkit/loadBalancer.ts).
+    replicas: cluster ? { workers: 2, webhooks: 2 } : undefined,
     emulator: {
       eventPrivateKeyPem: starkKeys.privateKeyPem,
       behaviour: { timeScale: 0.01, payShare: 0 },
       faults: { duplicateDeliveryRate: 0.2, outOfOrderDelivery: true, outOfOrderMaxDelayMs: 500 },
     },
   });
-  const connection = await Connection.connect({ address: p.temporal.address });
-  const services: ChildService[] = [p.worker, p.webhook];
-  const client = new Client({ connection, dataConverter: runDataConverter });
+  log(`${p.engine.label}; ${p.workers.length} worker(s), ${p.webhooks.length} webhook(s) at ${p.webhookUrl}`);
+  const connection = await Connection.connect({ address: p.engine.address });
+  const client = new Client({ connection, namespace: p.engine.namespace, dataConverter: runDataConverter });
   let exitCode = 0;
   try {
     const ids = await createInvoices(p.stark, COUNT);
+    const balanceBefore = await workspaceBalance(p.stark);
     // API faults start after set-up, so they hit the product's calls, not the harness's.
     p.stark.emulator.setFaults({ errorRate: 0.2, dropAfterCommitRate: 0.1 });
     const t0 = Date.now();
@@ -88,27 +149,39 @@ async function main(): Promise<void> {
     log(`${COUNT} invoices credited; faults errorRate 0.2, dropAfterCommitRate 0.1, duplicates 0.2, out of order`);
 
     await sleep(3_000);
-    await p.worker.stop('SIGKILL');
+    await p.workers[0]!.stop('SIGKILL');
     log(`worker SIGKILLed at ${successCount(p)} successes; restarting`);
     await sleep(2_000);
     const tw = Date.now();
-    p.worker = await p.startWorker();
-    services.push(p.worker);
+    p.workers[0] = await p.startWorker();
     record('worker SIGKILL + restart', `ready ${((Date.now() - tw) / 1000).toFixed(1)} s after start`);
 
-    await p.webhook.stop('SIGTERM');
+    await p.webhooks[0]!.stop('SIGTERM');
     log('webhook stopped for 10 s (emulator retries after 3 s, 18 s, 72 s at timeScale 0.01)');
     await sleep(10_000);
-    p.webhook = await p.startWebhook();
-    services.push(p.webhook);
+    p.webhooks[0] = await p.startWebhook(0);
     record('webhook down 10 s + restart', 'done');
 
-    log(`restarting the Temporal dev server on ${p.temporal.dbFile}`);
+    log(`restarting the Temporal server (${p.engine.label}) at ${successCount(p)} successes`);
     const tr = Date.now();
-    await p.temporal.restart();
-    record('temporal restart on db file', `${((Date.now() - tr) / 1000).toFixed(1)} s down`);
+    await p.engine.restartServer();
+    record('Temporal server restart on its data', `${((Date.now() - tr) / 1000).toFixed(1)} s down`);
 
-    const readyAfterMs = await waitForWebhookReady(adminUrlOf(p.webhook));
+    if (cluster) {
+      const atPostgres = await waitForShare(p, 0.3, 60_000);
+      log(`restarting PostgreSQL at ${atPostgres} successes`);
+      const tp = Date.now();
+      await p.engine.restartDatabase!();
+      record('PostgreSQL restart', `${((Date.now() - tp) / 1000).toFixed(1)} s down at ${atPostgres}/${COUNT}`);
+
+      const atKill = await waitForShare(p, 0.5, 60_000);
+      await Promise.all([p.workers[1]!.stop('SIGKILL'), p.webhooks[1]!.stop('SIGKILL')]);
+      log(`second worker and second webhook SIGKILLed for good at ${atKill} successes`);
+      const late = atKill >= COUNT ? ' (the burst was over: not a mid-burst kill)' : '';
+      record('2nd worker + 2nd webhook SIGKILLed, not restarted', `at ${atKill}/${COUNT}${late}`);
+    }
+
+    const readyAfterMs = await waitForWebhookReady(adminUrlOf(p.webhooks[0]));
     log(`webhook ready ${readyAfterMs} ms later; sending ${BAD} forged/malformed requests (+ valid ones in between)`);
     const bad = badRequests({
       count: BAD,
@@ -140,6 +213,7 @@ async function main(): Promise<void> {
     let done = await waitForAll(p, COUNT, 180_000);
     record('successes before any sweep', `${done}/${COUNT} after ${((Date.now() - t0) / 1000).toFixed(0)} s`);
     if (done < COUNT) {
+      await describeStalled(client, p, ids);
       const undelivered = p.stark.emulator.snapshot().events.filter((e) => !e.isDelivered).length;
       log(`not all paid out; ${undelivered} events undelivered: running the product sweep (sweepEvents)`);
       record('events the emulator gave up delivering', undelivered);
@@ -157,11 +231,16 @@ async function main(): Promise<void> {
     if (done === COUNT) record('last payout succeeded', `${((Date.now() - t0) / 1000).toFixed(0)} s after the credit`);
 
     p.stark.emulator.setFaults({ errorRate: 0, dropAfterCommitRate: 0 }); // the audit itself must not be faulted
-    const audit = auditTransfers(ids, await transfersByInvoice(p.stark));
-    record('credited invoices', audit.credited);
+    const byInvoice = await transfersByInvoice(p.stark);
+    const netAmounts = await creditedNetAmounts(p.stark);
+    const audit = auditTransfers(ids, byInvoice, netAmounts);
+    record('credited invoices', audit.credited, netAmounts.size === COUNT);
     record('invoices without a successful transfer', audit.missing, audit.missing === 0);
     record('invoices with >1 successful transfer', audit.duplicates, audit.duplicates === 0);
+    record('successful transfers of another amount', audit.wrongAmount ?? '-', audit.wrongAmount === 0);
     record('transfers for uncredited ids', audit.stray, audit.stray === 0);
+    const balance = await auditBalance(p.stark, balanceBefore, netAmounts, byInvoice);
+    record('balance = before + credited - sent', `${balance.balance} (books ${balance.expected})`, balance.balances);
     // Where a missing payout stands, so a violation can be diagnosed from the output and the files alone.
     for (const id of audit.missingIds.slice(0, 5)) {
       const handle = client.workflow.getHandle(payoutWorkflowId(id));
@@ -174,9 +253,9 @@ async function main(): Promise<void> {
       if (history) console.log(`  history -> ${writeBenchFile(`chaos-payout-${id}.json`, historyToJSON(history))}`);
     }
     if (audit.missing > 0) {
-      const lines = services.flatMap((svc, i) => svc.logs.map((l) => JSON.stringify({ service: i, ...l })));
+      const lines = p.services.flatMap((svc, i) => svc.logs.map((l) => JSON.stringify({ service: i, ...l })));
       console.log(`  service logs -> ${writeBenchFile('chaos-service-logs.jsonl', lines.join('\n'))}`);
-      const stderr = services.map((svc, i) => `--- service ${i}\n${svc.stderr()}`).join('\n');
+      const stderr = p.services.map((svc, i) => `--- service ${i}\n${svc.stderr()}`).join('\n');
       console.log(`  service stderr -> ${writeBenchFile('chaos-service-stderr.txt', stderr)}`);
     }
     record('transfers total (failed duplicates included)', audit.transfers, audit.transfers >= audit.credited);
@@ -193,10 +272,19 @@ async function main(): Promise<void> {
       if (found) leaked++;
     }
     record('payouts for sampled bad requests (by id)', leaked, leaked === 0);
+    if (p.balancer) {
+      const { forwarded, failovers, badGateway } = p.balancer.stats;
+      record(
+        'load balancer: forwarded per webhook, failovers, 502s',
+        `${forwarded.join(' / ')}, ${failovers}, ${badGateway}`,
+      );
+    }
     record('total time', `${((Date.now() - t0) / 1000).toFixed(0)} s`);
   } catch (err) {
     record('run', errorMessage(err), false);
   } finally {
+    // Only the chaos itself may stop a worker or webhook; one that exits on its own is a failure of its own.
+    record('workers and webhooks that exited on their own', p.crashes.length, p.crashes.length === 0);
     await connection.close().catch(() => undefined);
     await p.close();
   }

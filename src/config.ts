@@ -109,10 +109,15 @@ const envSchema = z.object({
         .map((o) => o.trim())
         .filter(Boolean),
     ),
+  // The payout gauges count workflows in Temporal at scrape time: one process of a deployment serves them.
+  PAYOUT_GAUGES: z.stringbool().default(false),
   SDK_METRICS_ADDRESS: z
     .string()
     .regex(/^[^:]+:\d+$/, 'expected host:port')
     .optional(),
+  // OpenTelemetry's own variable names: traces go to <endpoint>/v1/traces over OTLP/HTTP; off when unset.
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  OTEL_SERVICE_NAME: optionalString,
 
   WEBHOOK_HOST: z.string().default('0.0.0.0'),
   // The HTTPS address Stark Bank can reach (a tunnel or load balancer); `npm run dev` registers it.
@@ -169,11 +174,15 @@ export interface Config {
   recovery: { sweepInterval: Duration; reconcileInterval: Duration; lookbackDays: number };
   /** Worker options; unset ones keep the Temporal SDK's defaults. */
   worker: { maxCachedWorkflows: number; maxConcurrentWorkflowTasks?: number; maxConcurrentActivities?: number };
+  /** Where traces go (OTLP/HTTP), and the service name they carry (each entry point has a default). */
+  tracing: { otlpEndpoint?: string; serviceName?: string };
   /** Where the process serves /metrics, /healthz, /readyz and the codec; where the SDK exports its metrics. */
   admin: {
     host: string;
     port: number;
     sdkMetricsAddress?: string;
+    /** Whether this process serves the payout gauges (exactly one process of a deployment should). */
+    payoutGauges: boolean;
     codec?: { token: string; allowedOrigins: string[] };
   };
 }
@@ -224,10 +233,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvWithDotenv()): Config
       maxBodyBytes: e.WEBHOOK_MAX_BODY_BYTES,
       publicUrl: e.WEBHOOK_PUBLIC_URL,
     },
+    tracing: { otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME },
     admin: {
       host: e.ADMIN_HOST,
       port: e.ADMIN_PORT,
       sdkMetricsAddress: e.SDK_METRICS_ADDRESS,
+      payoutGauges: e.PAYOUT_GAUGES,
       codec: e.CODEC_TOKEN ? { token: e.CODEC_TOKEN, allowedOrigins: e.CODEC_CORS_ORIGINS } : undefined,
     },
     worker: {

@@ -10,6 +10,8 @@ import { cachedRetention } from './temporal/namespace';
 import { payloadKeyProblem, searchAttributeProblem } from './temporal/provision';
 import { InvoiceIdKey, PayoutStatusKey } from './temporal/searchAttributes';
 import { logger } from './observability/logger';
+import { installTracing } from './observability/tracing';
+import { registerPayoutGauges } from './observability/payoutGauges';
 import { startAdminServer } from './observability/adminServer';
 import { codecServerOptions } from './temporal/codecServer';
 import { createWebhookApp, WEBHOOK_PATH } from './webhook/app';
@@ -94,13 +96,18 @@ async function refuseWrongNamespace(client: Client, taskQueue: string): Promise<
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  const tracing = installTracing(config.tracing, 'starkbank-payouts-webhook');
   installStarkbankPatches(config.stark);
   const webhook = await startWebhook(config);
+  if (config.admin.payoutGauges) registerPayoutGauges(createTemporalClient(config.temporal), config.temporal.taskQueue);
   logger.info({ url: webhook.url, adminUrl: webhook.adminUrl }, 'webhook listening');
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       logger.info({ signal }, 'webhook shutting down');
-      void webhook.close().then(() => process.exit(0));
+      void webhook
+        .close()
+        .then(() => tracing.shutdown())
+        .then(() => process.exit(0));
     });
   }
 }

@@ -13,12 +13,13 @@ import { startAdminServer } from './observability/adminServer';
 import { codecServerOptions } from './temporal/codecServer';
 import { registerPayoutGauges } from './observability/payoutGauges';
 import { errorMessage } from './shared/errors';
+import { installTracing, workerTracingOptions, type Tracing } from './observability/tracing';
 
 /**
  * Builds the worker: payout (and issuance) workflows plus the Stark Bank activities.
  * WORKFLOW_BUNDLE_PATH points at a prebuilt bundle (production images); otherwise workflows are bundled at start.
  */
-export async function createWorker(config: Config): Promise<Worker> {
+export async function createWorker(config: Config, tracing: Tracing): Promise<Worker> {
   const { maxCachedWorkflows, maxConcurrentWorkflowTasks, maxConcurrentActivities } = config.worker;
   const user = createStarkUser(config.stark);
   const client = createTemporalClient(config.temporal);
@@ -32,12 +33,17 @@ export async function createWorker(config: Config): Promise<Worker> {
   if (problems.length > 0) throw new ConfigError(`Cannot start the worker:\n  ${problems.join('\n  ')}`);
   const connection = await NativeConnection.connect(config.temporal.connectionOptions);
   const bundlePath = process.env.WORKFLOW_BUNDLE_PATH;
+  const { interceptors, sinks } = workerTracingOptions(tracing);
   return Worker.create({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     dataConverter: createDataConverter(config.temporal.payloadKeys),
-    ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath: require.resolve('./workflows') }),
+    // A prebuilt bundle already holds the workflow interceptors (tools/buildWorkflowBundle.ts).
+    ...(bundlePath
+      ? { workflowBundle: { codePath: bundlePath }, interceptors: { ...interceptors, workflowModules: undefined } }
+      : { workflowsPath: require.resolve('./workflows'), interceptors }),
+    sinks,
     activities: createActivities({
       user,
       client,
@@ -63,9 +69,10 @@ export async function createWorker(config: Config): Promise<Worker> {
 async function main(): Promise<void> {
   const config = loadConfig();
   installTemporalRuntime(logger, config.admin.sdkMetricsAddress);
+  const tracing = installTracing(config.tracing, 'starkbank-payouts-worker');
   installStarkbankPatches(config.stark);
-  const worker = await createWorker(config);
-  registerPayoutGauges(createTemporalClient(config.temporal), config.temporal.taskQueue);
+  const worker = await createWorker(config, tracing);
+  if (config.admin.payoutGauges) registerPayoutGauges(createTemporalClient(config.temporal), config.temporal.taskQueue);
   const admin = await startAdminServer({
     host: config.admin.host,
     port: config.admin.port,
@@ -79,6 +86,7 @@ async function main(): Promise<void> {
   // The SDK's Runtime stops the worker gracefully on SIGINT/SIGTERM; run() resolves once it has drained.
   await worker.run();
   await admin.close();
+  await tracing.shutdown();
   logger.info('worker stopped');
 }
 

@@ -13,6 +13,8 @@ export interface ChildService {
   /** Everything the process wrote to stderr so far (panics and crashes land here). */
   stderr(): string;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** Resolves, with its exit code, what it printed last and its errors, if the process exits without stop(). */
+  crashed: Promise<string>;
 }
 
 /**
@@ -26,9 +28,11 @@ export async function startService(
   ready: (line: Record<string, unknown>) => boolean,
   timeoutMs = 30_000,
   nodeArgs: string[] = [],
+  entryArgs: string[] = [],
 ): Promise<ChildService> {
   // Compiled entry points (lib/…/*.js, as in the image) run on plain node; sources through tsx.
-  const args = [...nodeArgs, ...(entry.endsWith('.js') ? [] : ['--import', 'tsx']), path.join(repoRoot, entry)];
+  const loader = entry.endsWith('.js') ? [] : ['--import', 'tsx'];
+  const args = [...nodeArgs, ...loader, path.join(repoRoot, entry), ...entryArgs];
   const child = spawn(process.execPath, args, {
     cwd: repoRoot,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'info', ...env },
@@ -60,11 +64,22 @@ export async function startService(
       reject(new Error(`${entry} exited with ${code} before it was ready\n${stderr}`));
     });
   });
+  let stopping = false;
+  const crashed = new Promise<string>((resolve) => {
+    void exited.then((code) => {
+      if (stopping) return;
+      const errors = logs.filter((l) => typeof l.level === 'number' && l.level >= 50).slice(-3);
+      const last = errors.length > 0 ? errors : logs.slice(-3);
+      resolve(`${entry} (pid ${child.pid}) exited with ${code}\n${JSON.stringify(last)}\n${stderr.slice(-2_000)}`);
+    });
+  });
   return {
     process: child,
     logs,
     stderr: () => stderr,
+    crashed,
     async stop(signal = 'SIGTERM') {
+      stopping = true;
       if (child.exitCode === null) child.kill(signal);
       return exited;
     },

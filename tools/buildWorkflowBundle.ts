@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { failureConverterPath } from '../src/temporal/client';
+import { workflowInterceptorModules } from '../src/observability/tracing';
 
 /**
  * Prebuilds the workflow bundle for production images: `npm run build:bundle [-- <file>]`
@@ -13,6 +14,7 @@ async function main(): Promise<void> {
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve('../src/workflows'),
     failureConverterPath,
+    workflowInterceptorModules,
   });
   fs.mkdirSync(path.dirname(target), { recursive: true });
   fs.writeFileSync(target, code);

@@ -13,6 +13,7 @@ import { runSetup } from '../src/setup';
 import { startWebhook } from '../src/webhook';
 import { createWorker } from '../src/worker';
 import { registerPayoutGauges } from '../src/observability/payoutGauges';
+import { installTracing } from '../src/observability/tracing';
 import { errorMessage } from '../src/shared/errors';
 
 /**
@@ -33,7 +34,9 @@ const say = (line: string) => process.stdout.write(`▸ ${line}\n`);
 
 async function main(): Promise<void> {
   if (!process.env.LOG_LEVEL) logger.level = 'warn';
-  installTemporalRuntime(logger);
+  // The worker's SDK metrics (task latencies, slots, failures) are on here, next to the admin port.
+  process.env.SDK_METRICS_ADDRESS ??= '127.0.0.1:9465';
+  installTemporalRuntime(logger, process.env.SDK_METRICS_ADDRESS);
   const dataDir = path.resolve(opts.dataDir);
   const stops: (() => Promise<void>)[] = [];
   let stopping = false;
@@ -80,6 +83,8 @@ async function main(): Promise<void> {
   }
 
   const config = loadConfig();
+  const tracing = installTracing(config.tracing, 'starkbank-payouts-dev');
+  stops.push(() => tracing.shutdown());
   installStarkbankPatches(config.stark);
   // The namespace (retention, search attributes, pause switch) comes before the worker, which checks it.
   const provisioned = await provisionNamespace(createTemporalClient(config.temporal), {
@@ -93,7 +98,8 @@ async function main(): Promise<void> {
     `namespace ${config.temporal.namespace} (${provisioned.namespace}): retention ${provisioned.retention}, ` +
       `search attributes ${provisioned.searchAttributes}, pause switch ${provisioned.pauseSwitch}`,
   );
-  const worker = await createWorker(config);
+  const worker = await createWorker(config, tracing);
+  // One process serves everything here, so it serves the payout gauges too.
   registerPayoutGauges(createTemporalClient(config.temporal), config.temporal.taskQueue);
   const running = worker.run();
   stops.push(async () => {
@@ -106,6 +112,7 @@ async function main(): Promise<void> {
   const webhook = await startWebhook(config);
   stops.push(() => webhook.close());
   say(`webhook at ${webhook.url}; metrics, readiness and the Web UI's codec server at ${webhook.adminUrl}`);
+  say(`the Temporal SDK's worker metrics at http://${process.env.SDK_METRICS_ADDRESS}/metrics`);
   // Locally the emulator reaches the webhook directly; real Stark Bank needs WEBHOOK_PUBLIC_URL (a tunnel).
   const publicUrl = emulated ? webhook.url : config.webhook.publicUrl;
   const setup = await runSetup({ ...config, webhook: { ...config.webhook, publicUrl } });

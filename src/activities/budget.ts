@@ -1,5 +1,5 @@
 import starkbank from 'starkbank';
-import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { businessDay, businessDayBounds } from '../domain/businessDay';
 import { PAYOUT_TAG } from '../domain/payoutIds';
 import { collect } from '../starkbank/list';
@@ -27,6 +27,9 @@ export interface BudgetActivityDeps {
   now?: () => Date;
 }
 
+// A batch of reservations is one Update, answered in milliseconds; past this, its activities retry instead.
+const RESERVE_TIMEOUT_MS = 30_000;
+
 // A day's budget stays open this long after the day ends, for releases of transfers that failed late.
 const CLOSE_AFTER_DAY_MS = 2 * 86_400_000;
 
@@ -50,17 +53,22 @@ export function createBudgetActivities({
     let batcher = batchers.get(day);
     if (!batcher) {
       const { workflowId, closesAt } = budgetOf(day);
-      batcher = createBatcher((requests: ReserveRequest[]) =>
-        client.workflow.executeUpdateWithStart(reserveUpdate, {
-          args: [requests],
-          startWorkflowOperation: new WithStartWorkflowOperation<DailyBudgetWorkflow>(DAILY_BUDGET_WORKFLOW_TYPE, {
-            workflowId,
-            taskQueue,
-            args: [{ day, closesAt }],
-            workflowIdConflictPolicy: 'USE_EXISTING',
-            staticSummary: `Payout budget of ${day}`,
-          }),
-        }),
+      batcher = createBatcher(
+        (requests: ReserveRequest[]) =>
+          // The deadline also ends the gRPC calls of an Update that Temporal lost (a server restart mid-call).
+          client.connection.withDeadline(Date.now() + RESERVE_TIMEOUT_MS, () =>
+            client.workflow.executeUpdateWithStart(reserveUpdate, {
+              args: [requests],
+              startWorkflowOperation: new WithStartWorkflowOperation<DailyBudgetWorkflow>(DAILY_BUDGET_WORKFLOW_TYPE, {
+                workflowId,
+                taskQueue,
+                args: [{ day, closesAt }],
+                workflowIdConflictPolicy: 'USE_EXISTING',
+                staticSummary: `Payout budget of ${day}`,
+              }),
+            }),
+          ),
+        { timeoutMs: RESERVE_TIMEOUT_MS },
       );
       batchers.clear(); // a new day: the earlier days' batchers are done
       batchers.set(day, batcher);
@@ -84,9 +92,14 @@ export function createBudgetActivities({
 
     /** Gives a failed transfer's amount back to the day it was granted on. */
     async releaseDailyBudget({ externalId, day }: { externalId: string; day: string }): Promise<void> {
-      await client.workflow
-        .getHandle(budgetOf(day).workflowId)
-        .executeUpdate(releaseUpdate, { args: [{ externalId }] });
+      try {
+        await client.workflow
+          .getHandle(budgetOf(day).workflowId)
+          .executeUpdate(releaseUpdate, { args: [{ externalId }] });
+      } catch (err) {
+        // A budget closes days after its day and grants nothing more: there is nothing left to give back to.
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+      }
     },
 
     /** What the product's transfers of a business day add up to at Stark Bank (failed and canceled ones aside). */

@@ -1,10 +1,22 @@
 import type { Client } from '@temporalio/client';
-import { openCase, readDecisionRecord, recordDecision } from '../decisions/records';
+import { openCase, openLossCase, readDecisionRecord, recordDecision } from '../decisions/records';
+import type { LossCase, ReversalLoss } from '../decisions/records';
+import { reversalLossCents, reversalLosses } from '../observability/metrics';
 import type { DecisionEntry, DecisionRecordState, OpenCase } from '../workflows/decisionRecordDefinitions';
 
 export interface DecisionActivityDeps {
   client: Client;
   taskQueue: string;
+}
+
+/** Opens the case of a reversal after payout and counts it the first time (the payout or reconciliation finds it). */
+export async function reportReversalLoss(client: Client, taskQueue: string, loss: ReversalLoss): Promise<LossCase> {
+  const result = await openLossCase(client, taskQueue, loss);
+  if (result === 'case-opened') {
+    reversalLosses.inc();
+    reversalLossCents.inc(loss.lossCents);
+  }
+  return result;
 }
 
 export function createDecisionActivities({ client, taskQueue }: DecisionActivityDeps) {
@@ -22,6 +34,11 @@ export function createDecisionActivities({ client, taskQueue }: DecisionActivity
     /** Opens a case for a person on the invoice's record. */
     async openCase({ invoiceId, opened }: { invoiceId: string; opened: Omit<OpenCase, 'since'> }): Promise<void> {
       await openCase(client, taskQueue, invoiceId, opened);
+    },
+
+    /** Lists a reversal that came after the payout's transfer for an operator, with its metric. */
+    recordReversalLoss(loss: ReversalLoss): Promise<LossCase> {
+      return reportReversalLoss(client, taskQueue, loss);
     },
   };
 }

@@ -3,42 +3,24 @@ import { heartbeat } from '@temporalio/activity';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { z } from 'zod';
 import { openCase, readDecisionRecord } from '../decisions/records';
-import { invoiceIdOfTransfer, PAYOUT_TAG, payoutWorkflowId } from '../domain/payoutIds';
-import { compareCreditsWithTransfers, type Findings, type UnpaidAction } from '../domain/reconciliation';
+import { reversedCents } from '../domain/money';
+import { invoiceIdOfTransfer, invoiceTransfersTag, PAYOUT_TAG, payoutWorkflowId } from '../domain/payoutIds';
+import {
+  compareCreditsWithTransfers,
+  type Findings,
+  type ReversedAfterPayout,
+  type UnpaidAction,
+} from '../domain/reconciliation';
+import type { LossCase } from '../decisions/records';
 import { createEventDispatcher, type DispatchOutcome } from '../events/dispatch';
 import { MalformedEventError, parseEvent } from '../events/schema';
 import { collect } from '../starkbank/list';
-import { invoiceLogSchema, transferSchema } from '../starkbank/schemas';
+import { invoiceLogSchema, transferSchema, type InvoiceLog, type Transfer } from '../starkbank/schemas';
 import type { StarkUser } from '../starkbank/user';
 import { lookUpTransferSignal } from '../workflows/payoutDefinitions';
 import { starkCall } from './starkCall';
-import {
-  reconciliationCents,
-  reconciliationDrift,
-  reconciliationUnpaid,
-  sweepUnprocessableEvents,
-} from '../observability/metrics';
-
-const UNPAID_ACTIONS: readonly UnpaidAction[] = [
-  'payout-started',
-  'payout-nudged',
-  'rejected',
-  'needs-person',
-  'credit-too-old',
-];
-
-function recordReconciliation(f: Omit<Findings, 'unpaid'>, unpaid: ReconciliationReport['unpaid']): void {
-  for (const action of UNPAID_ACTIONS) {
-    reconciliationUnpaid.set({ action }, unpaid.filter((u) => u.action === action).length);
-  }
-  const drift = unpaid.filter((u) => u.action !== 'payout-nudged' && u.action !== 'rejected');
-  reconciliationDrift.set({ kind: 'unpaid' }, drift.length);
-  reconciliationDrift.set({ kind: 'sent_without_credit' }, f.sentWithoutCredit.length);
-  reconciliationDrift.set({ kind: 'amount_mismatch' }, f.amountMismatches.length);
-  reconciliationDrift.set({ kind: 'duplicate' }, f.duplicates.length);
-  reconciliationCents.set({ side: 'credited_net' }, f.creditedNetCents);
-  reconciliationCents.set({ side: 'sent' }, f.sentCents);
-}
+import { reportReversalLoss } from './decisions';
+import { sweepUndeliveredEvents, sweepUnprocessableEvents } from '../observability/metrics';
 
 export interface RecoveryActivityDeps {
   user: StarkUser;
@@ -57,11 +39,14 @@ export interface SweepReport {
   unprocessable: { eventId: string; reason: string }[];
 }
 
-export interface ReconciliationReport extends Omit<Findings, 'unpaid'> {
+export interface ReconciliationReport extends Omit<Findings, 'unpaid' | 'reversedAfterPayout'> {
   since: string;
   credited: number;
+  /** Invoices with a reversal in the window (their credit may be older). */
+  reversed: number;
   transfers: number;
   unpaid: { invoiceId: string; netCents: number; action: UnpaidAction }[];
+  reversedAfterPayout: (ReversedAfterPayout & { action: LossCase })[];
 }
 
 // JSON-able copy of an SDK event (the SDK turns `created` into a Date).
@@ -86,6 +71,7 @@ export function createRecoveryActivities({
       const events = await starkCall('query undelivered events', () =>
         collect(starkbank.event.query({ isDelivered: false, user }), sdkEventSchema),
       );
+      sweepUndeliveredEvents.inc(events.length);
       const report: SweepReport = { undelivered: events.length, outcomes: {}, markedDelivered: 0, unprocessable: [] };
       for (const raw of events) {
         heartbeat(report.markedDelivered);
@@ -114,17 +100,37 @@ export function createRecoveryActivities({
      */
     async reconcilePayouts({ lookbackDays }: { lookbackDays: number }): Promise<ReconciliationReport> {
       const since = new Date(now().getTime() - lookbackDays * 86_400_000).toISOString().slice(0, 10);
-      const [credited, transfers] = await Promise.all([
+      const [recentCredits, recentReversals, recentTransfers] = await Promise.all([
         starkCall('query credited invoice logs', () =>
           collect(starkbank.invoice.log.query({ types: ['credited'], after: since, user }), invoiceLogSchema),
+        ),
+        starkCall('query reversed invoice logs', () =>
+          collect(starkbank.invoice.log.query({ types: ['reversed'], after: since, user }), invoiceLogSchema),
         ),
         starkCall('query payout transfers', () =>
           collect(starkbank.transfer.query({ tags: [PAYOUT_TAG], after: since, user }), transferSchema),
         ),
       ]);
+      // A reversal in the window of an invoice credited before it: its credit, every reversal and its transfers
+      // are read too, so what the books expect of it is known.
+      const recentIds = new Set(recentCredits.map((log) => log.invoice.id));
+      const older = [...new Set(recentReversals.map((log) => log.invoice.id))].filter((id) => !recentIds.has(id));
+      const earlier = await readOlderInvoices(older);
+      const credited = [...recentCredits, ...earlier.credits];
+      const reversals = [...recentReversals, ...earlier.reversals];
+      const transfers = [...new Map([...recentTransfers, ...earlier.transfers].map((t) => [t.id, t])).values()];
+
+      const remaining = new Map<string, number[]>();
+      for (const log of reversals)
+        remaining.set(log.invoice.id, [...(remaining.get(log.invoice.id) ?? []), log.invoice.amount]);
       const creditedAt = new Map(credited.map((log) => [log.invoice.id, isoOf(log.created)]));
       const findings = compareCreditsWithTransfers(
-        credited.map((log) => ({ invoiceId: log.invoice.id, amount: log.invoice.amount, fee: log.invoice.fee })),
+        credited.map(({ invoice: { id, amount, fee } }) => ({
+          invoiceId: id,
+          amount,
+          fee,
+          reversedCents: reversedCents(amount, remaining.get(id) ?? []),
+        })),
         transfers.flatMap((t) => {
           const invoiceId = invoiceIdOfTransfer(t);
           return invoiceId ? [{ id: t.id, invoiceId, amount: t.amount, status: t.status }] : [];
@@ -136,10 +142,46 @@ export function createRecoveryActivities({
         const action = await heal({ ...c, created: creditedAt.get(c.invoiceId) });
         unpaid.push({ invoiceId: c.invoiceId, netCents: c.netCents, action });
       }
-      recordReconciliation(findings, unpaid);
-      return { ...findings, since, credited: credited.length, transfers: transfers.length, unpaid };
+      // Money that left and came back to the payer: nothing here can undo it, a person is told.
+      const reversedAfterPayout: ReconciliationReport['reversedAfterPayout'] = [];
+      for (const r of findings.reversedAfterPayout) {
+        heartbeat(r.invoiceId);
+        reversedAfterPayout.push({ ...r, action: await reportReversalLoss(client, taskQueue, r) });
+      }
+      return {
+        ...findings,
+        since,
+        credited: credited.length,
+        reversed: remaining.size,
+        transfers: transfers.length,
+        unpaid,
+        reversedAfterPayout,
+      };
     },
   };
+
+  /** The credited logs, every reversed log and the transfers of invoices credited before the window. */
+  async function readOlderInvoices(invoiceIds: string[]) {
+    const found = { credits: [] as InvoiceLog[], reversals: [] as InvoiceLog[], transfers: [] as Transfer[] };
+    for (let i = 0; i < invoiceIds.length; i += 100) {
+      const ids = invoiceIds.slice(i, i + 100);
+      const [logs, transfers] = await Promise.all([
+        starkCall('query logs of invoices reversed in the window', () =>
+          collect(
+            starkbank.invoice.log.query({ invoiceIds: ids, types: ['credited', 'reversed'], user }),
+            invoiceLogSchema,
+          ),
+        ),
+        starkCall('query transfers of invoices reversed in the window', () =>
+          collect(starkbank.transfer.query({ tags: ids.map(invoiceTransfersTag), user }), transferSchema),
+        ),
+      ]);
+      found.credits.push(...logs.filter((log) => log.type === 'credited'));
+      found.reversals.push(...logs.filter((log) => log.type === 'reversed'));
+      found.transfers.push(...transfers);
+    }
+    return found;
+  }
 
   /** What a credited invoice without a successful transfer needs; nothing here moves money. */
   async function heal(c: { invoiceId: string; amount: number; fee: number; created?: string }): Promise<UnpaidAction> {

@@ -5,7 +5,8 @@ import { ErrorTypes } from '../domain/errorTypes';
 
 /**
  * Runs one SDK call and turns whatever it throws into an ApplicationFailure Temporal understands:
- * input and not-found errors are non-retryable, everything else is retried by the activity's retry policy.
+ * input and not-found errors are non-retryable, everything else is retried by the activity's retry policy (an
+ * unexpected answer only up to its attempts: the workflow then asks a person).
  */
 export async function starkCall<T>(action: string, call: () => Promise<T>): Promise<T> {
   try {
@@ -49,7 +50,7 @@ function toFailure(action: string, c: ClassifiedStarkError): ApplicationFailure 
   return ApplicationFailure.create({
     message: `${action}: ${c.message}`,
     type: ErrorTypes[c.kind],
-    nonRetryable: c.kind !== 'transient',
+    nonRetryable: c.kind === 'input' || c.kind === 'notFound',
     details: c.codes.length > 0 ? [{ codes: c.codes }] : undefined,
   });
 }

@@ -5,9 +5,16 @@ import { collect } from '../starkbank/list';
 import { transferLogSchema, transferSchema, type Transfer } from '../starkbank/schemas';
 import type { Destination } from '../domain/destination';
 import { attemptOfExternalId, invoiceTransfersTag, PAYOUT_TAG } from '../domain/payoutIds';
-import { KNOWN_TRANSFER_STATUSES, type TransferSnapshot, type TransferStatus } from '../domain/types';
+import {
+  KNOWN_TRANSFER_STATUSES,
+  type CreditedInvoice,
+  type TransferSnapshot,
+  type TransferStatus,
+} from '../domain/types';
 import { ErrorTypes } from '../domain/errorTypes';
+import { owedCents } from '../domain/money';
 import { starkCall, starkWrite } from './starkCall';
+import { readCreditedInvoice } from './invoices';
 import { amountTransferred, transfersCreated } from '../observability/metrics';
 
 export interface TransferActivityDeps {
@@ -22,8 +29,13 @@ export interface TransferActivityDeps {
 export interface CreateTransferInput {
   invoiceId: string;
   externalId: string;
-  amount: number;
+  /** The most it may send: what the day's budget granted and an approval covered, from the payout's check. */
+  maxAmount: number;
 }
+
+/** A transfer (made now or by an earlier attempt), or nothing because reversals left nothing to send. */
+export type CreateTransferResult =
+  { outcome: 'transfer'; transfer: TransferSnapshot } | { outcome: 'nothing-left'; credited: CreditedInvoice };
 
 // When one externalId maps to several transfers (a create that raced its own retry), the best one wins;
 // Stark Bank fails every duplicate of an externalId, so at most one can ever succeed.
@@ -92,22 +104,35 @@ export function createTransferActivities({ user, destination, readPauseSwitch, l
      * Idempotent: looks the externalId up first and creates only when nothing exists, and only while payouts are
      * not paused (checked before every attempt, so a create that was retrying stops when an operator pauses). A
      * lost answer is settled by looking the externalId up until a late commit would have shown.
+     * The amount is read from the API on every attempt, right before the create: credited − fee − reversed, never
+     * more than `maxAmount`, and no transfer at all when reversals left nothing.
      */
-    async createTransfer({ invoiceId, externalId, amount }: CreateTransferInput): Promise<TransferSnapshot> {
+    async createTransfer({ invoiceId, externalId, maxAmount }: CreateTransferInput): Promise<CreateTransferResult> {
       const existing = pickBest(await findByExternalId(externalId));
       if (existing) {
-        if (existing.amount !== amount) {
+        // Made by an earlier attempt with what was owed then; a reversal since is a loss, not a reason to stop.
+        if (existing.amount > maxAmount) {
           throw ApplicationFailure.nonRetryable(
-            `transfer ${existing.id} for ${externalId} has amount ${existing.amount}, expected ${amount}`,
+            `transfer ${existing.id} for ${externalId} has amount ${existing.amount}, above the ${maxAmount} granted`,
             ErrorTypes.unexpectedState,
           );
         }
-        return snapshot(existing, externalId);
+        return { outcome: 'transfer', transfer: await snapshot(existing, externalId) };
       }
       const pause = await readPauseSwitch();
       if (pause.paused) {
         throw ApplicationFailure.nonRetryable(pause.reason ?? 'payouts are paused', ErrorTypes.paused);
       }
+      const credited = await readCreditedInvoice(user, invoiceId);
+      if (credited.status !== 'paid') {
+        throw ApplicationFailure.nonRetryable(
+          `invoice ${invoiceId} is ${credited.status} now, not paid: a person must decide`,
+          ErrorTypes.unexpectedState,
+        );
+      }
+      const owed = owedCents(credited);
+      if (owed <= 0) return { outcome: 'nothing-left', credited };
+      const amount = Math.min(owed, maxAmount);
       const created = await starkWrite(
         `create transfer ${externalId}`,
         async () => {
@@ -129,7 +154,7 @@ export function createTransferActivities({ user, destination, readPauseSwitch, l
         },
         { lookup: async () => pickBest(await findByExternalId(externalId)), windowMs: lateCommitMs },
       );
-      return snapshot(created, externalId);
+      return { outcome: 'transfer', transfer: await snapshot(created, externalId) };
     },
   };
 }

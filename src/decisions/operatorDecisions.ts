@@ -18,7 +18,7 @@ import {
   type PayoutState,
   type PayoutWorkflow,
 } from '../workflows/payoutDefinitions';
-import { recordDecision } from './records';
+import { readDecisionRecord, recordDecision } from './records';
 
 /** An operator decision the product refused, with the reason in words an operator can act on. */
 export class DecisionRefusedError extends Error {
@@ -38,7 +38,9 @@ const updates = { approve: approveUpdate, reject: rejectUpdate, retry: retryUpda
  * - reject: the running payout's Update, or, when its payout has closed or is gone, the decision record alone, so
  *   nothing automatic starts it again;
  * - restart: only for a payout that closed or is gone: recorded, then a new run starts (it takes over any transfer
- *   an earlier run made, so it never sends twice).
+ *   an earlier run made, so it never sends twice);
+ * - acknowledge: only for an open case of a reversal after payout: recorded, the case closes, and only a larger
+ *   loss opens it again.
  */
 export async function decide(
   client: Client,
@@ -57,6 +59,14 @@ export async function decide(
     ? (described.typedSearchAttributes.get(PayoutStatusKey) ?? described.status.name)
     : 'Missing';
 
+  if (action === 'acknowledge') {
+    const record = await readDecisionRecord(client, invoiceId);
+    if (record?.openCase?.kind !== 'reversed-after-payout') {
+      throw new DecisionRefusedError(`invoice ${invoiceId} has no reversal after payout to acknowledge`);
+    }
+    await recordDecision(client, taskQueue, invoiceId, entryOf('acknowledge', by, recordStatus(payoutStatus, running)));
+    return { applied: 'record', payoutStatus };
+  }
   if (action === 'restart') {
     if (running)
       throw new DecisionRefusedError(
@@ -77,12 +87,7 @@ export async function decide(
     const why = described ? `already finished as ${payoutStatus}` : 'does not exist';
     throw new DecisionRefusedError(`the payout of invoice ${invoiceId} ${why}`);
   }
-  await recordDecision(
-    client,
-    taskQueue,
-    invoiceId,
-    entryOf('reject', by, described ? `Closed (${payoutStatus})` : 'Missing'),
-  );
+  await recordDecision(client, taskQueue, invoiceId, entryOf('reject', by, recordStatus(payoutStatus, running)));
   return { applied: 'record', payoutStatus };
 }
 
@@ -116,6 +121,12 @@ async function restart(
     }
     throw err;
   }
+}
+
+/** The payout's status as a decision entry keeps it: its own while it runs, else `Closed (…)` or `Missing`. */
+function recordStatus(payoutStatus: string, running: boolean): string {
+  if (running || payoutStatus === 'Missing') return payoutStatus;
+  return `Closed (${payoutStatus})`;
 }
 
 function entryOf(action: OperatorAction, by: OperatorDecision, payoutStatus: string): DecisionEntry {

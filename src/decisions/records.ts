@@ -1,7 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { z } from 'zod';
+import { formatBRL } from '../domain/money';
 import {
+  CASE_KINDS,
   DECISION_RECORD_WORKFLOW_TYPE,
+  OPERATOR_ACTIONS,
   decisionRecordWorkflowId,
   openCaseUpdate,
   RECORD_MEMO_KEY,
@@ -20,7 +24,7 @@ import {
 
 const entrySchema = z.object({
   id: z.string(),
-  action: z.enum(['approve', 'reject', 'retry', 'restart']),
+  action: z.enum(OPERATOR_ACTIONS),
   operator: z.string(),
   note: z.string().optional(),
   at: z.string(),
@@ -32,11 +36,14 @@ export const decisionRecordSchema = z.object({
   rejected: entrySchema.optional(),
   openCase: z
     .object({
-      kind: z.enum(['closed-without-transfer', 'credit-older-than-retention']),
+      kind: z.enum(CASE_KINDS),
       reason: z.string(),
       since: z.string(),
+      lossCents: z.number().int().optional(),
+      openedBy: z.string().optional(),
     })
     .optional(),
+  acknowledgedLossCents: z.number().int().optional(),
 });
 
 /** The invoice's decision record, or undefined when no decision was ever taken on it. */
@@ -87,4 +94,40 @@ export function openCase(
     args: [opened],
     startWorkflowOperation: startRecord(invoiceId, taskQueue),
   });
+}
+
+/** A successful transfer that sent more than is owed now, because the payer reversed after it. */
+export interface ReversalLoss {
+  invoiceId: string;
+  transferId: string;
+  sentCents: number;
+  /** Credited − fee − every reversal so far. */
+  owedCents: number;
+  lossCents: number;
+}
+
+/** What became of a reversal loss: a case opened now, one already open, or acknowledged by an operator. */
+export type LossCase = 'case-opened' | 'case-open' | 'acknowledged';
+
+/**
+ * Lists a reversal after payout for a person: opens a `reversed-after-payout` case on the invoice's record, unless
+ * one for this loss (or a larger one) is open or acknowledged. The product cannot pull the money back.
+ */
+export async function openLossCase(client: Client, taskQueue: string, loss: ReversalLoss): Promise<LossCase> {
+  // Reconciliation finds the same loss every run: the memo answers without an Update (two history events) each time.
+  const known = await readDecisionRecord(client, loss.invoiceId);
+  const open = known?.openCase?.kind === 'reversed-after-payout' ? (known.openCase.lossCents ?? 0) : 0;
+  if (open >= loss.lossCents) return 'case-open';
+  if ((known?.acknowledgedLossCents ?? 0) >= loss.lossCents) return 'acknowledged';
+  const openedBy = randomUUID();
+  const record = await openCase(client, taskQueue, loss.invoiceId, {
+    kind: 'reversed-after-payout',
+    reason:
+      `transfer ${loss.transferId} sent ${formatBRL(loss.sentCents)}; after reversals ${formatBRL(Math.max(0, loss.owedCents))} ` +
+      `is owed: ${formatBRL(loss.lossCents)} left that the payer took back (ops payouts acknowledge)`,
+    lossCents: loss.lossCents,
+    openedBy,
+  });
+  if (record.openCase?.openedBy === openedBy) return 'case-opened';
+  return record.openCase?.kind === 'reversed-after-payout' ? 'case-open' : 'acknowledged';
 }

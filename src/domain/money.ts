@@ -10,6 +10,29 @@ export function netCreditedAmount(credited: { amount: number; fee: number }): nu
   return credited.amount - credited.fee;
 }
 
+/**
+ * What the product owes for a credited invoice now: the net minus what the payer got back by reversals. Zero or
+ * less means nothing is left to send.
+ */
+export function owedCents(credited: { amount: number; fee: number; reversedCents: number }): number {
+  assertCents(credited.reversedCents, 'reversed amount');
+  return netCreditedAmount(credited) - credited.reversedCents;
+}
+
+/**
+ * What the payer got back of a credited invoice, given what the invoice still holds: its current amount and the
+ * amount after each `reversed` log. The lowest wins, so a log or an invoice read that lags the other changes nothing.
+ */
+export function reversedCents(creditedAmount: number, remaining: readonly number[]): number {
+  for (const cents of remaining) assertCents(cents, 'remaining amount');
+  return remaining.length === 0 ? 0 : Math.max(0, creditedAmount - Math.min(...remaining));
+}
+
+/** Money a transfer sent beyond what is owed now: the reversals that came after it was made. */
+export function overSentCents(sentCents: number, owed: number): number {
+  return Math.max(0, sentCents - Math.max(0, owed));
+}
+
 export function formatBRL(cents: number): string {
   const sign = cents < 0 ? '-' : '';
   const abs = Math.abs(cents);

@@ -1,11 +1,13 @@
-import { netCreditedAmount } from './money';
+import { netCreditedAmount, overSentCents } from './money';
 
-// Pure comparison of what Stark Bank credited with what the product transferred.
+// Pure comparison of what Stark Bank credited, and the payers took back, with what the product transferred.
 
 export interface CreditedRecord {
   invoiceId: string;
   amount: number;
   fee: number;
+  /** What the payer got back by reversals so far (0 when none). */
+  reversedCents?: number;
 }
 
 export interface TransferRecord {
@@ -15,19 +17,42 @@ export interface TransferRecord {
   status: string;
 }
 
+/** A successful transfer that sent more than is owed now: the payer reversed after the money left. */
+export interface ReversedAfterPayout {
+  invoiceId: string;
+  transferId: string;
+  sentCents: number;
+  /** Credited minus fee minus every reversal: what the books expect now. */
+  owedCents: number;
+  reversedCents: number;
+  /** Sent minus owed: money that left and that the payer took back. */
+  lossCents: number;
+}
+
 export interface Findings {
-  /** Credited invoices with something to send and no successful transfer yet. */
+  /** Credited invoices with something still owed (`netCents`: net of fee and reversals) and no successful transfer. */
   unpaid: (CreditedRecord & { netCents: number })[];
   /** Successful transfers whose invoice is not among the credited ones. */
   sentWithoutCredit: TransferRecord[];
-  /** Successful transfers of a different amount than the invoice's net. */
+  /** Successful transfers of more than the net, or of less than what is owed even after every reversal. */
   amountMismatches: { invoiceId: string; expected: number; sent: number }[];
   /** Invoices with more than one successful transfer: must never happen. */
   duplicates: string[];
+  /** Reversals after the transfer: the product's loss, listed for a person; not drift. */
+  reversedAfterPayout: ReversedAfterPayout[];
   creditedNetCents: number;
+  /** Reversals that lowered what was sent, or that leave nothing to send. */
+  reversedBeforePayoutCents: number;
+  /** The sum of `reversedAfterPayout` losses. */
+  reversedAfterPayoutCents: number;
   sentCents: number;
 }
 
+/**
+ * What the books expect is credited − fee − reversed for every invoice. A transfer is right when it sent what was
+ * owed when it was made: between what is owed now and the net. What it sent beyond what is owed now was reversed
+ * after it, a loss of its own line; anything else is a mismatch.
+ */
 export function compareCreditsWithTransfers(credited: CreditedRecord[], transfers: TransferRecord[]): Findings {
   const successes = new Map<string, TransferRecord[]>();
   for (const t of transfers.filter((t) => t.status === 'success')) {
@@ -39,18 +64,46 @@ export function compareCreditsWithTransfers(credited: CreditedRecord[], transfer
     sentWithoutCredit: [],
     amountMismatches: [],
     duplicates: [],
+    reversedAfterPayout: [],
     creditedNetCents: 0,
+    reversedBeforePayoutCents: 0,
+    reversedAfterPayoutCents: 0,
     sentCents: 0,
   };
   for (const c of credited) {
     const net = netCreditedAmount(c);
     if (net <= 0) continue;
     findings.creditedNetCents += net;
-    const sent = successes.get(c.invoiceId) ?? [];
-    if (sent.length === 0) findings.unpaid.push({ ...c, netCents: net });
-    if (sent.length > 1) findings.duplicates.push(c.invoiceId);
-    for (const t of sent) {
-      if (t.amount !== net) findings.amountMismatches.push({ invoiceId: c.invoiceId, expected: net, sent: t.amount });
+    const reversed = Math.min(net, c.reversedCents ?? 0);
+    const owed = net - reversed;
+    const [first, ...others] = successes.get(c.invoiceId) ?? [];
+    if (!first) {
+      findings.reversedBeforePayoutCents += reversed;
+      if (owed > 0) findings.unpaid.push({ ...c, netCents: owed });
+      continue;
+    }
+    if (others.length > 0) findings.duplicates.push(c.invoiceId);
+    for (const t of [first, ...others]) {
+      if (t.amount > net || t.amount < owed) {
+        findings.amountMismatches.push({ invoiceId: c.invoiceId, expected: owed, sent: t.amount });
+      }
+    }
+    if (first.amount > net || first.amount < owed) {
+      findings.reversedBeforePayoutCents += reversed;
+      continue;
+    }
+    findings.reversedBeforePayoutCents += net - first.amount;
+    const loss = overSentCents(first.amount, owed);
+    if (loss > 0) {
+      findings.reversedAfterPayoutCents += loss;
+      findings.reversedAfterPayout.push({
+        invoiceId: c.invoiceId,
+        transferId: first.id,
+        sentCents: first.amount,
+        owedCents: owed,
+        reversedCents: c.reversedCents ?? 0,
+        lossCents: loss,
+      });
     }
   }
   for (const [invoiceId, sent] of successes) {
@@ -66,9 +119,12 @@ export type UnpaidAction = 'payout-started' | 'payout-nudged' | 'rejected' | 'ne
 /** A payout still working on it, or an operator's "no", is not drift: everything else unpaid is. */
 const NOT_DRIFT: readonly UnpaidAction[] = ['payout-nudged', 'rejected'];
 
-/** True when money credited and money sent disagree in any way worth an alert. */
+/**
+ * True when money owed and money sent disagree in any way worth an alert. Reversals after a payout are not drift:
+ * the money was owed when it left, and each one has its own line and case.
+ */
 export function hasDrift(
-  f: Pick<Findings, 'creditedNetCents' | 'sentCents'> &
+  f: Pick<Findings, 'creditedNetCents' | 'reversedBeforePayoutCents' | 'sentCents'> &
     Record<'sentWithoutCredit' | 'amountMismatches' | 'duplicates', readonly unknown[]> & {
       unpaid: readonly { netCents: number; action?: UnpaidAction }[];
     },
@@ -76,7 +132,7 @@ export function hasDrift(
   const aside = f.unpaid.filter((u) => u.action && NOT_DRIFT.includes(u.action));
   const unpaid = f.unpaid.length - aside.length;
   // Credits still in flight or rejected are expected not to have been sent yet.
-  const expectedSent = f.creditedNetCents - aside.reduce((sum, u) => sum + u.netCents, 0);
+  const expectedSent = f.creditedNetCents - f.reversedBeforePayoutCents - aside.reduce((sum, u) => sum + u.netCents, 0);
   return (
     unpaid + f.sentWithoutCredit.length + f.amountMismatches.length + f.duplicates.length > 0 ||
     expectedSent !== f.sentCents

@@ -23,5 +23,8 @@ export interface CreditedInvoice {
   /** Amount actually paid, from the credited log (already includes fine, interest and discounts). */
   amount: number;
   fee: number;
+  /** The invoice's status as of this read (`paid` once credited, whatever was reversed). */
   status: string;
+  /** What the payer got back by reversals as of this read: the credited amount minus what the invoice still holds. */
+  reversedCents: number;
 }

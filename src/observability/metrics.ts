@@ -46,29 +46,26 @@ export const amountTransferred = new client.Counter({
   registers: [registry],
 });
 
-export const reconciliationDrift = new client.Gauge({
-  name: 'reconciliation_drift',
-  help: 'Last reconciliation: unpaid credits, money sent without a credit, amount mismatches, duplicates',
-  labelNames: ['kind'] as const,
+export const reversalLosses = new client.Counter({
+  name: 'payout_reversal_losses_total',
+  help: 'Reversals after a payout sent its transfer: cases opened for an operator (the money cannot be pulled back)',
   registers: [registry],
 });
 
-export const reconciliationCents = new client.Gauge({
-  name: 'reconciliation_cents',
-  help: 'Last reconciliation: net credited vs sent, in cents, over the lookback window',
-  labelNames: ['side'] as const,
-  registers: [registry],
-});
-
-export const reconciliationUnpaid = new client.Gauge({
-  name: 'reconciliation_unpaid',
-  help: 'Last reconciliation: credited invoices without a successful transfer, by what was done about them',
-  labelNames: ['action'] as const,
+export const reversalLossCents = new client.Counter({
+  name: 'payout_reversal_loss_cents_total',
+  help: 'Cents sent by payouts that the payers took back by reversals afterwards, counted when each case opens',
   registers: [registry],
 });
 
 export const sweepUnprocessableEvents = new client.Counter({
   name: 'sweep_unprocessable_events_total',
   help: 'Undelivered events the sweep could never process: reported once, then marked delivered',
+  registers: [registry],
+});
+
+export const sweepUndeliveredEvents = new client.Counter({
+  name: 'sweep_undelivered_events_total',
+  help: 'Events the sweep found that Stark Bank had not delivered to the webhook (a backlog shows here)',
   registers: [registry],
 });

@@ -1,52 +1,172 @@
 import type { Client } from '@temporalio/client';
-import client from 'prom-client';
-import { PAYOUT_STATUSES } from '../workflows/payoutDefinitions';
+import client, { type Registry } from 'prom-client';
+import type { ReconciliationReport } from '../activities/recovery';
+import type { UnpaidAction } from '../domain/reconciliation';
+import { PAYOUT_STATUSES, type PayoutStatus } from '../workflows/payoutDefinitions';
 import { DecisionStateKey, PayoutStatusKey } from '../temporal/searchAttributes';
 import { DECISION_RECORD_WORKFLOW_TYPE } from '../workflows/decisionRecordDefinitions';
-import { registry } from './metrics';
+import { reconcilePayouts } from '../workflows/recovery';
+import { registry as processRegistry } from './metrics';
 
 const WAITING = ['AwaitingApproval', 'NeedsAttention', 'TransferFailed'] as const;
+const UNPAID_ACTIONS: readonly UnpaidAction[] = [
+  'payout-started',
+  'payout-nudged',
+  'rejected',
+  'needs-person',
+  'credit-too-old',
+];
+
+/** What the gauges show: counts from visibility, and the last reconciliation that completed. */
+interface Snapshot {
+  byStatus: Record<PayoutStatus, number>;
+  pending: number;
+  cases: number;
+  reconciliation?: ReconciliationReport;
+}
 
 /**
- * Payouts of this deployment (its task queue) by status, and approvals pending, read from Temporal visibility at
- * scrape time: the numbers come from the source of truth, so every worker replica reports the same values.
+ * The deployment's gauges: payouts by status, approvals pending and open cases (counted in Temporal visibility),
+ * and the figures of the last completed reconciliation (its workflow's result), all read at scrape time, at most
+ * once per `maxAgeMs` however often scraped. One process of a deployment serves them (PAYOUT_GAUGES): a value
+ * that lived in whichever worker ran an activity would go stale there and disagree between replicas.
  */
-export function registerPayoutGauges(temporal: Client, taskQueue: string): void {
+export function registerPayoutGauges(
+  temporal: Client,
+  taskQueue: string,
+  { registry = processRegistry, maxAgeMs = 15_000 }: { registry?: Registry; maxAgeMs?: number } = {},
+): void {
+  let cached: { at: number; snapshot: Promise<Snapshot> } | undefined;
+  const snapshot = () => {
+    if (!cached || Date.now() - cached.at > maxAgeMs) {
+      const reading = readSnapshot(temporal, taskQueue);
+      cached = { at: Date.now(), snapshot: reading };
+      // A failed read is not kept: the next scrape tries again.
+      reading.catch(() => (cached = undefined));
+    }
+    return cached.snapshot;
+  };
+  const gauge = <L extends string>(
+    name: string,
+    help: string,
+    labelNames: readonly L[],
+    set: (g: client.Gauge<L>, s: Snapshot) => void,
+  ) =>
+    new client.Gauge<L>({
+      name,
+      help,
+      labelNames,
+      registers: [registry],
+      async collect() {
+        const s = await snapshot();
+        this.reset();
+        set(this, s);
+      },
+    });
+
+  gauge('payouts', 'Payout workflows by PayoutStatus (from Temporal visibility)', ['status'], (g, s) => {
+    for (const status of PAYOUT_STATUSES) g.set({ status }, s.byStatus[status]);
+  });
+  gauge(
+    'payout_approvals_pending',
+    'Running payouts waiting for an operator (AwaitingApproval, NeedsAttention, TransferFailed)',
+    [],
+    (g, s) => g.set(s.pending),
+  );
+  gauge(
+    'payout_cases_open',
+    'Credited invoices no automatic path will pay until a person acts (closed without paying, too old, reversed)',
+    [],
+    (g, s) => g.set(s.cases),
+  );
+  // The last reconciliation's figures; no series until one has completed.
+  gauge(
+    'reconciliation_drift',
+    'Last reconciliation: unpaid credits, money sent without a credit, amount mismatches, duplicates',
+    ['kind'],
+    (g, s) => {
+      if (!s.reconciliation) return;
+      for (const [kind, n] of Object.entries(reconciliationDrift(s.reconciliation))) g.set({ kind }, n);
+    },
+  );
+  gauge(
+    'reconciliation_unpaid',
+    'Last reconciliation: credited invoices without a successful transfer, by what was done about them',
+    ['action'],
+    (g, s) => {
+      const unpaid = s.reconciliation?.unpaid;
+      if (!unpaid) return;
+      for (const action of UNPAID_ACTIONS) g.set({ action }, unpaid.filter((u) => u.action === action).length);
+    },
+  );
+  gauge(
+    'reconciliation_cents',
+    'Last reconciliation, in cents over the lookback window: net credited, reversed before and after payout, sent',
+    ['side'],
+    (g, s) => {
+      const r = s.reconciliation;
+      if (!r) return;
+      g.set({ side: 'credited_net' }, r.creditedNetCents);
+      g.set({ side: 'reversed_before_payout' }, r.reversedBeforePayoutCents);
+      g.set({ side: 'reversed_after_payout' }, r.reversedAfterPayoutCents);
+      g.set({ side: 'sent' }, r.sentCents);
+    },
+  );
+  gauge(
+    'reconciliation_reversed_after_payout',
+    'Last reconciliation: invoices the payer reversed after their payout sent the money (not drift; a case each)',
+    [],
+    (g, s) => {
+      if (s.reconciliation) g.set(s.reconciliation.reversedAfterPayout.length);
+    },
+  );
+}
+
+/** The drift a reconciliation found, by kind: what the PayoutMoneyDrift and CreditedInvoicesUnpaid alerts watch. */
+export function reconciliationDrift(r: ReconciliationReport): Record<string, number> {
+  return {
+    // In flight or rejected by an operator is not drift.
+    unpaid: r.unpaid.filter((u) => u.action !== 'payout-nudged' && u.action !== 'rejected').length,
+    sent_without_credit: r.sentWithoutCredit.length,
+    amount_mismatch: r.amountMismatches.length,
+    duplicate: r.duplicates.length,
+  };
+}
+
+async function readSnapshot(temporal: Client, taskQueue: string): Promise<Snapshot> {
   const ours = `WorkflowType="payout" AND TaskQueue="${taskQueue}"`;
-  const byStatus = new client.Gauge({
-    name: 'payouts',
-    help: 'Payout workflows by PayoutStatus (from Temporal visibility)',
-    labelNames: ['status'] as const,
-    registers: [registry],
-    async collect() {
-      const counts = await Promise.all(
-        PAYOUT_STATUSES.map((status) => temporal.workflow.count(`${ours} AND ${PayoutStatusKey.name}="${status}"`)),
-      );
-      PAYOUT_STATUSES.forEach((status, i) => byStatus.set({ status }, counts[i]!.count));
-    },
-  });
-  const pending = new client.Gauge({
-    name: 'payout_approvals_pending',
-    help: 'Running payouts waiting for an operator (AwaitingApproval, NeedsAttention, TransferFailed)',
-    registers: [registry],
-    async collect() {
-      // Three equality counts: the dev server's SQLite visibility mis-counts an IN (...) over custom attributes.
-      const counts = await Promise.all(
-        WAITING.map((status) =>
-          temporal.workflow.count(`${ours} AND ExecutionStatus="Running" AND ${PayoutStatusKey.name}="${status}"`),
-        ),
-      );
-      const count = counts.reduce((sum, c) => sum + c.count, 0);
-      pending.set(count);
-    },
-  });
-  const cases = new client.Gauge({
-    name: 'payout_cases_open',
-    help: 'Credited invoices no automatic path will pay until a person acts (closed without paying, too old)',
-    registers: [registry],
-    async collect() {
-      const query = `WorkflowType="${DECISION_RECORD_WORKFLOW_TYPE}" AND ExecutionStatus="Running" AND TaskQueue="${taskQueue}" AND ${DecisionStateKey.name}="NeedsPerson"`;
-      cases.set((await temporal.workflow.count(query)).count);
-    },
-  });
+  const count = async (query: string) => (await temporal.workflow.count(query)).count;
+  const [statusCounts, waiting, cases, reconciliation] = await Promise.all([
+    Promise.all(PAYOUT_STATUSES.map((status) => count(`${ours} AND ${PayoutStatusKey.name}="${status}"`))),
+    // Three equality counts: the dev server's SQLite visibility mis-counts an IN (...) over custom attributes.
+    Promise.all(
+      WAITING.map((status) => count(`${ours} AND ExecutionStatus="Running" AND ${PayoutStatusKey.name}="${status}"`)),
+    ),
+    count(
+      `WorkflowType="${DECISION_RECORD_WORKFLOW_TYPE}" AND ExecutionStatus="Running" AND TaskQueue="${taskQueue}" ` +
+        `AND ${DecisionStateKey.name}="NeedsPerson"`,
+    ),
+    lastReconciliation(temporal, taskQueue),
+  ]);
+  return {
+    byStatus: Object.fromEntries(PAYOUT_STATUSES.map((s, i) => [s, statusCounts[i]!])) as Record<PayoutStatus, number>,
+    pending: waiting.reduce((sum, n) => sum + n, 0),
+    cases,
+    reconciliation,
+  };
+}
+
+/** The result of the reconciliation run (scheduled or manual) of this task queue that completed last. */
+async function lastReconciliation(temporal: Client, taskQueue: string): Promise<ReconciliationReport | undefined> {
+  const query = `WorkflowType="${reconcilePayouts.name}" AND TaskQueue="${taskQueue}" AND ExecutionStatus="Completed"`;
+  let latest: { workflowId: string; runId: string; closedAt: number } | undefined;
+  let seen = 0;
+  // Visibility lists closed runs newest first; a few suffice to find the last one even if the order is loose.
+  for await (const w of temporal.workflow.list({ query, pageSize: 10 })) {
+    const closedAt = w.closeTime?.getTime() ?? 0;
+    if (!latest || closedAt > latest.closedAt) latest = { workflowId: w.workflowId, runId: w.runId, closedAt };
+    if (++seen >= 10) break;
+  }
+  if (!latest) return undefined;
+  return (await temporal.workflow.getHandle(latest.workflowId, latest.runId).result()) as ReconciliationReport;
 }

@@ -14,3 +14,10 @@ export function invoiceId(value: string): string {
   if (!/^\d{1,32}$/.test(value)) throw new InvalidArgumentError('expected a Stark Bank invoice id (digits)');
   return value;
 }
+
+/** A duration such as 30m, 12h or 7d, in milliseconds. */
+export function durationMs(value: string): number {
+  if (!/^\d+(m|h|d)$/.test(value)) throw new InvalidArgumentError('expected a duration such as 30m, 12h or 7d');
+  const n = Number(value.slice(0, -1));
+  return n * { m: 60_000, h: 3_600_000, d: 86_400_000 }[value.slice(-1) as 'm' | 'h' | 'd'];
+}

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { listAudit, type AuditEntry } from '../decisions/audit';
 import { invoiceId, positiveInt } from './args';
-import { emit, formatTable } from './output';
+import { emit, examples, formatTable } from './output';
 import { withTemporal } from './temporalFromEnv';
 
 export function registerAuditCommands(program: Command): void {
@@ -10,8 +10,9 @@ export function registerAuditCommands(program: Command): void {
     .description('every operator action, newest first: decisions on payouts and pause switch changes')
     .option('--invoice <invoiceId>', 'only the decisions on this invoice', invoiceId)
     .option('--limit <n>', 'at most this many rows', positiveInt, 100)
+    .addHelpText('after', examples('audit', 'audit --invoice 5155165527080960 --json'))
     .action(async (opts: { invoice?: string; limit: number }, cmd: Command) => {
-      const entries = await withTemporal((client, cfg) =>
+      const entries = await withTemporal({ cmd }, (client, cfg) =>
         listAudit(client, cfg.taskQueue, { invoiceId: opts.invoice, limit: opts.limit }),
       );
       emit(cmd, entries, renderAudit);

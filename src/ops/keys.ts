@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { generatePayloadKey } from '../temporal/payloadCodec';
-import { CliError, emit } from './output';
+import { CliError, emit, examples } from './output';
 
 const DEFAULT_DIR = '.data/keys';
 
@@ -20,6 +20,7 @@ export function registerKeyCommands(program: Command): void {
     .command('create')
     .description('generate a secp256k1 key pair; register the printed public key with your Stark Bank project')
     .option('--out <dir>', 'directory for private-key.pem and public-key.pem', DEFAULT_DIR)
+    .addHelpText('after', examples('keys create', 'keys create --out /run/secrets/stark'))
     .action((opts: { out: string }, cmd: Command) => {
       emit(cmd, createKeys(opts.out), (k) =>
         [
@@ -37,8 +38,7 @@ export function registerKeyCommands(program: Command): void {
     .option('--file <path>', 'write it to this new file (mode 0600) for PAYLOAD_KEYS_FILE instead of printing it')
     .addHelpText(
       'after',
-      '\nExamples:\n  npm run ops -- keys payload --file .data/keys/payload-keys\n' +
-        '  npm run ops -- keys payload     # prints the entry, for a secret manager\n' +
+      `${examples('keys payload --file .data/keys/payload-keys', 'keys payload')}\n` +
         'Rotation (a new key first, old ones kept after it): docs/security.md',
     )
     .action((opts: { file?: string }, cmd: Command) => {

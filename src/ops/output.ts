@@ -35,6 +35,11 @@ export function formatTime(date: Date | undefined): string {
   return date ? date.toISOString().replace(/\.\d{3}Z$/, 'Z') : '-';
 }
 
+/** The `--help` epilogue: examples as an operator types them. */
+export function examples(...lines: string[]): string {
+  return `\nExample${lines.length > 1 ? 's' : ''}:\n${lines.map((l) => `  npm run ops -- ${l}`).join('\n')}`;
+}
+
 export function wantsJson(cmd: Command): boolean {
   return cmd.optsWithGlobals<{ json?: boolean }>().json === true;
 }

@@ -1,4 +1,9 @@
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import {
+  isGrpcDeadlineError,
+  WorkflowNotFoundError,
+  type Client,
+  type WorkflowExecutionInfo,
+} from '@temporalio/client';
 import { Option, type Command } from 'commander';
 import { formatBRL } from '../domain/money';
 import { payoutWorkflowId } from '../domain/payoutIds';
@@ -14,8 +19,8 @@ import {
 } from '../workflows/decisionRecordDefinitions';
 import { PAYOUT_STATUSES, payoutStateQuery, type PayoutState, type PayoutStatus } from '../workflows/payoutDefinitions';
 import { invoiceId, positiveInt } from './args';
-import { CliError, emit, formatFields, formatTable, formatTime } from './output';
-import { withTemporal } from './temporalFromEnv';
+import { CliError, emit, examples, formatFields, formatTable, formatTime } from './output';
+import { hasWorker, withTemporal } from './temporalFromEnv';
 
 interface PayoutRow {
   invoiceId: string;
@@ -37,7 +42,19 @@ const DESCRIPTIONS: Record<OperatorAction, string> = {
   reject: 'never pay an invoice: a held payout ends, a closed or missing one is never started again',
   retry: 'run again the step a payout is held on (a failed transfer is retried under a new externalId)',
   restart: 'start again the payout of an invoice whose payout closed without paying, or is gone',
+  acknowledge: 'close the case of a reversal after payout (money that left and the payer took back)',
 };
+
+const NOTES: Record<OperatorAction, string> = {
+  approve: 'known payer',
+  reject: 'duplicate invoice',
+  retry: 'bank fixed the account',
+  restart: 'terminated by mistake',
+  acknowledge: 'payer reversed after payout; written off',
+};
+
+/** How long `payouts show` waits for a worker to answer the state query before it shows what is indexed. */
+const QUERY_TIMEOUT_MS = 5_000;
 
 // Statuses in which a running payout waits for an operator.
 const HELD: readonly PayoutStatus[] = ['AwaitingApproval', 'NeedsAttention', 'TransferFailed'];
@@ -57,28 +74,20 @@ export function registerPayoutCommands(program: Command): void {
     .description('payouts newest first, from Temporal visibility (lags writes by a moment)')
     .addOption(new Option('--status <status>', 'only payouts in this status').choices(PAYOUT_STATUSES))
     .option('--limit <n>', 'at most this many rows', positiveInt, 50)
+    .addHelpText('after', examples('payouts list', 'payouts list --status AwaitingApproval --limit 10 --json'))
     .action(async (opts: { status?: PayoutStatus; limit: number }, cmd: Command) => {
-      const rows = await withTemporal((client) => listPayouts(client, opts.status, opts.limit));
+      const rows = await withTemporal({ cmd }, (client) => listPayouts(client, opts.status, opts.limit));
       emit(cmd, rows, renderList);
     });
 
   payouts
     .command('show')
-    .description("a payout's live state: status, reasons, amounts, transfer attempts, decision")
+    .description("a payout's state: status, reasons, amounts, transfer attempts, decisions (closed ones too)")
     .argument('<invoiceId>', 'the credited invoice', invoiceId)
+    .addHelpText('after', examples('payouts show 5155165527080960', 'payouts show 5155165527080960 --json'))
     .action(async (id: string, _opts: unknown, cmd: Command) => {
-      const shown = await withTemporal(async (client) => {
-        try {
-          return { payout: await client.workflow.getHandle(payoutWorkflowId(id)).query(payoutStateQuery) };
-        } catch (err) {
-          if (!(err instanceof WorkflowNotFoundError)) throw err;
-        }
-        // Temporal forgot the payout (retention): the invoice's decision record outlives it.
-        const record = await readDecisionRecord(client, id);
-        if (!record) throw new CliError(`no payout for invoice ${id}`);
-        return { record };
-      });
-      emit(cmd, shown.payout ?? shown.record, (r) => ('status' in r ? renderState(r) : renderRecord(r)));
+      const shown = await withTemporal({ cmd }, (client) => showPayout(client, id));
+      emit(cmd, shown, renderShown);
     });
 
   for (const action of OPERATOR_ACTIONS) {
@@ -88,8 +97,10 @@ export function registerPayoutCommands(program: Command): void {
       .argument('<invoiceId>', 'the credited invoice', invoiceId)
       .requiredOption('--operator <name>', 'who decides (recorded beyond the payout)')
       .option('--note <text>', 'why')
+      .addHelpText('after', examples(`payouts ${action} 5155165527080960 --operator ana --note "${NOTES[action]}"`))
       .action(async (id: string, opts: DecisionOptions, cmd: Command) => {
-        const result = await withTemporal((client, cfg) =>
+        const needs = { cmd, worker: 'decisions are recorded by workflows a worker runs' };
+        const result = await withTemporal(needs, (client, cfg) =>
           decide(client, cfg.taskQueue, action, id, { operator: opts.operator, note: opts.note }).catch(
             (err: unknown) => {
               if (err instanceof DecisionRefusedError) throw new CliError(`${action} refused: ${err.message}`);
@@ -104,8 +115,9 @@ export function registerPayoutCommands(program: Command): void {
   payouts
     .command('attention')
     .description('what waits for a person: payouts held for a decision, and invoices with an open case')
+    .addHelpText('after', examples('payouts attention', 'payouts attention --json'))
     .action(async (_opts: unknown, cmd: Command) => {
-      const rows = await withTemporal((client, cfg) => needingAPerson(client, cfg.taskQueue));
+      const rows = await withTemporal({ cmd }, (client, cfg) => needingAPerson(client, cfg.taskQueue));
       emit(cmd, rows, renderAttention);
     });
 
@@ -115,8 +127,15 @@ export function registerPayoutCommands(program: Command): void {
       .description(paused ? 'hold every payout before it sends a transfer' : 'let held payouts send again')
       .requiredOption('--operator <name>', 'who flips the switch')
       .option('--note <text>', 'why')
+      .addHelpText(
+        'after',
+        examples(
+          `payouts ${paused ? 'pause' : 'resume'} --operator ana --note "${paused ? 'bank incident' : 'resolved'}"`,
+        ),
+      )
       .action(async (opts: DecisionOptions, cmd: Command) => {
-        const woken = await withTemporal((client, cfg) =>
+        const needs = { cmd, worker: 'the pause switch is a workflow a worker runs' };
+        const woken = await withTemporal(needs, (client, cfg) =>
           setPayoutsPaused(client, cfg.taskQueue, { paused, operator: opts.operator, note: opts.note }),
         );
         emit(cmd, { paused, operator: opts.operator, note: opts.note, woken }, (r) =>
@@ -128,21 +147,82 @@ export function registerPayoutCommands(program: Command): void {
   }
 }
 
+/** What `payouts show` found, and where from: the live state needs a worker, the rest does not. */
+interface Shown {
+  source: 'live' | 'result' | 'visibility' | 'record';
+  payout?: PayoutState;
+  /** What Temporal indexed, when the state itself cannot be read without a worker. */
+  indexed?: PayoutRow;
+  note?: string;
+  record?: DecisionRecordState;
+}
+
+async function showPayout(client: Client, id: string): Promise<Shown> {
+  const handle = client.workflow.getHandle(payoutWorkflowId(id));
+  const description = await handle.describe().catch((err: unknown) => {
+    if (err instanceof WorkflowNotFoundError) return undefined;
+    throw err;
+  });
+  if (!description) {
+    // Temporal forgot the payout (retention): the invoice's decision record outlives it.
+    const record = await readDecisionRecord(client, id);
+    if (!record) throw new CliError(`no payout for invoice ${id}`);
+    return { source: 'record', record };
+  }
+  const execution = description.status.name;
+  // A completed payout's result is its final state, read from history: no worker needed.
+  if (execution === 'COMPLETED') return { source: 'result', payout: (await handle.result()) as PayoutState };
+  if (execution !== 'RUNNING') {
+    const note = `the payout ended ${execution} without a result (payouts restart starts it again)`;
+    return { source: 'visibility', indexed: payoutRow(description), note };
+  }
+  // A worker that stopped a moment ago still looks present: the query gets a short deadline of its own.
+  const live =
+    (await hasWorker(client, description.taskQueue)) &&
+    (await client.connection
+      .withDeadline(Date.now() + QUERY_TIMEOUT_MS, () => handle.query(payoutStateQuery))
+      .catch((err: unknown) => {
+        if (isGrpcDeadlineError(err)) return undefined;
+        throw err;
+      }));
+  if (live) return { source: 'live', payout: live };
+  const note = 'no worker answered, so this is what Temporal indexed; the live state needs a running worker';
+  return { source: 'visibility', indexed: payoutRow(description), note };
+}
+
+function payoutRow(w: Omit<WorkflowExecutionInfo, 'raw'>): PayoutRow {
+  const sa = w.typedSearchAttributes;
+  return {
+    invoiceId: sa.get(InvoiceIdKey) ?? w.workflowId.replace(/^payout-/, ''),
+    status: sa.get(PayoutStatusKey),
+    amountCents: sa.get(PayoutAmountKey),
+    transferId: sa.get(TransferIdKey),
+    startedAt: formatTime(w.startTime),
+    workflowId: w.workflowId,
+    execution: w.status.name,
+  };
+}
+
+function renderShown(shown: Shown): string {
+  if (shown.payout) return renderState(shown.payout);
+  if (shown.record) return renderRecord(shown.record);
+  const r = shown.indexed!;
+  return formatFields([
+    ['Invoice', r.invoiceId],
+    ['Status', r.status],
+    ['Amount', r.amountCents === undefined ? undefined : formatBRL(r.amountCents)],
+    ['Transfer', r.transferId],
+    ['Execution', r.execution],
+    ['Note', shown.note],
+  ]);
+}
+
 async function listPayouts(client: Client, status: PayoutStatus | undefined, limit: number): Promise<PayoutRow[]> {
   // `status` comes from a fixed list of choices, so it is safe to put in the query.
   const filters = ['WorkflowType="payout"', ...(status ? [`${PayoutStatusKey.name}="${status}"`] : [])];
   const rows: PayoutRow[] = [];
   for await (const w of client.workflow.list({ query: filters.join(' AND '), pageSize: Math.min(limit, 1000) })) {
-    const sa = w.typedSearchAttributes;
-    rows.push({
-      invoiceId: sa.get(InvoiceIdKey) ?? w.workflowId.replace(/^payout-/, ''),
-      status: sa.get(PayoutStatusKey),
-      amountCents: sa.get(PayoutAmountKey),
-      transferId: sa.get(TransferIdKey),
-      startedAt: formatTime(w.startTime),
-      workflowId: w.workflowId,
-      execution: w.status.name,
-    });
+    rows.push(payoutRow(w));
     if (rows.length >= limit) break;
   }
   return rows;
@@ -157,6 +237,7 @@ function renderRecord(r: DecisionRecordState): string {
       r.rejected && `by ${r.rejected.operator} at ${r.rejected.at}${r.rejected.note ? ` (${r.rejected.note})` : ''}`,
     ],
     ['Open case', r.openCase && `${r.openCase.kind} since ${r.openCase.since}: ${r.openCase.reason}`],
+    ['Loss acknowledged', r.acknowledgedLossCents === undefined ? undefined : formatBRL(r.acknowledgedLossCents)],
   ]);
   if (r.entries.length === 0) return fields;
   const entries = formatTable(r.entries, [
@@ -190,6 +271,9 @@ function renderState(s: PayoutState): string {
     ['Credited', money(s.credited?.amount)],
     ['Fee', money(s.credited?.fee)],
     ['Net', money(s.netCents)],
+    ['Reversed before sending', money(s.reversedCents)],
+    ['To send', money(s.sendCents)],
+    ['Reversed after sending', money(s.reversedAfterSendCents)],
     ['Waits for', s.awaiting.length > 0 ? s.awaiting.join(' or ') : undefined],
     ['Retrying', s.retrying],
     ['Decisions', decisions.length > 0 ? decisions.join('; ') : undefined],
@@ -239,5 +323,6 @@ function renderAttention(rows: AttentionRow[]): string {
 function renderDecision(action: OperatorAction, id: string, r: DecisionResult): string {
   if (r.applied === 'payout') return `${action}: payout of invoice ${id} accepted it (now ${r.state.status}).`;
   if (r.applied === 'restarted') return `restart: a new payout of invoice ${id} started (run ${r.runId}).`;
+  if (action === 'acknowledge') return `acknowledge: recorded for invoice ${id}; its reversal case is closed.`;
   return `${action}: recorded for invoice ${id} (payout ${r.payoutStatus}); nothing will start it on its own.`;
 }

@@ -1,8 +1,11 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
+import { positiveInt } from './args';
+import { DEFAULT_TIMEOUT_SECONDS } from './temporalFromEnv';
 import { registerAuditCommands } from './audit';
 import { registerKeyCommands } from './keys';
 import { registerPayoutCommands } from './payouts';
 import { registerRecoveryCommands } from './recovery';
+import { registerReplayCommand } from './replay';
 import { registerScheduleCommands } from './schedule';
 import { registerSetupCommand } from './setup';
 
@@ -12,6 +15,12 @@ export function buildProgram(): Command {
       'Operate the Stark Bank payouts app: setup, invoice schedule, payouts, recovery, audit trail, project keys',
     )
     .option('--json', 'machine-readable output')
+    .addOption(
+      new Option(
+        '--timeout <seconds>',
+        `longest wait on Temporal (default ${DEFAULT_TIMEOUT_SECONDS}; runs 600)`,
+      ).argParser(positiveInt),
+    )
     // Thrown instead of exiting, so the entry point chooses exit codes: 2 for usage, 1 for failures.
     // Set before the commands are added: subcommands inherit it.
     .exitOverride()
@@ -21,6 +30,7 @@ export function buildProgram(): Command {
   registerPayoutCommands(program);
   registerRecoveryCommands(program);
   registerAuditCommands(program);
+  registerReplayCommand(program);
   registerKeyCommands(program);
   return program;
 }

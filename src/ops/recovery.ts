@@ -6,8 +6,11 @@ import { formatBRL } from '../domain/money';
 import { hasDrift } from '../domain/reconciliation';
 import { reconcilePayouts, sweepEvents } from '../workflows/recovery';
 import { positiveInt } from './args';
-import { emit, formatFields, formatTable } from './output';
+import { emit, examples, formatFields, formatTable } from './output';
 import { withTemporal } from './temporalFromEnv';
+
+/** A sweep or a reconciliation reads every page of a few days of Stark Bank data: minutes, not seconds. */
+const RUN_TIMEOUT_SECONDS = 600;
 
 /** Runs the scheduled safety nets on demand, as workflows on the worker (visible in the Web UI), and prints the report. */
 export function registerRecoveryCommands(program: Command): void {
@@ -16,9 +19,11 @@ export function registerRecoveryCommands(program: Command): void {
   recovery
     .command('sweep')
     .description('feed every event Stark Bank could not deliver to the payouts, then mark it delivered')
+    .addHelpText('after', examples('recovery sweep', 'recovery sweep --json --timeout 1800'))
     .action(async (_opts: unknown, cmd: Command) => {
       process.stderr.write('sweeping undelivered events…\n');
-      const report = await withTemporal((client, cfg) =>
+      const needs = { cmd, worker: 'the sweep runs on a worker', defaultTimeoutSeconds: RUN_TIMEOUT_SECONDS };
+      const report = await withTemporal(needs, (client, cfg) =>
         client.workflow.execute(sweepEvents, {
           taskQueue: cfg.taskQueue,
           workflowId: `sweep-events-manual-${randomUUID()}`,
@@ -36,9 +41,11 @@ export function registerRecoveryCommands(program: Command): void {
         .argParser(positiveInt)
         .default(settingDefault('RECONCILE_LOOKBACK_DAYS')),
     )
+    .addHelpText('after', examples('recovery reconcile', 'recovery reconcile --lookback-days 1 --json'))
     .action(async ({ lookbackDays }: { lookbackDays: number }, cmd: Command) => {
       process.stderr.write(`reconciling the last ${lookbackDays} days…\n`);
-      const report = await withTemporal((client, cfg) =>
+      const needs = { cmd, worker: 'the reconciliation runs on a worker', defaultTimeoutSeconds: RUN_TIMEOUT_SECONDS };
+      const report = await withTemporal(needs, (client, cfg) =>
         client.workflow.execute(reconcilePayouts, {
           taskQueue: cfg.taskQueue,
           workflowId: `reconcile-payouts-manual-${randomUUID()}`,
@@ -68,19 +75,34 @@ export function renderReconciliation(r: ReconciliationReport): string {
     formatFields([
       ['since', r.since],
       ['credited invoices', String(r.credited)],
+      ['reversed invoices', String(r.reversed)],
       ['payout transfers', String(r.transfers)],
       ['credited, net of fees', formatBRL(r.creditedNetCents)],
+      ['reversed before payout', formatBRL(r.reversedBeforePayoutCents)],
       ['sent', formatBRL(r.sentCents)],
       ['sent without a credit', String(r.sentWithoutCredit.length)],
       ['amount mismatches', String(r.amountMismatches.length)],
       ['duplicates', String(r.duplicates.length)],
       ['verdict', hasDrift(r) ? 'DRIFT' : 'clean'],
+      ['reversed after payout', `${r.reversedAfterPayout.length} (${formatBRL(r.reversedAfterPayoutCents)} lost)`],
     ]),
     r.unpaid.length === 0
       ? 'every credited invoice has its transfer'
       : formatTable(r.unpaid, [
           { header: 'unpaid invoice', value: (u) => u.invoiceId },
           { header: 'action', value: (u) => u.action },
+        ]),
+    ...(r.reversedAfterPayout.length === 0
+      ? []
+      : [
+          formatTable(r.reversedAfterPayout, [
+            { header: 'reversed after payout', value: (x) => x.invoiceId },
+            { header: 'transfer', value: (x) => x.transferId },
+            { header: 'sent', value: (x) => formatBRL(x.sentCents), align: 'right' },
+            { header: 'owed now', value: (x) => formatBRL(x.owedCents), align: 'right' },
+            { header: 'lost', value: (x) => formatBRL(x.lossCents), align: 'right' },
+            { header: 'case', value: (x) => x.action },
+          ]),
         ]),
   ].join('\n\n');
 }

@@ -3,13 +3,14 @@ import {
   WorkflowNotFoundError,
   type Client,
   type ScheduleDescription,
+  type ScheduleHandle,
 } from '@temporalio/client';
 import { Option, type Command } from 'commander';
 import { z } from 'zod';
 import { loadConfig, settingDefault } from '../config';
 import { formatBRL } from '../domain/money';
 import { ensureInvoiceSchedule } from '../schedules/invoiceSchedule';
-import { CliError, emit, formatFields, formatTable, formatTime } from './output';
+import { CliError, emit, examples, formatFields, formatTable, formatTime } from './output';
 import { withTemporal } from './temporalFromEnv';
 
 interface RunSummary {
@@ -36,6 +37,32 @@ interface ScheduleStatus {
 const issuanceResultSchema = z.object({ count: z.number().int(), totalCents: z.number().int() });
 const RECENT_RUNS = 5;
 
+/** Runs started, skipped because one was running, or waiting for it: any of them means a trigger was taken. */
+const actionsDecided = (d: ScheduleDescription) =>
+  d.info.numActionsTaken + d.info.numActionsSkippedOverlap + Number(d.raw.info?.bufferSize ?? 0);
+
+/**
+ * The server keeps one pending change per schedule, so a pause, resume or trigger that reaches it in the same
+ * instant as another can be dropped without an error. Each command therefore waits until describe shows its
+ * effect, sending an idempotent change (pause, resume) again; a trigger is never re-sent, as that could start two
+ * runs, so a lost one is reported instead.
+ */
+async function untilLanded(
+  handle: ScheduleHandle,
+  landed: (d: ScheduleDescription) => boolean,
+  resend?: () => Promise<void>,
+): Promise<void> {
+  for (let check = 1; check <= 40; check++) {
+    if (landed(await handle.describe())) return;
+    if (resend && check % 2 === 0) await resend();
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new CliError(
+    `schedule ${handle.scheduleId} did not take the change (another change may have replaced it); ` +
+      'see "schedule status" and run the command again',
+  );
+}
+
 export function registerScheduleCommands(program: Command): void {
   const schedule = program
     .command('schedule')
@@ -50,8 +77,9 @@ export function registerScheduleCommands(program: Command): void {
   schedule
     .command('status')
     .description('interval, pause state, next run times and recent runs with their results')
+    .addHelpText('after', examples('schedule status', 'schedule status --json'))
     .action(async (_opts: unknown, cmd: Command) => {
-      const status = await withTemporal((client) => describeSchedule(client, idOf(cmd)));
+      const status = await withTemporal({ cmd }, (client) => describeSchedule(client, idOf(cmd)));
       emit(cmd, status, renderStatus);
     });
 
@@ -60,13 +88,19 @@ export function registerScheduleCommands(program: Command): void {
       .command(paused ? 'pause' : 'resume')
       .description(paused ? 'stop issuing invoices until resumed' : 'issue invoices on the interval again')
       .option('--note <text>', 'why (shown by status)')
+      .addHelpText(
+        'after',
+        examples(`schedule ${paused ? 'pause' : 'resume'} --note "${paused ? 'bank holiday' : 'back to normal'}"`),
+      )
       .action(async (opts: { note?: string }, cmd: Command) => {
         const scheduleId = idOf(cmd);
         const note = opts.note ?? `${paused ? 'paused' : 'resumed'} from the ops CLI`;
-        await withTemporal((client) =>
+        await withTemporal({ cmd }, (client) =>
           explainMissing(scheduleId, async () => {
             const handle = client.schedule.getHandle(scheduleId);
-            await (paused ? handle.pause(note) : handle.unpause(note));
+            const send = () => (paused ? handle.pause(note) : handle.unpause(note));
+            await send();
+            await untilLanded(handle, (d) => d.state.paused === paused, send);
           }),
         );
         emit(
@@ -80,16 +114,18 @@ export function registerScheduleCommands(program: Command): void {
   schedule
     .command('trigger')
     .description('start one issuance run now')
+    .addHelpText('after', examples('schedule trigger'))
     .action(async (_opts: unknown, cmd: Command) => {
       const scheduleId = idOf(cmd);
-      const overlap = await withTemporal((client) =>
+      const overlap = await withTemporal({ cmd }, (client) =>
         explainMissing(scheduleId, async () => {
           const handle = client.schedule.getHandle(scheduleId);
           // Honour the schedule's own overlap policy: a manual run must not issue a second batch alongside a
           // run still in progress when the schedule was set up to skip.
-          const { policies } = await handle.describe();
-          await handle.trigger(policies.overlap);
-          return policies.overlap;
+          const before = await handle.describe();
+          await handle.trigger(before.policies.overlap);
+          await untilLanded(handle, (d) => actionsDecided(d) > actionsDecided(before));
+          return before.policies.overlap;
         }),
       );
       emit(
@@ -102,12 +138,12 @@ export function registerScheduleCommands(program: Command): void {
   schedule
     .command('ensure')
     .description('create the schedule, or update it to the configured settings (needs the full configuration)')
+    .addHelpText('after', examples('schedule ensure', 'schedule --id issue-invoices-test ensure'))
     .action(async (_opts: unknown, cmd: Command) => {
       const config = loadConfig();
       const issuance = { ...config.issuance, scheduleId: idOf(cmd) };
-      const outcome = await withTemporal(
-        (client) => ensureInvoiceSchedule(client, issuance, config.temporal.taskQueue),
-        config.temporal,
+      const outcome = await withTemporal({ cmd, temporal: config.temporal }, (client) =>
+        ensureInvoiceSchedule(client, issuance, config.temporal.taskQueue),
       );
       emit(
         cmd,

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../config';
 import { runSetup, type SetupOutcome } from '../setup';
 import { installStarkbankPatches } from '../starkbank/sdkPatches';
-import { CliError, emit, formatFields } from './output';
+import { CliError, emit, examples, formatFields } from './output';
 
 export function registerSetupCommand(program: Command): void {
   program
@@ -11,6 +11,7 @@ export function registerSetupCommand(program: Command): void {
       'provision and check the namespace (retention, search attributes, pause switch), the Stark Bank webhook ' +
         'and the schedules; on Temporal Cloud, print what to create (needs the full configuration)',
     )
+    .addHelpText('after', examples('setup', 'setup --json'))
     .action(async (_opts: unknown, cmd: Command) => {
       const config = loadConfig();
       installStarkbankPatches(config.stark);

@@ -1,14 +1,37 @@
-import type { Client } from '@temporalio/client';
+import { isGrpcDeadlineError, type Client } from '@temporalio/client';
+import { optionalTsToMs } from '@temporalio/common/lib/time';
+import { temporal } from '@temporalio/proto';
+import type { Command } from 'commander';
 import { loadTemporalConfig, type Config } from '../config';
 import { createTemporalClient } from '../temporal/client';
 import { CliError } from './output';
 import { errorMessage } from '../shared/errors';
 
-/** Runs `fn` with a client and closes the connection afterwards, so the process can exit. */
+/** How long a command may wait on Temporal unless `--timeout` says otherwise. */
+export const DEFAULT_TIMEOUT_SECONDS = 30;
+
+export interface CommandNeeds {
+  /** The command (for the global `--timeout`). */
+  cmd: Command;
+  /** Why it waits on a worker ("the sweep runs on a worker"): without one polling, it is refused at once. */
+  worker?: string;
+  /** Its own default when longer work is expected (a workflow run). */
+  defaultTimeoutSeconds?: number;
+  /** Another configuration than the Temporal variables alone (commands that load the full one). */
+  temporal?: Config['temporal'];
+}
+
+/**
+ * Runs `fn` with a client under one deadline for every Temporal call it makes, then closes the connection, so
+ * no command hangs: an unreachable server, a missing worker or a slow workflow ends with an error naming it.
+ */
 export async function withTemporal<T>(
+  needs: CommandNeeds,
   fn: (client: Client, cfg: Config['temporal']) => Promise<T>,
-  cfg: Config['temporal'] = loadTemporalConfig(),
 ): Promise<T> {
+  const cfg = needs.temporal ?? loadTemporalConfig();
+  const seconds = needs.cmd.optsWithGlobals<{ timeout?: number }>().timeout ?? needs.defaultTimeoutSeconds;
+  const timeoutSeconds = seconds ?? DEFAULT_TIMEOUT_SECONDS;
   const client = createTemporalClient(cfg);
   try {
     // An unreachable server then fails once with "Failed to connect" (10 s) instead of every call retrying.
@@ -16,8 +39,41 @@ export async function withTemporal<T>(
       const why = errorMessage(err);
       throw new CliError(`cannot reach Temporal at ${cfg.connectionOptions.address ?? 'localhost:7233'}: ${why}`);
     });
-    return await fn(client, cfg);
+    return await client.connection.withDeadline(Date.now() + timeoutSeconds * 1_000, async () => {
+      if (needs.worker) await requireWorker(client, cfg, needs.worker);
+      return fn(client, cfg);
+    });
+  } catch (err) {
+    if (isGrpcDeadlineError(err)) {
+      throw new CliError(
+        `gave up after ${timeoutSeconds} s waiting for Temporal${needs.worker ? ` (${needs.worker})` : ''}; ` +
+          'is the worker busy or stuck? (--timeout <seconds> waits longer)',
+      );
+    }
+    throw err;
   } finally {
     await client.connection.close();
   }
+}
+
+/** Refuses at once when no worker polls the task queue: the command would otherwise wait for one forever. */
+async function requireWorker(client: Client, cfg: Config['temporal'], purpose: string): Promise<void> {
+  if (await hasWorker(client, cfg.taskQueue)) return;
+  throw new CliError(
+    `no worker polls task queue ${cfg.taskQueue} on namespace ${client.options.namespace}: ${purpose}; ` +
+      'start one (npm run worker), then try again',
+  );
+}
+
+/**
+ * Whether a worker polls the task queue now. Temporal lists a stopped worker's pollers for minutes, but a live
+ * one polls again at least every ~70 s (the long poll), so only recent polls count.
+ */
+export async function hasWorker(client: Client, taskQueue: string): Promise<boolean> {
+  const { pollers } = await client.workflowService.describeTaskQueue({
+    namespace: client.options.namespace,
+    taskQueue: { name: taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+    taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+  });
+  return pollers.some((p) => Date.now() - (optionalTsToMs(p.lastAccessTime) ?? 0) < 90_000);
 }

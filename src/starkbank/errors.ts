@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { errorMessage } from '../shared/errors';
 
 /**
  * One classification of everything the starkbank SDK can throw, shared by every activity.
@@ -6,9 +7,11 @@ import { z } from 'zod';
  *  - notFound: HTTP 404.
  *  - transient: 5xx, 429, network errors, timeouts, dropped connections. Safe to retry because every side
  *    effect is looked up by its idempotency key before it is attempted again.
+ *  - unexpected: an answer the product does not understand (a schema drift, a TypeError on its shape). Retried a
+ *    few times, then a person looks: retrying it for ever would hide it.
  * API errors are starkcore classes, not starkbank.error ones, so they are recognised by shape, not instanceof.
  */
-export type StarkErrorKind = 'input' | 'notFound' | 'transient';
+export type StarkErrorKind = 'input' | 'notFound' | 'transient' | 'unexpected';
 
 export interface ClassifiedStarkError {
   kind: StarkErrorKind;
@@ -50,13 +53,27 @@ export function classifyStarkError(err: unknown): ClassifiedStarkError {
   if (httpStatus !== undefined && httpStatus >= 400 && httpStatus < 500 && httpStatus !== 408 && httpStatus !== 429) {
     return { kind: 'input', codes: [], message: `Stark Bank answered HTTP ${httpStatus}`, mayHaveCommitted: false };
   }
+  if (httpStatus === undefined && isUnexpectedAnswer(err)) {
+    // It may come from reading the answer to a write that was committed.
+    return {
+      kind: 'unexpected',
+      codes: [],
+      message: `unexpected answer (${messageOf(err)})`,
+      mayHaveCommitted: true,
+    };
+  }
   const networkCode = axios.success ? axios.data.code : undefined;
-  const what = httpStatus ? `HTTP ${httpStatus}` : (networkCode ?? errorMessage(err));
+  const what = httpStatus ? `HTTP ${httpStatus}` : (networkCode ?? messageOf(err));
   const mayHaveCommitted = httpStatus !== 429 && !(networkCode && NOT_SENT_CODES.includes(networkCode));
   return { kind: 'transient', codes: [], message: `Stark Bank unavailable (${what})`, mayHaveCommitted };
 }
 
-function errorMessage(err: unknown): string {
-  // Only the message: axios errors also carry the request config (signed headers), never log those.
-  return err instanceof Error ? err.message.slice(0, 200) : 'unknown error';
+/** Errors of reading an answer, not of reaching the bank: our schemas, and code that met a shape it did not expect. */
+function isUnexpectedAnswer(err: unknown): boolean {
+  return (
+    err instanceof z.ZodError || err instanceof TypeError || err instanceof SyntaxError || err instanceof RangeError
+  );
 }
+
+// Only the message, kept short: axios errors also carry the request config (signed headers), never log those.
+const messageOf = (err: unknown) => errorMessage(err).slice(0, 200);

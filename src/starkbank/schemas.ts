@@ -25,6 +25,7 @@ export const invoiceLogSchema = z.object({
   created: z.unknown(),
   invoice: invoiceSchema,
 });
+export type InvoiceLog = z.infer<typeof invoiceLogSchema>;
 
 export const transferSchema = z.object({
   id: z.string(),

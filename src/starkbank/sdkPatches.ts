@@ -10,16 +10,20 @@
  * - Requests are signed with `Ecdsa.sign(message, user.privateKey())` of the same `starkbank-ecdsa` copy; for keys
  *   registered here the signature comes from OpenSSL instead (same curve, hash, low-s form and DER encoding).
  * - `starkbank/sdk/utils/rest.js` exports `getPublicKey(user)`, the fetch `event.parse` uses; it is untyped.
+ * - Requests go through the default axios instance, so its interceptors see each one: that is where the HTTP spans
+ *   of tracing start and end.
  */
 import crypto from 'node:crypto';
 import https from 'node:https';
-import axios from 'axios';
+import { SpanKind, SpanStatusCode, type Span } from '@opentelemetry/api';
+import axios, { type AxiosError, type InternalAxiosRequestConfig } from 'axios';
 import starkbank from 'starkbank';
 import { getPublicKey } from 'starkbank/sdk/utils/rest.js';
 import Ellipticcurve from 'starkbank-ecdsa';
 import { z } from 'zod';
 import type { StarkConfig } from '../config';
 import { createEmulatorAgent } from './emulatorAgent';
+import { tracer } from '../observability/tracing';
 
 // secp256k1's group order: a signature's s above half of it is replaced by n - s, as starkbank-ecdsa does.
 const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
@@ -27,6 +31,7 @@ const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 /** OpenSSL keys, keyed by the parsed key object the SDK hands to `Ecdsa.sign`. */
 const opensslKeys = new WeakMap<object, crypto.KeyObject>();
 let signingInstalled = false;
+let httpSpansInstalled = false;
 
 /**
  * Points the SDK at Stark Bank (or at the emulator when one is configured), bounds every request by
@@ -38,7 +43,47 @@ export function installStarkbankPatches(cfg: Pick<StarkConfig, 'emulator' | 'htt
   starkbank.setHttpsAgent(agent);
   axios.defaults.timeout = cfg.httpTimeoutMs;
   installOpenSslSigning();
+  installHttpSpans();
   return agent;
+}
+
+/**
+ * A client span per Stark Bank request, child of whatever is active (an activity's span): method, path and status
+ * only, since query strings and bodies can carry what a trace must not hold. No-ops while tracing is off.
+ */
+function installHttpSpans(): void {
+  if (httpSpansInstalled) return;
+  httpSpansInstalled = true;
+  const spans = new WeakMap<InternalAxiosRequestConfig, Span>();
+  axios.interceptors.request.use((config) => {
+    const method = (config.method ?? 'get').toUpperCase();
+    const url = new URL(config.url ?? '/', config.baseURL ?? 'https://stark.invalid');
+    spans.set(
+      config,
+      tracer().startSpan(`${method} ${url.pathname}`, {
+        kind: SpanKind.CLIENT,
+        attributes: { 'http.request.method': method, 'url.path': url.pathname, 'server.address': url.hostname },
+      }),
+    );
+    return config;
+  });
+  const end = (config: InternalAxiosRequestConfig | undefined, status?: number, error?: AxiosError) => {
+    const span = config && spans.get(config);
+    if (!span) return;
+    if (status !== undefined) span.setAttribute('http.response.status_code', status);
+    if (error) span.setStatus({ code: SpanStatusCode.ERROR, message: status ? `HTTP ${status}` : error.code });
+    span.end();
+  };
+  axios.interceptors.response.use(
+    (response) => {
+      end(response.config, response.status);
+      return response;
+    },
+    (error: AxiosError) => {
+      end(error.config, error.response?.status, error);
+      throw error;
+    },
+  );
 }
 
 /** Makes the SDK sign this user's requests with OpenSSL, from a key parsed once. */

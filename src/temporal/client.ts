@@ -2,6 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import type { Config } from '../config';
 import { createPayloadCodec, type PayloadKey } from './payloadCodec';
+import { clientTracingInterceptors } from '../observability/tracing';
 
 /** The failure converter's module, for workers and for the workflow bundle (bundleWorkflowCode). */
 export const failureConverterPath = require.resolve('./failureConverter');
@@ -20,5 +21,10 @@ export function createDataConverter(payloadKeys: readonly PayloadKey[]): DataCon
  */
 export function createTemporalClient(cfg: Config['temporal']): Client {
   const connection = Connection.lazy(cfg.connectionOptions);
-  return new Client({ connection, namespace: cfg.namespace, dataConverter: createDataConverter(cfg.payloadKeys) });
+  return new Client({
+    connection,
+    namespace: cfg.namespace,
+    dataConverter: createDataConverter(cfg.payloadKeys),
+    interceptors: clientTracingInterceptors(),
+  });
 }

@@ -47,11 +47,23 @@ export async function decisionRecord(initial: DecisionRecordState): Promise<void
     } else if (entry.action === 'restart') {
       record.rejected = undefined;
       record.openCase = undefined;
+    } else if (entry.action === 'acknowledge' && record.openCase?.kind === 'reversed-after-payout') {
+      record.acknowledgedLossCents = record.openCase.lossCents;
+      record.openCase = undefined;
     }
     publish();
     return record;
   });
   setHandler(openCaseUpdate, (opened) => {
+    if (opened.kind === 'reversed-after-payout') {
+      // Money already left, whatever an operator decided before: open unless this loss is known or acknowledged.
+      const open = record.openCase?.kind === opened.kind ? (record.openCase.lossCents ?? 0) : 0;
+      if ((opened.lossCents ?? 0) > Math.max(open, record.acknowledgedLossCents ?? 0)) {
+        record.openCase = { ...opened, since: new Date().toISOString() };
+        publish();
+      }
+      return record;
+    }
     // A rejected invoice is resolved: an operator said no, and nothing re-opens that on its own.
     if (!record.rejected && record.openCase?.kind !== opened.kind) {
       record.openCase = { ...opened, since: new Date().toISOString() };

@@ -12,7 +12,7 @@ export function decisionRecordWorkflowId(invoiceId: string): string {
   return `decisions-${invoiceId}`;
 }
 
-export const OPERATOR_ACTIONS = ['approve', 'reject', 'retry', 'restart'] as const;
+export const OPERATOR_ACTIONS = ['approve', 'reject', 'retry', 'restart', 'acknowledge'] as const;
 export type OperatorAction = (typeof OPERATOR_ACTIONS)[number];
 
 /** One operator action, as the audit trail keeps it. */
@@ -28,7 +28,7 @@ export interface DecisionEntry {
   payoutStatus: string;
 }
 
-export const CASE_KINDS = ['closed-without-transfer', 'credit-older-than-retention'] as const;
+export const CASE_KINDS = ['closed-without-transfer', 'credit-older-than-retention', 'reversed-after-payout'] as const;
 export type CaseKind = (typeof CASE_KINDS)[number];
 
 /** Something no automatic path may act on: it waits, listed, for a person. */
@@ -37,6 +37,10 @@ export interface OpenCase {
   reason: string;
   /** ISO time the case was opened. */
   since: string;
+  /** `reversed-after-payout`: what left that the payer took back, in cents. */
+  lossCents?: number;
+  /** Set by whoever asks to open it, so they can tell whether they opened it or found it open. */
+  openedBy?: string;
 }
 
 export interface DecisionRecordState {
@@ -45,6 +49,8 @@ export interface DecisionRecordState {
   /** Set by a reject, cleared by a restart: while set, nothing starts a payout of this invoice on its own. */
   rejected?: DecisionEntry;
   openCase?: OpenCase;
+  /** The loss an operator acknowledged: a reversal case opens again only for a larger one. */
+  acknowledgedLossCents?: number;
 }
 
 /** What visibility shows about a record (search attribute `DecisionState`); no personal data. */
@@ -60,7 +66,8 @@ export const decisionRecordQuery = defineQuery<DecisionRecordState>('record');
 export const RECORD_MEMO_KEY = 'record';
 
 export function decisionStateOf(record: Pick<DecisionRecordState, 'rejected' | 'openCase'>): DecisionState {
-  if (record.rejected) return 'Rejected';
+  // Only a loss case can be open on a rejected invoice: someone must still see it.
   if (record.openCase) return 'NeedsPerson';
+  if (record.rejected) return 'Rejected';
   return 'Decided';
 }

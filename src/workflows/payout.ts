@@ -1,7 +1,5 @@
 import {
-  ActivityFailure,
   allHandlersFinished,
-  ApplicationFailure,
   condition,
   continueAsNew,
   currentUpdateInfo,
@@ -16,11 +14,12 @@ import type { Duration, SearchAttributeUpdatePair } from '@temporalio/common';
 import type { Activities } from '../activities';
 import { ErrorTypes } from '../domain/errorTypes';
 import { dailyMaxReason, guardrailViolations } from '../domain/guardrails';
-import { netCreditedAmount } from '../domain/money';
+import { formatBRL, netCreditedAmount, overSentCents, owedCents } from '../domain/money';
 import { transferExternalId } from '../domain/payoutIds';
 import { FINAL_TRANSFER_STATUSES, type CreditedInvoice, type TransferSnapshot } from '../domain/types';
 import { InvoiceIdKey, PayoutAmountKey, PayoutStatusKey, TransferIdKey } from '../temporal/searchAttributes';
 import type { DecisionEntry } from './decisionRecordDefinitions';
+import { Setback, setbackOf } from './setback';
 import {
   approveUpdate,
   CARRYING_OUT,
@@ -72,17 +71,6 @@ const writes = proxyActivities<Activities>({
     nonRetryableErrorTypes: NON_RETRYABLE,
   },
 });
-
-/** What a failed step means for the payout: wait while paused, wait out an outage, or ask a person. */
-class Setback extends Error {
-  constructor(
-    readonly kind: 'paused' | 'transient' | 'park',
-    message: string,
-    readonly errorType?: string,
-  ) {
-    super(message);
-  }
-}
 
 /** How a phase ended: the payout is done, moves on, or waits for a person. */
 type Next = { done: true } | { done: false; phase: PayoutPhase } | { done: false; park: Parked; status: PayoutStatus };
@@ -318,8 +306,8 @@ export async function payout(input: PayoutInput): Promise<PayoutState> {
     state.credited = credited;
     const net = netCreditedAmount(credited);
     state.netCents = net;
-    withNextStatus.push({ key: PayoutAmountKey, value: net });
     if (net <= 0) {
+      showAmount(net);
       setStatus('NothingToSend', [`credited ${credited.amount} minus fee ${credited.fee} leaves nothing to send`]);
       return { done: true };
     }
@@ -328,15 +316,27 @@ export async function payout(input: PayoutInput): Promise<PayoutState> {
     for (const t of earlier) recordAttempt(t.attempt, t);
     const succeeded = earlier.find((t) => t.status === 'success');
     if (succeeded) {
-      setStatus('Succeeded', [`transfer ${succeeded.id} was made by an earlier run of this payout`]);
+      noteSent(succeeded);
+      const loss = await noteReversalAfterSend(succeeded, credited);
+      setStatus('Succeeded', [`transfer ${succeeded.id} was made by an earlier run of this payout`, ...loss]);
       return { done: true };
     }
     const inFlight = earlier.find((t) => !FINAL_TRANSFER_STATUSES.includes(t.status));
-    if (inFlight) return { done: false, phase: followPhase(inFlight.attempt, inFlight) };
+    if (inFlight) {
+      noteSent(inFlight);
+      return { done: false, phase: followPhase(inFlight.attempt, inFlight) };
+    }
     const attempt = Math.max(0, ...earlier.map((t) => t.attempt)) + 1;
 
+    // Reversals so far are not sent; the create reads them again right before it sends.
+    const owed = noteOwed(credited);
+    if (owed <= 0) {
+      setStatus('NothingToSend', [nothingLeft(credited)]);
+      return { done: true };
+    }
+
     const limits = await step(() => reads.getGuardrailLimits());
-    const violations = guardrailViolations({ credited, event: creditedEvent, netCents: net }, limits);
+    const violations = guardrailViolations({ credited, event: creditedEvent, netCents: owed }, limits);
     if (violations.length > 0) {
       state.reasons = violations;
       return {
@@ -352,7 +352,7 @@ export async function payout(input: PayoutInput): Promise<PayoutState> {
   async function send(attempt: number): Promise<Next> {
     await waitWhilePaused();
     const externalId = transferExternalId(invoiceId, attempt);
-    const amount = state.netCents!;
+    const amount = state.sendCents!;
     const grant = await step(() => writes.reserveDailyBudget({ externalId, invoiceId, amount, force: budgetForced }));
     if (!grant.granted) {
       state.reasons = [dailyMaxReason(grant.totalCents, grant.maxCents)];
@@ -365,8 +365,19 @@ export async function payout(input: PayoutInput): Promise<PayoutState> {
     }
     budgetDay = grant.day;
     setStatus('Sending');
-    const created = await step(() => writes.createTransfer({ invoiceId, externalId, amount }));
-    upsertSearchAttributes([{ key: TransferIdKey, value: created.id }]);
+    // The create reads the invoice again and sends what is owed then, at most the amount granted.
+    const result = await step(() => writes.createTransfer({ invoiceId, externalId, maxAmount: amount }));
+    if (result.outcome === 'nothing-left') {
+      const day = budgetDay;
+      await step(() => writes.releaseDailyBudget({ externalId, day }));
+      state.credited = result.credited;
+      noteOwed(result.credited);
+      setStatus('NothingToSend', [nothingLeft(result.credited)]);
+      return { done: true };
+    }
+    const created = result.transfer;
+    noteSent(created);
+    upsertSearchAttributes([...withNextStatus.splice(0), { key: TransferIdKey, value: created.id }]);
     return { done: false, phase: followPhase(attempt, created) };
   }
 
@@ -386,7 +397,8 @@ export async function payout(input: PayoutInput): Promise<PayoutState> {
       recordAttempt(attempt, current);
       phase = { name: 'follow', attempt, transfer: current, pollSeconds };
       if (current.status === 'success') {
-        setStatus('Succeeded');
+        const loss = await noteReversalAfterSend(current);
+        setStatus('Succeeded', loss);
         return { done: true };
       }
       if (current.status === 'failed' || current.status === 'canceled') {
@@ -418,6 +430,65 @@ export async function payout(input: PayoutInput): Promise<PayoutState> {
       // The API, not the event, is the source of truth for the transfer's status.
       current = (await step(() => reads.lookupTransfer(current.externalId))) ?? current;
     }
+  }
+
+  /** The amount visibility shows (PayoutAmount), with the next status change. */
+  function showAmount(cents: number): void {
+    const at = withNextStatus.findIndex((p) => p.key.name === PayoutAmountKey.name);
+    if (at >= 0) withNextStatus.splice(at, 1);
+    withNextStatus.push({ key: PayoutAmountKey, value: cents });
+  }
+
+  /** What is owed before sending: credited − fee − reversed so far, shown as the amount to send. */
+  function noteOwed(credited: CreditedInvoice): number {
+    const owed = owedCents(credited);
+    state.reversedCents = credited.reversedCents > 0 ? credited.reversedCents : undefined;
+    state.sendCents = Math.max(0, owed);
+    showAmount(state.sendCents);
+    return owed;
+  }
+
+  /** A transfer sent what was owed when it was made: the rest of the net had been reversed before it. */
+  function noteSent(t: TransferSnapshot): void {
+    const net = state.netCents ?? t.amount;
+    state.sendCents = t.amount;
+    state.reversedCents = net > t.amount ? net - t.amount : undefined;
+    showAmount(t.amount);
+  }
+
+  function nothingLeft(c: CreditedInvoice): string {
+    return (
+      `credited ${formatBRL(c.amount)} minus fee ${formatBRL(c.fee)} minus ${formatBRL(c.reversedCents)} ` +
+      'reversed by the payer leaves nothing to send'
+    );
+  }
+
+  /**
+   * Reads the invoice once more after its transfer succeeded. A reversal since the create left with the transfer
+   * and cannot be pulled back: the loss goes to a person (a case on the decision record) with its metric. Best
+   * effort: reconciliation finds what this misses, and every reversal that comes after the payout closed.
+   */
+  async function noteReversalAfterSend(t: TransferSnapshot, justRead?: CreditedInvoice): Promise<string[]> {
+    let owed: number;
+    try {
+      owed = owedCents(justRead ?? (await step(() => reads.getCreditedInvoice(invoiceId))));
+    } catch (err) {
+      if (!(err instanceof Setback)) throw err;
+      log.warn('could not look for a reversal after the transfer; reconciliation will', { invoiceId });
+      return [];
+    }
+    const loss = overSentCents(t.amount, owed);
+    if (loss <= 0) return [];
+    state.reversedAfterSendCents = loss;
+    const reason = `${formatBRL(loss)} of transfer ${t.id} was reversed by the payer after it was made`;
+    const found = { invoiceId, transferId: t.id, sentCents: t.amount, owedCents: owed, lossCents: loss };
+    try {
+      await step(() => writes.recordReversalLoss(found));
+    } catch (err) {
+      if (!(err instanceof Setback)) throw err;
+      log.warn('could not open the case of a reversal after the transfer; reconciliation will', { invoiceId });
+    }
+    return [reason];
   }
 
   function recordAttempt(attempt: number, t: TransferSnapshot): void {
@@ -455,13 +526,3 @@ export async function payout(input: PayoutInput): Promise<PayoutState> {
 }
 
 const NOT_YET: string[] = [ErrorTypes.notFound, ErrorTypes.invoiceNotCredited];
-
-/** Classifies an activity's failure (a remote activity's arrives wrapped in ActivityFailure, a local one's bare). */
-function setbackOf(err: unknown): Setback {
-  const failure = err instanceof ActivityFailure ? err.cause : err;
-  if (!(failure instanceof ApplicationFailure)) throw err;
-  const type = failure.type ?? undefined;
-  if (type === ErrorTypes.paused) return new Setback('paused', failure.message, type);
-  if (type === ErrorTypes.transient) return new Setback('transient', failure.message, type);
-  return new Setback('park', failure.message, type);
-}

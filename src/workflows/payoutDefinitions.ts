@@ -102,7 +102,14 @@ export interface PayoutState {
   invoiceId: string;
   status: PayoutStatus;
   credited?: CreditedInvoice;
+  /** Credited minus fee. */
   netCents?: number;
+  /** What the payer got back before the transfer was made: not sent. */
+  reversedCents?: number;
+  /** What the transfer sends: net minus reversed, read from the API as it is created (0: nothing left). */
+  sendCents?: number;
+  /** What the payer got back after the transfer was made: money that left, a case for a person. */
+  reversedAfterSendCents?: number;
   /** Why the payout waits for an operator, ended without a transfer, or failed. */
   reasons: string[];
   attempts: TransferAttempt[];

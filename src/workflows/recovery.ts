@@ -18,13 +18,18 @@ export async function sweepEvents(): Promise<SweepReport> {
   return report;
 }
 
-/** Scheduled (hourly): compares credited invoices with transfers, starts missing payouts, reports drift. */
+/**
+ * Scheduled (hourly): compares credited invoices, net of reversals, with transfers; starts missing payouts, reports
+ * drift, and opens a case for each reversal after payout.
+ */
 export async function reconcilePayouts(input: { lookbackDays: number }): Promise<ReconciliationReport> {
   const report = await acts.reconcilePayouts(input);
   const summary =
-    `credited ${formatBRL(report.creditedNetCents)}, sent ${formatBRL(report.sentCents)}, ` +
+    `credited ${formatBRL(report.creditedNetCents)}, reversed before payout ` +
+    `${formatBRL(report.reversedBeforePayoutCents)}, sent ${formatBRL(report.sentCents)}, ` +
     `${report.unpaid.length} unpaid, ${report.sentWithoutCredit.length} sent without credit, ` +
-    `${report.amountMismatches.length} amount mismatches, ${report.duplicates.length} duplicates`;
+    `${report.amountMismatches.length} amount mismatches, ${report.duplicates.length} duplicates, ` +
+    `${report.reversedAfterPayout.length} reversed after payout (${formatBRL(report.reversedAfterPayoutCents)})`;
   setCurrentDetails(summary);
   if (hasDrift(report)) log.warn('reconciliation drift', { summary });
   else log.info('reconciliation clean', { summary });

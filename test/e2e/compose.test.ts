@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
-import { CONFIG_VARIABLES, loadConfig } from '../../src/config';
+import { CONFIG_VARIABLES, loadConfig, settingDefault } from '../../src/config';
 import { readEmulatorEnv, emulatorEnvSchema } from '../../emulator/env';
 import { WEBHOOK_PATH } from '../../src/webhook/app';
 import { schemaSteps, SQL_PLUGIN, type SchemaStep } from '../../tools/cluster/schema';
@@ -493,6 +493,42 @@ const checks: Record<string, (c: Compose) => void> = {
     assert.equal(namespaces.size, 1, 'the services use different namespaces');
   },
 
+  'Prometheus scrapes the ports the services serve metrics on, and one process counts payouts'(c) {
+    const promConfig = parse(fs.readFileSync(path.join(ROOT, 'deploy/prometheus/prometheus.yml'), 'utf8')) as {
+      rule_files: string[];
+      scrape_configs: {
+        job_name: string;
+        dns_sd_configs?: { names: string[]; port: number }[];
+        static_configs?: { targets: string[] }[];
+      }[];
+    };
+    const targets = promConfig.scrape_configs.flatMap((job) => [
+      ...(job.dns_sd_configs ?? []).flatMap((d) => d.names.map((n) => `${n}:${d.port}`)),
+      ...(job.static_configs ?? []).flatMap((st) => st.targets),
+    ]);
+    const adminPort = (e: Record<string, string>) => e.ADMIN_PORT ?? String(settingDefault('ADMIN_PORT'));
+    const worker = env(service(c, 'worker'));
+    const webhook = env(service(c, 'webhook'));
+    assert.equal(worker.ADMIN_HOST, '0.0.0.0', 'the worker admin port is unreachable from Prometheus');
+    assert.ok(targets.includes(`worker:${adminPort(worker)}`), 'the worker admin port is not scraped');
+    const sdk = worker.SDK_METRICS_ADDRESS ?? '';
+    assert.ok(sdk.startsWith('0.0.0.0:'), 'SDK metrics are off or unreachable');
+    assert.ok(targets.includes(`worker:${sdk.split(':')[1]}`), 'SDK metrics are not scraped');
+    assert.ok(targets.includes(`webhook:${adminPort(webhook)}`), 'the webhook admin port is not scraped');
+    const counting = productServices(c).filter(([, s]) => env(s).PAYOUT_GAUGES === 'true');
+    assert.deepEqual(
+      counting.map(([name]) => name),
+      ['webhook'],
+      'exactly one single-replica process serves the payout gauges',
+    );
+    const prometheus = service(c, 'prometheus');
+    assert.ok(
+      (prometheus.volumes ?? []).includes('./deploy/prometheus:/etc/prometheus:ro'),
+      'Prometheus runs another config than deploy/prometheus',
+    );
+    for (const file of promConfig.rule_files) assert.ok(fs.existsSync(path.join(ROOT, 'deploy/prometheus', file)));
+  },
+
   'start-up order is expressed with conditions that can be met'(c) {
     for (const [name, s] of Object.entries(c.services)) {
       assert.ok(!Array.isArray(s.depends_on), `${name}: depends_on without conditions`);
@@ -566,6 +602,8 @@ const mistakes: Record<keyof typeof checks, (c: Compose) => void> = {
   "every Temporal client points at the temporal service's gRPC port": (c) =>
     (c.services.webhook!.environment = { ...c.services.webhook!.environment, TEMPORAL_ADDRESS: 'temporal:8233' }),
   'start-up order is expressed with conditions that can be met': (c) => delete c.services.emulator!.healthcheck,
+  'Prometheus scrapes the ports the services serve metrics on, and one process counts payouts': (c) =>
+    (c.services.worker!.environment = { ...c.services.worker!.environment, PAYOUT_GAUGES: 'true' }),
 };
 
 /** What the image is built from: the Dockerfile, and the promises about Node it must keep. */

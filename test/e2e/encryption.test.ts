@@ -1,3 +1,4 @@
+import { serviceEnv } from '../../testkit/serviceEnv';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { Client, type WorkflowHandle } from '@temporalio/client';
@@ -10,7 +11,7 @@ import { provisionNamespace } from '../../src/temporal/provision';
 import type { PayoutState } from '../../src/workflows/payoutDefinitions';
 import { freePort } from '../../testkit/devServer';
 import { startTestEmulator, type TestEmulator } from '../../testkit/emulator';
-import { runToExit, startService, tempFile, type ChildService } from '../../testkit/processes';
+import { runToExit, startService, type ChildService } from '../../testkit/processes';
 import { payloadsOf } from '../helpers/histories';
 import { waitForStatus } from '../helpers/payouts';
 import { eventually, getTestEnv, uniqueId } from '../helpers/temporal';
@@ -34,20 +35,17 @@ describe('payload encryption (real processes, real Temporal, emulator)', functio
     const codecToken = randomUUID();
     // One webhook port across restarts, so the registered subscription stays right.
     const webhookPort = String(await freePort());
-    const serviceEnv = (payloadKeys: string) => ({
-      TEMPORAL_ADDRESS: env.address,
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      PAYLOAD_KEYS: payloadKeys,
-      CODEC_TOKEN: codecToken,
-      STARK_PROJECT_ID: stark.projectId,
-      STARK_PRIVATE_KEY: stark.privateKeyPem,
-      STARK_EMULATOR_ADDRESS: `127.0.0.1:${stark.emulator.port}`,
-      STARK_EMULATOR_CA_FILE: tempFile('ca.pem', stark.emulator.caPem),
-      PAYOUT_MAX_AMOUNT_CENTS: '5000',
-      WEBHOOK_HOST: '127.0.0.1',
-      WEBHOOK_PORT: webhookPort,
-      ADMIN_PORT: '0',
-    });
+    const envWith = (payloadKeys: string) =>
+      serviceEnv(
+        stark,
+        { address: env.address, taskQueue },
+        {
+          PAYLOAD_KEYS: payloadKeys,
+          CODEC_TOKEN: codecToken,
+          PAYOUT_MAX_AMOUNT_CENTS: '5000',
+          WEBHOOK_PORT: webhookPort,
+        },
+      );
     const clientWith = (keys: string) =>
       new Client({ connection: env.connection, dataConverter: createDataConverter(parsePayloadKeys(keys)) });
     // What Temporal's database, its backups and anyone with namespace read access see: no codec.
@@ -57,8 +55,8 @@ describe('payload encryption (real processes, real Temporal, emulator)', functio
     const services: ChildService[] = [];
     const startServices = async (payloadKeys: string) => {
       const [worker, webhook] = await Promise.all([
-        startService('src/worker.ts', serviceEnv(payloadKeys), (l) => l.msg === 'worker started', 60_000),
-        startService('src/webhook.ts', serviceEnv(payloadKeys), (l) => l.msg === 'webhook listening'),
+        startService('src/worker.ts', envWith(payloadKeys), (l) => l.msg === 'worker started', 60_000),
+        startService('src/webhook.ts', envWith(payloadKeys), (l) => l.msg === 'webhook listening'),
       ]);
       services.push(worker, webhook);
       const logged = (s: ChildService, key: string) => String(s.logs.find((l) => l[key] !== undefined)?.[key]);
@@ -111,10 +109,11 @@ describe('payload encryption (real processes, real Temporal, emulator)', functio
             assert.ok(!stored.includes(secret), `${workflowId}: payer data in clear`);
           }
         }
-        // Not payloads of ours: search attributes (indexed, personal data never goes there) and the SDK's own
-        // bookkeeping in markers (a local activity's sequence number and times); the scan above covers them.
+        // Not payloads of ours: search attributes (indexed, personal data never goes there), headers (the trace
+        // context) and the SDK's own bookkeeping in markers (a local activity's sequence number and times); the
+        // scan above covers them.
         const found = payloadsOf(history).filter(
-          ({ where }) => !/searchAttributes|markerRecordedEventAttributes\.details\.data\./.test(where),
+          ({ where }) => !/searchAttributes|header\.fields|markerRecordedEventAttributes\.details\.data\./.test(where),
         );
         assert.ok(found.length > 0, workflowId);
         for (const { where, payload } of found) {
@@ -184,9 +183,9 @@ describe('payload encryption (real processes, real Temporal, emulator)', functio
       // 3. A process that cannot read what the deployment wrote refuses to start, naming the missing key only.
       const wrongKey = generatePayloadKey('c');
       const [worker, webhook, droppedTooEarly] = await Promise.all([
-        runToExit('src/worker.ts', serviceEnv(wrongKey)),
-        runToExit('src/webhook.ts', serviceEnv(wrongKey)),
-        runToExit('src/worker.ts', serviceEnv(keyB)),
+        runToExit('src/worker.ts', envWith(wrongKey)),
+        runToExit('src/webhook.ts', envWith(wrongKey)),
+        runToExit('src/worker.ts', envWith(keyB)),
       ]);
       for (const refused of [worker, webhook, droppedTooEarly]) {
         assert.equal(refused.code, 1, refused.output);

@@ -1,3 +1,4 @@
+import { serviceEnv } from '../../testkit/serviceEnv';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import starkbank from 'starkbank';
@@ -9,10 +10,10 @@ import { collect } from '../../src/starkbank/list';
 import { invoiceLogSchema, transferSchema } from '../../src/starkbank/schemas';
 import { destination } from '../helpers/payouts';
 import { provisionNamespace } from '../../src/temporal/provision';
-import { adminUrlOf, startService, tempFile, type ChildService } from '../../testkit/processes';
+import { adminUrlOf, startService, type ChildService } from '../../testkit/processes';
 import { startTestEmulator, type TestEmulator } from '../../testkit/emulator';
 import { getTestEnv, uniqueId } from '../helpers/temporal';
-import { RUN_PAYLOAD_KEYS } from '../../testkit/payloadKeys';
+import { freePort } from '../../testkit/devServer';
 
 const INVOICES = 12;
 
@@ -34,18 +35,8 @@ describe('end to end: emulator -> signed webhooks -> webhook process -> payouts 
     const env = await getTestEnv();
     const client = env.client;
     const taskQueue = uniqueId('e2e');
-    const processEnv = {
-      TEMPORAL_ADDRESS: env.address,
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      STARK_PROJECT_ID: stark.projectId,
-      STARK_PRIVATE_KEY: stark.privateKeyPem,
-      STARK_EMULATOR_ADDRESS: `127.0.0.1:${stark.emulator.port}`,
-      STARK_EMULATOR_CA_FILE: tempFile('ca.pem', stark.emulator.caPem),
-      WEBHOOK_HOST: '127.0.0.1',
-      WEBHOOK_PORT: '0',
-      ADMIN_PORT: '0',
-      PAYLOAD_KEYS: RUN_PAYLOAD_KEYS,
-    };
+    const processEnv = serviceEnv(stark, { address: env.address, taskQueue });
+    const sdkMetricsPort = await freePort();
     // What setup does before a deployment's first worker starts: retention and the pause switch.
     await provisionNamespace(client, { taskQueue, retentionDays: 7 });
     {
@@ -53,8 +44,18 @@ describe('end to end: emulator -> signed webhooks -> webhook process -> payouts 
       let worker: ChildService | undefined;
       try {
         [worker, webhook] = await Promise.all([
-          startService('src/worker.ts', processEnv, (line) => line.msg === 'worker started', 60_000),
-          startService('src/webhook.ts', processEnv, (line) => line.msg === 'webhook listening'),
+          startService(
+            'src/worker.ts',
+            { ...processEnv, SDK_METRICS_ADDRESS: `127.0.0.1:${sdkMetricsPort}` },
+            (line) => line.msg === 'worker started',
+            60_000,
+          ),
+          // The webhook is the one process that serves the payout gauges here.
+          startService(
+            'src/webhook.ts',
+            { ...processEnv, PAYOUT_GAUGES: 'true' },
+            (l) => l.msg === 'webhook listening',
+          ),
         ]);
         const url = String(webhook.logs.find((l) => l.msg === 'webhook listening')?.url);
         await starkbank.webhook.create({ url, subscriptions: ['invoice', 'transfer'], user: stark.user });
@@ -109,8 +110,13 @@ describe('end to end: emulator -> signed webhooks -> webhook process -> payouts 
         assert.match(webhookMetrics, /webhook_request_duration_seconds_count [1-9]/);
         const workerMetrics = await (await fetch(`${adminUrlOf(worker)}/metrics`)).text();
         assert.match(workerMetrics, new RegExp(`payout_transfers_created_total ${credited.length}\\b`));
-        assert.match(workerMetrics, /payouts\{status="Succeeded"\} [1-9]/);
-        assert.match(workerMetrics, /payout_approvals_pending 0/);
+        assert.match(webhookMetrics, /payouts\{status="Succeeded"\} [1-9]/);
+        assert.match(webhookMetrics, /payout_approvals_pending 0/);
+        assert.doesNotMatch(workerMetrics, /^payouts\{/m, 'only one process counts payouts');
+        // The SDK's own metrics, under the names the alert rules use (deploy/prometheus/alerts.yml).
+        const sdkMetrics = await (await fetch(`http://127.0.0.1:${sdkMetricsPort}/metrics`)).text();
+        assert.match(sdkMetrics, /^temporal_workflow_task_schedule_to_start_latency_bucket\{.*task_queue="e2e-/m);
+        assert.match(sdkMetrics, /^temporal_activity_schedule_to_start_latency_bucket\{/m);
       } finally {
         await Promise.all([webhook?.stop(), worker?.stop()]);
       }

@@ -1,36 +1,28 @@
+import { serviceEnv } from '../../testkit/serviceEnv';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { Client } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { customSearchAttributes } from '../../src/temporal/searchAttributes';
 import { startTestEmulator, type TestEmulator } from '../../testkit/emulator';
-import { runToExit, tempFile } from '../../testkit/processes';
+import { runToExit } from '../../testkit/processes';
 import { getTestEnv } from '../helpers/temporal';
 import { runCli } from './ops/run';
-import { RUN_PAYLOAD_KEYS } from '../../testkit/payloadKeys';
 
 describe('setup provisions a namespace, and the services refuse one it has not (real processes, real Temporal)', function () {
   this.timeout(120_000);
   let stark: TestEmulator;
-  let serviceEnv: (namespace: string) => Record<string, string>;
+  let envOf: (namespace: string) => Record<string, string>;
 
   before(async () => {
     stark = await startTestEmulator({ seed: randomUUID() });
     const env = await getTestEnv();
-    const caFile = tempFile('ca.pem', stark.emulator.caPem);
-    serviceEnv = (namespace) => ({
-      TEMPORAL_ADDRESS: env.address,
-      TEMPORAL_NAMESPACE: namespace,
-      TEMPORAL_TASK_QUEUE: `setup-${randomUUID()}`,
-      STARK_PROJECT_ID: stark.projectId,
-      STARK_PRIVATE_KEY: stark.privateKeyPem,
-      STARK_EMULATOR_ADDRESS: `127.0.0.1:${stark.emulator.port}`,
-      STARK_EMULATOR_CA_FILE: caFile,
-      WEBHOOK_HOST: '127.0.0.1',
-      WEBHOOK_PORT: '0',
-      ADMIN_PORT: '0',
-      PAYLOAD_KEYS: RUN_PAYLOAD_KEYS,
-    });
+    envOf = (namespace) =>
+      serviceEnv(
+        stark,
+        { address: env.address, taskQueue: `setup-${randomUUID()}` },
+        { TEMPORAL_NAMESPACE: namespace },
+      );
   });
   after(() => stark?.close());
 
@@ -48,8 +40,8 @@ describe('setup provisions a namespace, and the services refuse one it has not (
   it('stops the worker and the webhook on a namespace without the search attributes they write, naming them', async () => {
     const namespace = await bareNamespace();
     const [worker, webhook] = await Promise.all([
-      runToExit('src/worker.ts', serviceEnv(namespace)),
-      runToExit('src/webhook.ts', serviceEnv(namespace)),
+      runToExit('src/worker.ts', envOf(namespace)),
+      runToExit('src/webhook.ts', envOf(namespace)),
     ]);
     assert.equal(worker.code, 1, worker.output);
     assert.match(
@@ -66,7 +58,7 @@ describe('setup provisions a namespace, and the services refuse one it has not (
 
   it('creates a missing namespace with its retention, the search attributes and the pause switch, then finds them', async () => {
     const namespace = `fresh-${randomUUID().slice(0, 8)}`;
-    const env = serviceEnv(namespace);
+    const env = envOf(namespace);
     const first = await runCli(['setup'], env);
     assert.equal(first.code, 0, first.stderr);
     assert.match(first.stdout, new RegExp(`Namespace ${namespace}:\\s+created`));

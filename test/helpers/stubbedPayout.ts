@@ -1,8 +1,9 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Activities } from '../../src/activities';
-import type { CreateTransferInput } from '../../src/activities/transfers';
+import type { ReversalLoss } from '../../src/decisions/records';
 import { ErrorTypes } from '../../src/domain/errorTypes';
+import { owedCents } from '../../src/domain/money';
 import type { GuardrailLimits } from '../../src/domain/guardrails';
 import { payoutWorkflowId } from '../../src/domain/payoutIds';
 import type { CreditedInvoice, TransferSnapshot } from '../../src/domain/types';
@@ -33,6 +34,7 @@ export type PayoutActivities = Pick<
   | 'releaseDailyBudget'
   | 'createTransfer'
   | 'lookupTransfer'
+  | 'recordReversalLoss'
 >;
 
 type Outcome = { status: TransferSnapshot['status']; failureReason?: string; rawStatus?: string };
@@ -43,7 +45,8 @@ type Outcome = { status: TransferSnapshot['status']; failureReason?: string; raw
  * tests assert what the workflow asked for.
  */
 export class StubBank {
-  credited: CreditedInvoice | 'not-found' = { invoiceId: '', amount: 10_000, fee: 0, status: 'credited' };
+  /** The invoice as the API has it now; `reversedCents` may grow while a payout runs, as a payer's reversal. */
+  credited: CreditedInvoice | 'not-found' = { invoiceId: '', amount: 10_000, fee: 0, status: 'paid', reversedCents: 0 };
   limits: GuardrailLimits = { maxAmountCents: 1_000_000, dailyMaxCents: 10_000_000 };
   paused: boolean | 'unreadable' = false;
   /** The day's total before this payout, against `limits.dailyMaxCents`. */
@@ -59,7 +62,9 @@ export class StubBank {
   /** Resolves createTransfer calls only when released (to hold a payout in the middle of sending). */
   createGate: Promise<void> = Promise.resolve();
   record: DecisionRecordState | null = null;
-  readonly created: CreateTransferInput[] = [];
+  /** What each create sent: the amount is what was owed at that moment, at most the `maxAmount` asked. */
+  readonly created: { invoiceId: string; externalId: string; amount: number }[] = [];
+  readonly losses: ReversalLoss[] = [];
   readonly lookups: string[] = [];
   readonly reservations: { externalId: string; amount: number; force: boolean }[] = [];
   readonly released: string[] = [];
@@ -93,19 +98,23 @@ export class StubBank {
         this.released.push(externalId);
         return Promise.resolve();
       },
-      createTransfer: async (input) => {
+      createTransfer: async ({ invoiceId, externalId, maxAmount }) => {
         await this.createGate;
         const failure = this.createFailures.shift();
         if (failure) throw failure;
-        this.created.push(input);
-        const transfer: TransferSnapshot = {
-          id: `t${this.created.length}`,
-          externalId: input.externalId,
-          amount: input.amount,
-          status: 'created',
-        };
-        this.transfers.set(input.externalId, transfer);
-        return transfer;
+        const credited = this.credited === 'not-found' ? undefined : { ...this.credited, invoiceId };
+        if (!credited) throw ApplicationFailure.nonRetryable(`get invoice ${invoiceId}: 404`, ErrorTypes.notFound);
+        const owed = owedCents(credited);
+        if (owed <= 0) return { outcome: 'nothing-left', credited };
+        const amount = Math.min(owed, maxAmount);
+        this.created.push({ invoiceId, externalId, amount });
+        const transfer: TransferSnapshot = { id: `t${this.created.length}`, externalId, amount, status: 'created' };
+        this.transfers.set(externalId, transfer);
+        return { outcome: 'transfer', transfer };
+      },
+      recordReversalLoss: (loss) => {
+        this.losses.push(loss);
+        return Promise.resolve('case-opened');
       },
       lookupTransfer: (externalId) => {
         this.lookups.push(externalId);

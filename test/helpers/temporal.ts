@@ -16,11 +16,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { provisionNamespace } from '../../src/temporal/provision';
 import { failureConverterPath } from '../../src/temporal/client';
+import { installTracing, workerTracingOptions, workflowInterceptorModules } from '../../src/observability/tracing';
 import { findFreeClusterPorts } from '../../tools/cluster/ports';
 import { startCluster } from '../../tools/cluster/startCluster';
 import { runDataConverter, startRunCodecServer, type RunCodecServer } from '../../testkit/payloadKeys';
 import { registerTeardown } from '../setup/root-hooks';
 import { freePort } from '../../testkit/devServer';
+
+/** Tracing as a deployment without an OTLP endpoint has it: nothing registered, nothing recorded. */
+const untraced = installTracing({}, 'test');
 
 /** Generous: the first call starts the dev server (a few seconds) and later calls are instant. */
 export const TEST_ENV_TIMEOUT_MS = 60_000;
@@ -151,7 +155,12 @@ const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
 export function getWorkflowBundle(workflowsPath: string): Promise<WorkflowBundleWithSourceMap> {
   let bundle = bundles.get(workflowsPath);
   if (!bundle) {
-    bundle = bundleWorkflowCode({ workflowsPath, failureConverterPath, logger: new DefaultLogger('WARN') });
+    bundle = bundleWorkflowCode({
+      workflowsPath,
+      failureConverterPath,
+      workflowInterceptorModules,
+      logger: new DefaultLogger('WARN'),
+    });
     bundles.set(workflowsPath, bundle);
   }
   return bundle;
@@ -181,6 +190,9 @@ export async function withWorker<T>(options: WithWorkerOptions, fn: (ctx: Worker
   const { workflowsPath, taskQueue = uniqueId('tq'), ...rest } = options;
   const worker = await Worker.create({
     ...rest,
+    // The bundle carries the tracing interceptors, whose spans leave through this sink (dropped unless a test
+    // passes its own).
+    sinks: { ...workerTracingOptions(untraced).sinks, ...rest.sinks },
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue,

@@ -38,7 +38,14 @@ describe('local cluster (npm run cluster): PostgreSQL, the real server, the Web 
     // As root, PostgreSQL runs as `postgres`, which must reach its data dir inside this one.
     await chmod(dataDir, 0o755);
     ports = await findFreeClusterPorts();
-    options = { dataDir, ...ports, historyShards: 2, retentionDays: 3, goInstall: false, log: () => undefined };
+    options = {
+      dataDir,
+      ...ports,
+      historyShards: 2,
+      retentionDays: 3,
+      goInstall: false,
+      log: () => undefined,
+    };
     cluster = await startCluster(options);
   });
 
@@ -122,6 +129,24 @@ describe('local cluster (npm run cluster): PostgreSQL, the real server, the Web 
     const found = await findByInvoiceId(cluster);
     assert.equal(found.workflowId, workflowId);
     assert.equal(found.status.name, 'COMPLETED');
+  });
+
+  it('restarts PostgreSQL and the server in place, names their pids, and keeps its data', async function () {
+    this.timeout(180_000);
+    const before = cluster!.pids();
+    assert.ok(before.server > 0 && before.postgres > 0, JSON.stringify(before));
+    await cluster!.restartPostgres();
+    assert.notEqual(cluster!.pids().postgres, before.postgres);
+    await cluster!.restartServer();
+    assert.notEqual(cluster!.pids().server, before.server);
+    const found = await findByInvoiceId(cluster!);
+    assert.equal(found.workflowId, workflowId);
+    // A restart on purpose is not the server exiting on its own.
+    const settled = await Promise.race([
+      cluster!.failed.then((error) => error.message),
+      new Promise((resolve) => setTimeout(() => resolve('running'), 500)),
+    ]);
+    assert.equal(settled, 'running');
   });
 
   async function findByInvoiceId(c: LocalCluster) {

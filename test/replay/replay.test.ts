@@ -6,6 +6,10 @@ import { Worker } from '@temporalio/worker';
 import { HISTORIES_DIR } from '../helpers/histories';
 import { workflowsPath } from '../helpers/payouts';
 import { getWorkflowBundle } from '../helpers/temporal';
+import { installTracing, workerTracingOptions } from '../../src/observability/tracing';
+
+// The bundle's tracing interceptors export through this sink, as on the worker (nothing is recorded here).
+const { sinks } = workerTracingOptions(installTracing({}, 'replay-test'));
 
 /**
  * Replays histories captured from real runs (`npm run histories:capture`) against today's workflow code, so a
@@ -22,6 +26,8 @@ const SCENARIOS = [
   'payout/early-event',
   'payout/nothing-to-send',
   'payout/continued-as-new',
+  'payout/reversed-before-send',
+  'payout/reversed-after-send',
   'decision-record/rejected',
   'daily-budget/crossed',
   'pause-switch/paused-and-resumed',
@@ -69,7 +75,7 @@ describe('replay of committed workflow histories', function () {
     const histories = committedHistories();
     const bundle = await getWorkflowBundle(workflowsPath);
     let replayed = 0;
-    for await (const result of Worker.runReplayHistories({ workflowBundle: bundle }, histories)) {
+    for await (const result of Worker.runReplayHistories({ workflowBundle: bundle, sinks }, histories)) {
       assert.equal(result.error, undefined, `${result.workflowId}: ${String(result.error)}`);
       replayed++;
     }

@@ -29,14 +29,27 @@ describe('batcher', () => {
   it('caps a batch at its maximum size', async () => {
     const sizes: number[] = [];
     let release: () => void = () => undefined;
-    const batcher = createBatcher(async (batch: number[]) => {
-      sizes.push(batch.length);
-      if (sizes.length === 1) await new Promise<void>((resolve) => (release = resolve));
-      return batch;
-    }, 2);
+    const batcher = createBatcher(
+      async (batch: number[]) => {
+        sizes.push(batch.length);
+        if (sizes.length === 1) await new Promise<void>((resolve) => (release = resolve));
+        return batch;
+      },
+      { maxBatch: 2 },
+    );
     const all = [1, 2, 3, 4, 5].map((n) => batcher(n));
     release();
     await Promise.all(all);
     assert.deepEqual(sizes, [1, 2, 2]);
+  });
+
+  it('gives up on a batch that never answers, failing its calls, and sends the next one', async () => {
+    let calls = 0;
+    const batcher = createBatcher(
+      (batch: string[]) => (++calls === 1 ? new Promise<string[]>(() => undefined) : Promise.resolve(batch)),
+      { timeoutMs: 50 },
+    );
+    await assert.rejects(batcher('lost'), /no answer to a batch of 1 within 50 ms/);
+    assert.equal(await batcher('next'), 'next');
   });
 });

@@ -40,6 +40,9 @@ describe('local cluster config', () => {
     );
     assert.deepEqual(ports.membership, { frontend: 6933, history: 6934, matching: 6935, worker: 6939 });
     assert.throws(() => clusterPorts({ frontend: 65000, ui: 8080, postgres: 5433 }), /no room/);
+    // Membership ports above 32767 do not fit the smallint the server stores them in.
+    assert.throws(() => clusterPorts({ frontend: 33100, ui: 8080, postgres: 5433 }), /no room/);
+    assert.equal(clusterPorts({ frontend: 33061, ui: 8080, postgres: 5433 }).membership.worker, 32767);
   });
 
   it('writes our ports, shard count and dynamic config path into the server template', () => {
@@ -100,6 +103,18 @@ describe('local cluster config', () => {
       { value: 'http://127.0.0.1:17243/namespaces/{{.NamespaceName}}/nexus/callback' },
     ]);
     assert.deepEqual(config['system.enableActivityEagerExecution'], [{ value: true }]);
+  });
+
+  it('puts extra dynamic config values on top of the product ones', () => {
+    const ports = clusterPorts({ frontend: 17233, ui: 18080, postgres: 15433 });
+    const config = parse(
+      renderDynamicConfig('', ports, {
+        'history.shardIOConcurrency': 8,
+        'system.enableActivityEagerExecution': false,
+      }),
+    ) as Record<string, { value: unknown }[]>;
+    assert.deepEqual(config['history.shardIOConcurrency'], [{ value: 8 }]);
+    assert.deepEqual(config['system.enableActivityEagerExecution'], [{ value: false }]);
   });
 
   it('points the Web UI at the frontend and accepts both spellings of its own origin', () => {

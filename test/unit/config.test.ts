@@ -39,7 +39,13 @@ describe('loadConfig', () => {
     assert.equal(config.stark.environment, 'sandbox');
     assert.deepEqual(config.destination, MISSION_DESTINATION);
     assert.equal(config.stark.emulator, undefined);
-    assert.deepEqual(config.admin, { host: '127.0.0.1', port: 9464, sdkMetricsAddress: undefined, codec: undefined });
+    assert.deepEqual(config.admin, {
+      host: '127.0.0.1',
+      port: 9464,
+      sdkMetricsAddress: undefined,
+      payoutGauges: false,
+      codec: undefined,
+    });
   });
 
   it('follows Temporal conventions for the connection', () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { formatBRL, netCreditedAmount } from '../../src/domain/money';
+import { formatBRL, netCreditedAmount, overSentCents, owedCents, reversedCents } from '../../src/domain/money';
 import { MISSION_DESTINATION } from '../../src/domain/destination';
 import {
   attemptOfExternalId,
@@ -26,6 +26,29 @@ describe('money', () => {
     assert.throws(() => netCreditedAmount({ amount: 10.5, fee: 0 }), {
       message: 'credited amount must be integer cents, got 10.5',
     });
+  });
+
+  it('owes the credited amount minus the fee minus what the payer reversed; nothing left is zero or less', () => {
+    assert.equal(owedCents({ amount: 10_000, fee: 25, reversedCents: 0 }), 9_975);
+    assert.equal(owedCents({ amount: 10_000, fee: 25, reversedCents: 3_500 }), 6_475);
+    assert.equal(owedCents({ amount: 10_000, fee: 25, reversedCents: 10_000 }), -25);
+    assert.throws(() => owedCents({ amount: 10_000, fee: 0, reversedCents: 0.5 }), /integer cents/);
+  });
+
+  it('reads the reversed amount from the lowest amount the invoice or a reversed log still holds', () => {
+    assert.equal(reversedCents(10_000, []), 0);
+    assert.equal(reversedCents(10_000, [10_000]), 0);
+    assert.equal(reversedCents(10_000, [7_000, 6_500]), 3_500);
+    // A reversed log not visible yet, or an invoice read that lags its log: the lower one wins.
+    assert.equal(reversedCents(10_000, [10_000, 6_500]), 3_500);
+    assert.equal(reversedCents(10_000, [0, 7_000]), 10_000);
+    assert.equal(reversedCents(10_000, [12_000]), 0);
+  });
+
+  it('calls over-sent what a transfer sent beyond what is owed now', () => {
+    assert.equal(overSentCents(7_000, 7_000), 0);
+    assert.equal(overSentCents(7_000, 4_000), 3_000);
+    assert.equal(overSentCents(9_975, -25), 9_975, 'a full reversal after sending loses all that was sent');
   });
 
   it('formats reais for people', () => {

@@ -6,13 +6,17 @@ describe('ops recovery report', () => {
   const clean: ReconciliationReport = {
     since: '2026-11-26',
     credited: 1,
+    reversed: 0,
     transfers: 1,
     creditedNetCents: 9_950,
+    reversedBeforePayoutCents: 0,
+    reversedAfterPayoutCents: 0,
     sentCents: 9_950,
     unpaid: [],
     sentWithoutCredit: [],
     amountMismatches: [],
     duplicates: [],
+    reversedAfterPayout: [],
   };
 
   it('says clean when credits and transfers agree', () => {

@@ -55,6 +55,7 @@ describe('compareCreditsWithTransfers', () => {
     // Each kind of finding alone is drift, even when the sums agree.
     const clean = {
       creditedNetCents: 0,
+      reversedBeforePayoutCents: 0,
       sentCents: 0,
       unpaid: [],
       sentWithoutCredit: [],
@@ -70,5 +71,70 @@ describe('compareCreditsWithTransfers', () => {
     assert.equal(hasDrift({ ...clean, amountMismatches: [{}], duplicates: ['a'] }), true);
     // A transfer of the wrong amount is drift even when the invoice's payout is in flight.
     assert.equal(hasDrift({ ...f, sentCents: 991, unpaid: [{ ...unpaidB, action: 'payout-nudged' }] }), true);
+  });
+
+  describe('with reversals: what the books expect is credited − fee − reversed', () => {
+    const reversedInvoices = [
+      { invoiceId: 'before', amount: 10_000, fee: 25, reversedCents: 3_000 },
+      { invoiceId: 'after', amount: 8_000, fee: 0, reversedCents: 8_000 },
+      { invoiceId: 'both', amount: 6_000, fee: 0, reversedCents: 2_500 },
+      { invoiceId: 'all-before', amount: 5_000, fee: 25, reversedCents: 5_000 },
+      { invoiceId: 'waiting', amount: 4_000, fee: 0, reversedCents: 1_000 },
+    ];
+    const sent = [
+      { id: 't-before', invoiceId: 'before', amount: 6_975, status: 'success' },
+      { id: 't-after', invoiceId: 'after', amount: 8_000, status: 'success' },
+      { id: 't-both', invoiceId: 'both', amount: 5_000, status: 'success' }, // 1 000 reversed before, 1 500 after
+    ];
+
+    it('lists reversals after payout as losses of their own, not as drift', () => {
+      const f = compareCreditsWithTransfers(reversedInvoices, sent);
+      assert.deepEqual(f.reversedAfterPayout, [
+        {
+          invoiceId: 'after',
+          transferId: 't-after',
+          sentCents: 8_000,
+          owedCents: 0,
+          reversedCents: 8_000,
+          lossCents: 8_000,
+        },
+        {
+          invoiceId: 'both',
+          transferId: 't-both',
+          sentCents: 5_000,
+          owedCents: 3_500,
+          reversedCents: 2_500,
+          lossCents: 1_500,
+        },
+      ]);
+      assert.equal(f.reversedAfterPayoutCents, 9_500);
+      assert.deepEqual(f.amountMismatches, []);
+      assert.deepEqual(
+        f.unpaid.map((u) => [u.invoiceId, u.netCents]),
+        [['waiting', 3_000]],
+      );
+      assert.equal(f.creditedNetCents, 9_975 + 8_000 + 6_000 + 4_975 + 4_000);
+      // 3 000 + 0 + 1 000 + all 4 975 of the invoice reversed before anything was sent + 1 000 of the waiting one.
+      assert.equal(f.reversedBeforePayoutCents, 9_975);
+      assert.equal(f.sentCents, 19_975);
+      assert.equal(
+        hasDrift({ ...f, unpaid: f.unpaid.map((u) => ({ ...u, action: 'payout-nudged' as const })) }),
+        false,
+      );
+    });
+
+    it('calls a transfer of more than the net, or less than is owed after every reversal, a mismatch', () => {
+      const f = compareCreditsWithTransfers(reversedInvoices.slice(0, 1), [
+        { id: 't', invoiceId: 'before', amount: 6_000, status: 'success' },
+      ]);
+      assert.deepEqual(f.amountMismatches, [{ invoiceId: 'before', expected: 6_975, sent: 6_000 }]);
+      assert.deepEqual(f.reversedAfterPayout, []);
+      assert.equal(hasDrift(f), true);
+      const over = compareCreditsWithTransfers(reversedInvoices.slice(0, 1), [
+        { id: 't', invoiceId: 'before', amount: 10_000, status: 'success' },
+      ]);
+      assert.deepEqual(over.amountMismatches, [{ invoiceId: 'before', expected: 6_975, sent: 10_000 }]);
+      assert.equal(hasDrift(over), true);
+    });
   });
 });

@@ -2,6 +2,10 @@ import assert from 'node:assert/strict';
 import { AxiosError } from 'axios';
 // The SDK throws starkcore's classes (not starkbank.error's), so the test builds those real errors.
 import { InputErrors, InternalServerError } from 'starkcore/starkcore/error.js';
+import { ApplicationFailure } from '@temporalio/common';
+import { z } from 'zod';
+import { starkCall } from '../../src/activities/starkCall';
+import { ErrorTypes } from '../../src/domain/errorTypes';
 import { classifyStarkError } from '../../src/starkbank/errors';
 
 function axiosError(code: string | undefined, status?: number): AxiosError {
@@ -27,6 +31,25 @@ describe('classifyStarkError', () => {
     assert.equal(classifyStarkError(axiosError('ERR_BAD_REQUEST', 429)).kind, 'transient');
     assert.equal(classifyStarkError(axiosError('ECONNRESET')).kind, 'transient');
     assert.equal(classifyStarkError(new Error('socket hang up')).kind, 'transient');
+  });
+
+  it('retries an answer it cannot read only a few times: a schema drift or a shape our code did not expect', async () => {
+    const drift = z.object({ amount: z.number() }).safeParse({ amount: '10' }).error;
+    assert.ok(drift);
+    for (const err of [
+      drift,
+      new TypeError("Cannot read properties of undefined (reading 'id')"),
+      new SyntaxError('x'),
+    ]) {
+      const c = classifyStarkError(err);
+      assert.equal(c.kind, 'unexpected');
+      assert.equal(c.mayHaveCommitted, true, 'it may be the answer to a committed write');
+    }
+    const failure = await starkCall('read transfer', () => Promise.reject(drift)).catch((err: unknown) => err);
+    assert.ok(failure instanceof ApplicationFailure);
+    assert.equal(failure.type, ErrorTypes.unexpected);
+    assert.equal(failure.nonRetryable, false, 'retried by the policy, up to its attempts');
+    assert.match(failure.message, /^read transfer: unexpected answer \(.*expected number/s);
   });
 
   it('recognises 404 and refuses other 4xx', () => {
@@ -60,9 +83,10 @@ describe('classifyStarkError', () => {
       message: 'Stark Bank unavailable (socket hang up)',
       mayHaveCommitted: true,
     });
-    assert.equal(classifyStarkError('thrown string').message, 'Stark Bank unavailable (unknown error)');
+    assert.equal(classifyStarkError('thrown string').message, 'Stark Bank unavailable (thrown string)');
     const long = classifyStarkError(new Error('x'.repeat(500))).message;
     assert.equal(long, `Stark Bank unavailable (${'x'.repeat(200)})`);
+    assert.equal(classifyStarkError('y'.repeat(500)).message, `Stark Bank unavailable (${'y'.repeat(200)})`);
   });
 
   it('answers a refusal with what it was, and nothing committed', () => {

@@ -24,10 +24,14 @@ export interface PortChoice {
 // so one option moves them all and two clusters on different frontend ports do not collide.
 const BELOW = 300;
 const ABOVE = 767;
+// The server records each membership port in PostgreSQL's cluster_membership table as a smallint, and exits
+// at start when one is above this.
+const MAX_MEMBERSHIP_PORT = 32767;
+const MAX_FRONTEND = MAX_MEMBERSHIP_PORT + BELOW - 6;
 
 export function clusterPorts({ frontend, ui, postgres }: PortChoice): ClusterPorts {
-  if (frontend - BELOW < 1024 || frontend + ABOVE > 65535) {
-    throw new Error(`frontend port ${frontend} leaves no room for the server's other ports: use 1324…64768`);
+  if (frontend - BELOW < 1024 || frontend > MAX_FRONTEND) {
+    throw new Error(`frontend port ${frontend} leaves no room for the server's other ports: use 1324…${MAX_FRONTEND}`);
   }
   return {
     frontend,
@@ -88,8 +92,8 @@ export async function busyPorts(ports: ClusterPorts): Promise<string[]> {
  */
 export async function findFreeClusterPorts(): Promise<{ port: number; uiPort: number; postgresPort: number }> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    // Below 32767 - ABOVE: the server stores its membership port in a PostgreSQL smallint.
-    const base = 20_000 + Math.floor(Math.random() * (32_767 - ABOVE - 20_000));
+    // Below Linux's ephemeral range (32768 and up), so no outgoing connection holds one of them by chance.
+    const base = 10_000 + Math.floor(Math.random() * (MAX_FRONTEND - 10_000));
     const choice = { frontend: base, ui: base + 20, postgres: base + 30 };
     if ((await busyPorts(clusterPorts(choice))).length === 0) {
       return { port: choice.frontend, uiPort: choice.ui, postgresPort: choice.postgres };

@@ -25,6 +25,8 @@ export interface ServerOptions {
   ports: ClusterPorts;
   /** Used when the config is first written; later starts keep the written count. */
   historyShards?: number;
+  /** Dynamic config values on top of the product's. */
+  dynamicConfig?: Readonly<Record<string, string | number | boolean>>;
   logFile: string;
   signal?: AbortSignal;
 }
@@ -48,7 +50,7 @@ export async function writeServerConfig(opts: ServerOptions): Promise<{ historyS
   const templates = path.join(opts.serverSources, 'config');
   await mkdir(path.dirname(dynamicFile), { recursive: true });
   const dynamicTemplate = await readFile(path.join(templates, DYNAMIC_CONFIG_FILE), 'utf8');
-  await writeFile(dynamicFile, renderDynamicConfig(dynamicTemplate, opts.ports));
+  await writeFile(dynamicFile, renderDynamicConfig(dynamicTemplate, opts.ports, opts.dynamicConfig));
   const template = await readFile(path.join(templates, `${SERVER_CONFIG_ENV}.yaml`), 'utf8');
   await writeFile(
     configFile,

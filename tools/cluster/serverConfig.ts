@@ -98,14 +98,19 @@ export function productDynamicConfigEntries(): Record<string, { value: DynamicCo
 
 /**
  * The template's dynamic config, with the Nexus callback on our HTTP port and the product's own values
- * (the same ones `npm run dev` gives the dev server), so both engines behave alike.
+ * (the same ones `npm run dev` gives the dev server), so both engines behave alike; `extra` goes on top.
  */
-export function renderDynamicConfig(template: string, ports: ClusterPorts): string {
+export function renderDynamicConfig(
+  template: string,
+  ports: ClusterPorts,
+  extra: Readonly<Record<string, string | number | boolean>> = {},
+): string {
   const config = dynamicTemplate.parse(parse(template) ?? {});
   config['component.nexusoperations.callback.endpoint.template'] = [
     { value: `http://127.0.0.1:${ports.frontendHttp}/namespaces/{{.NamespaceName}}/nexus/callback` },
   ];
-  return HEADER + stringify({ ...config, ...productDynamicConfigEntries() });
+  const extraEntries = Object.fromEntries(Object.entries(extra).map(([key, value]) => [key, [{ value }]]));
+  return HEADER + stringify({ ...config, ...productDynamicConfigEntries(), ...extraEntries });
 }
 
 /** The shard count a config written at an earlier start holds, since it can never change after the first. */

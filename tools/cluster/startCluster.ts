@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { stopProcess } from '../temporalServer';
 import { resolveClusterBinaries } from './binaries';
@@ -25,6 +26,8 @@ export interface ClusterOptions {
   historyShards?: number;
   /** Retention of the `default` namespace when it is created. Default 7 days. */
   retentionDays?: number;
+  /** Dynamic config values on top of the product's, e.g. a benchmark's variant. */
+  dynamicConfig?: Readonly<Record<string, string | number | boolean>>;
   /** The codec server the Web UI decodes payloads with (the product's admin port); none by default. */
   codecEndpoint?: string;
   /** Build missing binaries with `go install` (minutes). Tests pass false and fail instead. Default true. */
@@ -45,6 +48,12 @@ export interface LocalCluster {
   dataDir: string;
   /** Resolves with an error if the server or the Web UI exits on its own. */
   failed: Promise<Error>;
+  /** The running server's and PostgreSQL's (postmaster's) process ids, e.g. to read their CPU from /proc. */
+  pids(): { server: number; postgres: number };
+  /** Stops the server gracefully and starts it again on the same config; resolves once it serves again. */
+  restartServer(): Promise<void>;
+  /** `pg_ctl stop -m fast` and start again on the same data, while the server keeps running. */
+  restartPostgres(): Promise<void>;
   /** Stops the UI, the server, then PostgreSQL; the data stays for the next start. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -100,19 +109,22 @@ export async function startCluster(options: ClusterOptions): Promise<LocalCluste
       root,
       ports,
       historyShards: options.historyShards,
+      dynamicConfig: options.dynamicConfig,
       logFile: path.join(logs, 'server.log'),
       signal,
     };
     const { historyShards } = await writeServerConfig(serverOptions);
 
-    const postgres = await startPostgres({
+    const postgresOptions = {
       dataDir: pgData,
       logFile: path.join(logs, 'postgres.log'),
       port: ports.postgres,
       user: POSTGRES_USER,
       password: POSTGRES_PASSWORD,
       log,
-    });
+    };
+    // Replaced by restartPostgres(); the stop below always stops the current one.
+    let postgres = await startPostgres(postgresOptions);
     stops.push(() => postgres.stop());
     log(`PostgreSQL on 127.0.0.1:${ports.postgres} (${postgres.binDir})`);
     signal?.throwIfAborted();
@@ -129,7 +141,7 @@ export async function startCluster(options: ClusterOptions): Promise<LocalCluste
     signal?.throwIfAborted();
 
     log(`starting the Temporal server (${historyShards} history shards)…`);
-    const server = await startTemporalServer(serverOptions);
+    let server = await startTemporalServer(serverOptions);
     // SIGTERM starts the server's own graceful shutdown; SIGKILL only if that has not ended within 30 s.
     stops.push(() => stopProcess(server, 30_000));
     children.push({ name: 'the Temporal server', child: server });
@@ -156,15 +168,19 @@ export async function startCluster(options: ClusterOptions): Promise<LocalCluste
     stops.push(() => stopProcess(ui.child));
     children.push({ name: 'the Web UI', child: ui.child });
 
-    const failed = new Promise<Error>((resolve) => {
-      for (const { name, child } of children) {
-        const exited = (how: number | string | null) => {
-          if (!stopping) resolve(new Error(`${name} exited on its own (${how}); see ${logs}`));
-        };
-        if (child.exitCode !== null || child.signalCode !== null) exited(child.exitCode ?? child.signalCode);
-        else child.once('exit', (code, exitSignal) => exited(code ?? exitSignal));
-      }
-    });
+    let reportFailure: (error: Error) => void = () => undefined;
+    const failed = new Promise<Error>((resolve) => (reportFailure = resolve));
+    // A process stopped on purpose by a restart is no failure.
+    const replaced = new WeakSet<ChildProcess>();
+    const watch = (name: string, child: ChildProcess) => {
+      const exited = (how: number | string | null) => {
+        if (!stopping && !replaced.has(child))
+          reportFailure(new Error(`${name} exited on its own (${how}); see ${logs}`));
+      };
+      if (child.exitCode !== null || child.signalCode !== null) exited(child.exitCode ?? child.signalCode);
+      else child.once('exit', (code, exitSignal) => exited(code ?? exitSignal));
+    };
+    for (const { name, child } of children) watch(name, child);
     let stopped: Promise<void> | undefined;
     return {
       address,
@@ -174,10 +190,30 @@ export async function startCluster(options: ClusterOptions): Promise<LocalCluste
       ports,
       dataDir: root,
       failed,
+      pids: () => ({ server: server.pid ?? -1, postgres: postmasterPid(pgData) }),
+      async restartServer() {
+        replaced.add(server);
+        await stopProcess(server, 30_000);
+        server = await startTemporalServer({ ...serverOptions, signal: undefined });
+        watch('the Temporal server', server);
+      },
+      async restartPostgres() {
+        await postgres.stop();
+        postgres = await startPostgres(postgresOptions);
+      },
       stop: () => (stopped ??= stopAll()),
     };
   } catch (error) {
     await stopAll().catch((stopError: unknown) => log(`cleaning up after a failed start: ${String(stopError)}`));
     throw error;
+  }
+}
+
+/** The postmaster's pid: the first line of `postmaster.pid` in its data dir; -1 when it is not running. */
+function postmasterPid(pgData: string): number {
+  try {
+    return Number(readFileSync(path.join(pgData, 'postmaster.pid'), 'utf8').split('\n')[0]) || -1;
+  } catch {
+    return -1;
   }
 }

@@ -77,7 +77,8 @@ describe('ops CLI: payouts (real process, real Temporal, emulator)', function ()
         assert.match(shown, /^Status:\s+AwaitingApproval$/m);
         assert.match(shown, /^Reasons:\s+.*per-transfer maximum/m);
         assert.match(shown, /^Net:\s+R\$ 30,00$/m);
-        const state = JSON.parse(shownJson) as PayoutState;
+        const { source, payout: state } = JSON.parse(shownJson) as { source: string; payout: PayoutState };
+        assert.equal(source, 'live');
         assert.equal(state.status, 'AwaitingApproval');
         assert.equal(state.netCents, 3_000);
       },

@@ -59,11 +59,9 @@ describe('ops CLI: schedule (real process, real Temporal, emulator)', function (
         assert.match(status, /^Note:\s+bank holiday$/m);
         assert.match(status, /^No runs yet\.$/m);
 
-        const [resumed, triggered] = await Promise.all([
-          runCliOk(['schedule', 'resume', '--note', 'back to work'], env),
-          runCliOk(['schedule', 'trigger', '--json'], env),
-        ]);
+        const resumed = await runCliOk(['schedule', 'resume', '--note', 'back to work'], env);
         assert.equal(resumed, `Schedule ${scheduleId} resumed: back to work\n`);
+        const triggered = await runCliOk(['schedule', 'trigger', '--json'], env);
         assert.deepEqual(JSON.parse(triggered), { scheduleId, triggered: true, overlap: 'SKIP' });
 
         const run = await eventually(
@@ -90,6 +88,36 @@ describe('ops CLI: schedule (real process, real Temporal, emulator)', function (
           },
         ]);
         assert.ok(result.count >= 1 && result.count <= 2);
+      } finally {
+        await schedule.delete().catch((err: unknown) => {
+          if (!(err instanceof ScheduleNotFoundError)) throw err;
+        });
+      }
+    });
+  });
+
+  // The server keeps one pending change per schedule: a resume followed in the same instant by a trigger from
+  // someone else is dropped without an error, and the command must notice and send it again.
+  it('resumes the schedule even while other changes reach it in the same instant', async () => {
+    await withPayoutWorker(stark, async (ctx) => {
+      const scheduleId = `issue-invoices-${randomUUID()}`;
+      const env = { ...(await temporalEnv(ctx.taskQueue)), ISSUANCE_SCHEDULE_ID: scheduleId };
+      const full = { ...env, STARK_PROJECT_ID: stark.projectId, STARK_PRIVATE_KEY: stark.privateKeyPem };
+      const schedule = ctx.client.schedule.getHandle(scheduleId);
+      try {
+        await runCliOk(['schedule', 'ensure'], { ...full, ISSUANCE_COUNT_MIN: '1', ISSUANCE_COUNT_MAX: '1' });
+        await schedule.pause('night');
+        let resuming = true;
+        const others = (async () => {
+          while (resuming) await Promise.all([1, 2, 3, 4].map(() => schedule.trigger()));
+        })();
+        const resumed = await runCli(['schedule', 'resume', '--note', 'morning'], env).finally(() => {
+          resuming = false;
+        });
+        await others;
+        assert.equal(resumed.code, 0, resumed.stderr);
+        const { state } = await schedule.describe();
+        assert.equal(state.paused, false);
       } finally {
         await schedule.delete().catch((err: unknown) => {
           if (!(err instanceof ScheduleNotFoundError)) throw err;

@@ -5,8 +5,10 @@ import os from 'node:os';
 import path from 'node:path';
 import starkbank from 'starkbank';
 import { generateCertificate, isReusable, type TlsMaterial } from '../../../emulator/certificate';
+import { readConnectionInfo } from '../../../emulator/connectionInfo';
 import { readEmulatorEnv } from '../../../emulator/env';
 import { createEmulatorAgent } from '../../../src/starkbank/emulatorAgent';
+import { startLocalEmulator } from '../../../tools/localEmulator';
 import { startTestEmulator } from '../../../testkit/emulator';
 import { all, rawRequest, waitUntil, WebhookReceiver } from './support';
 
@@ -117,6 +119,37 @@ describe('emulator: state file, admin API and settings', () => {
       assert.equal((await starkbank.balance.get({ user: second.user })).amount, 0);
     } finally {
       await second.close();
+    }
+  });
+
+  it('keeps its certificate in the data directory of `npm run dev`: the ca.pem a client pinned still works', async () => {
+    const dataDir = path.join(dir, 'dev-data');
+    const saved = process.env.EMULATOR_PORT;
+    process.env.EMULATOR_PORT = '0'; // the local runner's default port may be taken on this machine
+    try {
+      const first = await startLocalEmulator(dataDir, {});
+      const pinned = await readFile(path.join(dataDir, 'ca.pem'), 'utf8');
+      await first.emulator.close();
+
+      const second = await startLocalEmulator(dataDir, {});
+      try {
+        const info = await readConnectionInfo(dataDir);
+        assert.equal(info.caPem, pinned);
+        assert.equal(second.emulator.caPem, pinned);
+        const user = new starkbank.Project({
+          environment: 'sandbox',
+          id: second.env.STARK_PROJECT_ID!,
+          privateKey: await readFile(second.env.STARK_PRIVATE_KEY_FILE!, 'utf8'),
+        });
+        starkbank.setHttpsAgent(createEmulatorAgent({ port: info.port, caPem: pinned }));
+        assert.equal((await starkbank.balance.get({ user })).amount, 0);
+      } finally {
+        starkbank.setHttpsAgent(null);
+        await second.emulator.close();
+      }
+    } finally {
+      if (saved === undefined) delete process.env.EMULATOR_PORT;
+      else process.env.EMULATOR_PORT = saved;
     }
   });
 

@@ -1,3 +1,4 @@
+import { serviceEnv } from '../../../testkit/serviceEnv';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
@@ -9,8 +10,6 @@ import { getTestEnv, uniqueId } from '../../helpers/temporal';
 import { loadConfig } from '../../../src/config';
 import { startWebhook } from '../../../src/webhook';
 import { WEBHOOK_PATH } from '../../../src/webhook/app';
-import { tempFile } from '../../../testkit/processes';
-import { RUN_PAYLOAD_KEYS } from '../../../testkit/payloadKeys';
 import { postWebhook, signBody, startTestWebhook, type TestWebhook } from '../../helpers/webhookServer';
 
 /** A webhook body in Stark Bank's style: one line, sorted keys, Python separators. */
@@ -196,19 +195,13 @@ describe('webhook (real HTTP, real verifier, real dev server)', function () {
     const env = await getTestEnv();
     // The real entry point's server, for a project the bank does not know: its public key cannot be fetched.
     const hook = await startWebhook(
-      loadConfig({
-        TEMPORAL_ADDRESS: env.address,
-        TEMPORAL_TASK_QUEUE: uniqueId('readiness'),
-        TEMPORAL_CONFIG_FILE: '/nonexistent',
-        PAYLOAD_KEYS: RUN_PAYLOAD_KEYS,
-        STARK_PROJECT_ID: '1111111111111111',
-        STARK_PRIVATE_KEY: stark.privateKeyPem,
-        STARK_EMULATOR_ADDRESS: `127.0.0.1:${stark.emulator.port}`,
-        STARK_EMULATOR_CA_FILE: tempFile('ca.pem', stark.emulator.caPem),
-        WEBHOOK_HOST: '127.0.0.1',
-        WEBHOOK_PORT: '0',
-        ADMIN_PORT: '0',
-      }),
+      loadConfig(
+        serviceEnv(
+          stark,
+          { address: env.address, taskQueue: uniqueId('readiness') },
+          { TEMPORAL_CONFIG_FILE: '/nonexistent', STARK_PROJECT_ID: '1111111111111111' },
+        ),
+      ),
     );
     try {
       const body = eventBody(invoiceEvent('1', 'credited'));

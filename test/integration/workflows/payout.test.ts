@@ -348,7 +348,9 @@ describe('payout workflow (real dev server, real SDK, emulator)', function () {
     const activities = {
       ...real,
       async createTransfer(input: CreateTransferInput) {
-        const created = await real.createTransfer(input);
+        const result = await real.createTransfer(input);
+        if (result.outcome !== 'transfer') throw new Error('nothing left to send');
+        const created = result.transfer;
         await eventually(() =>
           Promise.resolve(
             stark.emulator.snapshot().transfers.find((t) => t.id === created.id)?.status === 'success' || undefined,
@@ -358,7 +360,7 @@ describe('payout workflow (real dev server, real SDK, emulator)', function () {
         await env.client.workflow
           .getHandle(workflowId)
           .signal(transferUpdatedSignal, { eventId: `early-${created.id}`, transferId: created.id, status: 'success' });
-        return created;
+        return result;
       },
     };
     await withWorker({ workflowsPath, activities, taskQueue }, async (ctx) => {

@@ -24,7 +24,7 @@ describe('payout branches (stubbed activities)', function () {
 
   it('sends amount minus fee once, to the externalId of the invoice, and records it for search', async () => {
     const bank = new StubBank();
-    bank.credited = { invoiceId: '', amount: 10_000, fee: 50, status: 'credited' };
+    bank.credited = { invoiceId: '', amount: 10_000, fee: 50, status: 'paid', reversedCents: 0 };
     await withStubbedPayout(bank, async ({ handle, invoiceId }) => {
       const result = await handle.result();
       assert.equal(result.status, 'Succeeded');
@@ -55,7 +55,7 @@ describe('payout branches (stubbed activities)', function () {
 
   it('ends NothingToSend when the fee takes the whole amount', async () => {
     const bank = new StubBank();
-    bank.credited = { invoiceId: '', amount: 500, fee: 500, status: 'credited' };
+    bank.credited = { invoiceId: '', amount: 500, fee: 500, status: 'paid', reversedCents: 0 };
     await withStubbedPayout(bank, async ({ handle }) => {
       const result = await handle.result();
       assert.equal(result.status, 'NothingToSend');

@@ -16,7 +16,12 @@ import { eventually } from '../../helpers/temporal';
 const operator = { operator: 'ana', note: 'checked with finance' };
 /** A failure of a kind the product does not classify, retried quickly so its bounded attempts run out fast. */
 const unknownKind = () =>
-  ApplicationFailure.create({ type: 'ZodError', message: 'transfer.amount: expected number', nextRetryDelay: '10ms' });
+  // What starkCall makes of a schema drift (test/unit/starkErrors.test.ts), retried sooner.
+  ApplicationFailure.create({
+    type: ErrorTypes.unexpected,
+    message: 'create transfer: unexpected answer (transfer.amount: expected number)',
+    nextRetryDelay: '10ms',
+  });
 
 /**
  * What keeps money safe over time and under operators (issue 13), against stubbed activities on the real dev

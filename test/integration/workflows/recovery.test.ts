@@ -9,6 +9,8 @@ import { MalformedEventError, parseEvent } from '../../../src/events/schema';
 import { payoutWorkflowId } from '../../../src/domain/payoutIds';
 import type { PayoutState } from '../../../src/workflows/payoutDefinitions';
 import { reconcilePayouts, sweepEvents } from '../../../src/workflows/recovery';
+import { registerPayoutGauges } from '../../../src/observability/payoutGauges';
+import { Registry } from 'prom-client';
 import { registry } from '../../../src/observability/metrics';
 import { captureHistory } from '../../helpers/histories';
 import { createInvoice, creditedEventOf, transfersOf, withPayoutWorker } from '../../helpers/payouts';
@@ -79,6 +81,19 @@ describe('recovery: sweep of undelivered events and reconciliation', function ()
       });
       const report = await handle.result();
       assert.deepEqual(report.unpaid, [{ invoiceId, netCents: 6_400, action: 'payout-started' }]);
+      // The deployment's gauges show the last completed reconciliation, whichever worker ran it.
+      const gauges = new Registry();
+      registerPayoutGauges(client, taskQueue, { registry: gauges, maxAgeMs: 0 });
+      const figures = await eventually(
+        async () => {
+          const text = await gauges.metrics();
+          return /^reconciliation_drift/m.test(text) ? text : undefined;
+        },
+        { what: 'the gauges to show the reconciliation' },
+      );
+      assert.match(figures, /^reconciliation_drift\{kind="unpaid"\} 1$/m);
+      assert.match(figures, /^reconciliation_unpaid\{action="payout-started"\} 1$/m);
+      assert.match(figures, /^reconciliation_cents\{side="credited_net"\} [1-9]/m);
       await captureHistory(handle, 'recovery/reconcile-payouts');
 
       const state = (await client.workflow.getHandle(payoutWorkflowId(invoiceId)).result()) as PayoutState;
@@ -95,6 +110,15 @@ describe('recovery: sweep of undelivered events and reconciliation', function ()
       assert.deepEqual(clean.duplicates, []);
       assert.equal(clean.sentCents, clean.creditedNetCents);
       assert.equal(clean.credited, 4);
+      // Visibility lists the newest run a moment after it closes.
+      const after = await eventually(
+        async () => {
+          const text = await gauges.metrics();
+          return /^reconciliation_drift\{kind="unpaid"\} 0$/m.test(text) ? text : undefined;
+        },
+        { what: 'the gauges to show the newest reconciliation' },
+      );
+      assert.match(after, /^reconciliation_drift\{kind="duplicate"\} 0$/m);
       console.log(
         `      reconciliation: ${clean.credited} credited, ${clean.transfers} transfers, ` +
           `credited net ${clean.creditedNetCents} = sent ${clean.sentCents}, unpaid ${clean.unpaid.length}`,

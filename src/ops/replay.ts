@@ -1,0 +1,128 @@
+import type { Client } from '@temporalio/client';
+import { DefaultLogger, Runtime, Worker, type ReplayWorkerOptions } from '@temporalio/worker';
+import type { Command } from 'commander';
+import type { Config } from '../config';
+import { installTracing, workerTracingOptions, workflowInterceptorModules } from '../observability/tracing';
+import { createDataConverter } from '../temporal/client';
+import { durationMs, positiveInt } from './args';
+import { CliError, emit, examples, formatFields, formatTable } from './output';
+import { withTemporal } from './temporalFromEnv';
+
+interface ReplayOptions {
+  since: number;
+  limit: number;
+  workflows?: string;
+  bundle?: string;
+}
+
+interface ReplayReport {
+  workflowCode: string;
+  replayed: number;
+  running: number;
+  incompatible: { workflowId: string; runId: string; workflowType: string; error: string }[];
+}
+
+/**
+ * `ops replay`: the check before every deploy. Downloads the histories of this deployment's running workflows
+ * (and those closed recently, which an operator may still restart or reset) and replays them against the workflow
+ * code of this build, or of a candidate: any change that would break a running payout fails it.
+ */
+export function registerReplayCommand(program: Command): void {
+  program
+    .command('replay')
+    .description("replay running and recently closed workflows against this build's workflow code (before a deploy)")
+    .option('--since <duration>', 'also workflows closed within this long', durationMs, durationMs('7d'))
+    .option('--limit <n>', 'at most this many histories, newest first', positiveInt, 2_000)
+    .option('--bundle <file>', 'replay against this prebuilt workflow bundle (npm run build:bundle) instead')
+    .option('--workflows <module>', 'replay against this workflows module instead (a candidate checkout)')
+    .addHelpText(
+      'after',
+      examples('replay', 'replay --since 1d --json', 'replay --bundle /srv/next-release/lib/workflow-bundle.js'),
+    )
+    .action(async (opts: ReplayOptions, cmd: Command) => {
+      const report = await withTemporal({ cmd, defaultTimeoutSeconds: 1_800 }, (client, cfg) =>
+        replayDeployment(client, cfg, opts),
+      );
+      emit(cmd, report, renderReplay);
+      if (report.incompatible.length > 0) {
+        throw new CliError(
+          `${report.incompatible.length} of ${report.replayed} histories do not replay with ${report.workflowCode}: ` +
+            'deploying it would break them (see docs/testing.md, workflow versioning)',
+        );
+      }
+    });
+}
+
+async function replayDeployment(client: Client, cfg: Config['temporal'], opts: ReplayOptions): Promise<ReplayReport> {
+  // The replayer's own logs (a non-determinism is a warning there) would drown the report: errors only.
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  const since = new Date(Date.now() - opts.since).toISOString();
+  const query = `TaskQueue="${cfg.taskQueue}" AND (ExecutionStatus="Running" OR CloseTime > "${since}")`;
+  const executions: { workflowId: string; runId: string; workflowType: string; running: boolean }[] = [];
+  for await (const w of client.workflow.list({ query })) {
+    executions.push({
+      workflowId: w.workflowId,
+      runId: w.runId,
+      workflowType: w.type,
+      running: w.status.name === 'RUNNING',
+    });
+    if (executions.length >= opts.limit) break;
+  }
+  const histories = (async function* () {
+    for (const e of executions) {
+      yield {
+        workflowId: e.workflowId,
+        history: await client.workflow.getHandle(e.workflowId, e.runId).fetchHistory(),
+      };
+    }
+  })();
+  const code = workflowCode(opts);
+  const incompatible: ReplayReport['incompatible'] = [];
+  let replayed = 0;
+  for await (const result of Worker.runReplayHistories(replayOptions(cfg, code), histories)) {
+    const { workflowId, runId, workflowType } = executions[replayed++]!;
+    if (result.error) {
+      const error = result.error instanceof Error ? result.error.message : String(result.error);
+      incompatible.push({ workflowId, runId, workflowType, error: error.split('\n')[0]! });
+    }
+  }
+  return {
+    workflowCode: code.label,
+    replayed,
+    running: executions.filter((e) => e.running).length,
+    incompatible,
+  };
+}
+
+function workflowCode(opts: ReplayOptions): { label: string; options: Partial<ReplayWorkerOptions> } {
+  if (opts.bundle)
+    return { label: `the bundle ${opts.bundle}`, options: { workflowBundle: { codePath: opts.bundle } } };
+  const workflowsPath = opts.workflows ?? require.resolve('../workflows');
+  return {
+    label: opts.workflows ? `the workflows in ${opts.workflows}` : "this build's workflows",
+    options: { workflowsPath, interceptors: { workflowModules: workflowInterceptorModules } },
+  };
+}
+
+/** As the worker runs them: the same data converter (payloads are encrypted) and the tracing sink. */
+function replayOptions(cfg: Config['temporal'], code: ReturnType<typeof workflowCode>): ReplayWorkerOptions {
+  return {
+    ...code.options,
+    dataConverter: createDataConverter(cfg.payloadKeys),
+    sinks: workerTracingOptions(installTracing({}, 'starkbank-payouts-ops')).sinks,
+  };
+}
+
+function renderReplay(r: ReplayReport): string {
+  const fields = formatFields([
+    ['Workflow code', r.workflowCode],
+    ['Replayed', `${r.replayed} histories (${r.running} running)`],
+    ['Verdict', r.incompatible.length === 0 ? 'compatible: safe to deploy' : `${r.incompatible.length} INCOMPATIBLE`],
+  ]);
+  if (r.incompatible.length === 0) return fields;
+  return `${fields}\n\n${formatTable(r.incompatible, [
+    { header: 'WORKFLOW', value: (i) => i.workflowId },
+    { header: 'TYPE', value: (i) => i.workflowType },
+    { header: 'ERROR', value: (i) => i.error },
+  ])}`;
+}
