@@ -32,7 +32,10 @@ describe('money', () => {
     assert.equal(owedCents({ amount: 10_000, fee: 25, reversedCents: 0 }), 9_975);
     assert.equal(owedCents({ amount: 10_000, fee: 25, reversedCents: 3_500 }), 6_475);
     assert.equal(owedCents({ amount: 10_000, fee: 25, reversedCents: 10_000 }), -25);
-    assert.throws(() => owedCents({ amount: 10_000, fee: 0, reversedCents: 0.5 }), /integer cents/);
+    assert.throws(() => owedCents({ amount: 10_000, fee: 0, reversedCents: 0.5 }), {
+      name: 'RangeError',
+      message: 'reversed amount must be integer cents, got 0.5',
+    });
   });
 
   it('reads the reversed amount from the lowest amount the invoice or a reversed log still holds', () => {
@@ -43,6 +46,10 @@ describe('money', () => {
     assert.equal(reversedCents(10_000, [10_000, 6_500]), 3_500);
     assert.equal(reversedCents(10_000, [0, 7_000]), 10_000);
     assert.equal(reversedCents(10_000, [12_000]), 0);
+    assert.throws(() => reversedCents(10_000, [7_000, 6_500.5]), {
+      name: 'RangeError',
+      message: 'remaining amount must be integer cents, got 6500.5',
+    });
   });
 
   it('calls over-sent what a transfer sent beyond what is owed now', () => {

@@ -129,11 +129,16 @@ describe('compareCreditsWithTransfers', () => {
       ]);
       assert.deepEqual(f.amountMismatches, [{ invoiceId: 'before', expected: 6_975, sent: 6_000 }]);
       assert.deepEqual(f.reversedAfterPayout, []);
+      // A wrong amount tells nothing of when the payer got money back: the books count all of it as before payout.
+      assert.equal(f.reversedBeforePayoutCents, 3_000);
       assert.equal(hasDrift(f), true);
       const over = compareCreditsWithTransfers(reversedInvoices.slice(0, 1), [
         { id: 't', invoiceId: 'before', amount: 10_000, status: 'success' },
       ]);
       assert.deepEqual(over.amountMismatches, [{ invoiceId: 'before', expected: 6_975, sent: 10_000 }]);
+      assert.deepEqual(over.reversedAfterPayout, [], 'money sent beyond the net is a mismatch, not a later reversal');
+      assert.equal(over.reversedAfterPayoutCents, 0);
+      assert.equal(over.reversedBeforePayoutCents, 3_000);
       assert.equal(hasDrift(over), true);
     });
   });

@@ -45,6 +45,14 @@ describe('classifyStarkError', () => {
       assert.equal(c.kind, 'unexpected');
       assert.equal(c.mayHaveCommitted, true, 'it may be the answer to a committed write');
     }
+    assert.deepEqual(classifyStarkError(new RangeError('Invalid time value')), {
+      kind: 'unexpected',
+      codes: [],
+      message: 'unexpected answer (Invalid time value)',
+      mayHaveCommitted: true,
+    });
+    // An answer with an HTTP status is classified by its status, whatever the error's class.
+    assert.equal(classifyStarkError(Object.assign(new TypeError('bad gateway'), { status: 502 })).kind, 'transient');
     const failure = await starkCall('read transfer', () => Promise.reject(drift)).catch((err: unknown) => err);
     assert.ok(failure instanceof ApplicationFailure);
     assert.equal(failure.type, ErrorTypes.unexpected);
