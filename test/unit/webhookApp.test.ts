@@ -231,6 +231,7 @@ describe('webhook app', () => {
   it('answers 500 to a failure it did not expect, such as a server error reading the body, and logs it', async () => {
     const logs: Record<string, unknown>[] = [];
     const dispatched: ParsedEvent[] = [];
+    const internal = await counter('webhook_requests_total', { outcome: 'internal-error' });
     await withApp(
       // A text decoder set on the request makes the body reader fail with 500: no client can cause that.
       { serve: (app) => (req, res) => app(req.setEncoding('utf8'), res) },
@@ -245,6 +246,7 @@ describe('webhook app', () => {
       logs.filter((l) => l.level === 50).map((l) => [l.msg, l.err]),
       [['webhook: unexpected error', 'stream encoding should not be set']],
     );
+    assert.equal(await counter('webhook_requests_total', { outcome: 'internal-error' }), internal + 1);
   });
 
   it('answers 503 with Retry-After when Temporal cannot take the event or the key cannot be had', async () => {
