@@ -13,7 +13,7 @@ const notProduct = ['emulator', 'tools', 'testkit', 'test', 'bench', 'chaos'].ma
 }));
 
 export default tseslint.config(
-  { ignores: ['lib/**', 'coverage/**', 'node_modules/**', '.data/**'] },
+  { ignores: ['lib/**', 'coverage/**', 'node_modules/**', '.data/**', 'reports/**', '.stryker-tmp/**'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -65,6 +65,6 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-expressions': 'off',
     },
   },
-  { files: ['**/*.mjs', '**/*.js'], ...tseslint.configs.disableTypeChecked },
+  { files: ['**/*.mjs', '**/*.js', '**/*.cjs'], ...tseslint.configs.disableTypeChecked },
   prettier,
 );

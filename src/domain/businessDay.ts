@@ -12,12 +12,21 @@ export function businessDayBounds(day: string, timeZone: string): { start: Date;
   return { start: zonedMidnight(y, m, d, timeZone), end: zonedMidnight(y, m, d + 1, timeZone) };
 }
 
-/** The UTC instant of local midnight on a date in `timeZone` (two passes settle a DST change). */
+const DAY_MS = 86_400_000;
+
+/**
+ * The UTC instant a date starts in `timeZone`: wall-clock midnight less the offset in force then, which is the
+ * offset of the day before or of the day after when a clock change is near. Of those instants, the earliest that
+ * falls on the date: where a change skips midnight, the offset before it gives the instant of the change itself.
+ */
 function zonedMidnight(year: number, month: number, day: number, timeZone: string): Date {
   const wall = Date.UTC(year, month - 1, day);
-  let guess = wall;
-  for (let i = 0; i < 2; i++) guess = wall - offsetMs(new Date(guess), timeZone);
-  return new Date(guess);
+  const date = new Date(wall).toISOString().slice(0, 10);
+  const starts = [
+    wall - offsetMs(new Date(wall - DAY_MS), timeZone),
+    wall - offsetMs(new Date(wall + DAY_MS), timeZone),
+  ];
+  return new Date(Math.min(...starts.filter((t) => businessDay(new Date(t), timeZone) === date)));
 }
 
 /** How far `timeZone`'s wall clock is ahead of UTC at `at`. */

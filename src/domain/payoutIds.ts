@@ -34,6 +34,7 @@ export function invoiceIdOfTransfer(transfer: {
   externalId?: string | null;
   tags?: readonly string[];
 }): string | undefined {
+  // Stryker disable next-line StringLiteral,ArrayDeclaration: equivalent, any stand-in that is no payout key matches nothing
   const candidates = [transfer.externalId ?? '', ...(transfer.tags ?? [])];
   for (const value of candidates) {
     const match = /^payout-(\d+)(?:-r\d+)?$/.exec(value);

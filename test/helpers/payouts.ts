@@ -116,6 +116,20 @@ export async function waitForStatus(
   );
 }
 
+/**
+ * Resolves once the payout has sent or waits for an operator, whichever it does first, so a test that expects
+ * one fails at once, naming the other, instead of timing out.
+ */
+export async function sentOrAwaitingApproval(handle: WorkflowHandle, timeoutMs = 30_000): Promise<PayoutState> {
+  return eventually(
+    async () => {
+      const state = await handle.query(payoutStateQuery).catch(() => undefined);
+      return state && ['Succeeded', 'AwaitingApproval'].includes(state.status) ? state : undefined;
+    },
+    { timeoutMs, what: `payout ${handle.workflowId} to send or wait for approval` },
+  );
+}
+
 /** Every transfer the product made for an invoice, read back through the SDK like an auditor would. */
 export async function transfersOf(user: StarkUser, invoiceId: string): Promise<Transfer[]> {
   const ours = await collect(starkbank.transfer.query({ tags: [PAYOUT_TAG], user }), transferSchema);

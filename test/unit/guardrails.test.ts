@@ -32,8 +32,10 @@ describe('guardrailViolations', () => {
   it('flags an event whose amount or fee differs from the API', () => {
     const amount = guardrailViolations({ credited, event: { amount: 10_001, fee: 0 }, netCents: 10_000 }, limits);
     const fee = guardrailViolations({ credited, event: { amount: 10_000, fee: 5 }, netCents: 10_000 }, limits);
-    assert.match(amount.join(), /event said/);
-    assert.match(fee.join(), /event said/);
+    assert.deepEqual(amount, ['event said R$ 100,01 (fee R$ 0,00) but the API says R$ 100,00 (fee R$ 0,00)']);
+    assert.deepEqual(fee, ['event said R$ 100,00 (fee R$ 0,05) but the API says R$ 100,00 (fee R$ 0,00)']);
+    const amountNoFee = guardrailViolations({ credited, event: { amount: 9_000 }, netCents: 10_000 }, limits);
+    assert.deepEqual(amountNoFee, ['event said R$ 90,00 but the API says R$ 100,00 (fee R$ 0,00)']);
     const noFee = guardrailViolations({ credited, event: { amount: 10_000 }, netCents: 10_000 }, limits);
     assert.deepEqual(noFee, [], 'an event without a fee is compared on its amount');
   });

@@ -52,6 +52,23 @@ describe('compareCreditsWithTransfers', () => {
     assert.equal(hasDrift({ ...f, unpaid: [{ ...unpaidB, action: 'rejected' }] }), false);
     assert.equal(hasDrift({ ...f, unpaid: [{ ...unpaidB, action: 'needs-person' }] }), true);
     assert.equal(hasDrift({ ...f, unpaid: [{ ...unpaidB, action: 'payout-started' }] }), true);
+    // Each kind of finding alone is drift, even when the sums agree.
+    const clean = {
+      creditedNetCents: 0,
+      reversedBeforePayoutCents: 0,
+      sentCents: 0,
+      unpaid: [],
+      sentWithoutCredit: [],
+      amountMismatches: [],
+      duplicates: [],
+    };
+    assert.equal(hasDrift(clean), false);
+    assert.equal(hasDrift({ ...clean, duplicates: ['a'] }), true);
+    assert.equal(hasDrift({ ...clean, amountMismatches: [{}] }), true);
+    assert.equal(hasDrift({ ...clean, sentWithoutCredit: [{}] }), true);
+    assert.equal(hasDrift({ ...clean, unpaid: [{ netCents: 0 }], sentWithoutCredit: [{}] }), true);
+    assert.equal(hasDrift({ ...clean, sentWithoutCredit: [{}], amountMismatches: [{}] }), true);
+    assert.equal(hasDrift({ ...clean, amountMismatches: [{}], duplicates: ['a'] }), true);
     // A transfer of the wrong amount is drift even when the invoice's payout is in flight.
     assert.equal(hasDrift({ ...f, sentCents: 991, unpaid: [{ ...unpaidB, action: 'payout-nudged' }] }), true);
   });
@@ -112,11 +129,16 @@ describe('compareCreditsWithTransfers', () => {
       ]);
       assert.deepEqual(f.amountMismatches, [{ invoiceId: 'before', expected: 6_975, sent: 6_000 }]);
       assert.deepEqual(f.reversedAfterPayout, []);
+      // A wrong amount tells nothing of when the payer got money back: the books count all of it as before payout.
+      assert.equal(f.reversedBeforePayoutCents, 3_000);
       assert.equal(hasDrift(f), true);
       const over = compareCreditsWithTransfers(reversedInvoices.slice(0, 1), [
         { id: 't', invoiceId: 'before', amount: 10_000, status: 'success' },
       ]);
       assert.deepEqual(over.amountMismatches, [{ invoiceId: 'before', expected: 6_975, sent: 10_000 }]);
+      assert.deepEqual(over.reversedAfterPayout, [], 'money sent beyond the net is a mismatch, not a later reversal');
+      assert.equal(over.reversedAfterPayoutCents, 0);
+      assert.equal(over.reversedBeforePayoutCents, 3_000);
       assert.equal(hasDrift(over), true);
     });
   });

@@ -135,6 +135,90 @@ describe('webhook signature verifier', () => {
     assert.equal(await v.verify(body, sign(stark.privateKey, body)), true, 'the held key still verifies');
   });
 
+  it('accepts non-canonical encodings of signatures whose r or s is short, as the SDK does', async function () {
+    this.timeout(30_000);
+    // About one signature in 256 has an r below 2^248, and as many an s: its 64-byte (r, s) needs leading zeros.
+    const short: Partial<Record<'r' | 's', { content: Buffer; signature: Buffer }>> = {};
+    for (let i = 0; !short.r || !short.s; i++) {
+      const content = Buffer.from(JSON.stringify({ event: { id: String(i), log: {}, subscription: 'invoice' } }));
+      const signature = sign(stark.privateKey, content);
+      const { r, s } = Ellipticcurve.Signature.fromBase64(signature);
+      const found = { content, signature: Buffer.from(signature, 'base64') };
+      if (r.toString(16).length < 64) short.r ??= found;
+      if (s.toString(16).length < 64) short.s ??= found;
+    }
+    const v = verifier();
+    for (const [which, { content, signature }] of Object.entries(short)) {
+      let accepted = 0;
+      for (let bit = 0; bit < 8; bit++) {
+        const mutated = Buffer.from(signature);
+        mutated[1] = mutated[1]! ^ (1 << bit); // the SEQUENCE length, which the SDK's parser ignores
+        const encoded = mutated.toString('base64');
+        const ours = await v.verify(content, encoded);
+        assert.equal(ours, await sdkAccepts(stark.publicKey, content, encoded), `short ${which}, flip bit ${bit}`);
+        if (ours) accepted++;
+      }
+      assert.ok(accepted > 0, `some non-canonical encodings verify (short ${which})`);
+    }
+  });
+
+  it('spends no key fetch on an empty signature', async () => {
+    let fetches = 0;
+    const v = createSignatureVerifier({
+      fetchPublicKey: () => {
+        fetches++;
+        return Promise.resolve(stark.publicKey);
+      },
+      minRefreshIntervalMs: 0,
+    });
+    assert.equal(await v.verify(body, ''), false);
+    assert.equal(await v.verify(body, '===='), false, 'base64 of nothing');
+    assert.equal(fetches, 0);
+  });
+
+  it('warms up by loading the key once, and says why it cannot', async () => {
+    let fetches = 0;
+    const v = createSignatureVerifier({
+      fetchPublicKey: () => {
+        fetches++;
+        return Promise.resolve(stark.publicKey);
+      },
+      minRefreshIntervalMs: 0,
+    });
+    await v.warmUp();
+    await v.warmUp();
+    assert.equal(fetches, 1);
+    assert.equal(await v.verify(body, sign(stark.privateKey, body)), true);
+    assert.equal(fetches, 1, 'the warmed-up key verifies without another fetch');
+
+    let clock = 0;
+    const down = createSignatureVerifier({
+      fetchPublicKey: () => Promise.reject(new Error('ECONNREFUSED')),
+      now: () => clock,
+    });
+    await assert.rejects(down.warmUp(), {
+      name: 'VerificationUnavailableError',
+      message: "cannot load Stark Bank's public key: ECONNREFUSED",
+    });
+    clock = 1_000;
+    await assert.rejects(down.warmUp(), {
+      name: 'VerificationUnavailableError',
+      message: "Stark Bank's public key was fetched moments ago",
+    });
+  });
+
+  it('rejects every signature, rather than failing, when the key it is given cannot check one', async () => {
+    // crypto.verify throws on a key of another kind (an Ed25519 key takes no SHA-256 digest): that is a no.
+    const ed25519 = crypto.generateKeyPairSync('ed25519', {
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    });
+    const v = createSignatureVerifier({ fetchPublicKey: () => Promise.resolve(ed25519.publicKey) });
+    assert.equal(await v.verify(body, sign(stark.privateKey, body)), false);
+    const own = crypto.sign(null, body, ed25519.privateKey).toString('base64');
+    assert.equal(await v.verify(body, own), false, 'not even one made with that key');
+  });
+
   it('reports an unreachable key source as unavailable, not as a bad signature', async () => {
     const v = createSignatureVerifier({ fetchPublicKey: () => Promise.reject(new Error('ECONNREFUSED')) });
     await assert.rejects(v.verify(body, sign(stark.privateKey, body)), { name: 'VerificationUnavailableError' });

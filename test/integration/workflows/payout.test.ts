@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { payoutWorkflowId } from '../../../src/domain/payoutIds';
 import { createEventDispatcher } from '../../../src/events/dispatch';
+import { parseEvent } from '../../../src/events/schema';
 import { createPauseSwitchReader } from '../../../src/activities/pauseSwitch';
 import { setPayoutsPaused } from '../../../src/ops/pausePayouts';
 import { PayoutStatusKey } from '../../../src/temporal/searchAttributes';
@@ -27,6 +28,7 @@ import {
   testActivityDeps,
   workflowsPath,
   transfersOf,
+  sentOrAwaitingApproval,
   waitForStatus,
   withPayoutWorker,
   type PayoutContext,
@@ -189,6 +191,65 @@ describe('payout workflow (real dev server, real SDK, emulator)', function () {
         await captureHistory(rejectHandle, 'payout/rejected');
       },
       { maxAmountCents: 2_000, dailyMaxCents: 1_000_000 },
+    );
+  });
+
+  it('waits for an operator when the credited event disagrees with the API, or comes from another workspace', async () => {
+    // A signed event about an invoice Stark Bank credited with R$ 90,00 (fee R$ 1,00), saying something else.
+    const eventSaying = (invoiceId: string, amount: number, fee: number) =>
+      parseEvent(
+        JSON.parse(
+          JSON.stringify(
+            stark.emulator.injectEvent({
+              subscription: 'invoice',
+              log: { id: randomUUID(), type: 'credited', invoice: { id: invoiceId, amount, fee } },
+            }),
+          ),
+        ),
+      );
+    const creditedInvoice = async () => {
+      const invoiceId = await createInvoice(stark.user, 9_000);
+      stark.emulator.payInvoice(invoiceId, { fee: 100 });
+      return invoiceId;
+    };
+    await withPayoutWorker(stark, async (ctx) => {
+      const cases = [
+        {
+          event: eventSaying(await creditedInvoice(), 90_000, 100),
+          reason: 'event said R$ 900,00 (fee R$ 1,00) but the API says R$ 90,00 (fee R$ 1,00)',
+        },
+        {
+          event: eventSaying(await creditedInvoice(), 9_000, 0),
+          reason: 'event said R$ 90,00 (fee R$ 0,00) but the API says R$ 90,00 (fee R$ 1,00)',
+        },
+      ];
+      for (const { event, reason } of cases) {
+        assert.equal(await ctx.dispatcher.dispatch(event), 'payout-started-or-signaled');
+        assert.ok(event.kind === 'invoice');
+        const handle = ctx.client.workflow.getHandle(payoutWorkflowId(event.log.invoice.id));
+        const state = await sentOrAwaitingApproval(handle);
+        assert.equal(state.status, 'AwaitingApproval', reason);
+        assert.deepEqual(state.reasons, [reason]);
+        assert.deepEqual(await transfersOf(stark.user, event.log.invoice.id), [], 'nothing sent before approval');
+        await handle.terminate('test over');
+      }
+    });
+
+    // The event agrees with the API, but this deployment pays out for another workspace only.
+    await withPayoutWorker(
+      stark,
+      async (ctx) => {
+        const { invoiceId, handle } = await creditAndDispatch(ctx, 4_000);
+        const state = await sentOrAwaitingApproval(handle);
+        assert.equal(state.status, 'AwaitingApproval');
+        assert.deepEqual(state.reasons, [
+          `event came from workspace ${stark.emulator.workspaceId}, expected 1111111111111111`,
+        ]);
+        assert.deepEqual(await transfersOf(stark.user, invoiceId), [], 'nothing sent before approval');
+        await handle.terminate('test over');
+      },
+      undefined,
+      { workspaceId: '1111111111111111' },
     );
   });
 

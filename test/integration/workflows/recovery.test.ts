@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import starkbank from 'starkbank';
+import { Client, Connection } from '@temporalio/client';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { DefaultLogger } from '@temporalio/worker';
+import { createRecoveryActivities } from '../../../src/activities/recovery';
+import { MalformedEventError, parseEvent } from '../../../src/events/schema';
 import { payoutWorkflowId } from '../../../src/domain/payoutIds';
 import type { PayoutState } from '../../../src/workflows/payoutDefinitions';
 import { reconcilePayouts, sweepEvents } from '../../../src/workflows/recovery';
@@ -8,7 +13,7 @@ import { registerPayoutGauges } from '../../../src/observability/payoutGauges';
 import { Registry } from 'prom-client';
 import { registry } from '../../../src/observability/metrics';
 import { captureHistory } from '../../helpers/histories';
-import { createInvoice, transfersOf, withPayoutWorker } from '../../helpers/payouts';
+import { createInvoice, creditedEventOf, transfersOf, withPayoutWorker } from '../../helpers/payouts';
 import { startTestEmulator, type TestEmulator } from '../../../testkit/emulator';
 import { eventually } from '../../helpers/temporal';
 
@@ -137,6 +142,57 @@ describe('recovery: sweep of undelivered events and reconciliation', function ()
 
       const second = await client.workflow.execute(sweepEvents, { taskQueue, workflowId: `sweep-${randomUUID()}` });
       assert.deepEqual(second.unprocessable, [], 'listed once, not at every sweep');
+    });
+  });
+
+  it('leaves an event undelivered at Stark Bank while Temporal cannot take it, and hands it over once it can', async () => {
+    await withPayoutWorker(stark, async ({ client, taskQueue }) => {
+      const invoiceId = await createInvoice(stark.user, 2_500);
+      stark.emulator.payInvoice(invoiceId);
+      const credited = creditedEventOf(stark.emulator, invoiceId);
+      const isDelivered = (id: string) => stark.emulator.snapshot().events.find((e) => e.id === id)?.isDelivered;
+      const waitingForTemporal = () =>
+        stark.emulator
+          .snapshot()
+          .events.filter((e) => !e.isDelivered && e.subscription === 'invoice')
+          .map((e) => parseEvent(JSON.parse(JSON.stringify(e))))
+          .filter((e) => e.kind === 'invoice' && e.log.type === 'credited')
+          .map((e) => e.id);
+      const before = waitingForTemporal();
+      assert.ok(before.includes(credited.id));
+
+      // The sweep's hand-off finds Temporal down (nothing listens on port 1): the activity fails, to run again.
+      const down = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
+      try {
+        const recovery = createRecoveryActivities({
+          user: stark.user,
+          client: down,
+          taskQueue,
+          retentionMs: () => Promise.resolve(7 * 86_400_000),
+        });
+        await assert.rejects(
+          new MockActivityEnvironment(
+            { activityType: 'sweepUndeliveredEvents' },
+            { logger: new DefaultLogger('ERROR') }, // the failure is the point: no WARN with its stack
+          ).run(() => recovery.sweepUndeliveredEvents()),
+          (err: unknown) => {
+            assert.ok(!(err instanceof MalformedEventError), String(err));
+            return true;
+          },
+        );
+      } finally {
+        await down.connection.close();
+      }
+      assert.deepEqual(waitingForTemporal(), before, 'a credited event Temporal never got is still undelivered');
+      assert.equal(isDelivered(credited.id), false);
+
+      // Temporal is back: the next sweep hands the event over, and only then marks it delivered.
+      const report = await client.workflow.execute(sweepEvents, { taskQueue, workflowId: `sweep-${randomUUID()}` });
+      assert.equal(report.outcomes['payout-started-or-signaled'], before.length);
+      assert.equal(isDelivered(credited.id), true);
+      const state = (await client.workflow.getHandle(payoutWorkflowId(invoiceId)).result()) as PayoutState;
+      assert.equal(state.status, 'Succeeded');
+      assert.equal((await transfersOf(stark.user, invoiceId)).length, 1);
     });
   });
 });
