@@ -72,7 +72,13 @@ export function compareCreditsWithTransfers(credited: CreditedRecord[], transfer
   };
   for (const c of credited) {
     const net = netCreditedAmount(c);
-    if (net <= 0) continue;
+    if (net <= 0) {
+      // Nothing was owed (the fee took it all): a transfer for it is money sent in error.
+      for (const t of successes.get(c.invoiceId) ?? []) {
+        findings.amountMismatches.push({ invoiceId: c.invoiceId, expected: 0, sent: t.amount });
+      }
+      continue;
+    }
     findings.creditedNetCents += net;
     const reversed = Math.min(net, c.reversedCents ?? 0);
     const owed = net - reversed;

@@ -44,6 +44,16 @@ describe('compareCreditsWithTransfers', () => {
     assert.equal(hasDrift(f), true);
   });
 
+  it('calls any transfer for an invoice the fee took whole a mismatch: nothing was owed', () => {
+    const f = compareCreditsWithTransfers(credited, [
+      { id: '1', invoiceId: 'a', amount: 990, status: 'success' },
+      { id: '2', invoiceId: 'b', amount: 2_000, status: 'success' },
+      { id: '3', invoiceId: 'c', amount: 1, status: 'success' },
+    ]);
+    assert.deepEqual(f.amountMismatches, [{ invoiceId: 'c', expected: 0, sent: 1 }]);
+    assert.equal(hasDrift(f), true);
+  });
+
   it('does not count a payout in flight or rejected by an operator as drift, but counts every other unpaid credit', () => {
     const f = compareCreditsWithTransfers(credited, [{ id: '1', invoiceId: 'a', amount: 990, status: 'success' }]);
     const unpaidB = f.unpaid.find((u) => u.invoiceId === 'b')!;
