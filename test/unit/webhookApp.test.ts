@@ -3,10 +3,13 @@ import crypto from 'node:crypto';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import pino from 'pino';
 import type { DispatchOutcome, EventDispatcher } from '../../src/events/dispatch';
 import type { ParsedEvent } from '../../src/events/schema';
 import { registry } from '../../src/observability/metrics';
+import { installTracing, type Tracing } from '../../src/observability/tracing';
 import { createWebhookApp } from '../../src/webhook/app';
 import { createSignatureVerifier } from '../../src/webhook/signature';
 
@@ -287,5 +290,42 @@ describe('webhook app', () => {
       assert.deepEqual(await res.json(), { status: 'ok' });
       assert.equal(res.headers.get('x-powered-by'), null);
     });
+  });
+});
+
+describe('webhook app: its span, the root of a payout trace', () => {
+  const exporter = new InMemorySpanExporter();
+  let tracing: Tracing;
+  before(() => {
+    tracing = installTracing({}, 'webhook-app-test', new SimpleSpanProcessor(exporter));
+  });
+  after(() => tracing.shutdown());
+
+  it('names the request, carries the event ids and outcome, and marks only a 5xx answer an error', async () => {
+    exporter.reset();
+    await withApp({}, async ({ post }) => assert.equal((await post(credited)).status, 200));
+    await withApp({ dispatch: () => Promise.reject(new Error('14 UNAVAILABLE')) }, async ({ post }) =>
+      assert.equal((await post(credited)).status, 503),
+    );
+    await withApp({}, async ({ post }) => assert.equal((await post(credited, {})).status, 401));
+    const spans = exporter.getFinishedSpans();
+    assert.deepEqual(
+      spans.map((s) => [s.name, s.kind, s.status.code, s.attributes['http.response.status_code']]),
+      [
+        ['POST /webhook/starkbank', SpanKind.SERVER, SpanStatusCode.UNSET, 200],
+        ['POST /webhook/starkbank', SpanKind.SERVER, SpanStatusCode.ERROR, 503],
+        ['POST /webhook/starkbank', SpanKind.SERVER, SpanStatusCode.UNSET, 401],
+      ],
+    );
+    const { 'http.response.status_code': _status, ...ids } = spans[0]!.attributes;
+    assert.deepEqual(ids, {
+      'stark.event_id': (JSON.parse(credited) as { event: { id: string } }).event.id,
+      'stark.subscription': 'invoice',
+      'stark.log_type': 'credited',
+      invoiceId: '5166945473134592',
+      workflowId: 'payout-5166945473134592',
+      outcome: 'payout-started-or-signaled',
+    });
+    assert.equal(spans[0]!.parentSpanId, undefined, 'the webhook request starts the trace');
   });
 });
