@@ -25,6 +25,7 @@ export function owedCents(credited: { amount: number; fee: number; reversedCents
  */
 export function reversedCents(creditedAmount: number, remaining: readonly number[]): number {
   for (const cents of remaining) assertCents(cents, 'remaining amount');
+  // Stryker disable next-line ConditionalExpression: equivalent, Math.min() of nothing is Infinity: 0 too
   return remaining.length === 0 ? 0 : Math.max(0, creditedAmount - Math.min(...remaining));
 }
 

@@ -72,6 +72,7 @@ export function compareCreditsWithTransfers(credited: CreditedRecord[], transfer
   };
   for (const c of credited) {
     const net = netCreditedAmount(c);
+    // Stryker disable next-line EqualityOperator: equivalent, at 0 the path below finds the same
     if (net <= 0) {
       // Nothing was owed (the fee took it all): a transfer for it is money sent in error.
       for (const t of successes.get(c.invoiceId) ?? []) {
@@ -94,6 +95,7 @@ export function compareCreditsWithTransfers(credited: CreditedRecord[], transfer
         findings.amountMismatches.push({ invoiceId: c.invoiceId, expected: owed, sent: t.amount });
       }
     }
+    // Stryker disable next-line EqualityOperator: equivalent, exactly what is owed counts the same
     if (first.amount > net || first.amount < owed) {
       findings.reversedBeforePayoutCents += reversed;
       continue;

@@ -52,6 +52,13 @@ describe('compareCreditsWithTransfers', () => {
     ]);
     assert.deepEqual(f.amountMismatches, [{ invoiceId: 'c', expected: 0, sent: 1 }]);
     assert.equal(hasDrift(f), true);
+    // A fee over the amount owes nothing either, and takes nothing from what the others are owed.
+    const over = compareCreditsWithTransfers([...credited, { invoiceId: 'd', amount: 100, fee: 150 }], []);
+    assert.equal(over.creditedNetCents, 2_990);
+    assert.deepEqual(
+      over.unpaid.map((u) => u.invoiceId),
+      ['a', 'b'],
+    );
   });
 
   it('does not count a payout in flight or rejected by an operator as drift, but counts every other unpaid credit', () => {
