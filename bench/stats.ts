@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { errorMessage } from '../src/shared/errors';
 
 /** Percentile of an unsorted sample (nearest rank). */
 export function percentile(values: number[], p: number): number {
@@ -43,10 +44,11 @@ export async function runPool(
   total: number,
   concurrency: number,
   task: (i: number) => Promise<void>,
-): Promise<{ latenciesMs: number[]; elapsedMs: number; errors: number }> {
+): Promise<{ latenciesMs: number[]; elapsedMs: number; errors: number; firstError?: string }> {
   const latenciesMs: number[] = [];
   let next = 0;
   let errors = 0;
+  let firstError: string | undefined;
   const started = performance.now();
   const lane = async (): Promise<void> => {
     while (next < total) {
@@ -54,14 +56,15 @@ export async function runPool(
       const t0 = performance.now();
       try {
         await task(i);
-      } catch {
+      } catch (err) {
         errors++;
+        firstError ??= errorMessage(err);
       }
       latenciesMs.push(performance.now() - t0);
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, total) }, lane));
-  return { latenciesMs, elapsedMs: performance.now() - started, errors };
+  return { latenciesMs, elapsedMs: performance.now() - started, errors, firstError };
 }
 
 /** CPU time (user + system) a process has used so far, in ms; NaN when it is gone. Linux `/proc` only. */

@@ -5,6 +5,7 @@ import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
 import { payoutWorkflowId } from '../src/domain/payoutIds';
 import { createEventDispatcher } from '../src/events/dispatch';
+import { provisionNamespace } from '../src/temporal/provision';
 import { InvoiceIdKey, PayoutStatusKey } from '../src/temporal/searchAttributes';
 import { createWebhookApp, WEBHOOK_PATH } from '../src/webhook/app';
 import { createSignatureVerifier } from '../src/webhook/signature';
@@ -81,6 +82,8 @@ async function runConfig(
   const engine = await startEngine(engineName, opts);
   const connection = await Connection.connect({ address: engine.address });
   const client = new Client({ connection, namespace: engine.namespace, dataConverter: runDataConverter });
+  // As a deployment's setup does: the search attributes the starts carry must exist on the namespace.
+  await provisionNamespace(client, { taskQueue, retentionDays: 7 });
   const keys = crypto.generateKeyPairSync('ec', {
     namedCurve: 'secp256k1',
     publicKeyEncoding: { type: 'spki', format: 'pem' },
@@ -109,6 +112,7 @@ async function runConfig(
         };
       });
       let non200 = 0;
+      let firstStatus: string | undefined;
       const cpuAtStart = engine.cpuMs();
       const hook = await runPool(requests, concurrency, async (i) => {
         const { body, signature } = bodies[i]!;
@@ -117,8 +121,11 @@ async function runConfig(
           body,
           headers: { 'content-type': 'application/json', 'Digital-Signature': signature },
         });
-        await res.arrayBuffer();
-        if (res.status !== 200) non200++;
+        const answer = await res.text();
+        if (res.status !== 200) {
+          non200++;
+          firstStatus ??= `${res.status} ${answer}`;
+        }
       });
       const cpuAfterHook = engine.cpuMs();
       const raw = await runPool(requests, concurrency, async () => {
@@ -138,6 +145,9 @@ async function runConfig(
         });
       });
       const cpuAtEnd = engine.cpuMs();
+      // A rate of failures is no figure: stop and say why.
+      const failure = firstStatus ?? hook.firstError ?? raw.firstError;
+      if (failure) throw new Error(`ingest on ${engineName} at ${concurrency} in flight failed: ${failure}`);
       // Each engine part's CPU per call: with 2 cores, 1000 / this is its rate if it had a core alone.
       const perCall = (from: Record<string, number>, to: Record<string, number>) =>
         Object.fromEntries(Object.entries(to).map(([part, ms]) => [part, round((ms - from[part]!) / requests, 2)]));
