@@ -13,7 +13,7 @@ import { startAdminServer } from './observability/adminServer';
 import { codecServerOptions } from './temporal/codecServer';
 import { registerPayoutGauges } from './observability/payoutGauges';
 import { errorMessage } from './shared/errors';
-import { installTracing, workerTracingOptions, type Tracing } from './observability/tracing';
+import { installTracing, tracedBundlePath, workerTracingOptions, type Tracing } from './observability/tracing';
 
 /**
  * Builds the worker: payout (and issuance) workflows plus the Stark Bank activities.
@@ -32,14 +32,15 @@ export async function createWorker(config: Config, tracing: Tracing): Promise<Wo
   ].filter((p) => p !== undefined);
   if (problems.length > 0) throw new ConfigError(`Cannot start the worker:\n  ${problems.join('\n  ')}`);
   const connection = await NativeConnection.connect(config.temporal.connectionOptions);
-  const bundlePath = process.env.WORKFLOW_BUNDLE_PATH;
+  const plainBundle = process.env.WORKFLOW_BUNDLE_PATH;
+  const bundlePath = plainBundle && tracing.enabled ? tracedBundlePath(plainBundle) : plainBundle;
   const { interceptors, sinks } = workerTracingOptions(tracing);
   return Worker.create({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     dataConverter: createDataConverter(config.temporal.payloadKeys),
-    // A prebuilt bundle already holds the workflow interceptors (tools/buildWorkflowBundle.ts).
+    // A prebuilt bundle holds the workflow interceptors or not (tools/buildWorkflowBundle.ts writes both).
     ...(bundlePath
       ? { workflowBundle: { codePath: bundlePath }, interceptors: { ...interceptors, workflowModules: undefined } }
       : { workflowsPath: require.resolve('./workflows'), interceptors }),

@@ -21,14 +21,21 @@ import type { Config } from '../config';
 export const TRACER_NAME = 'starkbank-payouts';
 
 /**
- * The workflow side of tracing, bundled with the workflows (bundleWorkflowCode and the worker's own bundling).
- * Always in the bundle, so one bundle serves traced and untraced deployments.
+ * The workflow side of tracing, bundled with the workflows only when traces are exported: its spans cost the
+ * worker more CPU and memory than the payout itself (BENCHMARKS.md), so an untraced worker runs without them.
  */
 export const workflowInterceptorModules = [
   require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors'),
 ];
 
+/** The prebuilt bundle with the workflow interceptors, written beside the plain one (tools/buildWorkflowBundle.ts). */
+export function tracedBundlePath(bundlePath: string): string {
+  return bundlePath.replace(/(\.js)?$/, '.traced.js');
+}
+
 export interface Tracing {
+  /** Whether spans go anywhere: only then do workflows carry the tracing interceptors. */
+  enabled: boolean;
   /** Where the workflow sandbox's spans go (they leave it through a sink). */
   spanProcessor: SpanProcessor;
   resource: Resource;
@@ -52,12 +59,13 @@ export function installTracing(
       ? new BatchSpanProcessor(new OTLPTraceExporter({ url: `${cfg.otlpEndpoint.replace(/\/$/, '')}/v1/traces` }))
       : undefined);
   if (!spanProcessor) {
-    return { spanProcessor: new NoopSpanProcessor(), resource, shutdown: () => Promise.resolve() };
+    return { enabled: false, spanProcessor: new NoopSpanProcessor(), resource, shutdown: () => Promise.resolve() };
   }
   const provider = new NodeTracerProvider({ resource, spanProcessors: [spanProcessor] });
   // Also installs the AsyncLocalStorage context manager and W3C propagation.
   provider.register();
   return {
+    enabled: true,
     spanProcessor,
     resource,
     async shutdown() {
@@ -89,7 +97,7 @@ export function workerTracingOptions(tracing: Tracing): Pick<WorkerOptions, 'int
           outbound: new OpenTelemetryActivityOutboundInterceptor(ctx),
         }),
       ],
-      workflowModules: workflowInterceptorModules,
+      workflowModules: tracing.enabled ? workflowInterceptorModules : [],
     },
     sinks: { exporter: makeWorkflowExporter(tracing.spanProcessor, tracing.resource) },
   };
