@@ -3,6 +3,7 @@ import { PayoutAmountKey } from '../../../src/temporal/searchAttributes';
 import { approveUpdate, resumeSignal, transferUpdatedSignal } from '../../../src/workflows/payoutDefinitions';
 import type { CreditedInvoice } from '../../../src/domain/types';
 import { nextInvoiceId, StubBank, withStubbedPayout } from '../../helpers/stubbedPayout';
+import { eventually } from '../../helpers/temporal';
 
 const operator = { operator: 'ana', note: 'checked with finance' };
 
@@ -88,7 +89,10 @@ describe('payout reversals (stubbed activities)', function () {
     bank.outcomes = [{ status: 'processing' }];
     await withStubbedPayout(bank, async ({ handle, invoiceId, reaches }) => {
       await reaches('Sending');
-      assert.equal(bank.created.length, 1);
+      // Sending is shown before the create call returns: the reversal must come after the transfer exists.
+      await eventually(() => Promise.resolve(bank.created.length === 1 ? true : undefined), {
+        what: 'the transfer to be created',
+      });
       reverse(bank, 4_000);
       bank.outcomes = [{ status: 'success' }];
       await handle.signal(transferUpdatedSignal, { eventId: 'te1', transferId: 't1', status: 'success' });
