@@ -71,15 +71,8 @@ export function compareCreditsWithTransfers(credited: CreditedRecord[], transfer
     sentCents: 0,
   };
   for (const c of credited) {
-    const net = netCreditedAmount(c);
-    // Stryker disable next-line EqualityOperator: equivalent, at 0 the path below finds the same
-    if (net <= 0) {
-      // Nothing was owed (the fee took it all): a transfer for it is money sent in error.
-      for (const t of successes.get(c.invoiceId) ?? []) {
-        findings.amountMismatches.push({ invoiceId: c.invoiceId, expected: 0, sent: t.amount });
-      }
-      continue;
-    }
+    // A fee that takes it all leaves 0 owed: any transfer for it is then a mismatch, like any other amount.
+    const net = Math.max(0, netCreditedAmount(c));
     findings.creditedNetCents += net;
     const reversed = Math.min(net, c.reversedCents ?? 0);
     const owed = net - reversed;
