@@ -2,6 +2,7 @@ import starkbank from 'starkbank';
 import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { businessDay, businessDayBounds } from '../domain/businessDay';
 import { PAYOUT_TAG } from '../domain/payoutIds';
+import type { GrantAnswer, GrantRequest } from '../domain/sendGate';
 import { collect } from '../starkbank/list';
 import { transferSchema } from '../starkbank/schemas';
 import type { StarkUser } from '../starkbank/user';
@@ -17,8 +18,7 @@ import {
 import { createBatcher } from './batcher';
 import { starkCall } from './starkCall';
 
-export interface BudgetActivityDeps {
-  user: StarkUser;
+export interface BudgetDeps {
   client: Client;
   taskQueue: string;
   dailyMaxCents: number;
@@ -33,14 +33,11 @@ const RESERVE_TIMEOUT_MS = 30_000;
 // A day's budget stays open this long after the day ends, for releases of transfers that failed late.
 const CLOSE_AFTER_DAY_MS = 2 * 86_400_000;
 
-export function createBudgetActivities({
-  user,
-  client,
-  taskQueue,
-  dailyMaxCents,
-  timeZone,
-  now = () => new Date(),
-}: BudgetActivityDeps) {
+/**
+ * The client of the days' budgets (one workflow per business day, src/workflows/dailyBudget.ts): the send gate
+ * reserves through it right before a create, and payouts give back what a failed or abandoned transfer held.
+ */
+export function createBudgetClient({ client, taskQueue, dailyMaxCents, timeZone, now = () => new Date() }: BudgetDeps) {
   const budgetOf = (day: string) => ({
     workflowId: dailyBudgetWorkflowId(taskQueue, day),
     closesAt: new Date(businessDayBounds(day, timeZone).end.getTime() + CLOSE_AFTER_DAY_MS).toISOString(),
@@ -70,28 +67,27 @@ export function createBudgetActivities({
           ),
         { timeoutMs: RESERVE_TIMEOUT_MS },
       );
-      batchers.clear(); // a new day: the earlier days' batchers are done
+      // A new day: the earlier days' batchers are done (one stays for a reservation crossing midnight).
+      for (const old of [...batchers.keys()].filter((d) => d < day)) batchers.delete(old);
       batchers.set(day, batcher);
     }
     return batcher;
   };
 
   return {
+    today: (): string => businessDay(now(), timeZone),
+
     /**
-     * Asks today's budget for a transfer's amount, right before it is created: granted when the day stays within
-     * the daily maximum (or an operator approved going over it). Asking again for the same externalId is granted.
+     * Asks a day's budget for a transfer's amount: granted when the day stays within the daily maximum, or when an
+     * operator approved this transfer going over it. Asking again for the same externalId is granted again.
      */
-    reserveDailyBudget(request: {
-      externalId: string;
-      invoiceId: string;
-      amount: number;
-      force: boolean;
-    }): Promise<ReserveAnswer> {
-      return reserveOn(businessDay(now(), timeZone))({ ...request, maxCents: dailyMaxCents });
+    reserve: async (day: string, request: GrantRequest): Promise<GrantAnswer> => {
+      const answer = await reserveOn(day)({ ...request, maxCents: dailyMaxCents });
+      return { granted: answer.granted, totalCents: answer.totalCents, maxCents: answer.maxCents };
     },
 
-    /** Gives a failed transfer's amount back to the day it was granted on. */
-    async releaseDailyBudget({ externalId, day }: { externalId: string; day: string }): Promise<void> {
+    /** Gives a transfer's grant back to the day it was granted on; nothing happens when there is none. */
+    release: async (day: string, externalId: string): Promise<void> => {
       try {
         await client.workflow
           .getHandle(budgetOf(day).workflowId)
@@ -100,6 +96,28 @@ export function createBudgetActivities({
         // A budget closes days after its day and grants nothing more: there is nothing left to give back to.
         if (!(err instanceof WorkflowNotFoundError)) throw err;
       }
+    },
+  };
+}
+
+export type BudgetClient = ReturnType<typeof createBudgetClient>;
+
+export function createBudgetActivities({
+  user,
+  budget,
+  timeZone,
+}: {
+  user: StarkUser;
+  budget: BudgetClient;
+  timeZone: string;
+}) {
+  return {
+    /**
+     * Gives back what a transfer held of its day's budget, when the transfer failed or the payout abandoned it
+     * (today's, when the day is not known: a grant from an earlier day no longer holds anyone back).
+     */
+    releaseDailyBudget({ externalId, day }: { externalId: string; day?: string }): Promise<void> {
+      return budget.release(day ?? budget.today(), externalId);
     },
 
     /** What the product's transfers of a business day add up to at Stark Bank (failed and canceled ones aside). */

@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { openCase, openLossCase, readDecisionRecord, recordDecision } from '../decisions/records';
-import type { LossCase, ReversalLoss } from '../decisions/records';
+import type { LossCase } from '../decisions/records';
+import type { ReversalLoss } from '../domain/reconciliation';
 import { reversalLossCents, reversalLosses } from '../observability/metrics';
 import type { DecisionEntry, DecisionRecordState, OpenCase } from '../workflows/decisionRecordDefinitions';
 
@@ -9,7 +10,7 @@ export interface DecisionActivityDeps {
   taskQueue: string;
 }
 
-/** Opens the case of a reversal after payout and counts it the first time (the payout or reconciliation finds it). */
+/** Opens the case of a reversal loss and counts it the first time (the payout or reconciliation finds it). */
 export async function reportReversalLoss(client: Client, taskQueue: string, loss: ReversalLoss): Promise<LossCase> {
   const result = await openLossCase(client, taskQueue, loss);
   if (result === 'case-opened') {

@@ -1,12 +1,13 @@
 import type { Client } from '@temporalio/client';
+import { readDecisionRecord } from '../decisions/records';
+import { createPauseSwitchReader } from '../decisions/pauseSwitch';
 import type { Destination } from '../domain/destination';
 import type { StarkUser } from '../starkbank/user';
-import { createBudgetActivities } from './budget';
+import { createBudgetActivities, createBudgetClient } from './budget';
 import { createControlActivities } from './control';
 import { createDecisionActivities } from './decisions';
 import { createInvoiceActivities } from './invoices';
 import { createIssuanceActivities } from './issuance';
-import { createPauseSwitchReader } from './pauseSwitch';
 import { createRecoveryActivities } from './recovery';
 import { createTransferActivities } from './transfers';
 
@@ -29,13 +30,21 @@ export interface ActivityDeps {
 
 /** Every activity the worker registers, built from injected dependencies (no globals, easy to test). */
 export function createActivities(deps: ActivityDeps) {
-  const readPauseSwitch = createPauseSwitchReader(deps.client, deps.taskQueue);
+  const { client, taskQueue, guardrails } = deps;
+  const budget = createBudgetClient({ ...deps, dailyMaxCents: guardrails.dailyMaxCents });
   return {
     ...createInvoiceActivities(deps),
     ...createIssuanceActivities(deps),
-    ...createTransferActivities({ ...deps, readPauseSwitch }),
-    ...createBudgetActivities({ ...deps, dailyMaxCents: deps.guardrails.dailyMaxCents }),
-    ...createControlActivities({ ...deps, readPauseSwitch }),
+    ...createTransferActivities({
+      ...deps,
+      // The send gate's reads of the operator's controls: an unreadable record fails the attempt, which retries.
+      readRejection: async (invoiceId) => (await readDecisionRecord(client, invoiceId))?.rejected,
+      readPause: createPauseSwitchReader(client, taskQueue),
+      budget,
+      maxTransferCents: guardrails.maxAmountCents,
+    }),
+    ...createBudgetActivities({ ...deps, budget }),
+    ...createControlActivities(deps),
     ...createDecisionActivities(deps),
     ...createRecoveryActivities(deps),
   };

@@ -8,7 +8,7 @@ import { invoiceIdOfTransfer, invoiceTransfersTag, PAYOUT_TAG, payoutWorkflowId 
 import {
   compareCreditsWithTransfers,
   type Findings,
-  type ReversedAfterPayout,
+  type ReversalLoss,
   type UnpaidAction,
 } from '../domain/reconciliation';
 import type { LossCase } from '../decisions/records';
@@ -39,14 +39,14 @@ export interface SweepReport {
   unprocessable: { eventId: string; reason: string }[];
 }
 
-export interface ReconciliationReport extends Omit<Findings, 'unpaid' | 'reversedAfterPayout'> {
+export interface ReconciliationReport extends Omit<Findings, 'unpaid' | 'reversalLosses'> {
   since: string;
   credited: number;
   /** Invoices with a reversal in the window (their credit may be older). */
   reversed: number;
   transfers: number;
   unpaid: { invoiceId: string; netCents: number; action: UnpaidAction }[];
-  reversedAfterPayout: (ReversedAfterPayout & { action: LossCase })[];
+  reversalLosses: (ReversalLoss & { reversedCents: number; action: LossCase })[];
 }
 
 // JSON-able copy of an SDK event (the SDK turns `created` into a Date).
@@ -143,10 +143,10 @@ export function createRecoveryActivities({
         unpaid.push({ invoiceId: c.invoiceId, netCents: c.netCents, action });
       }
       // Money that left and came back to the payer: nothing here can undo it, a person is told.
-      const reversedAfterPayout: ReconciliationReport['reversedAfterPayout'] = [];
-      for (const r of findings.reversedAfterPayout) {
+      const reversalLosses: ReconciliationReport['reversalLosses'] = [];
+      for (const r of findings.reversalLosses) {
         heartbeat(r.invoiceId);
-        reversedAfterPayout.push({ ...r, action: await reportReversalLoss(client, taskQueue, r) });
+        reversalLosses.push({ ...r, action: await reportReversalLoss(client, taskQueue, r) });
       }
       return {
         ...findings,
@@ -155,7 +155,7 @@ export function createRecoveryActivities({
         reversed: remaining.size,
         transfers: transfers.length,
         unpaid,
-        reversedAfterPayout,
+        reversalLosses,
       };
     },
   };

@@ -1,41 +1,31 @@
 import starkbank from 'starkbank';
-import { ApplicationFailure } from '@temporalio/common';
 import type { StarkUser } from '../starkbank/user';
 import { collect } from '../starkbank/list';
 import { transferLogSchema, transferSchema, type Transfer } from '../starkbank/schemas';
 import type { Destination } from '../domain/destination';
 import { attemptOfExternalId, invoiceTransfersTag, PAYOUT_TAG } from '../domain/payoutIds';
-import {
-  KNOWN_TRANSFER_STATUSES,
-  type CreditedInvoice,
-  type TransferSnapshot,
-  type TransferStatus,
-} from '../domain/types';
-import { ErrorTypes } from '../domain/errorTypes';
-import { owedCents } from '../domain/money';
+import { sendThroughGate, type Rejection, type SendOutcome, type SendRequest } from '../domain/sendGate';
+import { KNOWN_TRANSFER_STATUSES, type TransferSnapshot, type TransferStatus } from '../domain/types';
 import { starkCall, starkWrite } from './starkCall';
 import { readCreditedInvoice } from './invoices';
+import type { BudgetClient } from './budget';
 import { amountTransferred, transfersCreated } from '../observability/metrics';
 
 export interface TransferActivityDeps {
   user: StarkUser;
   destination: Destination;
-  /** Reads the pause switch; a switch that cannot be read counts as on. */
-  readPauseSwitch: () => Promise<{ paused: boolean; reason?: string }>;
   /** How long after a lost answer a late commit can still appear. */
   lateCommitMs: number;
+  /** The operator's controls and the day's budget, which the send gate reads right before each create. */
+  readRejection: (invoiceId: string) => Promise<Rejection | undefined>;
+  readPause: () => Promise<{ paused: boolean; reason?: string }>;
+  budget: BudgetClient;
+  maxTransferCents: number;
+  now?: () => Date;
 }
 
-export interface CreateTransferInput {
-  invoiceId: string;
-  externalId: string;
-  /** The most it may send: what the day's budget granted and an approval covered, from the payout's check. */
-  maxAmount: number;
-}
-
-/** A transfer (made now or by an earlier attempt), or nothing because reversals left nothing to send. */
-export type CreateTransferResult =
-  { outcome: 'transfer'; transfer: TransferSnapshot } | { outcome: 'nothing-left'; credited: CreditedInvoice };
+/** What a settled unknown outcome is: the transfer, none for sure, or none yet while a late commit may still show. */
+export type Settled = TransferSnapshot | 'none' | 'not-yet';
 
 // When one externalId maps to several transfers (a create that raced its own retry), the best one wins;
 // Stark Bank fails every duplicate of an externalId, so at most one can ever succeed.
@@ -48,7 +38,9 @@ const PREFERENCE: Record<TransferStatus, number> = {
   failed: 5,
 };
 
-export function createTransferActivities({ user, destination, readPauseSwitch, lateCommitMs }: TransferActivityDeps) {
+export function createTransferActivities(deps: TransferActivityDeps) {
+  const { user, destination, lateCommitMs, now = () => new Date() } = deps;
+
   async function findByExternalId(externalId: string): Promise<Transfer[]> {
     // transfer.query cannot filter by externalId, so every payout transfer also carries it as a tag.
     const tagged = await starkCall(`query transfers tagged ${externalId}`, () =>
@@ -77,11 +69,51 @@ export function createTransferActivities({ user, destination, readPauseSwitch, l
     };
   }
 
+  async function lookUp(externalId: string): Promise<TransferSnapshot | undefined> {
+    const best = pickBest(await findByExternalId(externalId));
+    return best ? snapshot(best, externalId) : undefined;
+  }
+
+  async function create({ invoiceId, externalId, amount }: { invoiceId: string; externalId: string; amount: number }) {
+    // A lost answer is settled by looking the externalId up until a late commit would have shown.
+    const created = await starkWrite(
+      `create transfer ${externalId}`,
+      async () => {
+        const [made] = await starkbank.transfer.create(
+          [
+            new starkbank.Transfer({
+              amount,
+              ...destination,
+              externalId,
+              tags: [...new Set([PAYOUT_TAG, invoiceTransfersTag(invoiceId), externalId])],
+              description: `Payout of invoice ${invoiceId}`,
+            }),
+          ],
+          { user },
+        );
+        transfersCreated.inc();
+        amountTransferred.inc(amount);
+        return transferSchema.parse(made);
+      },
+      { lookup: async () => pickBest(await findByExternalId(externalId)), windowMs: lateCommitMs },
+    );
+    return snapshot(created, externalId);
+  }
+
   return {
-    /** The transfer for an externalId, or null when none exists. Settles "unknown outcome" after a lost response. */
-    async lookupTransfer(externalId: string): Promise<TransferSnapshot | null> {
-      const best = pickBest(await findByExternalId(externalId));
-      return best ? snapshot(best, externalId) : null;
+    /** The transfer for an externalId, or null when none exists. */
+    async lookUpTransfer(externalId: string): Promise<TransferSnapshot | null> {
+      return (await lookUp(externalId)) ?? null;
+    },
+
+    /**
+     * After a send whose outcome is unknown (its activity failed): the transfer, if one was made; `none` once a
+     * late commit can no longer appear, `not-yet` before.
+     */
+    async settleTransfer({ externalId, unknownSince }: { externalId: string; unknownSince: string }): Promise<Settled> {
+      const found = await lookUp(externalId);
+      if (found) return found;
+      return now().getTime() - Date.parse(unknownSince) >= lateCommitMs ? 'none' : 'not-yet';
     },
 
     /**
@@ -101,60 +133,25 @@ export function createTransferActivities({ user, destination, readPauseSwitch, l
     },
 
     /**
-     * Idempotent: looks the externalId up first and creates only when nothing exists, and only while payouts are
-     * not paused (checked before every attempt, so a create that was retrying stops when an operator pauses). A
-     * lost answer is settled by looking the externalId up until a late commit would have shown.
-     * The amount is read from the API on every attempt, right before the create: credited − fee − reversed, never
-     * more than `maxAmount`, and no transfer at all when reversals left nothing.
+     * The one place money moves: creates the payout's transfer through the send gate (src/domain/sendGate.ts),
+     * which checks the decision record, the pause switch, the per-transfer maximum, the day's grant and the amount
+     * owed now right before the create, on every attempt. Idempotent by externalId.
      */
-    async createTransfer({ invoiceId, externalId, maxAmount }: CreateTransferInput): Promise<CreateTransferResult> {
-      const existing = pickBest(await findByExternalId(externalId));
-      if (existing) {
-        // Made by an earlier attempt with what was owed then; a reversal since is a loss, not a reason to stop.
-        if (existing.amount > maxAmount) {
-          throw ApplicationFailure.nonRetryable(
-            `transfer ${existing.id} for ${externalId} has amount ${existing.amount}, above the ${maxAmount} granted`,
-            ErrorTypes.unexpectedState,
-          );
-        }
-        return { outcome: 'transfer', transfer: await snapshot(existing, externalId) };
-      }
-      const pause = await readPauseSwitch();
-      if (pause.paused) {
-        throw ApplicationFailure.nonRetryable(pause.reason ?? 'payouts are paused', ErrorTypes.paused);
-      }
-      const credited = await readCreditedInvoice(user, invoiceId);
-      if (credited.status !== 'paid') {
-        throw ApplicationFailure.nonRetryable(
-          `invoice ${invoiceId} is ${credited.status} now, not paid: a person must decide`,
-          ErrorTypes.unexpectedState,
-        );
-      }
-      const owed = owedCents(credited);
-      if (owed <= 0) return { outcome: 'nothing-left', credited };
-      const amount = Math.min(owed, maxAmount);
-      const created = await starkWrite(
-        `create transfer ${externalId}`,
-        async () => {
-          const [made] = await starkbank.transfer.create(
-            [
-              new starkbank.Transfer({
-                amount,
-                ...destination,
-                externalId,
-                tags: [...new Set([PAYOUT_TAG, invoiceTransfersTag(invoiceId), externalId])],
-                description: `Payout of invoice ${invoiceId}`,
-              }),
-            ],
-            { user },
-          );
-          transfersCreated.inc();
-          amountTransferred.inc(amount);
-          return transferSchema.parse(made);
+    createTransfer(request: SendRequest): Promise<SendOutcome> {
+      return sendThroughGate(
+        {
+          findTransfer: lookUp,
+          readInvoice: (invoiceId) => readCreditedInvoice(user, invoiceId),
+          readRejection: deps.readRejection,
+          readPause: deps.readPause,
+          today: deps.budget.today,
+          reserve: deps.budget.reserve,
+          release: deps.budget.release,
+          create,
+          maxTransferCents: deps.maxTransferCents,
         },
-        { lookup: async () => pickBest(await findByExternalId(externalId)), windowMs: lateCommitMs },
+        request,
       );
-      return { outcome: 'transfer', transfer: await snapshot(created, externalId) };
     },
   };
 }

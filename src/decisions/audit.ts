@@ -1,8 +1,8 @@
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import { DecisionStateKey, InvoiceIdKey } from '../temporal/searchAttributes';
 import { DECISION_RECORD_WORKFLOW_TYPE, RECORD_MEMO_KEY } from '../workflows/decisionRecordDefinitions';
-import { pauseSwitchWorkflowId, SWITCH_MEMO_KEY } from '../workflows/pauseSwitchDefinitions';
+import { describePauseSwitch } from './pauseSwitch';
 import { decisionRecordSchema } from './records';
 
 /** One line of the audit trail: who did what, when, why, and what the payout was doing then. */
@@ -22,12 +22,6 @@ export interface OpenCaseRow {
   reason: string;
   since: string;
 }
-
-const switchSchema = z.object({
-  changes: z.array(
-    z.object({ paused: z.boolean(), operator: z.string(), note: z.string().optional(), at: z.string() }),
-  ),
-});
 
 /**
  * Every operator action of this deployment, newest first: decisions from the decision records and pause switch
@@ -57,15 +51,8 @@ export async function listAudit(
     }
   }
   if (!invoiceId) {
-    const described = await client.workflow
-      .getHandle(pauseSwitchWorkflowId(taskQueue))
-      .describe()
-      .catch((err: unknown) => {
-        if (err instanceof WorkflowNotFoundError) return undefined;
-        throw err;
-      });
-    const parsed = switchSchema.safeParse(described?.memo?.[SWITCH_MEMO_KEY]);
-    for (const c of parsed.success ? parsed.data.changes : []) {
+    const pauseSwitch = await describePauseSwitch(client, taskQueue);
+    for (const c of pauseSwitch?.state?.changes ?? []) {
       entries.push({ at: c.at, action: c.paused ? 'pause' : 'resume', operator: c.operator, note: c.note });
     }
   }
@@ -75,7 +62,7 @@ export async function listAudit(
 /** Invoices whose decision record has a case open for a person. */
 export async function listOpenCases(client: Client, taskQueue: string): Promise<OpenCaseRow[]> {
   const records = await decisionRecords(client, taskQueue, `${DecisionStateKey.name}="NeedsPerson"`);
-  return records.flatMap((r) => (r.openCase ? [{ invoiceId: r.invoiceId, ...r.openCase }] : []));
+  return records.flatMap((r) => r.openCases.map((c) => ({ invoiceId: r.invoiceId, ...c })));
 }
 
 async function decisionRecords(client: Client, taskQueue: string, filter?: string) {

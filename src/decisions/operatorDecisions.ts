@@ -7,7 +7,7 @@ import {
 } from '@temporalio/client';
 import { payoutWorkflowId } from '../domain/payoutIds';
 import { InvoiceIdKey, PayoutStatusKey } from '../temporal/searchAttributes';
-import type { DecisionEntry, OperatorAction } from '../workflows/decisionRecordDefinitions';
+import { ACKNOWLEDGED_CASES, type DecisionEntry, type OperatorAction } from '../workflows/decisionRecordDefinitions';
 import {
   approveUpdate,
   PAYOUT_WORKFLOW_TYPE,
@@ -39,8 +39,8 @@ const updates = { approve: approveUpdate, reject: rejectUpdate, retry: retryUpda
  *   nothing automatic starts it again;
  * - restart: only for a payout that closed or is gone: recorded, then a new run starts (it takes over any transfer
  *   an earlier run made, so it never sends twice);
- * - acknowledge: only for an open case of a reversal after payout: recorded, the case closes, and only a larger
- *   loss opens it again.
+ * - acknowledge: only for an open case about money that already left (a reversal loss, a transfer sent despite a
+ *   rejection): recorded, the case closes, and only a larger loss opens a reversal loss case again.
  */
 export async function decide(
   client: Client,
@@ -61,8 +61,10 @@ export async function decide(
 
   if (action === 'acknowledge') {
     const record = await readDecisionRecord(client, invoiceId);
-    if (record?.openCase?.kind !== 'reversed-after-payout') {
-      throw new DecisionRefusedError(`invoice ${invoiceId} has no reversal after payout to acknowledge`);
+    if (!record?.openCases.some((c) => ACKNOWLEDGED_CASES.includes(c.kind))) {
+      throw new DecisionRefusedError(
+        `invoice ${invoiceId} has no case to acknowledge (a reversal loss, or money sent despite a rejection)`,
+      );
     }
     await recordDecision(client, taskQueue, invoiceId, entryOf('acknowledge', by, recordStatus(payoutStatus, running)));
     return { applied: 'record', payoutStatus };

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { z } from 'zod';
 import { formatBRL } from '../domain/money';
+import type { ReversalLoss } from '../domain/reconciliation';
 import {
   CASE_KINDS,
   DECISION_RECORD_WORKFLOW_TYPE,
@@ -34,15 +35,15 @@ export const decisionRecordSchema = z.object({
   invoiceId: z.string(),
   entries: z.array(entrySchema),
   rejected: entrySchema.optional(),
-  openCase: z
-    .object({
+  openCases: z.array(
+    z.object({
       kind: z.enum(CASE_KINDS),
       reason: z.string(),
       since: z.string(),
       lossCents: z.number().int().optional(),
       openedBy: z.string().optional(),
-    })
-    .optional(),
+    }),
+  ),
   acknowledgedLossCents: z.number().int().optional(),
 });
 
@@ -63,7 +64,7 @@ function startRecord(invoiceId: string, taskQueue: string) {
   return new WithStartWorkflowOperation<DecisionRecordWorkflow>(DECISION_RECORD_WORKFLOW_TYPE, {
     workflowId: decisionRecordWorkflowId(invoiceId),
     taskQueue,
-    args: [{ invoiceId, entries: [] }],
+    args: [{ invoiceId, entries: [], openCases: [] }],
     workflowIdConflictPolicy: 'USE_EXISTING',
     staticSummary: `Operator decisions on invoice ${invoiceId}`,
   });
@@ -96,38 +97,29 @@ export function openCase(
   });
 }
 
-/** A successful transfer that sent more than is owed now, because the payer reversed after it. */
-export interface ReversalLoss {
-  invoiceId: string;
-  transferId: string;
-  sentCents: number;
-  /** Credited − fee − every reversal so far. */
-  owedCents: number;
-  lossCents: number;
-}
-
 /** What became of a reversal loss: a case opened now, one already open, or acknowledged by an operator. */
 export type LossCase = 'case-opened' | 'case-open' | 'acknowledged';
 
 /**
- * Lists a reversal after payout for a person: opens a `reversed-after-payout` case on the invoice's record, unless
- * one for this loss (or a larger one) is open or acknowledged. The product cannot pull the money back.
+ * Lists a reversal loss for a person: opens a `reversal-loss` case on the invoice's record, unless one for this loss
+ * (or a larger one) is open or acknowledged. The product cannot pull the money back.
  */
 export async function openLossCase(client: Client, taskQueue: string, loss: ReversalLoss): Promise<LossCase> {
   // Reconciliation finds the same loss every run: the memo answers without an Update (two history events) each time.
   const known = await readDecisionRecord(client, loss.invoiceId);
-  const open = known?.openCase?.kind === 'reversed-after-payout' ? (known.openCase.lossCents ?? 0) : 0;
-  if (open >= loss.lossCents) return 'case-open';
+  const lossCase = (r?: DecisionRecordState) => r?.openCases.find((c) => c.kind === 'reversal-loss');
+  if ((lossCase(known)?.lossCents ?? 0) >= loss.lossCents) return 'case-open';
   if ((known?.acknowledgedLossCents ?? 0) >= loss.lossCents) return 'acknowledged';
   const openedBy = randomUUID();
   const record = await openCase(client, taskQueue, loss.invoiceId, {
-    kind: 'reversed-after-payout',
+    kind: 'reversal-loss',
     reason:
       `transfer ${loss.transferId} sent ${formatBRL(loss.sentCents)}; after reversals ${formatBRL(Math.max(0, loss.owedCents))} ` +
       `is owed: ${formatBRL(loss.lossCents)} left that the payer took back (ops payouts acknowledge)`,
     lossCents: loss.lossCents,
     openedBy,
   });
-  if (record.openCase?.openedBy === openedBy) return 'case-opened';
-  return record.openCase?.kind === 'reversed-after-payout' ? 'case-open' : 'acknowledged';
+  const open = lossCase(record);
+  if (open?.openedBy === openedBy) return 'case-opened';
+  return open ? 'case-open' : 'acknowledged';
 }

@@ -7,6 +7,4 @@ export const ErrorTypes = {
   unexpectedState: 'UnexpectedStateError',
   /** Stark Bank answered something the product cannot read: retried a few times, then a person looks. */
   unexpected: 'UnexpectedAnswerError',
-  /** The pause switch is on, or cannot be read: nothing may be sent now. */
-  paused: 'PayoutsPausedError',
 } as const;

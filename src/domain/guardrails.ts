@@ -17,15 +17,13 @@ export interface GuardrailInput {
 
 /**
  * Reasons a payout must wait for an operator instead of sending money on its own. Empty = go. The daily maximum
- * is not here: it is checked against the day's budget right before the transfer is created (dailyMaxReason).
+ * is not here: the send gate checks it against the day's budget right before the transfer is created.
  * (A fee at or above the amount never reaches here: nothing is left to send, so no transfer is made.)
  */
 export function guardrailViolations(input: GuardrailInput, limits: GuardrailLimits): string[] {
   const reasons: string[] = [];
   const { credited, event, netCents } = input;
-  if (netCents > limits.maxAmountCents) {
-    reasons.push(`amount ${formatBRL(netCents)} is above the per-transfer maximum ${formatBRL(limits.maxAmountCents)}`);
-  }
+  if (netCents > limits.maxAmountCents) reasons.push(transferMaxReason(netCents, limits.maxAmountCents));
   if (event && (event.amount !== credited.amount || (event.fee !== undefined && event.fee !== credited.fee))) {
     const fee = event.fee === undefined ? '' : ` (fee ${formatBRL(event.fee)})`;
     reasons.push(
@@ -36,6 +34,11 @@ export function guardrailViolations(input: GuardrailInput, limits: GuardrailLimi
     reasons.push(`event came from workspace ${event.workspaceId}, expected ${limits.workspaceId}`);
   }
   return reasons;
+}
+
+/** Why a transfer waits for approval above the per-transfer maximum. */
+export function transferMaxReason(amountCents: number, maxCents: number): string {
+  return `amount ${formatBRL(amountCents)} is above the per-transfer maximum ${formatBRL(maxCents)}`;
 }
 
 /** Why a transfer waits for approval when the day's budget refused it. */

@@ -29,8 +29,8 @@ export function reversedCents(creditedAmount: number, remaining: readonly number
   return remaining.length === 0 ? 0 : Math.max(0, creditedAmount - Math.min(...remaining));
 }
 
-/** Money a transfer sent beyond what is owed now: the reversals that came after it was made. */
-export function overSentCents(sentCents: number, owed: number): number {
+/** The reversal loss: money a transfer sent beyond what is owed now, which the payer took back after it left. */
+export function reversalLossCents(sentCents: number, owed: number): number {
   return Math.max(0, sentCents - Math.max(0, owed));
 }
 

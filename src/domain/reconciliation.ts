@@ -1,4 +1,4 @@
-import { netCreditedAmount, overSentCents } from './money';
+import { netCreditedAmount, reversalLossCents } from './money';
 
 // Pure comparison of what Stark Bank credited, and the payers took back, with what the product transferred.
 
@@ -17,14 +17,13 @@ export interface TransferRecord {
   status: string;
 }
 
-/** A successful transfer that sent more than is owed now: the payer reversed after the money left. */
-export interface ReversedAfterPayout {
+/** A reversal loss: a successful transfer sent more than is owed now, because the payer reversed after it left. */
+export interface ReversalLoss {
   invoiceId: string;
   transferId: string;
   sentCents: number;
   /** Credited minus fee minus every reversal: what the books expect now. */
   owedCents: number;
-  reversedCents: number;
   /** Sent minus owed: money that left and that the payer took back. */
   lossCents: number;
 }
@@ -39,12 +38,12 @@ export interface Findings {
   /** Invoices with more than one successful transfer: must never happen. */
   duplicates: string[];
   /** Reversals after the transfer: the product's loss, listed for a person; not drift. */
-  reversedAfterPayout: ReversedAfterPayout[];
+  reversalLosses: (ReversalLoss & { reversedCents: number })[];
   creditedNetCents: number;
   /** Reversals that lowered what was sent, or that leave nothing to send. */
   reversedBeforePayoutCents: number;
-  /** The sum of `reversedAfterPayout` losses. */
-  reversedAfterPayoutCents: number;
+  /** The sum of `reversalLosses` losses. */
+  reversalLossCents: number;
   sentCents: number;
 }
 
@@ -64,10 +63,10 @@ export function compareCreditsWithTransfers(credited: CreditedRecord[], transfer
     sentWithoutCredit: [],
     amountMismatches: [],
     duplicates: [],
-    reversedAfterPayout: [],
+    reversalLosses: [],
     creditedNetCents: 0,
     reversedBeforePayoutCents: 0,
-    reversedAfterPayoutCents: 0,
+    reversalLossCents: 0,
     sentCents: 0,
   };
   for (const c of credited) {
@@ -94,10 +93,10 @@ export function compareCreditsWithTransfers(credited: CreditedRecord[], transfer
       continue;
     }
     findings.reversedBeforePayoutCents += net - first.amount;
-    const loss = overSentCents(first.amount, owed);
+    const loss = reversalLossCents(first.amount, owed);
     if (loss > 0) {
-      findings.reversedAfterPayoutCents += loss;
-      findings.reversedAfterPayout.push({
+      findings.reversalLossCents += loss;
+      findings.reversalLosses.push({
         invoiceId: c.invoiceId,
         transferId: first.id,
         sentCents: first.amount,

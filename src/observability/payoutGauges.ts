@@ -2,13 +2,12 @@ import type { Client } from '@temporalio/client';
 import client, { type Registry } from 'prom-client';
 import type { ReconciliationReport } from '../activities/recovery';
 import type { UnpaidAction } from '../domain/reconciliation';
-import { PAYOUT_STATUSES, type PayoutStatus } from '../workflows/payoutDefinitions';
-import { DecisionStateKey, PayoutStatusKey } from '../temporal/searchAttributes';
+import { PAYOUT_STATUSES, payoutListQuery, WAITS_FOR_PERSON, type PayoutStatus } from '../workflows/payoutDefinitions';
+import { DecisionStateKey } from '../temporal/searchAttributes';
 import { DECISION_RECORD_WORKFLOW_TYPE } from '../workflows/decisionRecordDefinitions';
 import { reconcilePayouts } from '../workflows/recovery';
 import { registry as processRegistry } from './metrics';
 
-const WAITING = ['AwaitingApproval', 'NeedsAttention', 'TransferFailed'] as const;
 const UNPAID_ACTIONS: readonly UnpaidAction[] = [
   'payout-started',
   'payout-nudged',
@@ -108,16 +107,16 @@ export function registerPayoutGauges(
       if (!r) return;
       g.set({ side: 'credited_net' }, r.creditedNetCents);
       g.set({ side: 'reversed_before_payout' }, r.reversedBeforePayoutCents);
-      g.set({ side: 'reversed_after_payout' }, r.reversedAfterPayoutCents);
+      g.set({ side: 'reversal_loss' }, r.reversalLossCents);
       g.set({ side: 'sent' }, r.sentCents);
     },
   );
   gauge(
-    'reconciliation_reversed_after_payout',
+    'reconciliation_reversal_losses',
     'Last reconciliation: invoices the payer reversed after their payout sent the money (not drift; a case each)',
     [],
     (g, s) => {
-      if (s.reconciliation) g.set(s.reconciliation.reversedAfterPayout.length);
+      if (s.reconciliation) g.set(s.reconciliation.reversalLosses.length);
     },
   );
 }
@@ -134,14 +133,11 @@ export function reconciliationDrift(r: ReconciliationReport): Record<string, num
 }
 
 async function readSnapshot(temporal: Client, taskQueue: string): Promise<Snapshot> {
-  const ours = `WorkflowType="payout" AND TaskQueue="${taskQueue}"`;
   const count = async (query: string) => (await temporal.workflow.count(query)).count;
   const [statusCounts, waiting, cases, reconciliation] = await Promise.all([
-    Promise.all(PAYOUT_STATUSES.map((status) => count(`${ours} AND ${PayoutStatusKey.name}="${status}"`))),
+    Promise.all(PAYOUT_STATUSES.map((status) => count(payoutListQuery({ taskQueue, status })))),
     // Three equality counts: the dev server's SQLite visibility mis-counts an IN (...) over custom attributes.
-    Promise.all(
-      WAITING.map((status) => count(`${ours} AND ExecutionStatus="Running" AND ${PayoutStatusKey.name}="${status}"`)),
-    ),
+    Promise.all(WAITS_FOR_PERSON.map((status) => count(payoutListQuery({ taskQueue, status, running: true })))),
     count(
       `WorkflowType="${DECISION_RECORD_WORKFLOW_TYPE}" AND ExecutionStatus="Running" AND TaskQueue="${taskQueue}" ` +
         `AND ${DecisionStateKey.name}="NeedsPerson"`,

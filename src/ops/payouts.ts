@@ -7,7 +7,7 @@ import {
 import { Option, type Command } from 'commander';
 import { formatBRL } from '../domain/money';
 import { payoutWorkflowId } from '../domain/payoutIds';
-import { setPayoutsPaused } from './pausePayouts';
+import { setPayoutsPaused } from '../decisions/pauseSwitch';
 import { InvoiceIdKey, PayoutAmountKey, PayoutStatusKey, TransferIdKey } from '../temporal/searchAttributes';
 import { listOpenCases } from '../decisions/audit';
 import { readDecisionRecord } from '../decisions/records';
@@ -17,7 +17,15 @@ import {
   type DecisionRecordState,
   type OperatorAction,
 } from '../workflows/decisionRecordDefinitions';
-import { PAYOUT_STATUSES, payoutStateQuery, type PayoutState, type PayoutStatus } from '../workflows/payoutDefinitions';
+import {
+  invoiceIdOfWorkflow,
+  PAYOUT_STATUSES,
+  payoutListQuery,
+  payoutStateQuery,
+  WAITS_FOR_PERSON,
+  type PayoutState,
+  type PayoutStatus,
+} from '../workflows/payoutDefinitions';
 import { invoiceId, positiveInt } from './args';
 import { CliError, emit, examples, formatFields, formatTable, formatTime } from './output';
 import { hasWorker, withTemporal } from './temporalFromEnv';
@@ -38,11 +46,11 @@ interface DecisionOptions {
 }
 
 const DESCRIPTIONS: Record<OperatorAction, string> = {
-  approve: 'send a payout held for approval',
-  reject: 'never pay an invoice: a held payout ends, a closed or missing one is never started again',
-  retry: 'run again the step a payout is held on (a failed transfer is retried under a new externalId)',
+  approve: 'send a payout that waits for approval',
+  reject: 'never pay an invoice: a waiting payout ends, a closed or missing one is never started again',
+  retry: 'run again the step a payout waits on (a failed transfer is retried under a new externalId)',
   restart: 'start again the payout of an invoice whose payout closed without paying, or is gone',
-  acknowledge: 'close the case of a reversal after payout (money that left and the payer took back)',
+  acknowledge: 'close a case about money that left: a reversal loss, or a transfer sent despite a rejection',
 };
 
 const NOTES: Record<OperatorAction, string> = {
@@ -50,14 +58,11 @@ const NOTES: Record<OperatorAction, string> = {
   reject: 'duplicate invoice',
   retry: 'bank fixed the account',
   restart: 'terminated by mistake',
-  acknowledge: 'payer reversed after payout; written off',
+  acknowledge: 'payer reversal loss; written off',
 };
 
 /** How long `payouts show` waits for a worker to answer the state query before it shows what is indexed. */
 const QUERY_TIMEOUT_MS = 5_000;
-
-// Statuses in which a running payout waits for an operator.
-const HELD: readonly PayoutStatus[] = ['AwaitingApproval', 'NeedsAttention', 'TransferFailed'];
 
 interface AttentionRow {
   invoiceId: string;
@@ -67,7 +72,9 @@ interface AttentionRow {
 }
 
 export function registerPayoutCommands(program: Command): void {
-  const payouts = program.command('payouts').description('find payouts, decide on held ones, pause all payouts');
+  const payouts = program
+    .command('payouts')
+    .description('find payouts, decide on those that wait for a person, pause all payouts');
 
   payouts
     .command('list')
@@ -114,7 +121,7 @@ export function registerPayoutCommands(program: Command): void {
 
   payouts
     .command('attention')
-    .description('what waits for a person: payouts held for a decision, and invoices with an open case')
+    .description('what waits for a person: payouts waiting for a decision, and invoices with an open case')
     .addHelpText('after', examples('payouts attention', 'payouts attention --json'))
     .action(async (_opts: unknown, cmd: Command) => {
       const rows = await withTemporal({ cmd }, (client, cfg) => needingAPerson(client, cfg.taskQueue));
@@ -124,7 +131,7 @@ export function registerPayoutCommands(program: Command): void {
   for (const paused of [true, false]) {
     payouts
       .command(paused ? 'pause' : 'resume')
-      .description(paused ? 'hold every payout before it sends a transfer' : 'let held payouts send again')
+      .description(paused ? 'stop every payout before it sends a transfer' : 'let paused payouts send again')
       .requiredOption('--operator <name>', 'who flips the switch')
       .option('--note <text>', 'why')
       .addHelpText(
@@ -193,7 +200,7 @@ async function showPayout(client: Client, id: string): Promise<Shown> {
 function payoutRow(w: Omit<WorkflowExecutionInfo, 'raw'>): PayoutRow {
   const sa = w.typedSearchAttributes;
   return {
-    invoiceId: sa.get(InvoiceIdKey) ?? w.workflowId.replace(/^payout-/, ''),
+    invoiceId: sa.get(InvoiceIdKey) ?? invoiceIdOfWorkflow(w.workflowId),
     status: sa.get(PayoutStatusKey),
     amountCents: sa.get(PayoutAmountKey),
     transferId: sa.get(TransferIdKey),
@@ -218,10 +225,8 @@ function renderShown(shown: Shown): string {
 }
 
 async function listPayouts(client: Client, status: PayoutStatus | undefined, limit: number): Promise<PayoutRow[]> {
-  // `status` comes from a fixed list of choices, so it is safe to put in the query.
-  const filters = ['WorkflowType="payout"', ...(status ? [`${PayoutStatusKey.name}="${status}"`] : [])];
   const rows: PayoutRow[] = [];
-  for await (const w of client.workflow.list({ query: filters.join(' AND '), pageSize: Math.min(limit, 1000) })) {
+  for await (const w of client.workflow.list({ query: payoutListQuery({ status }), pageSize: Math.min(limit, 1000) })) {
     rows.push(payoutRow(w));
     if (rows.length >= limit) break;
   }
@@ -236,7 +241,10 @@ function renderRecord(r: DecisionRecordState): string {
       'Rejected',
       r.rejected && `by ${r.rejected.operator} at ${r.rejected.at}${r.rejected.note ? ` (${r.rejected.note})` : ''}`,
     ],
-    ['Open case', r.openCase && `${r.openCase.kind} since ${r.openCase.since}: ${r.openCase.reason}`],
+    [
+      'Open cases',
+      r.openCases.length > 0 ? r.openCases.map((c) => `${c.kind} since ${c.since}: ${c.reason}`).join('; ') : undefined,
+    ],
     ['Loss acknowledged', r.acknowledgedLossCents === undefined ? undefined : formatBRL(r.acknowledgedLossCents)],
   ]);
   if (r.entries.length === 0) return fields;
@@ -273,8 +281,8 @@ function renderState(s: PayoutState): string {
     ['Net', money(s.netCents)],
     ['Reversed before sending', money(s.reversedCents)],
     ['To send', money(s.sendCents)],
-    ['Reversed after sending', money(s.reversedAfterSendCents)],
-    ['Waits for', s.awaiting.length > 0 ? s.awaiting.join(' or ') : undefined],
+    ['Reversal loss', money(s.reversalLossCents)],
+    ['Waits for', s.waitsFor.length > 0 ? s.waitsFor.join(' or ') : undefined],
     ['Retrying', s.retrying],
     ['Decisions', decisions.length > 0 ? decisions.join('; ') : undefined],
     ['Attempts', String(s.attempts.length)],
@@ -292,10 +300,10 @@ function renderState(s: PayoutState): string {
 
 async function needingAPerson(client: Client, taskQueue: string): Promise<AttentionRow[]> {
   const rows: AttentionRow[] = [];
-  for (const status of HELD) {
-    const query = `WorkflowType="payout" AND ExecutionStatus="Running" AND TaskQueue="${taskQueue}" AND ${PayoutStatusKey.name}="${status}"`;
+  for (const status of WAITS_FOR_PERSON) {
+    const query = payoutListQuery({ taskQueue, status, running: true });
     for await (const w of client.workflow.list({ query })) {
-      const invoice = w.typedSearchAttributes.get(InvoiceIdKey) ?? w.workflowId.replace(/^payout-/, '');
+      const invoice = w.typedSearchAttributes.get(InvoiceIdKey) ?? invoiceIdOfWorkflow(w.workflowId);
       rows.push({
         invoiceId: invoice,
         waiting: status,

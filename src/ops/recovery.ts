@@ -84,7 +84,7 @@ export function renderReconciliation(r: ReconciliationReport): string {
       ['amount mismatches', String(r.amountMismatches.length)],
       ['duplicates', String(r.duplicates.length)],
       ['verdict', hasDrift(r) ? 'DRIFT' : 'clean'],
-      ['reversed after payout', `${r.reversedAfterPayout.length} (${formatBRL(r.reversedAfterPayoutCents)} lost)`],
+      ['reversal loss', `${r.reversalLosses.length} (${formatBRL(r.reversalLossCents)} lost)`],
     ]),
     r.unpaid.length === 0
       ? 'every credited invoice has its transfer'
@@ -92,11 +92,11 @@ export function renderReconciliation(r: ReconciliationReport): string {
           { header: 'unpaid invoice', value: (u) => u.invoiceId },
           { header: 'action', value: (u) => u.action },
         ]),
-    ...(r.reversedAfterPayout.length === 0
+    ...(r.reversalLosses.length === 0
       ? []
       : [
-          formatTable(r.reversedAfterPayout, [
-            { header: 'reversed after payout', value: (x) => x.invoiceId },
+          formatTable(r.reversalLosses, [
+            { header: 'reversal loss', value: (x) => x.invoiceId },
             { header: 'transfer', value: (x) => x.transferId },
             { header: 'sent', value: (x) => formatBRL(x.sentCents), align: 'right' },
             { header: 'owed now', value: (x) => formatBRL(x.owedCents), align: 'right' },

@@ -1,14 +1,8 @@
 import { isGrpcServiceError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
-import { z } from 'zod';
-import {
-  PAUSE_SWITCH_WORKFLOW_TYPE,
-  pauseSwitchWorkflowId,
-  SWITCH_MEMO_KEY,
-  type PauseSwitchState,
-  type PauseSwitchWorkflow,
-} from '../workflows/pauseSwitchDefinitions';
+import { ensurePauseSwitch } from '../decisions/pauseSwitch';
+import { pauseSwitchWorkflowId } from '../workflows/pauseSwitchDefinitions';
 import { daysToMs, formatDays, namespaceRetentionMs } from './namespace';
 import { PayloadKeyError } from './payloadCodec';
 import { customSearchAttributes } from './searchAttributes';
@@ -218,35 +212,3 @@ async function until(check: () => Promise<boolean>, what: string, timeoutMs = 60
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
-
-async function ensurePauseSwitch(client: Client, taskQueue: string): Promise<'started' | 'running'> {
-  const workflowId = pauseSwitchWorkflowId(taskQueue);
-  const last = await client.workflow
-    .getHandle(workflowId)
-    .describe()
-    .catch((err: unknown) => {
-      if (err instanceof WorkflowNotFoundError) return undefined;
-      throw err;
-    });
-  if (last?.status.name === 'RUNNING') return 'running';
-  // A switch that was closed starts again where it was, with its record of changes.
-  const kept = pauseSwitchStateSchema.safeParse(last?.memo?.[SWITCH_MEMO_KEY]);
-  const state: PauseSwitchState = kept.success ? kept.data : { paused: false, changes: [] };
-  await client.workflow.start<PauseSwitchWorkflow>(PAUSE_SWITCH_WORKFLOW_TYPE, {
-    workflowId,
-    taskQueue,
-    args: [state],
-    // Readable from the start, before the switch's first workflow task has run.
-    memo: { [SWITCH_MEMO_KEY]: state },
-    workflowIdConflictPolicy: 'USE_EXISTING',
-    staticSummary: 'Global pause switch for payouts',
-  });
-  return 'started';
-}
-
-const pauseSwitchStateSchema = z.object({
-  paused: z.boolean(),
-  changes: z.array(
-    z.object({ paused: z.boolean(), operator: z.string(), note: z.string().optional(), at: z.string() }),
-  ),
-});

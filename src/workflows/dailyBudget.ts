@@ -42,11 +42,11 @@ export async function dailyBudget(input: DailyBudgetInput): Promise<void> {
     const totalCents = others + request.amount;
     const answer = { totalCents, maxCents: request.maxCents, day: input.day };
     if (existing && !existing.released) return { ...answer, granted: true };
-    if (!request.force && totalCents > request.maxCents) return { ...answer, granted: false };
+    if (!request.approvedOverDailyMax && totalCents > request.maxCents) return { ...answer, granted: false };
     reservations[request.externalId] = {
       invoiceId: request.invoiceId,
       amount: request.amount,
-      forced: request.force,
+      approvedOverDailyMax: request.approvedOverDailyMax,
       released: false,
     };
     return { ...answer, granted: true };

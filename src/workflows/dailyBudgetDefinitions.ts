@@ -25,8 +25,8 @@ export interface DailyBudgetInput {
 export interface Reservation {
   invoiceId: string;
   amount: number;
-  /** An operator approved it above the limit. */
-  forced: boolean;
+  /** An operator approved this transfer going over the day's maximum. */
+  approvedOverDailyMax: boolean;
   /** The transfer failed or was canceled: its amount no longer counts. */
   released: boolean;
 }
@@ -38,7 +38,8 @@ export interface ReserveRequest {
   amount: number;
   /** The daily maximum in force now (a raised one applies at once). */
   maxCents: number;
-  force: boolean;
+  /** An operator approved this transfer going over this day's maximum. */
+  approvedOverDailyMax: boolean;
 }
 
 export interface ReserveAnswer {

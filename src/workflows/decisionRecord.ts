@@ -9,6 +9,7 @@ import {
 } from '@temporalio/workflow';
 import { DecisionStateKey, InvoiceIdKey } from '../temporal/searchAttributes';
 import {
+  ACKNOWLEDGED_CASES,
   decisionRecordQuery,
   decisionStateOf,
   openCaseUpdate,
@@ -18,11 +19,11 @@ import {
 } from './decisionRecordDefinitions';
 
 /**
- * An invoice's operator decisions and open case, kept for as long as the deployment runs: it never completes, so
+ * An invoice's operator decisions and open cases, kept for as long as the deployment runs: it never completes, so
  * Temporal's retention never deletes it, and its history stays short by continuing as new with its state.
  */
 export async function decisionRecord(initial: DecisionRecordState): Promise<void> {
-  const record: DecisionRecordState = { ...initial, entries: [...initial.entries] };
+  const record: DecisionRecordState = { ...initial, entries: [...initial.entries], openCases: [...initial.openCases] };
   let published = '';
   /** Search attribute and memo follow the state, written only when they change. */
   const publish = () => {
@@ -41,32 +42,31 @@ export async function decisionRecord(initial: DecisionRecordState): Promise<void
   setHandler(recordDecisionUpdate, (entry) => {
     if (record.entries.some((e) => e.id === entry.id)) return record;
     record.entries.push(entry);
-    if (entry.action === 'reject') {
-      record.rejected = entry;
-      record.openCase = undefined;
-    } else if (entry.action === 'restart') {
-      record.rejected = undefined;
-      record.openCase = undefined;
-    } else if (entry.action === 'acknowledge' && record.openCase?.kind === 'reversed-after-payout') {
-      record.acknowledgedLossCents = record.openCase.lossCents;
-      record.openCase = undefined;
+    if (entry.action === 'reject' || entry.action === 'restart') {
+      record.rejected = entry.action === 'reject' ? entry : undefined;
+      // Either resolves what waited for a person to pay or not; money that already left still needs acknowledging.
+      record.openCases = record.openCases.filter((c) => ACKNOWLEDGED_CASES.includes(c.kind));
+    } else if (entry.action === 'acknowledge') {
+      const loss = record.openCases.find((c) => c.kind === 'reversal-loss');
+      if (loss) record.acknowledgedLossCents = loss.lossCents;
+      record.openCases = record.openCases.filter((c) => !ACKNOWLEDGED_CASES.includes(c.kind));
     }
     publish();
     return record;
   });
   setHandler(openCaseUpdate, (opened) => {
-    if (opened.kind === 'reversed-after-payout') {
-      // Money already left, whatever an operator decided before: open unless this loss is known or acknowledged.
-      const open = record.openCase?.kind === opened.kind ? (record.openCase.lossCents ?? 0) : 0;
-      if ((opened.lossCents ?? 0) > Math.max(open, record.acknowledgedLossCents ?? 0)) {
-        record.openCase = { ...opened, since: new Date().toISOString() };
-        publish();
-      }
-      return record;
-    }
-    // A rejected invoice is resolved: an operator said no, and nothing re-opens that on its own.
-    if (!record.rejected && record.openCase?.kind !== opened.kind) {
-      record.openCase = { ...opened, since: new Date().toISOString() };
+    const open = record.openCases.find((c) => c.kind === opened.kind);
+    const worthOpening =
+      opened.kind === 'reversal-loss'
+        ? // Money already left, whatever an operator decided before: open unless this loss is known or acknowledged.
+          (opened.lossCents ?? 0) > Math.max(open?.lossCents ?? 0, record.acknowledgedLossCents ?? 0)
+        : // A rejected invoice is resolved: nothing re-opens that on its own, except money that left despite it.
+          !open && (opened.kind === 'sent-despite-rejection' || !record.rejected);
+    if (worthOpening) {
+      record.openCases = [
+        ...record.openCases.filter((c) => c.kind !== opened.kind),
+        { ...opened, since: new Date().toISOString() },
+      ];
       publish();
     }
     return record;

@@ -28,16 +28,24 @@ export interface DecisionEntry {
   payoutStatus: string;
 }
 
-export const CASE_KINDS = ['closed-without-transfer', 'credit-older-than-retention', 'reversed-after-payout'] as const;
+export const CASE_KINDS = [
+  'closed-without-transfer',
+  'credit-older-than-retention',
+  'reversal-loss',
+  'sent-despite-rejection',
+] as const;
 export type CaseKind = (typeof CASE_KINDS)[number];
 
-/** Something no automatic path may act on: it waits, listed, for a person. */
+/** Cases about money that already left: only an explicit acknowledgement closes them, never a reject or restart. */
+export const ACKNOWLEDGED_CASES: readonly CaseKind[] = ['reversal-loss', 'sent-despite-rejection'];
+
+/** An invoice that waits for a person: something no automatic path may act on, listed until a person resolves it. */
 export interface OpenCase {
   kind: CaseKind;
   reason: string;
   /** ISO time the case was opened. */
   since: string;
-  /** `reversed-after-payout`: what left that the payer took back, in cents. */
+  /** `reversal-loss`: what left that the payer took back, in cents. */
   lossCents?: number;
   /** Set by whoever asks to open it, so they can tell whether they opened it or found it open. */
   openedBy?: string;
@@ -48,7 +56,8 @@ export interface DecisionRecordState {
   entries: DecisionEntry[];
   /** Set by a reject, cleared by a restart: while set, nothing starts a payout of this invoice on its own. */
   rejected?: DecisionEntry;
-  openCase?: OpenCase;
+  /** At most one of each kind. */
+  openCases: OpenCase[];
   /** The loss an operator acknowledged: a reversal case opens again only for a larger one. */
   acknowledgedLossCents?: number;
 }
@@ -65,9 +74,9 @@ export const decisionRecordQuery = defineQuery<DecisionRecordState>('record');
 /** The memo key under which a record keeps its state readable without a worker. */
 export const RECORD_MEMO_KEY = 'record';
 
-export function decisionStateOf(record: Pick<DecisionRecordState, 'rejected' | 'openCase'>): DecisionState {
-  // Only a loss case can be open on a rejected invoice: someone must still see it.
-  if (record.openCase) return 'NeedsPerson';
+export function decisionStateOf(record: Pick<DecisionRecordState, 'rejected' | 'openCases'>): DecisionState {
+  // A case about money that left stays open on a rejected invoice: someone must still see it.
+  if (record.openCases.length > 0) return 'NeedsPerson';
   if (record.rejected) return 'Rejected';
   return 'Decided';
 }

@@ -6,13 +6,7 @@ import {
   upsertMemo,
   workflowInfo,
 } from '@temporalio/workflow';
-import {
-  pausedQuery,
-  pauseSwitchQuery,
-  setPausedUpdate,
-  SWITCH_MEMO_KEY,
-  type PauseSwitchState,
-} from './pauseSwitchDefinitions';
+import { setPausedUpdate, SWITCH_MEMO_KEY, type PauseSwitchState } from './pauseSwitchDefinitions';
 
 /**
  * The operator's global "pause all payouts" switch, one long-lived workflow per deployment. Payouts ask it right
@@ -21,8 +15,6 @@ import {
  */
 export async function pauseSwitch(initial?: PauseSwitchState): Promise<void> {
   const state: PauseSwitchState = { paused: initial?.paused ?? false, changes: [...(initial?.changes ?? [])] };
-  setHandler(pausedQuery, () => state.paused);
-  setHandler(pauseSwitchQuery, () => state);
   setHandler(setPausedUpdate, (change) => {
     state.paused = change.paused;
     state.changes.push({ ...change, at: new Date().toISOString() });

@@ -1,4 +1,4 @@
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineUpdate } from '@temporalio/workflow';
 
 /** The pause switch's contract; clients import this module, never the workflow. */
 
@@ -30,8 +30,6 @@ export type PauseSwitchWorkflow = (state?: PauseSwitchState) => Promise<void>;
 
 /** An Update, not a signal: it returns once the switch's memo, which payouts read, holds the change. */
 export const setPausedUpdate = defineUpdate<PauseSwitchState, [PauseChange]>('setPaused');
-export const pausedQuery = defineQuery<boolean>('paused');
-export const pauseSwitchQuery = defineQuery<PauseSwitchState>('switch');
 
-/** The memo key under which the switch keeps its state readable without a worker. */
+/** The memo key under which the switch keeps its state readable without a worker (its only read path). */
 export const SWITCH_MEMO_KEY = 'switch';

@@ -1,10 +1,14 @@
+import type { UpdateDefinition } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { payoutWorkflowId } from '../domain/payoutIds';
+import type { Approval } from '../domain/sendGate';
 import type { CreditedInvoice, TransferSnapshot, TransferStatus } from '../domain/types';
+import { PayoutStatusKey } from '../temporal/searchAttributes';
 import type { DecisionEntry } from './decisionRecordDefinitions';
 
 /**
- * The payout workflow's contract: its type name, input, state, signals, query and updates. Clients (the event
- * dispatcher, the operator CLI, recovery) import this module, never the workflow itself.
+ * The payout workflow's contract: its type name, input, state, signals, query and updates, and how clients find
+ * payouts. Clients (the event dispatcher, the operator CLI, gauges, recovery) import this module, never the workflow.
  */
 
 export const PAYOUT_WORKFLOW_TYPE = 'payout';
@@ -19,35 +23,66 @@ export interface PayoutInput {
   historyLimit?: number;
   /** An operator restarted the payout of an invoice whose earlier payout had closed. */
   restartedBy?: DecisionEntry;
-  /** What an earlier run of this payout handed over when it continued as new. */
+  /** Everything an earlier run of this payout knew, when it continued as new. */
   carried?: CarriedPayout;
 }
 
-/** Where a payout is: each phase can be run again from its start, which is what continue-as-new relies on. */
-export type PayoutPhase =
-  | { name: 'check' }
-  | { name: 'send'; attempt: number }
-  | { name: 'follow'; attempt: number; transfer: TransferSnapshot; pollSeconds: number };
+/** The decisions a payout can wait for; each is an Update of the same name. */
+export const PAYOUT_DECISIONS = ['approve', 'reject', 'retry'] as const;
+export type PayoutDecision = (typeof PAYOUT_DECISIONS)[number];
 
-/** A payout waiting for an operator, and the phase it goes back to on retry or approve. */
-export interface Parked {
-  awaiting: DecisionAction[];
-  resume: PayoutPhase;
-  /** Approving lets the transfer go over the daily maximum (the day's budget is what held it). */
-  approveForcesBudget?: boolean;
+/** Statuses in which a running payout waits for a person to decide. */
+export const WAITS_FOR_PERSON = ['AwaitingApproval', 'NeedsAttention', 'TransferFailed'] as const;
+export type WaitingStatus = (typeof WAITS_FOR_PERSON)[number];
+
+/**
+ * Where a payout is (the README's state diagram). Every step can be run again from its start, which is what
+ * continue-as-new relies on: the step is carried with the rest of the payout's state.
+ */
+export type PayoutStep =
+  /** Read the credited invoice, take over what earlier runs sent, apply the guardrails. */
+  | { name: 'check' }
+  /** Create the transfer of this attempt through the send gate. */
+  | { name: 'send'; attempt: number; approval?: Approval }
+  /** A send failed: find out whether its transfer was made anyway. */
+  | { name: 'settle'; attempt: number; since: string; failure: string }
+  /**
+   * Follow a transfer to a final status. `day` is the business day its amount was granted on, when known;
+   * `lookNow`: a person asked to look again, before anything else.
+   */
+  | {
+      name: 'follow';
+      attempt: number;
+      transfer: TransferSnapshot;
+      day?: string;
+      pollSeconds: number;
+      lookNow?: boolean;
+    }
+  /** Wait for a person: `then` is what approve or retry goes on with; reject ends the payout. */
+  | {
+      name: 'waitForPerson';
+      status: WaitingStatus;
+      waitsFor: PayoutDecision[];
+      then: PayoutStep;
+      /** What an approval covers (a transfer a guardrail or the day's maximum stopped). */
+      approves?: Approval;
+    }
+  | { name: 'done' };
+
+export type StepNamed<N extends PayoutStep['name']> = Extract<PayoutStep, { name: N }>;
+
+/** A decision accepted by its Update but not yet carried out. */
+export interface PendingDecision {
+  action: PayoutDecision;
+  entry: DecisionEntry;
 }
 
+/** The whole of a payout's memory, carried across continue-as-new as one piece. */
 export interface CarriedPayout {
   state: PayoutState;
-  phase: PayoutPhase;
-  parked?: Parked;
+  step: PayoutStep;
   creditedEvent?: CreditedEvent;
-  /** An operator approved going over the daily maximum. */
-  budgetForced: boolean;
-  /** The business day its current transfer's amount was reserved on. */
-  budgetDay?: string;
-  /** A decision accepted but not yet carried out. */
-  decision?: { action: DecisionAction; entry: DecisionEntry };
+  decision?: PendingDecision;
 }
 
 export type PayoutWorkflow = (input: PayoutInput) => Promise<PayoutState>;
@@ -108,28 +143,47 @@ export interface PayoutState {
   reversedCents?: number;
   /** What the transfer sends: net minus reversed, read from the API as it is created (0: nothing left). */
   sendCents?: number;
-  /** What the payer got back after the transfer was made: money that left, a case for a person. */
-  reversedAfterSendCents?: number;
-  /** Why the payout waits for an operator, ended without a transfer, or failed. */
+  /** The reversal loss: what the payer got back after the transfer was made, money that left; a case for a person. */
+  reversalLossCents?: number;
+  /** Why the payout waits for a person, ended without a transfer, or what happened on the way. */
   reasons: string[];
   attempts: TransferAttempt[];
   eventIds: string[];
-  /** The decisions this payout waits for now; none while it works or once an operator has decided. */
-  awaiting: DecisionAction[];
+  /** The decisions the payout waits for now; none while it works or once a person has decided. */
+  waitsFor: PayoutDecision[];
   /** Every operator decision on this payout, oldest first (also kept in the invoice's decision record). */
   decisions: DecisionEntry[];
   /** A transient error being retried (Stark Bank down): visible, nobody needs to act. */
   retrying?: string;
 }
 
-export type DecisionAction = 'approve' | 'reject' | 'retry';
-
 /** Statuses an operator decision passes through while the payout carries it out. */
-export const CARRYING_OUT: Record<DecisionAction, PayoutStatus> = {
+export const CARRYING_OUT: Record<PayoutDecision, PayoutStatus> = {
   approve: 'Approved',
   reject: 'Rejecting',
   retry: 'Retrying',
 };
+
+/** The visibility query that lists payouts: of a task queue, in a status, running or not. */
+export function payoutListQuery({
+  taskQueue,
+  status,
+  running,
+}: { taskQueue?: string; status?: PayoutStatus; running?: boolean } = {}): string {
+  // Statuses come from a fixed list and task queues from configuration, so both are safe in the query.
+  return [
+    `WorkflowType="${PAYOUT_WORKFLOW_TYPE}"`,
+    ...(running ? ['ExecutionStatus="Running"'] : []),
+    ...(taskQueue ? [`TaskQueue="${taskQueue}"`] : []),
+    ...(status ? [`${PayoutStatusKey.name}="${status}"`] : []),
+  ].join(' AND ');
+}
+
+/** The invoice a payout's workflow id stands for (the inverse of payoutWorkflowId). */
+export function invoiceIdOfWorkflow(workflowId: string): string {
+  const prefix = payoutWorkflowId('');
+  return workflowId.startsWith(prefix) ? workflowId.slice(prefix.length) : workflowId;
+}
 
 export const invoiceCreditedSignal = defineSignal<[CreditedEvent]>('invoiceCredited');
 export const transferUpdatedSignal = defineSignal<[TransferEvent]>('transferUpdated');
@@ -138,6 +192,10 @@ export const resumeSignal = defineSignal('resume');
 /** Sent by reconciliation to make a payout look its transfer up now instead of at its next poll. */
 export const lookUpTransferSignal = defineSignal('lookUpTransfer');
 export const payoutStateQuery = defineQuery<PayoutState>('state');
-export const approveUpdate = defineUpdate<PayoutState, [OperatorDecision]>('approve');
-export const rejectUpdate = defineUpdate<PayoutState, [OperatorDecision]>('reject');
-export const retryUpdate = defineUpdate<PayoutState, [OperatorDecision]>('retry');
+/** One Update per decision, named after it; each returns the payout's state once it accepted the decision. */
+export const decisionUpdates: Record<PayoutDecision, UpdateDefinition<PayoutState, [OperatorDecision]>> = {
+  approve: defineUpdate<PayoutState, [OperatorDecision]>('approve'),
+  reject: defineUpdate<PayoutState, [OperatorDecision]>('reject'),
+  retry: defineUpdate<PayoutState, [OperatorDecision]>('retry'),
+};
+export const { approve: approveUpdate, reject: rejectUpdate, retry: retryUpdate } = decisionUpdates;

@@ -20,7 +20,7 @@ export async function sweepEvents(): Promise<SweepReport> {
 
 /**
  * Scheduled (hourly): compares credited invoices, net of reversals, with transfers; starts missing payouts, reports
- * drift, and opens a case for each reversal after payout.
+ * drift, and opens a case for each reversal loss.
  */
 export async function reconcilePayouts(input: { lookbackDays: number }): Promise<ReconciliationReport> {
   const report = await acts.reconcilePayouts(input);
@@ -29,7 +29,7 @@ export async function reconcilePayouts(input: { lookbackDays: number }): Promise
     `${formatBRL(report.reversedBeforePayoutCents)}, sent ${formatBRL(report.sentCents)}, ` +
     `${report.unpaid.length} unpaid, ${report.sentWithoutCredit.length} sent without credit, ` +
     `${report.amountMismatches.length} amount mismatches, ${report.duplicates.length} duplicates, ` +
-    `${report.reversedAfterPayout.length} reversed after payout (${formatBRL(report.reversedAfterPayoutCents)})`;
+    `${report.reversalLosses.length} reversal loss (${formatBRL(report.reversalLossCents)})`;
   setCurrentDetails(summary);
   if (hasDrift(report)) log.warn('reconciliation drift', { summary });
   else log.info('reconciliation clean', { summary });

@@ -7,7 +7,7 @@ import { cpf } from 'cpf-cnpj-validator';
 import type { ReconciliationReport } from '../../src/activities/recovery';
 import { payoutWorkflowId, invoiceIdOfTransfer } from '../../src/domain/payoutIds';
 import { hasDrift } from '../../src/domain/reconciliation';
-import { setPayoutsPaused } from '../../src/ops/pausePayouts';
+import { setPayoutsPaused } from '../../src/decisions/pauseSwitch';
 import { collect } from '../../src/starkbank/list';
 import { transferSchema } from '../../src/starkbank/schemas';
 import { provisionNamespace } from '../../src/temporal/provision';
@@ -25,7 +25,7 @@ const INITIAL_BALANCE = 10_000_000;
  * The reversal policy end to end: emulator -> signed webhooks -> webhook process -> payouts on the worker process
  * -> transfers, with the payers reversing before and after the transfers, and invoices that are never paid. The
  * money is audited at the end: every transfer sent credited − fee − what was reversed before it, nothing went out
- * for an unpaid invoice, and reconciliation lists each reversal after payout as a loss of its own, not as drift.
+ * for an unpaid invoice, and reconciliation lists each reversal loss as a loss of its own, not as drift.
  */
 describe('end to end: reversed, expired and canceled invoices', function () {
   this.timeout(180_000);
@@ -188,7 +188,7 @@ describe('end to end: reversed, expired and canceled invoices', function () {
       const partlyLoss = { sentCents: 4_963, owedCents: 8_000 - FEE - 3_500, lossCents: 500 };
       const afterLoss = { sentCents: 6_000 - FEE, owedCents: 0, lossCents: 6_000 - FEE };
       assert.deepEqual(
-        report.reversedAfterPayout
+        report.reversalLosses
           .map(({ invoiceId, sentCents, owedCents, lossCents, action }) => ({
             invoiceId,
             sentCents,
@@ -202,24 +202,24 @@ describe('end to end: reversed, expired and canceled invoices', function () {
           { invoiceId: after, ...afterLoss, action: 'case-opened' },
         ],
       );
-      assert.equal(report.reversedAfterPayoutCents, 500 + 6_000 - FEE);
+      assert.equal(report.reversalLossCents, 500 + 6_000 - FEE);
       assert.equal(hasDrift(report), false);
       const table = await runCliOk(['recovery', 'reconcile', '--lookback-days', '1'], cli);
       assert.match(table, /verdict:\s+clean/);
-      assert.match(table, /reversed after payout:\s+2 \(R\$ 64,63 lost\)/);
+      assert.match(table, /reversal loss:\s+2 \(R\$ 64,63 lost\)/);
 
       // The reconciliation gauges come from the last run visibility lists: a moment after it closes.
       const adminUrl = adminUrlOf(worker);
       const workerMetrics = await eventually(
         async () => {
           const text = await (await fetch(`${adminUrl}/metrics`)).text();
-          return /^reconciliation_reversed_after_payout /m.test(text) ? text : undefined;
+          return /^reconciliation_reversal_losses /m.test(text) ? text : undefined;
         },
         { timeoutMs: 30_000, what: 'the reconciliation gauges' },
       );
       assert.equal(metric(workerMetrics, 'payout_reversal_losses_total'), 2);
       assert.equal(metric(workerMetrics, 'payout_reversal_loss_cents_total'), 500 + 6_000 - FEE);
-      assert.equal(metric(workerMetrics, 'reconciliation_reversed_after_payout'), 2);
+      assert.equal(metric(workerMetrics, 'reconciliation_reversal_losses'), 2);
       assert.equal(metric(workerMetrics, 'reconciliation_drift{kind="amount_mismatch"}'), 0);
 
       // Each loss waits for a person until acknowledged; an acknowledged one is not listed again.
@@ -235,8 +235,8 @@ describe('end to end: reversed, expired and canceled invoices', function () {
       assert.deepEqual(
         await attention(),
         [
-          [after, 'case: reversed-after-payout'],
-          [partly, 'case: reversed-after-payout'],
+          [after, 'case: reversal-loss'],
+          [partly, 'case: reversal-loss'],
         ].sort(),
       );
       const ack = await runCliOk(
@@ -244,12 +244,12 @@ describe('end to end: reversed, expired and canceled invoices', function () {
         cli,
       );
       assert.match(ack, /acknowledge: recorded for invoice \d+; its reversal case is closed/);
-      assert.deepEqual(await attention(), [[partly, 'case: reversed-after-payout']]);
+      assert.deepEqual(await attention(), [[partly, 'case: reversal-loss']]);
       const again = JSON.parse(
         await runCliOk(['recovery', 'reconcile', '--lookback-days', '1', '--json'], cli),
       ) as ReconciliationReport;
       assert.deepEqual(
-        again.reversedAfterPayout.map((r) => [r.invoiceId, r.action]).sort(),
+        again.reversalLosses.map((r) => [r.invoiceId, r.action]).sort(),
         [
           [after, 'acknowledged'],
           [partly, 'case-open'],
@@ -258,7 +258,7 @@ describe('end to end: reversed, expired and canceled invoices', function () {
       console.log(
         `      reversals e2e: ${issued.length} invoices, ${credited.size} credited, ${transfers.length} transfers, ` +
           `reversed ${reversedInAll} (${report.reversedBeforePayoutCents} before payout, ` +
-          `${report.reversedAfterPayoutCents} after), sent ${sent}`,
+          `${report.reversalLossCents} after), sent ${sent}`,
       );
     } finally {
       await Promise.all([webhook?.stop(), worker?.stop()]);

@@ -277,7 +277,7 @@ describe('event dispatcher', () => {
       payoutStatus: 'AwaitingApproval',
     };
     const fake = fakeClient(0, {
-      'decisions-5166945473134592': { invoiceId: '5166945473134592', entries: [entry], rejected: entry },
+      'decisions-5166945473134592': { invoiceId: '5166945473134592', entries: [entry], rejected: entry, openCases: [] },
     });
     fake.release();
     const dispatcher = createEventDispatcher(deps(fake.client));

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { formatBRL, netCreditedAmount, overSentCents, owedCents, reversedCents } from '../../src/domain/money';
+import { formatBRL, netCreditedAmount, reversalLossCents, owedCents, reversedCents } from '../../src/domain/money';
 import { MISSION_DESTINATION } from '../../src/domain/destination';
 import {
   attemptOfExternalId,
@@ -53,9 +53,9 @@ describe('money', () => {
   });
 
   it('calls over-sent what a transfer sent beyond what is owed now', () => {
-    assert.equal(overSentCents(7_000, 7_000), 0);
-    assert.equal(overSentCents(7_000, 4_000), 3_000);
-    assert.equal(overSentCents(9_975, -25), 9_975, 'a full reversal after sending loses all that was sent');
+    assert.equal(reversalLossCents(7_000, 7_000), 0);
+    assert.equal(reversalLossCents(7_000, 4_000), 3_000);
+    assert.equal(reversalLossCents(9_975, -25), 9_975, 'a full reversal after sending loses all that was sent');
   });
 
   it('formats reais for people', () => {

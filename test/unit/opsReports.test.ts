@@ -10,13 +10,13 @@ describe('ops recovery report', () => {
     transfers: 1,
     creditedNetCents: 9_950,
     reversedBeforePayoutCents: 0,
-    reversedAfterPayoutCents: 0,
+    reversalLossCents: 0,
     sentCents: 9_950,
     unpaid: [],
     sentWithoutCredit: [],
     amountMismatches: [],
     duplicates: [],
-    reversedAfterPayout: [],
+    reversalLosses: [],
   };
 
   it('says clean when credits and transfers agree', () => {

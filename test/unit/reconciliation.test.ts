@@ -106,7 +106,7 @@ describe('compareCreditsWithTransfers', () => {
 
     it('lists reversals after payout as losses of their own, not as drift', () => {
       const f = compareCreditsWithTransfers(reversedInvoices, sent);
-      assert.deepEqual(f.reversedAfterPayout, [
+      assert.deepEqual(f.reversalLosses, [
         {
           invoiceId: 'after',
           transferId: 't-after',
@@ -124,7 +124,7 @@ describe('compareCreditsWithTransfers', () => {
           lossCents: 1_500,
         },
       ]);
-      assert.equal(f.reversedAfterPayoutCents, 9_500);
+      assert.equal(f.reversalLossCents, 9_500);
       assert.deepEqual(f.amountMismatches, []);
       assert.deepEqual(
         f.unpaid.map((u) => [u.invoiceId, u.netCents]),
@@ -145,7 +145,7 @@ describe('compareCreditsWithTransfers', () => {
         { id: 't', invoiceId: 'before', amount: 6_000, status: 'success' },
       ]);
       assert.deepEqual(f.amountMismatches, [{ invoiceId: 'before', expected: 6_975, sent: 6_000 }]);
-      assert.deepEqual(f.reversedAfterPayout, []);
+      assert.deepEqual(f.reversalLosses, []);
       // A wrong amount tells nothing of when the payer got money back: the books count all of it as before payout.
       assert.equal(f.reversedBeforePayoutCents, 3_000);
       assert.equal(hasDrift(f), true);
@@ -153,8 +153,8 @@ describe('compareCreditsWithTransfers', () => {
         { id: 't', invoiceId: 'before', amount: 10_000, status: 'success' },
       ]);
       assert.deepEqual(over.amountMismatches, [{ invoiceId: 'before', expected: 6_975, sent: 10_000 }]);
-      assert.deepEqual(over.reversedAfterPayout, [], 'money sent beyond the net is a mismatch, not a later reversal');
-      assert.equal(over.reversedAfterPayoutCents, 0);
+      assert.deepEqual(over.reversalLosses, [], 'money sent beyond the net is a mismatch, not a later reversal');
+      assert.equal(over.reversalLossCents, 0);
       assert.equal(over.reversedBeforePayoutCents, 3_000);
       assert.equal(hasDrift(over), true);
     });

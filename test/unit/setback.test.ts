@@ -20,14 +20,14 @@ describe('a payout step that failed', () => {
       new TimeoutFailure('activity StartToClose timeout', undefined, TimeoutType.START_TO_CLOSE),
     );
     const setback = setbackOf(timedOut);
-    assert.equal(setback.kind, 'park');
+    assert.equal(setback.kind, 'person');
     assert.match(setback.message, /Activity task failed: activity StartToClose timeout/);
     // A local activity's timeout arrives bare.
     assert.equal(
       setbackOf(new TimeoutFailure('local activity timed out', undefined, TimeoutType.SCHEDULE_TO_CLOSE)).kind,
-      'park',
+      'person',
     );
-    assert.equal(setbackOf(activityFailed(new ServerFailure('history service unavailable', false))).kind, 'park');
+    assert.equal(setbackOf(activityFailed(new ServerFailure('history service unavailable', false))).kind, 'person');
   });
 
   it('lets a cancellation and a bug in the workflow itself through', () => {
@@ -43,13 +43,12 @@ describe('a payout step that failed', () => {
     );
   });
 
-  it('waits while paused, waits out an outage, and asks a person for everything else', () => {
+  it('waits out an outage, and asks a person for everything else', () => {
     const failure = (type: string) => activityFailed(ApplicationFailure.create({ type, message: `${type} happened` }));
-    assert.equal(setbackOf(failure(ErrorTypes.paused)).kind, 'paused');
     assert.equal(setbackOf(failure(ErrorTypes.transient)).kind, 'transient');
     for (const type of [ErrorTypes.unexpected, ErrorTypes.input, ErrorTypes.unexpectedState, 'Error']) {
       const setback = setbackOf(failure(type));
-      assert.deepEqual([setback.kind, setback.errorType, setback.message], ['park', type, `${type} happened`]);
+      assert.deepEqual([setback.kind, setback.errorType, setback.message], ['person', type, `${type} happened`]);
     }
     // A local activity's failure arrives bare.
     assert.equal(

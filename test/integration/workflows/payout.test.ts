@@ -4,8 +4,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { payoutWorkflowId } from '../../../src/domain/payoutIds';
 import { createEventDispatcher } from '../../../src/events/dispatch';
 import { parseEvent } from '../../../src/events/schema';
-import { createPauseSwitchReader } from '../../../src/activities/pauseSwitch';
-import { setPayoutsPaused } from '../../../src/ops/pausePayouts';
+import { createPauseSwitchReader, setPayoutsPaused } from '../../../src/decisions/pauseSwitch';
 import { PayoutStatusKey } from '../../../src/temporal/searchAttributes';
 import { pauseSwitchWorkflowId } from '../../../src/workflows/pauseSwitchDefinitions';
 import { payout } from '../../../src/workflows/payout';
@@ -19,7 +18,7 @@ import {
 } from '../../../src/workflows/payoutDefinitions';
 import { Context } from '@temporalio/activity';
 import { createActivities } from '../../../src/activities';
-import type { CreateTransferInput } from '../../../src/activities/transfers';
+import type { SendRequest } from '../../../src/domain/sendGate';
 import { eventually, getTestEnv, uniqueId, withWorker } from '../../helpers/temporal';
 import {
   creditAndDispatch as creditAndDispatchShared,
@@ -347,9 +346,9 @@ describe('payout workflow (real dev server, real SDK, emulator)', function () {
     // while the activity is still returning: the payout must still be woken by it.
     const activities = {
       ...real,
-      async createTransfer(input: CreateTransferInput) {
+      async createTransfer(input: SendRequest) {
         const result = await real.createTransfer(input);
-        if (result.outcome !== 'transfer') throw new Error('nothing left to send');
+        if (result.outcome !== 'sent') throw new Error(`nothing sent: ${result.outcome}`);
         const created = result.transfer;
         await eventually(() =>
           Promise.resolve(

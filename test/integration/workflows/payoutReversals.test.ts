@@ -28,7 +28,7 @@ describe('payout reversals (stubbed activities)', function () {
       assert.equal(result.status, 'Succeeded');
       assert.deepEqual(bank.created, [{ invoiceId, externalId: `payout-${invoiceId}`, amount: 6_950 }]);
       assert.deepEqual([result.netCents, result.reversedCents, result.sendCents], [9_950, 3_000, 6_950]);
-      assert.equal(result.reversedAfterSendCents, undefined);
+      assert.equal(result.reversalLossCents, undefined);
       assert.deepEqual(bank.losses, []);
       assert.equal((await handle.describe()).typedSearchAttributes.get(PayoutAmountKey), 6_950);
     });
@@ -42,7 +42,7 @@ describe('payout reversals (stubbed activities)', function () {
       assert.equal(result.status, 'NothingToSend');
       assert.match(result.reasons.join(), /minus R\$ 100,00 reversed by the payer leaves nothing to send/);
       assert.deepEqual([result.reversedCents, result.sendCents], [10_000, 0]);
-      assert.deepEqual(bank.reservations, []);
+      assert.deepEqual(bank.grants, []);
       assert.deepEqual(bank.created, []);
     });
   });
@@ -64,10 +64,10 @@ describe('payout reversals (stubbed activities)', function () {
     });
   });
 
-  it('sends nothing and gives the budget back when a reversal while awaiting approval leaves nothing', async () => {
+  it('sends and reserves nothing when a reversal while awaiting approval leaves nothing', async () => {
     const bank = new StubBank();
     bank.limits = { maxAmountCents: 5_000, dailyMaxCents: 10_000_000 };
-    await withStubbedPayout(bank, async ({ handle, invoiceId, reaches }) => {
+    await withStubbedPayout(bank, async ({ handle, reaches }) => {
       await reaches('AwaitingApproval');
       reverse(bank, 10_000);
       await handle.executeUpdate(approveUpdate, { args: [operator] });
@@ -76,7 +76,7 @@ describe('payout reversals (stubbed activities)', function () {
       assert.match(result.reasons.join(), /reversed by the payer leaves nothing to send/);
       assert.deepEqual([result.reversedCents, result.sendCents], [10_000, 0]);
       assert.deepEqual(bank.created, []);
-      assert.deepEqual(bank.released, [`payout-${invoiceId}`]);
+      assert.deepEqual(bank.grants, []);
       assert.deepEqual(
         result.decisions.map((d) => d.action),
         ['approve'],
@@ -98,10 +98,7 @@ describe('payout reversals (stubbed activities)', function () {
       await handle.signal(transferUpdatedSignal, { eventId: 'te1', transferId: 't1', status: 'success' });
       const result = await handle.result();
       assert.equal(result.status, 'Succeeded');
-      assert.deepEqual(
-        [result.sendCents, result.reversedCents, result.reversedAfterSendCents],
-        [10_000, undefined, 4_000],
-      );
+      assert.deepEqual([result.sendCents, result.reversedCents, result.reversalLossCents], [10_000, undefined, 4_000]);
       assert.match(result.reasons.join(), /R\$ 40,00 of transfer t1 was reversed by the payer after it was made/);
       assert.deepEqual(bank.losses, [
         { invoiceId, transferId: 't1', sentCents: 10_000, owedCents: 6_000, lossCents: 4_000 },
@@ -122,7 +119,7 @@ describe('payout reversals (stubbed activities)', function () {
         const result = await handle.result();
         assert.equal(result.status, 'Succeeded');
         assert.deepEqual(bank.created, []);
-        assert.deepEqual([result.sendCents, result.reversedAfterSendCents], [10_000, 10_000]);
+        assert.deepEqual([result.sendCents, result.reversalLossCents], [10_000, 10_000]);
         assert.deepEqual(bank.losses, [
           { invoiceId, transferId: 'earlier', sentCents: 10_000, owedCents: 0, lossCents: 10_000 },
         ]);

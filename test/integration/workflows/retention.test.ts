@@ -126,7 +126,7 @@ describe('decisions beyond Temporal retention (real dev server, real SDK, emulat
         const again = ctx.client.workflow.getHandle(payoutWorkflowId(invoiceId));
         await waitForStatus(again, 'AwaitingApproval');
         const record = await readDecisionRecord(ctx.client, invoiceId);
-        assert.equal(record?.openCase, undefined, 'the restart resolved the case');
+        assert.deepEqual(record?.openCases, [], 'the restart resolved the case');
         assert.deepEqual(
           record?.entries.map((e) => [e.action, e.operator, e.payoutStatus]),
           [['restart', 'bia', 'Missing']],

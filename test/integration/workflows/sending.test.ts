@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import axios from 'axios';
 import { businessDay } from '../../../src/domain/businessDay';
-import { setPayoutsPaused } from '../../../src/ops/pausePayouts';
+import { setPayoutsPaused } from '../../../src/decisions/pauseSwitch';
 import { dailyBudgetWorkflowId } from '../../../src/workflows/dailyBudgetDefinitions';
 import { payoutStateQuery, type PayoutState } from '../../../src/workflows/payoutDefinitions';
 import { startTestEmulator, type TestEmulator } from '../../../testkit/emulator';
@@ -70,7 +70,8 @@ describe('sending: checks at the moment of the transfer (real dev server, real S
       // Stark Bank refuses every create for now: the activity retries.
       stark.emulator.setFaults({ rules: [{ kind: 'error', method: 'POST', path: '/v2/transfer', count: 1_000 }] });
       const { invoiceId, handle } = await creditAndDispatch(stark, ctx, 2_200);
-      await waitForStatus(handle, 'Sending');
+      // Paused while a create is failing: the attempt after it must not send.
+      await eventually(() => Promise.resolve((stark.emulator.getFaults().rules[0]?.count ?? 0) < 1_000 || undefined));
       await setPayoutsPaused(ctx.client, ctx.taskQueue, { paused: true, operator: 'ana', note: 'bank incident' });
       stark.emulator.setFaults({ rules: [] });
       const paused = await waitForStatus(handle, 'Paused', 30_000);

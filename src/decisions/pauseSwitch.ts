@@ -1,0 +1,110 @@
+import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { z } from 'zod';
+import { errorMessage } from '../shared/errors';
+import { payoutListQuery, resumeSignal } from '../workflows/payoutDefinitions';
+import {
+  PAUSE_SWITCH_WORKFLOW_TYPE,
+  pauseSwitchWorkflowId,
+  setPausedUpdate,
+  SWITCH_MEMO_KEY,
+  type PauseChange,
+  type PauseSwitchState,
+  type PauseSwitchWorkflow,
+} from '../workflows/pauseSwitchDefinitions';
+
+/**
+ * The client side of the operator's global pause switch (src/workflows/pauseSwitch.ts), one per deployment: read
+ * from its memo (no worker needed), flipped by an Update, started by setup. Every reader and writer goes through here.
+ */
+
+const switchSchema = z.object({
+  paused: z.boolean(),
+  changes: z.array(
+    z.object({ paused: z.boolean(), operator: z.string(), note: z.string().optional(), at: z.string() }),
+  ),
+});
+
+export interface PauseRead {
+  paused: boolean;
+  /** Why nothing may be sent now, for the payout's status. */
+  reason?: string;
+}
+
+const START_OPTIONS = {
+  workflowIdConflictPolicy: 'USE_EXISTING',
+  staticSummary: 'Global pause switch for payouts',
+} as const;
+
+/** The switch's state from its memo; undefined when it was never started. Throws when it cannot be read. */
+export async function describePauseSwitch(
+  client: Client,
+  taskQueue: string,
+): Promise<{ running: boolean; state?: PauseSwitchState } | undefined> {
+  try {
+    const { status, memo } = await client.workflow.getHandle(pauseSwitchWorkflowId(taskQueue)).describe();
+    const parsed = switchSchema.safeParse(memo?.[SWITCH_MEMO_KEY]);
+    return { running: status.name === 'RUNNING', state: parsed.success ? parsed.data : undefined };
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return undefined;
+    throw err;
+  }
+}
+
+/**
+ * Reads the switch for a transfer about to be sent. Fails closed: a switch that is missing, closed or unreadable
+ * counts as paused, so a deployment that lost its switch sends nothing until setup runs.
+ */
+export function createPauseSwitchReader(client: Client, taskQueue: string): () => Promise<PauseRead> {
+  return async () => {
+    try {
+      const found = await describePauseSwitch(client, taskQueue);
+      if (!found) return { paused: true, reason: 'there is no pause switch: run setup' };
+      if (!found.running) return { paused: true, reason: 'the pause switch is not running: run setup' };
+      if (!found.state) return { paused: true, reason: 'the pause switch cannot be read' };
+      return found.state.paused ? { paused: true, reason: 'an operator paused all payouts' } : { paused: false };
+    } catch (err) {
+      return { paused: true, reason: `the pause switch cannot be read (${errorMessage(err)})` };
+    }
+  };
+}
+
+/**
+ * Flips the switch. Pausing stops new transfers from being created (payouts wait in `Paused`, nothing is dropped);
+ * resuming also wakes every paused payout at once instead of at its next check. Returns how many were woken.
+ */
+export async function setPayoutsPaused(client: Client, taskQueue: string, change: PauseChange): Promise<number> {
+  // The Update completes with the workflow task that upserts the memo: once it returns, every gate sees the change.
+  await client.workflow.executeUpdateWithStart(setPausedUpdate, {
+    args: [change],
+    startWorkflowOperation: new WithStartWorkflowOperation<PauseSwitchWorkflow>(PAUSE_SWITCH_WORKFLOW_TYPE, {
+      workflowId: pauseSwitchWorkflowId(taskQueue),
+      taskQueue,
+      args: [],
+      ...START_OPTIONS,
+    }),
+  });
+  if (change.paused) return 0;
+  let woken = 0;
+  const query = payoutListQuery({ taskQueue, running: true, status: 'Paused' });
+  for await (const execution of client.workflow.list({ query })) {
+    await client.workflow.getHandle(execution.workflowId).signal(resumeSignal);
+    woken++;
+  }
+  return woken;
+}
+
+/** Starts the switch unless it runs; a switch that was closed starts again where it was, with its changes. */
+export async function ensurePauseSwitch(client: Client, taskQueue: string): Promise<'started' | 'running'> {
+  const last = await describePauseSwitch(client, taskQueue);
+  if (last?.running) return 'running';
+  const state: PauseSwitchState = last?.state ?? { paused: false, changes: [] };
+  await client.workflow.start<PauseSwitchWorkflow>(PAUSE_SWITCH_WORKFLOW_TYPE, {
+    workflowId: pauseSwitchWorkflowId(taskQueue),
+    taskQueue,
+    args: [state],
+    // Readable from the start, before the switch's first workflow task has run.
+    memo: { [SWITCH_MEMO_KEY]: state },
+    ...START_OPTIONS,
+  });
+  return 'started';
+}

@@ -1,0 +1,32 @@
+import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { ErrorTypes } from '../domain/errorTypes';
+
+/** The activities a payout calls, with the retry policies that fit each kind. */
+
+// Reads run as local activities: a marker in history instead of a scheduled task. Past 10 s of backoff a retry
+// waits on a workflow timer. After a few attempts the payout itself decides: wait longer, or ask a person.
+export const reads = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  localRetryThreshold: '10 seconds',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 6,
+    nonRetryableErrorTypes: [ErrorTypes.input, ErrorTypes.notFound, ErrorTypes.invoiceNotCredited],
+  },
+});
+
+// Writes (the transfer, the budget, the decision record, cases) are ordinary activities, so their attempts show in
+// the Web UI. The transfer is looked up by externalId before it is created, so a retry never sends twice.
+export const writes = proxyActivities<Activities>({
+  startToCloseTimeout: '3 minutes',
+  retry: {
+    initialInterval: '2 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 8,
+    nonRetryableErrorTypes: [ErrorTypes.input, ErrorTypes.notFound],
+  },
+});
