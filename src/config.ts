@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import crypto from 'node:crypto';
 import dotenv from 'dotenv';
 import { z } from 'zod';
 import type { Duration } from '@temporalio/common';
@@ -8,7 +7,7 @@ import { MISSION_DESTINATION, type Destination } from './domain/destination';
 import { isTimeZone } from './domain/businessDay';
 import { errorMessage } from './shared/errors';
 import { parsePayloadKeys, type PayloadKey } from './temporal/payloadCodec';
-import { pemLabels, SEC1_KEY_LABEL } from './shared/pem';
+import { readStarkPrivateKey } from './shared/pem';
 
 // Every setting of the product, read from the environment (and an optional `.env`).
 // Temporal connection settings follow Temporal's own conventions (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,
@@ -27,11 +26,14 @@ const duration = z
   .regex(/^\d+(ms|s|m|h|d)$/, 'expected a duration such as 30s, 15m, 3h or 1d')
   .transform((v) => v as Duration);
 
+// Any PEM form of a secp256k1 private key, handed on as the SEC1 PEM the SDK reads. Never echoed: a secret.
 const privateKeyPem = z
   .string()
-  .refine((pem) => isSec1PrivateKey(pem), {
-    // Never echo the value: it is a secret.
-    message: `must be a PEM "${SEC1_KEY_LABEL}" (SEC1, secp256k1) as Stark Bank issues; the value is not shown`,
+  .transform((text, ctx) => {
+    const read = readStarkPrivateKey(text);
+    if (read.ok) return read.pem;
+    ctx.addIssue({ code: 'custom', message: `${read.problem} (the value is not shown)` });
+    return z.NEVER;
   })
   .optional();
 
@@ -299,11 +301,12 @@ function readKeyFile(path: string, problems: string[]): string | undefined {
     problems.push(`STARK_PRIVATE_KEY_FILE: cannot read ${path}`);
     return undefined;
   }
-  if (!isSec1PrivateKey(pem)) {
-    problems.push(`STARK_PRIVATE_KEY_FILE: ${path} is not a PEM "${SEC1_KEY_LABEL}" (SEC1, secp256k1)`);
+  const read = readStarkPrivateKey(pem);
+  if (!read.ok) {
+    problems.push(`STARK_PRIVATE_KEY_FILE: ${path} ${read.problem}`);
     return undefined;
   }
-  return pem;
+  return read.pem;
 }
 
 function loadEmulator(e: Env, problems: string[]): StarkConfig['emulator'] {
@@ -389,16 +392,6 @@ function loadTemporalConnectConfig(env: NodeJS.ProcessEnv): ClientConnectConfig 
     connectionOptions: { ...loaded.connectionOptions, address: loaded.connectionOptions.address ?? 'localhost:7233' },
     namespace: loaded.namespace ?? 'default',
   };
-}
-
-function isSec1PrivateKey(pem: string): boolean {
-  if (pemLabels(pem)[0] !== SEC1_KEY_LABEL) return false;
-  try {
-    const key = crypto.createPrivateKey(pem);
-    return key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'secp256k1';
-  } catch {
-    return false;
-  }
 }
 
 function readEnvWithDotenv(): NodeJS.ProcessEnv {
