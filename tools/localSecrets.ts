@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { generatePayloadKey } from '../src/temporal/payloadCodec';
+import { makePrivateDir } from '../src/shared/privateDir';
 
 /**
  * The secrets a newcomer's machine needs and does not have, made on first use into `<dataDir>/keys` (git-ignored,
@@ -30,7 +31,7 @@ export function localCodecEndpoint(dataDir: string, adminPort: number): string {
 
 function kept(dataDir: string, name: string, make: () => string): string {
   const dir = path.join(dataDir, 'keys');
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  makePrivateDir(dir);
   const file = path.join(dir, name);
   if (!fs.existsSync(file)) fs.writeFileSync(file, `${make()}\n`, { mode: 0o600, flag: 'wx' });
   return file;
