@@ -31,4 +31,9 @@ function prettyStream(): pino.DestinationStream {
 
 export const logger = process.env.LOG_FORMAT === 'pretty' ? pino(options, prettyStream()) : pino(options);
 
+/** Errors only, on stderr: for a command whose stdout is its report (ops replay). */
+export function stderrErrorLogger(): pino.Logger {
+  return pino({ ...options, level: 'error' }, pino.destination(2));
+}
+
 export type Logger = pino.Logger;
