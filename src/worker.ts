@@ -86,6 +86,8 @@ async function main(): Promise<void> {
   );
   // The SDK's Runtime stops the worker gracefully on SIGINT/SIGTERM; run() resolves once it has drained.
   await worker.run();
+  // The runtime forwards sdk-core's logs for as long as a connection is open: close it, or the process stays.
+  await worker.connection?.close();
   await admin.close();
   await tracing.shutdown();
   logger.info('worker stopped');
