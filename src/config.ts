@@ -98,10 +98,18 @@ const envSchema = z.object({
   // The admin port (metrics, readiness, the codec server): on the loopback unless told otherwise.
   ADMIN_HOST: z.string().min(1).default('127.0.0.1'),
   ADMIN_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
-  // Secret: the token the Web UI's codec endpoint carries; the codec server is off without one.
+  // The codec server, on a port of its own: scraping /metrics must never reach it. Off unless a token or OIDC is set.
+  CODEC_HOST: z.string().min(1).default('127.0.0.1'),
+  CODEC_PORT: z.coerce.number().int().min(0).max(65535).default(9466),
+  // Secrets: the token the Web UI's codec endpoint carries (id web-ui), and id:token entries for operators and tools.
   CODEC_TOKEN: optionalString.refine((t) => t === undefined || t.length >= 16, {
     message: 'must be at least 16 characters (the value is not shown)',
   }),
+  CODEC_TOKENS: optionalString,
+  CODEC_TOKENS_FILE: optionalString,
+  // Where the Web UI signs users in: the codec server checks the access token it forwards instead of a shared secret.
+  CODEC_OIDC_ISSUER: z.url({ protocol: /^https?$/ }).optional(),
+  CODEC_OIDC_AUDIENCE: optionalString,
   CODEC_CORS_ORIGINS: z
     .string()
     .default('http://localhost:8233,http://127.0.0.1:8233,http://localhost:8080,http://127.0.0.1:8080')
@@ -185,8 +193,26 @@ export interface Config {
     sdkMetricsAddress?: string;
     /** Whether this process serves the payout gauges (exactly one process of a deployment should). */
     payoutGauges: boolean;
-    codec?: { token: string; allowedOrigins: string[] };
   };
+  /** The codec server (its own port); absent when neither a token nor OIDC is configured. */
+  codec?: CodecConfig;
+}
+
+export interface CodecToken {
+  /** Who holds it, as logged for every decode; never the token. */
+  id: string;
+  token: string;
+}
+
+export interface CodecConfig {
+  host: string;
+  port: number;
+  /** The Web UI's token (`web-ui`, CODEC_TOKEN) and one per operator or tool (CODEC_TOKENS). */
+  tokens: CodecToken[];
+  /** Access tokens of this OpenID Connect issuer, for this audience, are accepted too (the signed-in UI user's). */
+  oidc?: { issuer: string; audience: string };
+  /** Origins of the Web UI allowed to call it from a browser. */
+  allowedOrigins: string[];
 }
 
 export class ConfigError extends Error {
@@ -213,7 +239,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvWithDotenv()): Config
   const problems: string[] = [];
   const payloadKeys = loadPayloadKeys(e, problems);
   const stark = loadStarkConfig(e, problems);
-  if (!payloadKeys || !stark)
+  const codec = loadCodecConfig(e, problems);
+  if (!payloadKeys || !stark || problems.length > 0)
     throw new ConfigError(`Invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
   return {
     temporal: { ...loadTemporalConnectConfig(env), taskQueue: e.TEMPORAL_TASK_QUEUE, payloadKeys },
@@ -241,8 +268,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvWithDotenv()): Config
       port: e.ADMIN_PORT,
       sdkMetricsAddress: e.SDK_METRICS_ADDRESS,
       payoutGauges: e.PAYOUT_GAUGES,
-      codec: e.CODEC_TOKEN ? { token: e.CODEC_TOKEN, allowedOrigins: e.CODEC_CORS_ORIGINS } : undefined,
     },
+    codec,
     worker: {
       maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
       maxConcurrentWorkflowTasks: e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
@@ -326,6 +353,39 @@ function loadEmulator(e: Env, problems: string[]): StarkConfig['emulator'] {
     problems.push(`STARK_EMULATOR_CA_FILE: cannot read ${e.STARK_EMULATOR_CA_FILE}`);
     return undefined;
   }
+}
+
+/** The codec server's settings: none without a token or an OIDC issuer. Never echoes a token. */
+function loadCodecConfig(e: Env, problems: string[]): CodecConfig | undefined {
+  const tokens: CodecToken[] = e.CODEC_TOKEN ? [{ id: 'web-ui', token: e.CODEC_TOKEN }] : [];
+  let text = e.CODEC_TOKENS;
+  if (text === undefined && e.CODEC_TOKENS_FILE) {
+    try {
+      text = fs.readFileSync(e.CODEC_TOKENS_FILE, 'utf8');
+    } catch {
+      problems.push(`CODEC_TOKENS_FILE: cannot read ${e.CODEC_TOKENS_FILE}`);
+    }
+  }
+  const entries = (text ?? '')
+    .split(/[,\n]/)
+    .map((entry) => entry.trim())
+    .filter((entry) => entry.length > 0 && !entry.startsWith('#'));
+  entries.forEach((entry, i) => {
+    const match = /^([A-Za-z0-9._-]{1,64}):(\S{16,})$/.exec(entry);
+    if (match) tokens.push({ id: match[1]!, token: match[2]! });
+    else problems.push(`CODEC_TOKENS: entry ${i + 1} is not id:<token of 16+ characters> (the value is not shown)`);
+  });
+  const ids = tokens.map((t) => t.id);
+  if (new Set(ids).size !== ids.length) problems.push('CODEC_TOKENS: two tokens share an id (web-ui is CODEC_TOKEN)');
+  if (e.CODEC_OIDC_ISSUER && !e.CODEC_OIDC_AUDIENCE) {
+    problems.push('CODEC_OIDC_AUDIENCE: required with CODEC_OIDC_ISSUER (the audience its access tokens carry)');
+  }
+  const oidc =
+    e.CODEC_OIDC_ISSUER && e.CODEC_OIDC_AUDIENCE
+      ? { issuer: e.CODEC_OIDC_ISSUER, audience: e.CODEC_OIDC_AUDIENCE }
+      : undefined;
+  if (tokens.length === 0 && !oidc) return undefined;
+  return { host: e.CODEC_HOST, port: e.CODEC_PORT, tokens, oidc, allowedOrigins: e.CODEC_CORS_ORIGINS };
 }
 
 /**

@@ -53,8 +53,8 @@ async function main(): Promise<void> {
   // Payloads are encrypted: a local key and the Web UI's codec token are made on the first run.
   if (!process.env.PAYLOAD_KEYS) process.env.PAYLOAD_KEYS_FILE ??= localPayloadKeysFile(dataDir);
   process.env.CODEC_TOKEN ??= localCodecToken(dataDir);
-  const adminPort = Number(process.env.ADMIN_PORT ?? settingDefault('ADMIN_PORT'));
-  const codecEndpoint = `http://127.0.0.1:${adminPort}/codec/${process.env.CODEC_TOKEN}`;
+  const codecPort = Number(process.env.CODEC_PORT ?? settingDefault('CODEC_PORT'));
+  const codecEndpoint = `http://127.0.0.1:${codecPort}/codec/${process.env.CODEC_TOKEN}`;
 
   let uiUrl = process.env.TEMPORAL_UI_URL ?? '(your Temporal Web UI)';
   if (!process.env.TEMPORAL_ADDRESS) {
@@ -111,7 +111,8 @@ async function main(): Promise<void> {
 
   const webhook = await startWebhook(config);
   stops.push(() => webhook.close());
-  say(`webhook at ${webhook.url}; metrics, readiness and the Web UI's codec server at ${webhook.adminUrl}`);
+  say(`webhook at ${webhook.url}; metrics and readiness at ${webhook.adminUrl}`);
+  say(`the Web UI's codec server at ${webhook.codecUrl}/codec`);
   say(`the Temporal SDK's worker metrics at http://${process.env.SDK_METRICS_ADDRESS}/metrics`);
   // Locally the emulator reaches the webhook directly; real Stark Bank needs WEBHOOK_PUBLIC_URL (a tunnel).
   const publicUrl = emulated ? webhook.url : config.webhook.publicUrl;

@@ -24,9 +24,9 @@ export function localCodecToken(dataDir: string): string {
     .trim();
 }
 
-/** Where the local Web UI finds the codec server: the admin port of `npm run dev`, with the local token. */
-export function localCodecEndpoint(dataDir: string, adminPort: number): string {
-  return `http://127.0.0.1:${adminPort}/codec/${localCodecToken(dataDir)}`;
+/** Where the local Web UI finds the codec server: `npm run dev`'s codec port, with the local token. */
+export function localCodecEndpoint(dataDir: string, codecPort: number): string {
+  return `http://127.0.0.1:${codecPort}/codec/${localCodecToken(dataDir)}`;
 }
 
 function kept(dataDir: string, name: string, make: () => string): string {

@@ -367,11 +367,15 @@ const checks: Record<string, (c: Compose) => void> = {
   "the Web UI decodes payloads through the webhook's codec server, reachable from its page"(c) {
     const webhook = env(service(c, 'webhook'));
     const ui = env(service(c, WEB_UI));
-    const codec = loadConfig(withTestFiles(webhook)).admin.codec;
+    const codec = loadConfig(withTestFiles(webhook)).codec;
     assert.ok(codec, 'the webhook serves no codec with CODEC_TOKEN set');
-    const published = portMappings(service(c, 'webhook')).find((p) => p.container === Number(webhook.ADMIN_PORT));
-    assert.ok(published?.host, 'the admin port is not published: the browser cannot reach the codec server');
-    assert.equal(ui.TEMPORAL_CODEC_ENDPOINT, `http://localhost:${published.host}/codec/${codec.token}`);
+    assert.equal(codec.host, '0.0.0.0', 'the codec server is unreachable from outside its container');
+    // Never the admin port: whatever scrapes /metrics must not reach the codec.
+    assert.notEqual(codec.port, Number(webhook.ADMIN_PORT ?? settingDefault('ADMIN_PORT')), 'codec on the admin port');
+    const published = portMappings(service(c, 'webhook')).find((p) => p.container === codec.port);
+    assert.ok(published?.host, 'the codec port is not published: the browser cannot reach the codec server');
+    const uiToken = codec.tokens.find((t) => t.id === 'web-ui')?.token;
+    assert.equal(ui.TEMPORAL_CODEC_ENDPOINT, `http://localhost:${published.host}/codec/${uiToken}`);
     const uiOrigins = (ui.TEMPORAL_CORS_ORIGINS ?? '').split(',');
     assert.deepEqual([...codec.allowedOrigins].sort(), uiOrigins.sort(), 'the codec server refuses the UI page');
   },
