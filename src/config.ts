@@ -6,7 +6,9 @@ import { loadClientConnectConfig, type ClientConnectConfig } from '@temporalio/e
 import { MISSION_DESTINATION, type Destination } from './domain/destination';
 import { isTimeZone } from './domain/businessDay';
 import { errorMessage } from './shared/errors';
-import { parsePayloadKeys, type PayloadKey } from './temporal/payloadCodec';
+import type { PayloadCodec } from '@temporalio/common';
+import { createPayloadCodec, parsePayloadKeys, type PayloadKey } from './temporal/payloadCodec';
+import { createRemoteCodec } from './temporal/remoteCodec';
 import { readStarkPrivateKey } from './shared/pem';
 
 // Every setting of the product, read from the environment (and an optional `.env`).
@@ -388,21 +390,77 @@ function loadCodecConfig(e: Env, problems: string[]): CodecConfig | undefined {
   return { host: e.CODEC_HOST, port: e.CODEC_PORT, tokens, oidc, allowedOrigins: e.CODEC_CORS_ORIGINS };
 }
 
+/** What the operator CLI needs from Temporal: where it is, and how payloads are encrypted and decrypted. */
+export interface OpsTemporalConfig extends ClientConnectConfig {
+  taskQueue: string;
+  /**
+   * The codec of every payload the command reads or writes: the deployment's codec server (keys stay there), the
+   * payload keys themselves when given, or one that refuses, for commands that read search attributes only.
+   */
+  payloadCodec: PayloadCodec;
+  /** Where payloads are decoded, for messages: a URL or "PAYLOAD_KEYS", never a secret. */
+  payloadsVia: string;
+}
+
 /**
- * Only the Temporal part of the configuration, for tools that hold no Stark Bank key (the operator CLI).
- * Same variables and defaults as loadConfig.
+ * The operator CLI's Temporal settings. Payloads go through the codec server named by Temporal's own variables
+ * (TEMPORAL_CODEC_ENDPOINT, TEMPORAL_CODEC_AUTH, as `temporal --codec-endpoint` reads them), so an operator's
+ * machine never holds the payload keys; PAYLOAD_KEYS still works for automation that holds them anyway.
+ * `payloads: false` is for commands that read search attributes only: they need neither.
  */
-export function loadTemporalConfig(env: NodeJS.ProcessEnv = process.env): Config['temporal'] {
+export function loadOpsTemporalConfig(
+  opts: { payloads: boolean },
+  env: NodeJS.ProcessEnv = process.env,
+): OpsTemporalConfig {
   const taskQueue = envSchema.shape.TEMPORAL_TASK_QUEUE.safeParse(env.TEMPORAL_TASK_QUEUE);
   if (!taskQueue.success) throw new ConfigError(`Invalid configuration:\n  TEMPORAL_TASK_QUEUE: must not be empty`);
-  const problems: string[] = [];
-  const payloadKeys = loadPayloadKeys(
-    { PAYLOAD_KEYS: env.PAYLOAD_KEYS, PAYLOAD_KEYS_FILE: env.PAYLOAD_KEYS_FILE },
-    problems,
-  );
-  if (!payloadKeys) throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
-  return { ...loadTemporalConnectConfig(env), taskQueue: taskQueue.data, payloadKeys };
+  const connect = loadTemporalConnectConfig(env);
+  const endpoint = env.TEMPORAL_CODEC_ENDPOINT?.trim();
+  if (endpoint) {
+    const url = z.url({ protocol: /^https?$/ }).safeParse(endpoint.replace(/\/+$/, ''));
+    if (!url.success)
+      throw new ConfigError('Invalid configuration:\n  TEMPORAL_CODEC_ENDPOINT: expected an http(s) URL');
+    const payloadCodec = createRemoteCodec({
+      endpoint: url.data,
+      authorization: env.TEMPORAL_CODEC_AUTH?.trim() || undefined,
+      namespace: connect.namespace ?? 'default',
+    });
+    return {
+      ...connect,
+      taskQueue: taskQueue.data,
+      payloadCodec,
+      payloadsVia: url.data.replace(/\/codec\/[^/]+$/, '/codec/…'),
+    };
+  }
+  if (env.PAYLOAD_KEYS !== undefined || env.PAYLOAD_KEYS_FILE) {
+    const problems: string[] = [];
+    const keys = loadPayloadKeys(
+      { PAYLOAD_KEYS: env.PAYLOAD_KEYS, PAYLOAD_KEYS_FILE: env.PAYLOAD_KEYS_FILE },
+      problems,
+    );
+    if (!keys) throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+    return {
+      ...connect,
+      taskQueue: taskQueue.data,
+      payloadCodec: createPayloadCodec(keys),
+      payloadsVia: 'PAYLOAD_KEYS',
+    };
+  }
+  if (opts.payloads) {
+    throw new ConfigError(
+      "This command reads or writes workflow payloads, which are encrypted. Point it at the deployment's codec " +
+        "server: TEMPORAL_CODEC_ENDPOINT=https://<codec host>/codec TEMPORAL_CODEC_AUTH='Bearer <your token>' " +
+        '(docs/operations.md).',
+    );
+  }
+  return { ...connect, taskQueue: taskQueue.data, payloadCodec: refusingCodec, payloadsVia: 'none' };
 }
+
+/** For commands that read search attributes only: a payload to encode or decode is a bug, never a clear write. */
+const refusingCodec: PayloadCodec = {
+  encode: () => Promise.reject(new ConfigError('this command has no access to payloads')),
+  decode: () => Promise.reject(new ConfigError('this command has no access to payloads')),
+};
 
 /**
  * The payload keys, from PAYLOAD_KEYS or the file PAYLOAD_KEYS_FILE names. Without one the process does not

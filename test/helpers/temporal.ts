@@ -145,6 +145,13 @@ export function getTestEnv(): Promise<TestWorkflowEnvironment> {
   return envPromise;
 }
 
+/** The run's codec server (the one its Web UI uses), for processes that decode without the keys (ops). */
+export async function getTestCodecServer(): Promise<RunCodecServer> {
+  await getTestEnv();
+  if (!codecServer) throw new Error('the test engine started without its codec server');
+  return codecServer;
+}
+
 /** Base URL of the shared dev server's Web UI (e.g. `http://127.0.0.1:41234`); starts the server if needed. */
 export async function getTestUiUrl(): Promise<string> {
   await getTestEnv();
