@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import dotenv from 'dotenv';
 import { z } from 'zod';
 import type { Duration } from '@temporalio/common';
@@ -402,16 +403,31 @@ export interface OpsTemporalConfig extends ClientConnectConfig {
   payloadsVia: string;
 }
 
+/** Where `npm run dev` records how to reach it, relative to the directory it ran in (its default data dir). */
+export const LOCAL_DEV_FILE = '.data/dev.json';
+
+const localDevSchema = z.object({
+  temporalAddress: z.string().min(1),
+  namespace: z.string().min(1),
+  taskQueue: z.string().min(1),
+  codecEndpoint: z.url({ protocol: /^https?$/ }),
+  codecTokenFile: z.string().min(1),
+});
+export type LocalDev = z.infer<typeof localDevSchema>;
+
 /**
  * The operator CLI's Temporal settings. Payloads go through the codec server named by Temporal's own variables
  * (TEMPORAL_CODEC_ENDPOINT, TEMPORAL_CODEC_AUTH, as `temporal --codec-endpoint` reads them), so an operator's
- * machine never holds the payload keys; PAYLOAD_KEYS still works for automation that holds them anyway.
+ * machine never holds the payload keys; PAYLOAD_KEYS still works for automation that holds them anyway. In a
+ * checkout where `npm run dev` runs, it finds that run (LOCAL_DEV_FILE) when nothing else says where to go.
  * `payloads: false` is for commands that read search attributes only: they need neither.
  */
 export function loadOpsTemporalConfig(
   opts: { payloads: boolean },
-  env: NodeJS.ProcessEnv = process.env,
+  rawEnv: NodeJS.ProcessEnv = process.env,
+  cwd = process.cwd(),
 ): OpsTemporalConfig {
+  const env = { ...localDevEnv(rawEnv, cwd), ...withoutUndefined(rawEnv) };
   const taskQueue = envSchema.shape.TEMPORAL_TASK_QUEUE.safeParse(env.TEMPORAL_TASK_QUEUE);
   if (!taskQueue.success) throw new ConfigError(`Invalid configuration:\n  TEMPORAL_TASK_QUEUE: must not be empty`);
   const connect = loadTemporalConnectConfig(env);
@@ -450,7 +466,7 @@ export function loadOpsTemporalConfig(
     throw new ConfigError(
       "This command reads or writes workflow payloads, which are encrypted. Point it at the deployment's codec " +
         "server: TEMPORAL_CODEC_ENDPOINT=https://<codec host>/codec TEMPORAL_CODEC_AUTH='Bearer <your token>' " +
-        '(docs/operations.md).',
+        '(docs/operations.md); or run it in the checkout of a running `npm run dev`.',
     );
   }
   return { ...connect, taskQueue: taskQueue.data, payloadCodec: refusingCodec, payloadsVia: 'none' };
@@ -461,6 +477,38 @@ const refusingCodec: PayloadCodec = {
   encode: () => Promise.reject(new ConfigError('this command has no access to payloads')),
   decode: () => Promise.reject(new ConfigError('this command has no access to payloads')),
 };
+
+/**
+ * What a running `npm run dev` in `cwd` recorded, as variables, when the environment points nowhere else: no
+ * codec or keys of its own, and no other Temporal address than the one the run uses.
+ */
+function localDevEnv(env: NodeJS.ProcessEnv, cwd: string): Record<string, string> {
+  if (env.TEMPORAL_CODEC_ENDPOINT || env.PAYLOAD_KEYS !== undefined || env.PAYLOAD_KEYS_FILE) return {};
+  let local: LocalDev;
+  try {
+    local = localDevSchema.parse(JSON.parse(fs.readFileSync(path.resolve(cwd, LOCAL_DEV_FILE), 'utf8')));
+  } catch {
+    return {};
+  }
+  if (env.TEMPORAL_ADDRESS && env.TEMPORAL_ADDRESS !== local.temporalAddress) return {};
+  let token: string;
+  try {
+    token = fs.readFileSync(path.resolve(cwd, local.codecTokenFile), 'utf8').trim();
+  } catch {
+    return {};
+  }
+  return {
+    TEMPORAL_ADDRESS: local.temporalAddress,
+    TEMPORAL_NAMESPACE: local.namespace,
+    TEMPORAL_TASK_QUEUE: local.taskQueue,
+    TEMPORAL_CODEC_ENDPOINT: local.codecEndpoint,
+    TEMPORAL_CODEC_AUTH: `Bearer ${token}`,
+  };
+}
+
+function withoutUndefined(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+}
 
 /**
  * The payload keys, from PAYLOAD_KEYS or the file PAYLOAD_KEYS_FILE names. Without one the process does not

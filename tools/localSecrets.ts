@@ -24,6 +24,11 @@ export function localCodecToken(dataDir: string): string {
     .trim();
 }
 
+/** The file of the token `npm run ops` uses with the local codec server (logged as `local-ops`). */
+export function localOpsCodecTokenFile(dataDir: string): string {
+  return kept(dataDir, 'ops-codec-token', () => crypto.randomBytes(24).toString('base64url'));
+}
+
 /** Where the local Web UI finds the codec server: `npm run dev`'s codec port, with the local token. */
 export function localCodecEndpoint(dataDir: string, codecPort: number): string {
   return `http://127.0.0.1:${codecPort}/codec/${localCodecToken(dataDir)}`;
