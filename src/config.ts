@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import crypto from 'node:crypto';
+import path from 'node:path';
 import dotenv from 'dotenv';
 import { z } from 'zod';
 import type { Duration } from '@temporalio/common';
@@ -7,8 +7,10 @@ import { loadClientConnectConfig, type ClientConnectConfig } from '@temporalio/e
 import { MISSION_DESTINATION, type Destination } from './domain/destination';
 import { isTimeZone } from './domain/businessDay';
 import { errorMessage } from './shared/errors';
-import { parsePayloadKeys, type PayloadKey } from './temporal/payloadCodec';
-import { pemLabels, SEC1_KEY_LABEL } from './shared/pem';
+import type { PayloadCodec } from '@temporalio/common';
+import { createPayloadCodec, parsePayloadKeys, type PayloadKey } from './temporal/payloadCodec';
+import { createRemoteCodec } from './temporal/remoteCodec';
+import { readStarkPrivateKey } from './shared/pem';
 
 // Every setting of the product, read from the environment (and an optional `.env`).
 // Temporal connection settings follow Temporal's own conventions (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,
@@ -27,11 +29,14 @@ const duration = z
   .regex(/^\d+(ms|s|m|h|d)$/, 'expected a duration such as 30s, 15m, 3h or 1d')
   .transform((v) => v as Duration);
 
+// Any PEM form of a secp256k1 private key, handed on as the SEC1 PEM the SDK reads. Never echoed: a secret.
 const privateKeyPem = z
   .string()
-  .refine((pem) => isSec1PrivateKey(pem), {
-    // Never echo the value: it is a secret.
-    message: `must be a PEM "${SEC1_KEY_LABEL}" (SEC1, secp256k1) as Stark Bank issues; the value is not shown`,
+  .transform((text, ctx) => {
+    const read = readStarkPrivateKey(text);
+    if (read.ok) return read.pem;
+    ctx.addIssue({ code: 'custom', message: `${read.problem} (the value is not shown)` });
+    return z.NEVER;
   })
   .optional();
 
@@ -96,10 +101,18 @@ const envSchema = z.object({
   // The admin port (metrics, readiness, the codec server): on the loopback unless told otherwise.
   ADMIN_HOST: z.string().min(1).default('127.0.0.1'),
   ADMIN_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
-  // Secret: the token the Web UI's codec endpoint carries; the codec server is off without one.
+  // The codec server, on a port of its own: scraping /metrics must never reach it. Off unless a token or OIDC is set.
+  CODEC_HOST: z.string().min(1).default('127.0.0.1'),
+  CODEC_PORT: z.coerce.number().int().min(0).max(65535).default(9466),
+  // Secrets: the token the Web UI's codec endpoint carries (id web-ui), and id:token entries for operators and tools.
   CODEC_TOKEN: optionalString.refine((t) => t === undefined || t.length >= 16, {
     message: 'must be at least 16 characters (the value is not shown)',
   }),
+  CODEC_TOKENS: optionalString,
+  CODEC_TOKENS_FILE: optionalString,
+  // Where the Web UI signs users in: the codec server checks the access token it forwards instead of a shared secret.
+  CODEC_OIDC_ISSUER: z.url({ protocol: /^https?$/ }).optional(),
+  CODEC_OIDC_AUDIENCE: optionalString,
   CODEC_CORS_ORIGINS: z
     .string()
     .default('http://localhost:8233,http://127.0.0.1:8233,http://localhost:8080,http://127.0.0.1:8080')
@@ -183,8 +196,26 @@ export interface Config {
     sdkMetricsAddress?: string;
     /** Whether this process serves the payout gauges (exactly one process of a deployment should). */
     payoutGauges: boolean;
-    codec?: { token: string; allowedOrigins: string[] };
   };
+  /** The codec server (its own port); absent when neither a token nor OIDC is configured. */
+  codec?: CodecConfig;
+}
+
+export interface CodecToken {
+  /** Who holds it, as logged for every decode; never the token. */
+  id: string;
+  token: string;
+}
+
+export interface CodecConfig {
+  host: string;
+  port: number;
+  /** The Web UI's token (`web-ui`, CODEC_TOKEN) and one per operator or tool (CODEC_TOKENS). */
+  tokens: CodecToken[];
+  /** Access tokens of this OpenID Connect issuer, for this audience, are accepted too (the signed-in UI user's). */
+  oidc?: { issuer: string; audience: string };
+  /** Origins of the Web UI allowed to call it from a browser. */
+  allowedOrigins: string[];
 }
 
 export class ConfigError extends Error {
@@ -211,7 +242,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvWithDotenv()): Config
   const problems: string[] = [];
   const payloadKeys = loadPayloadKeys(e, problems);
   const stark = loadStarkConfig(e, problems);
-  if (!payloadKeys || !stark)
+  const codec = loadCodecConfig(e, problems);
+  if (!payloadKeys || !stark || problems.length > 0)
     throw new ConfigError(`Invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
   return {
     temporal: { ...loadTemporalConnectConfig(env), taskQueue: e.TEMPORAL_TASK_QUEUE, payloadKeys },
@@ -239,8 +271,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvWithDotenv()): Config
       port: e.ADMIN_PORT,
       sdkMetricsAddress: e.SDK_METRICS_ADDRESS,
       payoutGauges: e.PAYOUT_GAUGES,
-      codec: e.CODEC_TOKEN ? { token: e.CODEC_TOKEN, allowedOrigins: e.CODEC_CORS_ORIGINS } : undefined,
     },
+    codec,
     worker: {
       maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
       maxConcurrentWorkflowTasks: e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
@@ -299,11 +331,12 @@ function readKeyFile(path: string, problems: string[]): string | undefined {
     problems.push(`STARK_PRIVATE_KEY_FILE: cannot read ${path}`);
     return undefined;
   }
-  if (!isSec1PrivateKey(pem)) {
-    problems.push(`STARK_PRIVATE_KEY_FILE: ${path} is not a PEM "${SEC1_KEY_LABEL}" (SEC1, secp256k1)`);
+  const read = readStarkPrivateKey(pem);
+  if (!read.ok) {
+    problems.push(`STARK_PRIVATE_KEY_FILE: ${path} ${read.problem}`);
     return undefined;
   }
-  return pem;
+  return read.pem;
 }
 
 function loadEmulator(e: Env, problems: string[]): StarkConfig['emulator'] {
@@ -325,20 +358,156 @@ function loadEmulator(e: Env, problems: string[]): StarkConfig['emulator'] {
   }
 }
 
+/** The codec server's settings: none without a token or an OIDC issuer. Never echoes a token. */
+function loadCodecConfig(e: Env, problems: string[]): CodecConfig | undefined {
+  const tokens: CodecToken[] = e.CODEC_TOKEN ? [{ id: 'web-ui', token: e.CODEC_TOKEN }] : [];
+  let text = e.CODEC_TOKENS;
+  if (text === undefined && e.CODEC_TOKENS_FILE) {
+    try {
+      text = fs.readFileSync(e.CODEC_TOKENS_FILE, 'utf8');
+    } catch {
+      problems.push(`CODEC_TOKENS_FILE: cannot read ${e.CODEC_TOKENS_FILE}`);
+    }
+  }
+  const entries = (text ?? '')
+    .split(/[,\n]/)
+    .map((entry) => entry.trim())
+    .filter((entry) => entry.length > 0 && !entry.startsWith('#'));
+  entries.forEach((entry, i) => {
+    const match = /^([A-Za-z0-9._-]{1,64}):(\S{16,})$/.exec(entry);
+    if (match) tokens.push({ id: match[1]!, token: match[2]! });
+    else problems.push(`CODEC_TOKENS: entry ${i + 1} is not id:<token of 16+ characters> (the value is not shown)`);
+  });
+  const ids = tokens.map((t) => t.id);
+  if (new Set(ids).size !== ids.length) problems.push('CODEC_TOKENS: two tokens share an id (web-ui is CODEC_TOKEN)');
+  if (e.CODEC_OIDC_ISSUER && !e.CODEC_OIDC_AUDIENCE) {
+    problems.push('CODEC_OIDC_AUDIENCE: required with CODEC_OIDC_ISSUER (the audience its access tokens carry)');
+  }
+  const oidc =
+    e.CODEC_OIDC_ISSUER && e.CODEC_OIDC_AUDIENCE
+      ? { issuer: e.CODEC_OIDC_ISSUER, audience: e.CODEC_OIDC_AUDIENCE }
+      : undefined;
+  if (tokens.length === 0 && !oidc) return undefined;
+  return { host: e.CODEC_HOST, port: e.CODEC_PORT, tokens, oidc, allowedOrigins: e.CODEC_CORS_ORIGINS };
+}
+
+/** What the operator CLI needs from Temporal: where it is, and how payloads are encrypted and decrypted. */
+export interface OpsTemporalConfig extends ClientConnectConfig {
+  taskQueue: string;
+  /**
+   * The codec of every payload the command reads or writes: the deployment's codec server (keys stay there), the
+   * payload keys themselves when given, or one that refuses, for commands that read search attributes only.
+   */
+  payloadCodec: PayloadCodec;
+  /** Where payloads are decoded, for messages: a URL or "PAYLOAD_KEYS", never a secret. */
+  payloadsVia: string;
+}
+
+/** Where `npm run dev` records how to reach it, relative to the directory it ran in (its default data dir). */
+export const LOCAL_DEV_FILE = '.data/dev.json';
+
+const localDevSchema = z.object({
+  temporalAddress: z.string().min(1),
+  namespace: z.string().min(1),
+  taskQueue: z.string().min(1),
+  codecEndpoint: z.url({ protocol: /^https?$/ }),
+  codecTokenFile: z.string().min(1),
+});
+export type LocalDev = z.infer<typeof localDevSchema>;
+
 /**
- * Only the Temporal part of the configuration, for tools that hold no Stark Bank key (the operator CLI).
- * Same variables and defaults as loadConfig.
+ * The operator CLI's Temporal settings. Payloads go through the codec server named by Temporal's own variables
+ * (TEMPORAL_CODEC_ENDPOINT, TEMPORAL_CODEC_AUTH, as `temporal --codec-endpoint` reads them), so an operator's
+ * machine never holds the payload keys; PAYLOAD_KEYS still works for automation that holds them anyway. In a
+ * checkout where `npm run dev` runs, it finds that run (LOCAL_DEV_FILE) when nothing else says where to go.
+ * `payloads: false` is for commands that read search attributes only: they need neither.
  */
-export function loadTemporalConfig(env: NodeJS.ProcessEnv = process.env): Config['temporal'] {
+export function loadOpsTemporalConfig(
+  opts: { payloads: boolean },
+  rawEnv: NodeJS.ProcessEnv = process.env,
+  cwd = process.cwd(),
+): OpsTemporalConfig {
+  const env = { ...localDevEnv(rawEnv, cwd), ...withoutUndefined(rawEnv) };
   const taskQueue = envSchema.shape.TEMPORAL_TASK_QUEUE.safeParse(env.TEMPORAL_TASK_QUEUE);
   if (!taskQueue.success) throw new ConfigError(`Invalid configuration:\n  TEMPORAL_TASK_QUEUE: must not be empty`);
-  const problems: string[] = [];
-  const payloadKeys = loadPayloadKeys(
-    { PAYLOAD_KEYS: env.PAYLOAD_KEYS, PAYLOAD_KEYS_FILE: env.PAYLOAD_KEYS_FILE },
-    problems,
-  );
-  if (!payloadKeys) throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
-  return { ...loadTemporalConnectConfig(env), taskQueue: taskQueue.data, payloadKeys };
+  const connect = loadTemporalConnectConfig(env);
+  const endpoint = env.TEMPORAL_CODEC_ENDPOINT?.trim();
+  if (endpoint) {
+    const url = z.url({ protocol: /^https?$/ }).safeParse(endpoint.replace(/\/+$/, ''));
+    if (!url.success)
+      throw new ConfigError('Invalid configuration:\n  TEMPORAL_CODEC_ENDPOINT: expected an http(s) URL');
+    const payloadCodec = createRemoteCodec({
+      endpoint: url.data,
+      authorization: env.TEMPORAL_CODEC_AUTH?.trim() || undefined,
+      namespace: connect.namespace ?? 'default',
+    });
+    return {
+      ...connect,
+      taskQueue: taskQueue.data,
+      payloadCodec,
+      payloadsVia: url.data.replace(/\/codec\/[^/]+$/, '/codec/…'),
+    };
+  }
+  if (env.PAYLOAD_KEYS !== undefined || env.PAYLOAD_KEYS_FILE) {
+    const problems: string[] = [];
+    const keys = loadPayloadKeys(
+      { PAYLOAD_KEYS: env.PAYLOAD_KEYS, PAYLOAD_KEYS_FILE: env.PAYLOAD_KEYS_FILE },
+      problems,
+    );
+    if (!keys) throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+    return {
+      ...connect,
+      taskQueue: taskQueue.data,
+      payloadCodec: createPayloadCodec(keys),
+      payloadsVia: 'PAYLOAD_KEYS',
+    };
+  }
+  if (opts.payloads) {
+    throw new ConfigError(
+      "This command reads or writes workflow payloads, which are encrypted. Point it at the deployment's codec " +
+        "server: TEMPORAL_CODEC_ENDPOINT=https://<codec host>/codec TEMPORAL_CODEC_AUTH='Bearer <your token>' " +
+        '(docs/operations.md); or run it in the checkout of a running `npm run dev`.',
+    );
+  }
+  return { ...connect, taskQueue: taskQueue.data, payloadCodec: refusingCodec, payloadsVia: 'none' };
+}
+
+/** For commands that read search attributes only: a payload to encode or decode is a bug, never a clear write. */
+const refusingCodec: PayloadCodec = {
+  encode: () => Promise.reject(new ConfigError('this command has no access to payloads')),
+  decode: () => Promise.reject(new ConfigError('this command has no access to payloads')),
+};
+
+/**
+ * What a running `npm run dev` in `cwd` recorded, as variables, when the environment points nowhere else: no
+ * codec or keys of its own, and no other Temporal address than the one the run uses.
+ */
+function localDevEnv(env: NodeJS.ProcessEnv, cwd: string): Record<string, string> {
+  if (env.TEMPORAL_CODEC_ENDPOINT || env.PAYLOAD_KEYS !== undefined || env.PAYLOAD_KEYS_FILE) return {};
+  let local: LocalDev;
+  try {
+    local = localDevSchema.parse(JSON.parse(fs.readFileSync(path.resolve(cwd, LOCAL_DEV_FILE), 'utf8')));
+  } catch {
+    return {};
+  }
+  if (env.TEMPORAL_ADDRESS && env.TEMPORAL_ADDRESS !== local.temporalAddress) return {};
+  let token: string;
+  try {
+    token = fs.readFileSync(path.resolve(cwd, local.codecTokenFile), 'utf8').trim();
+  } catch {
+    return {};
+  }
+  return {
+    TEMPORAL_ADDRESS: local.temporalAddress,
+    TEMPORAL_NAMESPACE: local.namespace,
+    TEMPORAL_TASK_QUEUE: local.taskQueue,
+    TEMPORAL_CODEC_ENDPOINT: local.codecEndpoint,
+    TEMPORAL_CODEC_AUTH: `Bearer ${token}`,
+  };
+}
+
+function withoutUndefined(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
 }
 
 /**
@@ -389,16 +558,6 @@ function loadTemporalConnectConfig(env: NodeJS.ProcessEnv): ClientConnectConfig 
     connectionOptions: { ...loaded.connectionOptions, address: loaded.connectionOptions.address ?? 'localhost:7233' },
     namespace: loaded.namespace ?? 'default',
   };
-}
-
-function isSec1PrivateKey(pem: string): boolean {
-  if (pemLabels(pem)[0] !== SEC1_KEY_LABEL) return false;
-  try {
-    const key = crypto.createPrivateKey(pem);
-    return key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'secp256k1';
-  } catch {
-    return false;
-  }
 }
 
 function readEnvWithDotenv(): NodeJS.ProcessEnv {

@@ -13,7 +13,7 @@ import { logger } from './observability/logger';
 import { installTracing } from './observability/tracing';
 import { registerPayoutGauges } from './observability/payoutGauges';
 import { startAdminServer } from './observability/adminServer';
-import { codecServerOptions } from './temporal/codecServer';
+import { startCodecServer } from './temporal/codecServer';
 import { createWebhookApp, WEBHOOK_PATH } from './webhook/app';
 import { createSignatureVerifier } from './webhook/signature';
 import { errorMessage } from './shared/errors';
@@ -21,8 +21,10 @@ import { errorMessage } from './shared/errors';
 export interface RunningWebhook {
   port: number;
   url: string;
-  /** Metrics, readiness and the codec server (not on the public port). */
+  /** Metrics and readiness (not on the public port). */
   adminUrl: string;
+  /** The codec server, on a port of its own, when configured. */
+  codecUrl?: string;
   close(): Promise<void>;
 }
 
@@ -56,8 +58,8 @@ export async function startWebhook(config: Config): Promise<RunningWebhook> {
         ...(temporal.status === 'rejected' ? ['temporal'] : []),
       ];
     },
-    codec: codecServerOptions(config),
   });
+  const codec = await startCodecServer(config, logger);
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.webhook.port, config.webhook.host, () => resolve(s)).once('error', reject);
   });
@@ -67,9 +69,11 @@ export async function startWebhook(config: Config): Promise<RunningWebhook> {
     port,
     url: `http://${host}:${port}${WEBHOOK_PATH}`,
     adminUrl: admin.url,
+    codecUrl: codec?.url,
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await admin.close();
+      await codec?.close();
       await client.connection.close();
     },
   };
@@ -100,7 +104,7 @@ async function main(): Promise<void> {
   installStarkbankPatches(config.stark);
   const webhook = await startWebhook(config);
   if (config.admin.payoutGauges) registerPayoutGauges(createTemporalClient(config.temporal), config.temporal.taskQueue);
-  logger.info({ url: webhook.url, adminUrl: webhook.adminUrl }, 'webhook listening');
+  logger.info({ url: webhook.url, adminUrl: webhook.adminUrl, codecUrl: webhook.codecUrl }, 'webhook listening');
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       logger.info({ signal }, 'webhook shutting down');

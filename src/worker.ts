@@ -10,7 +10,7 @@ import { logger } from './observability/logger';
 import { installTemporalRuntime } from './temporal/runtime';
 import { installStarkbankPatches } from './starkbank/sdkPatches';
 import { startAdminServer } from './observability/adminServer';
-import { codecServerOptions } from './temporal/codecServer';
+import { startCodecServer } from './temporal/codecServer';
 import { registerPayoutGauges } from './observability/payoutGauges';
 import { errorMessage } from './shared/errors';
 import { installTracing, tracedBundlePath, workerTracingOptions, type Tracing } from './observability/tracing';
@@ -78,15 +78,23 @@ async function main(): Promise<void> {
     host: config.admin.host,
     port: config.admin.port,
     checkReady: () => Promise.resolve(worker.getState() === 'RUNNING' ? [] : ['worker']),
-    codec: codecServerOptions(config),
   });
+  const codec = await startCodecServer(config, logger);
   logger.info(
-    { taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace, adminUrl: admin.url },
+    {
+      taskQueue: config.temporal.taskQueue,
+      namespace: config.temporal.namespace,
+      adminUrl: admin.url,
+      codecUrl: codec?.url,
+    },
     'worker started',
   );
   // The SDK's Runtime stops the worker gracefully on SIGINT/SIGTERM; run() resolves once it has drained.
   await worker.run();
+  // The runtime forwards sdk-core's logs for as long as a connection is open: close it, or the process stays.
+  await worker.connection?.close();
   await admin.close();
+  await codec?.close();
   await tracing.shutdown();
   logger.info('worker stopped');
 }

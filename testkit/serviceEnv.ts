@@ -22,6 +22,7 @@ export function serviceEnv(
     WEBHOOK_HOST: '127.0.0.1',
     WEBHOOK_PORT: '0',
     ADMIN_PORT: '0',
+    CODEC_PORT: '0',
     ...overrides,
   };
 }

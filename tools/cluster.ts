@@ -84,14 +84,14 @@ async function main(): Promise<void> {
     postgresPort: opts.postgresPort,
     historyShards: opts.shards,
     retentionDays: opts.retentionDays,
-    codecEndpoint: opts.codecEndpoint ?? localCodecEndpoint('.data', settingDefault('ADMIN_PORT')),
+    codecEndpoint: opts.codecEndpoint ?? localCodecEndpoint('.data', settingDefault('CODEC_PORT')),
     signal: starting.signal,
   });
   state.cluster = cluster;
   say(
     `Temporal frontend at ${cluster.address} (namespace ${cluster.namespace}, ${cluster.historyShards} history shards)`,
   );
-  say(`Web UI at ${cluster.uiUrl} (it decodes payloads through the app's admin port)`);
+  say(`Web UI at ${cluster.uiUrl} (it decodes payloads through npm run dev's codec server)`);
   say(`PostgreSQL at 127.0.0.1:${cluster.ports.postgres}; data, config and logs in ${cluster.dataDir}`);
   say(`run the app on it: TEMPORAL_ADDRESS=${cluster.address} npm run dev -- --demo`);
   say('Ctrl-C stops the Web UI, the server and PostgreSQL; the next run resumes on the same data');

@@ -1,7 +1,8 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
-import { loadConfig, settingDefault } from '../src/config';
-import { localCodecToken, localPayloadKeysFile } from './localSecrets';
+import { LOCAL_DEV_FILE, loadConfig, settingDefault, type LocalDev } from '../src/config';
+import { localCodecToken, localOpsCodecTokenFile, localPayloadKeysFile } from './localSecrets';
 import { startLocalEmulator } from './localEmulator';
 import { startLocalTemporal } from './temporalServer';
 import { logger } from '../src/observability/logger';
@@ -50,11 +51,13 @@ async function main(): Promise<void> {
   };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stopAll(signal));
 
-  // Payloads are encrypted: a local key and the Web UI's codec token are made on the first run.
+  // Payloads are encrypted: a local key, the Web UI's codec token and `npm run ops`'s are made on the first run.
   if (!process.env.PAYLOAD_KEYS) process.env.PAYLOAD_KEYS_FILE ??= localPayloadKeysFile(dataDir);
   process.env.CODEC_TOKEN ??= localCodecToken(dataDir);
-  const adminPort = Number(process.env.ADMIN_PORT ?? settingDefault('ADMIN_PORT'));
-  const codecEndpoint = `http://127.0.0.1:${adminPort}/codec/${process.env.CODEC_TOKEN}`;
+  const opsTokenFile = localOpsCodecTokenFile(dataDir);
+  process.env.CODEC_TOKENS ??= `local-ops:${fs.readFileSync(opsTokenFile, 'utf8').trim()}`;
+  const codecPort = Number(process.env.CODEC_PORT ?? settingDefault('CODEC_PORT'));
+  const codecEndpoint = `http://127.0.0.1:${codecPort}/codec/${process.env.CODEC_TOKEN}`;
 
   let uiUrl = process.env.TEMPORAL_UI_URL ?? '(your Temporal Web UI)';
   if (!process.env.TEMPORAL_ADDRESS) {
@@ -111,7 +114,19 @@ async function main(): Promise<void> {
 
   const webhook = await startWebhook(config);
   stops.push(() => webhook.close());
-  say(`webhook at ${webhook.url}; metrics, readiness and the Web UI's codec server at ${webhook.adminUrl}`);
+  say(`webhook at ${webhook.url}; metrics and readiness at ${webhook.adminUrl}`);
+  say(`codec server (the Web UI's and npm run ops') at ${webhook.codecUrl}/codec`);
+  // `npm run ops` in this checkout finds this run through the file; removed again when it stops.
+  const local: LocalDev = {
+    temporalAddress: config.temporal.connectionOptions.address ?? 'localhost:7233',
+    namespace: config.temporal.namespace ?? 'default',
+    taskQueue: config.temporal.taskQueue,
+    codecEndpoint: `${webhook.codecUrl}/codec`,
+    codecTokenFile: opsTokenFile,
+  };
+  const localFile = path.join(dataDir, path.basename(LOCAL_DEV_FILE));
+  fs.writeFileSync(localFile, `${JSON.stringify(local, null, 2)}\n`, { mode: 0o600 });
+  stops.push(() => fs.promises.rm(localFile, { force: true }));
   say(`the Temporal SDK's worker metrics at http://${process.env.SDK_METRICS_ADDRESS}/metrics`);
   // Locally the emulator reaches the webhook directly; real Stark Bank needs WEBHOOK_PUBLIC_URL (a tunnel).
   const publicUrl = emulated ? webhook.url : config.webhook.publicUrl;
@@ -136,7 +151,23 @@ async function main(): Promise<void> {
     say('demo: a batch of invoices is being issued now; the emulator pays most of them within seconds');
   }
   say(`watch payouts in ${uiUrl}/namespaces/${config.temporal.namespace}/workflows?query=WorkflowType%3D%22payout%22`);
+  say(`operate it from another terminal: ${opsCommand(dataDir, local)}`);
   say('Ctrl-C stops everything');
+}
+
+/** How to run `npm run ops` against this run: bare in this checkout, with its variables from elsewhere. */
+function opsCommand(dataDir: string, local: LocalDev): string {
+  if (path.resolve(LOCAL_DEV_FILE) === path.join(dataDir, path.basename(LOCAL_DEV_FILE))) {
+    return 'npm run ops -- payouts list';
+  }
+  return [
+    `TEMPORAL_ADDRESS=${local.temporalAddress}`,
+    `TEMPORAL_NAMESPACE=${local.namespace}`,
+    `TEMPORAL_TASK_QUEUE=${local.taskQueue}`,
+    `TEMPORAL_CODEC_ENDPOINT=${local.codecEndpoint}`,
+    `TEMPORAL_CODEC_AUTH="Bearer $(cat ${local.codecTokenFile})"`,
+    'npm run ops -- payouts list',
+  ].join(' ');
 }
 
 main().catch((err: unknown) => {

@@ -5,6 +5,7 @@ import pino from 'pino';
 import { startEmulator, type BehaviourSettings, type Emulator } from '../emulator';
 import { writeConnectionInfo } from '../emulator/connectionInfo';
 import { readEmulatorEnv } from '../emulator/env';
+import { makePrivateDir } from '../src/shared/privateDir';
 
 export interface LocalEmulator {
   emulator: Emulator;
@@ -20,7 +21,7 @@ const PROJECT_ID = '5000000000000001';
  */
 export async function startLocalEmulator(dataDir: string, demo: Partial<BehaviourSettings>): Promise<LocalEmulator> {
   const { options, logLevel } = readEmulatorEnv();
-  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  makePrivateDir(dataDir);
   const keys = projectKeys(dataDir);
   const emulator = await startEmulator({
     stateFile: path.join(dataDir, 'state.json'),

@@ -1,7 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { createCodecRouter, type CodecServerOptions } from '../temporal/codecServer';
 import { registry } from './metrics';
 
 export interface AdminServerOptions {
@@ -9,8 +8,6 @@ export interface AdminServerOptions {
   port: number;
   /** The dependencies that are down, by name (none: ready). Never raw error text: it can name hosts or keys. */
   checkReady?: () => Promise<string[]>;
-  /** Serves the Web UI's codec server under /codec when set. */
-  codec?: CodecServerOptions;
 }
 
 export interface RunningAdminServer {
@@ -20,8 +17,9 @@ export interface RunningAdminServer {
 }
 
 /**
- * What operators and the platform use, on its own port, bound to the loopback unless told otherwise: /metrics,
- * /healthz, /readyz and the codec server. The public webhook port serves none of it.
+ * What the platform uses, on its own port, bound to the loopback unless told otherwise: /metrics, /healthz and
+ * /readyz. The public webhook port serves none of it, and the codec server has a port of its own (codecServer.ts):
+ * whatever scrapes metrics cannot reach it.
  */
 export async function startAdminServer(opts: AdminServerOptions): Promise<RunningAdminServer> {
   const app = express();
@@ -38,7 +36,6 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<Runnin
       .status(down.length === 0 ? 200 : 503)
       .json(down.length === 0 ? { status: 'ready' } : { status: 'not ready', down });
   });
-  if (opts.codec) app.use('/codec', createCodecRouter(opts.codec));
   app.use((_req, res) => {
     res.status(404).json({ error: 'not found' });
   });

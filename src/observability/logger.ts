@@ -1,5 +1,4 @@
 import pino from 'pino';
-import pretty from 'pino-pretty';
 
 /**
  * Structured JSON logs, or readable lines with LOG_FORMAT=pretty (npm run dev). Redaction is a safety net: code
@@ -15,9 +14,26 @@ const options: pino.LoggerOptions = {
   },
 };
 
-export const logger =
-  process.env.LOG_FORMAT === 'pretty'
-    ? pino(options, pretty({ sync: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,service' }))
-    : pino(options);
+/**
+ * pino-pretty is a dev dependency, loaded only when pretty lines are asked for: the production image has JSON
+ * logs and does not carry it.
+ */
+function prettyStream(): pino.DestinationStream {
+  let pretty: typeof import('pino-pretty').build;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on demand, see above
+    pretty = (require('pino-pretty') as typeof import('pino-pretty')).build;
+  } catch {
+    throw new Error('LOG_FORMAT=pretty needs pino-pretty, a dev dependency (npm ci without --omit=dev)');
+  }
+  return pretty({ sync: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,service' });
+}
+
+export const logger = process.env.LOG_FORMAT === 'pretty' ? pino(options, prettyStream()) : pino(options);
+
+/** Errors only, on stderr: for a command whose stdout is its report (ops replay). */
+export function stderrErrorLogger(): pino.Logger {
+  return pino({ ...options, level: 'error' }, pino.destination(2));
+}
 
 export type Logger = pino.Logger;

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { generatePayloadKey } from '../temporal/payloadCodec';
+import { makePrivateDir } from '../shared/privateDir';
 import { CliError, emit, examples } from './output';
 
 const DEFAULT_DIR = '.data/keys';
@@ -63,7 +64,7 @@ function createPayloadKey(file: string | undefined): PayloadKeyReport {
   const id = entry.slice(0, entry.indexOf(':'));
   if (!file) return { id, entry };
   const target = path.resolve(file);
-  fs.mkdirSync(path.dirname(target), { recursive: true, mode: 0o700 });
+  makePrivateDir(path.dirname(target));
   try {
     // Overwriting would lose the key that reads every payload written so far.
     fs.writeFileSync(target, `${entry}\n`, { flag: 'wx', mode: 0o600 });
@@ -85,7 +86,7 @@ function createKeys(dir: string): CreatedKeys {
     privateKeyEncoding: { type: 'sec1', format: 'pem' },
     publicKeyEncoding: { type: 'spki', format: 'pem' },
   });
-  fs.mkdirSync(path.dirname(privateKeyPath), { recursive: true, mode: 0o700 });
+  makePrivateDir(path.dirname(privateKeyPath));
   try {
     // 'wx' refuses an existing file atomically: overwriting would lock the project out of a registered key.
     fs.writeFileSync(privateKeyPath, privateKey, { flag: 'wx', mode: 0o600 });

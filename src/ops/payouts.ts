@@ -83,7 +83,10 @@ export function registerPayoutCommands(program: Command): void {
     .option('--limit <n>', 'at most this many rows', positiveInt, 50)
     .addHelpText('after', examples('payouts list', 'payouts list --status AwaitingApproval --limit 10 --json'))
     .action(async (opts: { status?: PayoutStatus; limit: number }, cmd: Command) => {
-      const rows = await withTemporal({ cmd }, (client) => listPayouts(client, opts.status, opts.limit));
+      // Search attributes only: no codec server, no keys.
+      const rows = await withTemporal({ cmd, payloads: false }, (client) =>
+        listPayouts(client, opts.status, opts.limit),
+      );
       emit(cmd, rows, renderList);
     });
 

@@ -1,8 +1,10 @@
 import type { Client } from '@temporalio/client';
-import { DefaultLogger, Runtime, Worker, type ReplayWorkerOptions } from '@temporalio/worker';
+import { Worker, type ReplayWorkerOptions } from '@temporalio/worker';
 import type { Command } from 'commander';
-import type { Config } from '../config';
+import type { OpsTemporalConfig } from '../config';
 import { installTracing, workerTracingOptions, workflowInterceptorModules } from '../observability/tracing';
+import { stderrErrorLogger } from '../observability/logger';
+import { installTemporalRuntime } from '../temporal/runtime';
 import { createDataConverter } from '../temporal/client';
 import { durationMs, positiveInt } from './args';
 import { CliError, emit, examples, formatFields, formatTable } from './output';
@@ -53,9 +55,9 @@ export function registerReplayCommand(program: Command): void {
     });
 }
 
-async function replayDeployment(client: Client, cfg: Config['temporal'], opts: ReplayOptions): Promise<ReplayReport> {
+async function replayDeployment(client: Client, cfg: OpsTemporalConfig, opts: ReplayOptions): Promise<ReplayReport> {
   // The replayer's own logs (a non-determinism is a warning there) would drown the report: errors only.
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  installTemporalRuntime(stderrErrorLogger());
   const since = new Date(Date.now() - opts.since).toISOString();
   const query = `TaskQueue="${cfg.taskQueue}" AND (ExecutionStatus="Running" OR CloseTime > "${since}")`;
   const executions: { workflowId: string; runId: string; workflowType: string; running: boolean }[] = [];
@@ -105,10 +107,11 @@ function workflowCode(opts: ReplayOptions): { label: string; options: Partial<Re
 }
 
 /** As the worker runs them: the same data converter (payloads are encrypted) and the tracing sink. */
-function replayOptions(cfg: Config['temporal'], code: ReturnType<typeof workflowCode>): ReplayWorkerOptions {
+function replayOptions(cfg: OpsTemporalConfig, code: ReturnType<typeof workflowCode>): ReplayWorkerOptions {
   return {
     ...code.options,
-    dataConverter: createDataConverter(cfg.payloadKeys),
+    // Through the codec server when the operator has no keys: histories are decoded there, payload by payload.
+    dataConverter: createDataConverter(cfg.payloadCodec),
     sinks: workerTracingOptions(installTracing({}, 'starkbank-payouts-ops')).sinks,
   };
 }

@@ -2,7 +2,8 @@ import { isGrpcDeadlineError, type Client } from '@temporalio/client';
 import { optionalTsToMs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import type { Command } from 'commander';
-import { loadTemporalConfig, type Config } from '../config';
+import { loadOpsTemporalConfig, type Config, type OpsTemporalConfig } from '../config';
+import { createPayloadCodec } from '../temporal/payloadCodec';
 import { createTemporalClient } from '../temporal/client';
 import { CliError } from './output';
 import { errorMessage } from '../shared/errors';
@@ -19,6 +20,11 @@ export interface CommandNeeds {
   defaultTimeoutSeconds?: number;
   /** Another configuration than the Temporal variables alone (commands that load the full one). */
   temporal?: Config['temporal'];
+  /**
+   * Whether it reads or writes workflow payloads (default true): those go through the codec server. Commands that
+   * read search attributes only need neither the codec server nor the keys.
+   */
+  payloads?: boolean;
 }
 
 /**
@@ -27,9 +33,11 @@ export interface CommandNeeds {
  */
 export async function withTemporal<T>(
   needs: CommandNeeds,
-  fn: (client: Client, cfg: Config['temporal']) => Promise<T>,
+  fn: (client: Client, cfg: OpsTemporalConfig) => Promise<T>,
 ): Promise<T> {
-  const cfg = needs.temporal ?? loadTemporalConfig();
+  const cfg: OpsTemporalConfig = needs.temporal
+    ? { ...needs.temporal, payloadCodec: createPayloadCodec(needs.temporal.payloadKeys), payloadsVia: 'PAYLOAD_KEYS' }
+    : loadOpsTemporalConfig({ payloads: needs.payloads ?? true });
   const seconds = needs.cmd.optsWithGlobals<{ timeout?: number }>().timeout ?? needs.defaultTimeoutSeconds;
   const timeoutSeconds = seconds ?? DEFAULT_TIMEOUT_SECONDS;
   const client = createTemporalClient(cfg);
@@ -57,7 +65,7 @@ export async function withTemporal<T>(
 }
 
 /** Refuses at once when no worker polls the task queue: the command would otherwise wait for one forever. */
-async function requireWorker(client: Client, cfg: Config['temporal'], purpose: string): Promise<void> {
+async function requireWorker(client: Client, cfg: OpsTemporalConfig, purpose: string): Promise<void> {
   if (await hasWorker(client, cfg.taskQueue)) return;
   throw new CliError(
     `no worker polls task queue ${cfg.taskQueue} on namespace ${client.options.namespace}: ${purpose}; ` +

@@ -1,5 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
-import type { DataConverter } from '@temporalio/common';
+import type { DataConverter, PayloadCodec } from '@temporalio/common';
 import type { Config } from '../config';
 import { createPayloadCodec, type PayloadKey } from './payloadCodec';
 import { clientTracingInterceptors } from '../observability/tracing';
@@ -11,20 +11,24 @@ export const failureConverterPath = require.resolve('./failureConverter');
  * How every client and worker of the product turns values into payloads: encrypted, always, failures' messages
  * included (see failureConverter.ts).
  */
-export function createDataConverter(payloadKeys: readonly PayloadKey[]): DataConverter {
-  return { payloadCodecs: [createPayloadCodec(payloadKeys)], failureConverterPath };
+export function createDataConverter(payloads: readonly PayloadKey[] | PayloadCodec): DataConverter {
+  const codec = 'decode' in payloads ? payloads : createPayloadCodec(payloads);
+  return { payloadCodecs: [codec], failureConverterPath };
 }
 
 /**
  * A Temporal client from config. Lazy: the webhook starts (and answers 503) while Temporal is down.
  * Client-only on purpose: processes that never run a worker do not load the worker's native bridge.
  */
-export function createTemporalClient(cfg: Config['temporal']): Client {
+export function createTemporalClient(
+  cfg: Pick<Config['temporal'], 'connectionOptions' | 'namespace'> &
+    ({ payloadKeys: readonly PayloadKey[] } | { payloadCodec: PayloadCodec }),
+): Client {
   const connection = Connection.lazy(cfg.connectionOptions);
   return new Client({
     connection,
     namespace: cfg.namespace,
-    dataConverter: createDataConverter(cfg.payloadKeys),
+    dataConverter: createDataConverter('payloadCodec' in cfg ? cfg.payloadCodec : cfg.payloadKeys),
     interceptors: clientTracingInterceptors(),
   });
 }

@@ -1,44 +1,77 @@
-import crypto from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import express, { type Request, type Response, type Router } from 'express';
-import type { Payload, PayloadCodec } from '@temporalio/common';
-import { z } from 'zod';
-import type { Config } from '../config';
+import type { PayloadCodec } from '@temporalio/common';
+import type { CodecConfig, Config } from '../config';
+import type { Logger } from '../observability/logger';
+import { createCodecAuthenticator, type CodecAuthenticator } from './codecAuth';
 import { createPayloadCodec } from './payloadCodec';
+import { fromWire, toWire, wirePayloads } from './remoteCodec';
 
 /**
- * The codec server the Temporal Web UI calls to show encrypted payloads decoded (`POST <endpoint>/decode`, and
- * `/encode` for what it sends). Only the allowed origins may call it from a browser, and only with the token: in
- * an `Authorization: Bearer` header, or as the endpoint's last path segment, since the UI sends no header of its
- * own unless it has a login (`--ui-codec-endpoint http://127.0.0.1:9464/codec/<token>`).
+ * The codec server: `POST /codec/decode` and `/codec/encode`, which the Temporal Web UI calls from the browser
+ * to show payloads decoded, and the operator CLI calls so that operators never hold the payload keys. It listens
+ * on a port of its own (CODEC_PORT), never beside /metrics, so whatever may scrape metrics cannot reach it.
+ *
+ * Who may call: the holder of a token (an `Authorization: Bearer` header, or the endpoint's last path segment,
+ * since the Web UI without a login sends no header: `…/codec/<token>`), or a user whose OpenID Connect access
+ * token verifies (the Web UI forwards it with TEMPORAL_CODEC_PASS_ACCESS_TOKEN). Browsers only from the allowed
+ * origins. Every call is logged with who asked (token id or user) and how many payloads, never a token.
  */
-
-const wirePayload = z.object({
-  metadata: z.record(z.string(), z.string()).nullish(),
-  data: z.string().nullish(),
-});
-const wireBody = z.object({ payloads: z.array(wirePayload) });
-type WirePayload = z.infer<typeof wirePayload>;
 
 export interface CodecServerOptions {
   codec: PayloadCodec;
-  token: string;
+  authenticate: CodecAuthenticator;
   /** Origins of the Web UI allowed to call it from a browser. */
   allowedOrigins: readonly string[];
+  logger: Pick<Logger, 'info' | 'warn'>;
 }
 
-/** The codec server's options from the configuration: none (no codec server) without CODEC_TOKEN. */
-export function codecServerOptions(config: Config): CodecServerOptions | undefined {
-  const codec = config.admin.codec;
-  return codec && { ...codec, codec: createPayloadCodec(config.temporal.payloadKeys) };
+export interface RunningCodecServer {
+  /** Its base URL; the endpoint is `<url>/codec`. */
+  url: string;
+  port: number;
+  close(): Promise<void>;
 }
 
-export function createCodecRouter({ codec, token, allowedOrigins }: CodecServerOptions): Router {
-  const router = express.Router();
-  const expected = Buffer.from(token);
-  const tokenMatches = (given: string | undefined) => {
-    const bytes = Buffer.from(given ?? '');
-    return bytes.length === expected.length && crypto.timingSafeEqual(bytes, expected);
+/** Starts the codec server the configuration asks for; none (undefined) without a token or OIDC issuer. */
+export async function startCodecServer(
+  config: Pick<Config, 'codec' | 'temporal'>,
+  logger: CodecServerOptions['logger'],
+): Promise<RunningCodecServer | undefined> {
+  if (!config.codec) return undefined;
+  return listenCodecServer(config.codec, {
+    codec: createPayloadCodec(config.temporal.payloadKeys),
+    authenticate: createCodecAuthenticator(config.codec),
+    allowedOrigins: config.codec.allowedOrigins,
+    logger,
+  });
+}
+
+export async function listenCodecServer(
+  where: Pick<CodecConfig, 'host' | 'port'>,
+  opts: CodecServerOptions,
+): Promise<RunningCodecServer> {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use('/codec', createCodecRouter(opts));
+  app.use((_req, res) => {
+    res.status(404).json({ error: 'not found' });
+  });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(where.port, where.host, () => resolve(s)).once('error', reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = where.host === '0.0.0.0' ? '127.0.0.1' : where.host;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+export function createCodecRouter({ codec, authenticate, allowedOrigins, logger }: CodecServerOptions): Router {
+  const router = express.Router();
 
   router.use((req, res, next) => {
     const origin = req.get('Origin');
@@ -55,26 +88,37 @@ export function createCodecRouter({ codec, token, allowedOrigins }: CodecServerO
       res.status(origin && allowedOrigins.includes(origin) ? 204 : 403).end();
       return;
     }
+    // A page of another origin gets no CORS headers, so its browser never shows it the answer; refuse it anyway.
+    if (origin && !allowedOrigins.includes(origin)) {
+      res.status(403).json({ error: 'origin not allowed' });
+      return;
+    }
     next();
   });
 
   const handle = (direction: 'encode' | 'decode') => async (req: Request, res: Response) => {
     const bearer = /^Bearer (.+)$/.exec(req.get('Authorization') ?? '')?.[1];
     const inPath = typeof req.params.token === 'string' ? req.params.token : undefined;
-    if (!tokenMatches(inPath ?? bearer)) {
-      res.status(401).json({ error: 'a codec token is required' });
+    const caller = await authenticate(bearer ?? inPath);
+    const namespace = req.get('X-Namespace');
+    if (!caller) {
+      logger.warn({ direction, namespace }, 'codec: refused a caller without a valid token');
+      res.status(401).json({ error: 'a codec token or a signed-in user is required' });
       return;
     }
-    const body = wireBody.safeParse(req.body);
+    const body = wirePayloads.safeParse(req.body);
     if (!body.success) {
       res.status(400).json({ error: 'expected {"payloads": [...]}' });
       return;
     }
+    const who = `${caller.kind}:${caller.id}`;
     try {
       const payloads = await codec[direction](body.data.payloads.map(fromWire));
+      logger.info({ who, direction, payloads: payloads.length, namespace }, `codec: ${direction}`);
       res.json({ payloads: payloads.map(toWire) });
     } catch {
-      // The reason may name a key id; the browser only needs to know it failed.
+      logger.warn({ who, direction, payloads: body.data.payloads.length, namespace }, `codec: cannot ${direction}`);
+      // The reason may name a key id; the caller only needs to know it failed.
       res.status(422).json({ error: `cannot ${direction} these payloads with this deployment's keys` });
     }
   };
@@ -85,20 +129,4 @@ export function createCodecRouter({ codec, token, allowedOrigins }: CodecServerO
     router.post(`/:token/${direction}`, json, handle(direction));
   }
   return router;
-}
-
-function fromWire(p: WirePayload): Payload {
-  return {
-    metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')])),
-    data: Buffer.from(p.data ?? '', 'base64'),
-  };
-}
-
-function toWire(p: Payload): WirePayload {
-  return {
-    metadata: Object.fromEntries(
-      Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v ?? new Uint8Array()).toString('base64')]),
-    ),
-    data: Buffer.from(p.data ?? new Uint8Array()).toString('base64'),
-  };
 }

@@ -52,6 +52,7 @@ interface Service {
   healthcheck?: { test?: string | string[] };
   restart?: string;
   stop_grace_period?: string;
+  logging?: { driver?: string; options?: Record<string, string | number> };
 }
 interface Compose {
   services: Record<string, Service>;
@@ -93,6 +94,18 @@ function env(s: Service): Record<string, string> {
 
 function commandText(s: Service): string {
   return [s.entrypoint ?? [], s.command ?? []].flat().join(' ');
+}
+
+/** The Dockerfile target a service builds (the default, last stage when none is named). */
+function buildTarget(s: Service): string | undefined {
+  return typeof s.build === 'object' && s.build !== null ? (s.build as { target?: string }).target : undefined;
+}
+
+/** The files `ops keys create --out <dir>` writes, as a shell one-liner runs it. */
+function keysWrittenBy(script: string): string[] {
+  return [...script.matchAll(/ops\.js keys create --out (\S+)/g)].flatMap((m) =>
+    ['private-key.pem', 'public-key.pem'].map((file) => path.posix.join(m[1]!, file)),
+  );
 }
 
 function appServices(c: Compose): [string, Service][] {
@@ -236,15 +249,20 @@ function withTestFiles(e: Record<string, string>): Record<string, string> {
 }
 
 const checks: Record<string, (c: Compose) => void> = {
-  'the app image is built once and used by the product services only'(c) {
-    const images = new Set(appServices(c).map(([, s]) => s.image));
-    assert.equal(images.size, 1, 'every service built from the Dockerfile should tag the same image');
-    const [image] = images;
+  'the product image is built once for the product services; the emulator runs an image of its own'(c) {
+    const product = ['keys', 'worker', 'webhook', 'setup'].map((name) => service(c, name));
+    const images = new Set(product.map((s) => s.image));
+    assert.equal(images.size, 1, 'every product service should tag the same image');
+    assert.ok(
+      product.every((s) => buildTarget(s) === 'runtime'),
+      'product services build the runtime target',
+    );
+    const emulator = service(c, 'emulator');
+    assert.equal(buildTarget(emulator), 'emulator', 'the emulator builds its own target');
+    assert.ok(emulator.image && !images.has(emulator.image), 'the emulator tags an image of its own');
     for (const [name, s] of Object.entries(c.services)) {
-      if (s.build === undefined) assert.notEqual(s.image, image, `${name} uses the app image without build`);
-    }
-    for (const name of ['keys', 'emulator', 'worker', 'webhook', 'setup']) {
-      assert.ok(service(c, name).build !== undefined, `${name} should run the app image`);
+      if (s.build !== undefined) continue;
+      assert.ok(!images.has(s.image) && s.image !== emulator.image, `${name} uses a built image without build`);
     }
   },
 
@@ -295,15 +313,16 @@ const checks: Record<string, (c: Compose) => void> = {
     const emulatorEnv = env(emulator);
     const script = commandText(keys);
     const projects = emulatorProjects(emulatorEnv.EMULATOR_PROJECTS ?? '');
+    const written = keysWrittenBy(script);
     for (const [, publicKeyFile] of projects) {
       const where = inVolume(emulator, publicKeyFile);
-      assert.ok(script.includes(`-out ${pathIn(keys, where.volume, where.rel)}`), 'keys does not write the public key');
+      assert.ok(written.includes(pathIn(keys, where.volume, where.rel)), 'keys does not write the public key');
     }
     for (const [name, s] of productServices(c).filter(([n]) => n !== 'emulator')) {
       const e = env(s);
       assert.ok(e.STARK_PRIVATE_KEY_FILE, `${name}: STARK_PRIVATE_KEY_FILE is not set`);
       const key = inVolume(s, e.STARK_PRIVATE_KEY_FILE);
-      assert.ok(script.includes(`-out ${pathIn(keys, key.volume, key.rel)}`), `${name}: keys writes another key`);
+      assert.ok(written.includes(pathIn(keys, key.volume, key.rel)), `${name}: keys writes another key`);
       assert.ok(
         projects.some(([id]) => id === e.STARK_PROJECT_ID),
         `${name}: project ${e.STARK_PROJECT_ID} is not registered with the emulator`,
@@ -348,11 +367,15 @@ const checks: Record<string, (c: Compose) => void> = {
   "the Web UI decodes payloads through the webhook's codec server, reachable from its page"(c) {
     const webhook = env(service(c, 'webhook'));
     const ui = env(service(c, WEB_UI));
-    const codec = loadConfig(withTestFiles(webhook)).admin.codec;
+    const codec = loadConfig(withTestFiles(webhook)).codec;
     assert.ok(codec, 'the webhook serves no codec with CODEC_TOKEN set');
-    const published = portMappings(service(c, 'webhook')).find((p) => p.container === Number(webhook.ADMIN_PORT));
-    assert.ok(published?.host, 'the admin port is not published: the browser cannot reach the codec server');
-    assert.equal(ui.TEMPORAL_CODEC_ENDPOINT, `http://localhost:${published.host}/codec/${codec.token}`);
+    assert.equal(codec.host, '0.0.0.0', 'the codec server is unreachable from outside its container');
+    // Never the admin port: whatever scrapes /metrics must not reach the codec.
+    assert.notEqual(codec.port, Number(webhook.ADMIN_PORT ?? settingDefault('ADMIN_PORT')), 'codec on the admin port');
+    const published = portMappings(service(c, 'webhook')).find((p) => p.container === codec.port);
+    assert.ok(published?.host, 'the codec port is not published: the browser cannot reach the codec server');
+    const uiToken = codec.tokens.find((t) => t.id === 'web-ui')?.token;
+    assert.equal(ui.TEMPORAL_CODEC_ENDPOINT, `http://localhost:${published.host}/codec/${uiToken}`);
     const uiOrigins = (ui.TEMPORAL_CORS_ORIGINS ?? '').split(',');
     assert.deepEqual([...codec.allowedOrigins].sort(), uiOrigins.sort(), 'the codec server refuses the UI page');
   },
@@ -536,7 +559,7 @@ const checks: Record<string, (c: Compose) => void> = {
         const t = service(c, target);
         if (condition === 'service_healthy') assert.ok(t.healthcheck, `${name}: ${target} has no healthcheck`);
         else if (condition === 'service_completed_successfully') {
-          assert.ok(['no', 'on-failure'].includes(t.restart ?? 'no'), `${name}: ${target} never completes`);
+          assert.match(t.restart ?? 'no', /^(no|on-failure(:\d+)?)$/, `${name}: ${target} never completes`);
         } else assert.equal(condition, 'service_started', `${name}: condition on ${target}`);
       }
     }
@@ -547,11 +570,35 @@ const checks: Record<string, (c: Compose) => void> = {
     assert.equal(deps('setup').webhook?.condition, 'service_healthy', 'setup registers a webhook that is up');
     assert.equal(deps('emulator').keys?.condition, 'service_completed_successfully', 'emulator needs the public key');
   },
+
+  'every service restarts after a failure, a bounded number of times'(c) {
+    for (const [name, s] of Object.entries(c.services)) {
+      assert.match(s.restart ?? '', /^on-failure:[1-9]\d*$/, `${name}: restart`);
+    }
+  },
+
+  'every service rotates its logs'(c) {
+    for (const [name, s] of Object.entries(c.services)) {
+      assert.equal(s.logging?.driver, 'json-file', `${name}: logging driver`);
+      assert.match(String(s.logging?.options?.['max-size'] ?? ''), /^\d+[km]$/, `${name}: max-size`);
+      assert.ok(Number(s.logging?.options?.['max-file']) >= 2, `${name}: max-file`);
+    }
+  },
+
+  'every long-running process of the app has a health check that runs a file of the repo'(c) {
+    for (const name of ['worker', 'webhook', 'emulator']) {
+      const test = service(c, name).healthcheck?.test;
+      assert.ok(Array.isArray(test) && test[0] === 'CMD', `${name}: no exec-form health check`);
+      const entry = test.find((arg) => /^lib\/.+\.js$/.test(arg));
+      if (entry) assert.ok(fs.existsSync(path.join(ROOT, entry.replace(/^lib\/(.+)\.js$/, '$1.ts'))), entry);
+    }
+  },
 };
 
 /** One mistake per check; each must make its check fail. */
 const mistakes: Record<keyof typeof checks, (c: Compose) => void> = {
-  'the app image is built once and used by the product services only': (c) => delete c.services.worker!.build,
+  'the product image is built once for the product services; the emulator runs an image of its own': (c) =>
+    (c.services.emulator!.build = { context: '.', target: 'runtime' }),
   'every app service runs a real entry point of the repo': (c) =>
     (c.services.webhook!.command = ['node', 'lib/src/hook.js']),
   'app services set only variables the code reads': (c) => (c.services.worker!.environment!.STARK_PROJECT = '1'),
@@ -604,6 +651,11 @@ const mistakes: Record<keyof typeof checks, (c: Compose) => void> = {
   'start-up order is expressed with conditions that can be met': (c) => delete c.services.emulator!.healthcheck,
   'Prometheus scrapes the ports the services serve metrics on, and one process counts payouts': (c) =>
     (c.services.worker!.environment = { ...c.services.worker!.environment, PAYOUT_GAUGES: 'true' }),
+  'every service restarts after a failure, a bounded number of times': (c) =>
+    (c.services[SERVER]!.restart = 'unless-stopped'),
+  'every service rotates its logs': (c) => delete c.services.prometheus!.logging,
+  'every long-running process of the app has a health check that runs a file of the repo': (c) =>
+    delete c.services.worker!.healthcheck,
 };
 
 /** What the image is built from: the Dockerfile, and the promises about Node it must keep. */
@@ -612,16 +664,50 @@ interface BuildFiles {
   /** `engines.node` of package.json. */
   engines: string;
   readme: string;
+  /** `dependencies` of package.json: what `npm ci --omit=dev` installs. */
+  dependencies: string[];
 }
 
 function loadBuildFiles(): BuildFiles {
-  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { engines?: { node?: string } };
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+    engines?: { node?: string };
+    dependencies?: Record<string, string>;
+  };
   return {
     dockerfile: fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8'),
     engines: pkg.engines?.node ?? '',
     readme: fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8'),
+    dependencies: Object.keys(pkg.dependencies ?? {}),
   };
 }
+
+/** The stages of a Dockerfile, by name (`FROM … AS name`), each with its instructions; the last is the default. */
+function stages(dockerfile: string): { name: string; body: string }[] {
+  const parts = dockerfile.split(/^(?=FROM )/m).slice(1);
+  return parts.map((body) => ({ name: /^FROM \S+(?: AS (\S+))?/i.exec(body)?.[1] ?? '', body }));
+}
+
+/** The npm packages a folder's TypeScript imports (bare specifiers, scope included). */
+function importedPackages(dir: string): Set<string> {
+  const found = new Set<string>();
+  const walk = (d: string) => {
+    for (const entry of fs.readdirSync(d, { withFileTypes: true })) {
+      const file = path.join(d, entry.name);
+      if (entry.isDirectory()) walk(file);
+      else if (file.endsWith('.ts')) {
+        for (const m of fs.readFileSync(file, 'utf8').matchAll(/(?:from |require\()'([^'./][^']*)'/g)) {
+          const parts = m[1]!.split('/');
+          found.add(parts[0]!.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0]!);
+        }
+      }
+    }
+  };
+  walk(dir);
+  return found;
+}
+
+/** Dependencies kept although nothing imports them, and why (docs/testing.md). */
+const UNIMPORTED_DEPENDENCIES = ['protobufjs'];
 
 /** Each stage's base: an image with the `ARG` defaults filled in, or an earlier stage it builds on. */
 function stageBases(dockerfile: string): { base: string; isStage: boolean }[] {
@@ -642,7 +728,7 @@ function lowerBound(range: string): [number, number] {
   return [Number(m[1]), Number(m[2])];
 }
 
-const NODE_IMAGE = /^node:(\d+)-bookworm-slim$/;
+const NODE_IMAGE = /^node:(\d+)-bookworm-slim(?:@sha256:[0-9a-f]{64})?$/;
 const NODE_LTS_MAJOR = 22;
 
 const buildChecks: Record<string, (b: BuildFiles) => void> = {
@@ -652,7 +738,57 @@ const buildChecks: Record<string, (b: BuildFiles) => void> = {
     const loaded = /WORKFLOW_BUNDLE_PATH=(\S+)/.exec(dockerfile)?.[1];
     assert.ok(workdir && built && loaded, 'Dockerfile: WORKDIR, build:bundle output or WORKFLOW_BUNDLE_PATH missing');
     assert.equal(loaded, path.posix.join(workdir, built));
-    assert.match(dockerfile, /COPY --from=build \/app\/lib \.\/lib/);
+    const runtime = stages(dockerfile).at(-1)!.body;
+    const copied = [...runtime.matchAll(/^COPY --from=build (\S+) \.\/lib\/$/gm)].map((m) => m[1]!);
+    const globToRegExp = (glob: string) => new RegExp(`^${glob.replace(/\./g, '\\.').replace(/\*/g, '[^/]*')}$`);
+    assert.ok(
+      copied.some((glob) => globToRegExp(glob).test(path.posix.join(workdir, built))),
+      'the runtime stage does not copy the bundle',
+    );
+  },
+
+  'every base image is named by digest'({ dockerfile }) {
+    for (const { base, isStage } of stageBases(dockerfile)) {
+      if (!isStage) assert.match(base, /@sha256:[0-9a-f]{64}$/, `Dockerfile: FROM ${base}`);
+    }
+  },
+
+  'the product image carries neither the emulator nor what only the emulator needs'({ dockerfile, dependencies }) {
+    const all = stages(dockerfile);
+    const runtime = all.at(-1)!;
+    assert.equal(runtime.name, 'runtime', 'the default (last) stage is the product');
+    assert.doesNotMatch(runtime.body, /emulator|openssl/i, 'the runtime stage names the emulator or openssl');
+    assert.doesNotMatch(runtime.body, /COPY --from=build \/app\/lib \.\/lib/, 'the runtime stage copies all of lib/');
+    const from = /^COPY --from=(\S+) \/app\/node_modules \.\/node_modules$/m.exec(runtime.body)?.[1];
+    assert.match(
+      all.find((st) => st.name === from)?.body ?? '',
+      /npm ci --omit=dev/,
+      'runtime modules: npm ci --omit=dev',
+    );
+    // What npm ci --omit=dev installs is what the product imports: the emulator's own are devDependencies.
+    const product = importedPackages(path.join(ROOT, 'src'));
+    for (const dep of dependencies) {
+      assert.ok(product.has(dep) || UNIMPORTED_DEPENDENCIES.includes(dep), `${dep}: a dependency src/ never imports`);
+    }
+    const emulator = all.find((st) => st.name === 'emulator');
+    assert.ok(emulator, 'no emulator stage');
+    assert.match(emulator.body, /COPY --from=build \/app\/lib\/emulator \.\/lib\/emulator/);
+    for (const dep of importedPackages(path.join(ROOT, 'emulator'))) {
+      if (dependencies.includes(dep) || dep.startsWith('node:')) continue;
+      assert.ok(emulator.body.includes(`/app/node_modules/${dep} `), `the emulator stage lacks ${dep}`);
+    }
+  },
+
+  'each image has a health check that runs a file it carries'({ dockerfile }) {
+    for (const name of ['runtime', 'emulator']) {
+      const body = stages(dockerfile).find((st) => st.name === name)?.body ?? '';
+      const checks = [...body.matchAll(/^HEALTHCHECK (?:.*\\\n)*.*$/gm)].map((m) => m[0]);
+      assert.equal(checks.length, 1, `${name}: one HEALTHCHECK`);
+      const file = /"(lib\/(src|emulator)\/[^"]+)\.js"/.exec(checks[0]!);
+      assert.ok(file, `${name}: the HEALTHCHECK runs no compiled file`);
+      assert.ok(fs.existsSync(path.join(ROOT, `${file[1]!.slice(4)}.ts`)), `${file[1]}.ts does not exist`);
+      assert.ok(body.includes(`/app/lib/${file[2]}`), `${name}: does not carry lib/${file[2]}`);
+    }
   },
 
   'every stage of the image runs Node 22 LTS on Debian bookworm-slim'({ dockerfile }) {
@@ -695,6 +831,18 @@ const buildMistakes: Record<keyof typeof buildChecks, (b: BuildFiles) => BuildFi
     engines: '>=24.0',
   }),
   'engines in package.json ask for the Node the README asks for': (b) => ({ ...b, engines: '>=22.0' }),
+  'every base image is named by digest': (b) => ({
+    ...b,
+    dockerfile: b.dockerfile.replace(/^(ARG NODE_IMAGE=\S+)@sha256:[0-9a-f]{64}$/m, '$1'),
+  }),
+  'the product image carries neither the emulator nor what only the emulator needs': (b) => ({
+    ...b,
+    dependencies: [...b.dependencies, 'cpf-cnpj-validator'],
+  }),
+  'each image has a health check that runs a file it carries': (b) => ({
+    ...b,
+    dockerfile: b.dockerfile.replace(/^HEALTHCHECK [^\n]*\\\n[^\n]*\n(CMD \["node", "--max)/m, '$1'),
+  }),
 };
 
 describe('docker-compose.yml', () => {

@@ -60,7 +60,7 @@ describe('payload encryption (real processes, real Temporal, emulator)', functio
       ]);
       services.push(worker, webhook);
       const logged = (s: ChildService, key: string) => String(s.logs.find((l) => l[key] !== undefined)?.[key]);
-      return { worker, webhook, webhookUrl: logged(webhook, 'url'), workerAdmin: logged(worker, 'adminUrl') };
+      return { worker, webhook, webhookUrl: logged(webhook, 'url'), workerCodec: logged(worker, 'codecUrl') };
     };
     const stopServices = () => Promise.all(services.splice(0).map((s) => s.stop()));
 
@@ -127,11 +127,11 @@ describe('payload encryption (real processes, real Temporal, emulator)', functio
       });
       assert.equal(listed.length, 1, 'search attributes stay readable');
 
-      // The worker's admin port decodes for a caller with the codec token, as the Web UI calls it.
+      // The worker's codec server decodes for a caller with the codec token, as the Web UI calls it.
       const input = histories.get(payoutWorkflowId(paid))!.events![0]!.workflowExecutionStartedEventAttributes!.input!
         .payloads![0]!;
       const b64 = (bytes: Uint8Array | null | undefined) => Buffer.from(bytes ?? []).toString('base64');
-      const decoded = await fetch(`${first.workerAdmin}/codec/decode`, {
+      const decoded = await fetch(`${first.workerCodec}/codec/decode`, {
         method: 'POST',
         headers: { Authorization: `Bearer ${codecToken}`, 'content-type': 'application/json' },
         body: JSON.stringify({

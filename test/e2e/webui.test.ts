@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -10,9 +9,9 @@ import type { PayoutState } from '../../src/workflows/payoutDefinitions';
 import { createInvoice, creditedEventOf, withPayoutWorker } from '../helpers/payouts';
 import { startTestEmulator, type TestEmulator } from '../../testkit/emulator';
 import { eventually, getTestEnv, getTestUiUrl } from '../helpers/temporal';
+import { CHROMIUM, requirePackage } from '../helpers/debianPackages';
 
 // Debian's Chromium (`apt-get install chromium`); playwright-core never downloads browsers here.
-const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
   '--no-emulator',
   '--disable-gpu',
@@ -42,12 +41,7 @@ describe('Temporal Web UI shows a payout (real Temporal Web UI, headless Chromiu
   });
 
   it('finds the completed payout by InvoiceId and shows its decoded input and result, summary and PayoutStatus', async () => {
-    if (!existsSync(CHROMIUM)) {
-      assert.fail(
-        `${CHROMIUM} is missing: this browser test needs Debian's Chromium. ` +
-          'Install it with `apt-get install -y --no-install-recommends chromium` (.ci/run does so via APT_PACKAGES).',
-      );
-    }
+    await requirePackage('chromium');
     const s = stark!;
 
     // 1. One payout to completion, exactly as the webhook would start it.

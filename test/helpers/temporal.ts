@@ -31,8 +31,11 @@ export const TEST_ENV_TIMEOUT_MS = 60_000;
 
 // Worker lifecycle lines (INFO) and the activity failures tests inject on purpose (WARN) drown test output.
 // Installed on import, before any Worker or connection exists; TEMPORAL_TEST_LOG_LEVEL=WARN shows them again.
+// sdk-core's own logs are forwarded to the same logger, so they are filtered and formatted like the rest.
+const testLogLevel = (process.env.TEMPORAL_TEST_LOG_LEVEL as 'WARN' | undefined) ?? 'ERROR';
 Runtime.install({
-  logger: new DefaultLogger((process.env.TEMPORAL_TEST_LOG_LEVEL as 'WARN' | undefined) ?? 'ERROR'),
+  logger: new DefaultLogger(testLogLevel),
+  telemetryOptions: { logging: { filter: { core: testLogLevel, other: 'ERROR' }, forward: {} } },
 });
 
 let envPromise: Promise<TestWorkflowEnvironment> | undefined;
@@ -140,6 +143,13 @@ export function getTestEnv(): Promise<TestWorkflowEnvironment> {
     });
   }
   return envPromise;
+}
+
+/** The run's codec server (the one its Web UI uses), for processes that decode without the keys (ops). */
+export async function getTestCodecServer(): Promise<RunCodecServer> {
+  await getTestEnv();
+  if (!codecServer) throw new Error('the test engine started without its codec server');
+  return codecServer;
 }
 
 /** Base URL of the shared dev server's Web UI (e.g. `http://127.0.0.1:41234`); starts the server if needed. */

@@ -7,9 +7,9 @@ import { Registry } from 'prom-client';
 import { parse } from 'yaml';
 import { registry } from '../../src/observability/metrics';
 import { registerPayoutGauges } from '../../src/observability/payoutGauges';
+import { missingPackagesMessage, PROMTOOL, TEST_PACKAGES } from '../helpers/debianPackages';
 
 const DIR = path.resolve(__dirname, '../../deploy/prometheus');
-const PROMTOOL = '/usr/bin/promtool';
 /** The Temporal SDK's worker metrics the rules use (its core's Prometheus export; the e2e pipeline scrapes them). */
 const SDK_METRICS = [
   'temporal_workflow_task_execution_failed',
@@ -20,9 +20,8 @@ const SDK_METRICS = [
 ];
 
 function promtool(...args: string[]): string {
-  if (!fs.existsSync(PROMTOOL)) {
-    assert.fail(`${PROMTOOL} is missing: install Debian's prometheus package (.ci/run does so via APT_PACKAGES)`);
-  }
+  if (!fs.existsSync(PROMTOOL))
+    assert.fail(missingPackagesMessage(TEST_PACKAGES.filter((p) => p.name === 'prometheus')));
   return execFileSync(PROMTOOL, args, { cwd: DIR, encoding: 'utf8' });
 }
 

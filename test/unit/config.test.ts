@@ -44,8 +44,8 @@ describe('loadConfig', () => {
       port: 9464,
       sdkMetricsAddress: undefined,
       payoutGauges: false,
-      codec: undefined,
     });
+    assert.equal(config.codec, undefined, 'no codec server without a token or an OIDC issuer');
   });
 
   it('follows Temporal conventions for the connection', () => {
@@ -87,13 +87,48 @@ describe('loadConfig', () => {
     assert.match(unreadable.message, /PAYLOAD_KEYS_FILE: cannot read \/nonexistent\/keys/);
   });
 
-  it('serves the codec only with a long enough token, never showing a short one', () => {
-    const codec = loadConfig({ ...base, CODEC_TOKEN: 'a'.repeat(24), CODEC_CORS_ORIGINS: 'https://ui.example' }).admin
-      .codec;
-    assert.deepEqual(codec, { token: 'a'.repeat(24), allowedOrigins: ['https://ui.example'] });
+  it('serves the codec on its own port only with a long enough token, never showing a short one', () => {
+    assert.equal(loadConfig(base).codec, undefined);
+    const codec = loadConfig({ ...base, CODEC_TOKEN: 'a'.repeat(24), CODEC_CORS_ORIGINS: 'https://ui.example' }).codec;
+    assert.deepEqual(codec, {
+      host: '127.0.0.1',
+      port: 9466,
+      tokens: [{ id: 'web-ui', token: 'a'.repeat(24) }],
+      oidc: undefined,
+      allowedOrigins: ['https://ui.example'],
+    });
+    assert.notEqual(codec.port, loadConfig(base).admin.port, 'never the port /metrics is scraped on');
     const err = configError({ ...base, CODEC_TOKEN: 'secret-ish' });
     assert.match(err.message, /CODEC_TOKEN: must be at least 16 characters/);
     assert.ok(!err.message.includes('secret-ish'));
+  });
+
+  it("reads operators' codec tokens by id, and an OIDC issuer with its audience, never showing a token", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'codec-tokens-'));
+    const file = path.join(dir, 'tokens');
+    fs.writeFileSync(file, `# operators\nana:${'b'.repeat(20)}\nci-replay:${'c'.repeat(32)}\n`);
+    const codec = loadConfig({
+      ...base,
+      CODEC_TOKENS_FILE: file,
+      CODEC_OIDC_ISSUER: 'https://id.example/realms/ops',
+      CODEC_OIDC_AUDIENCE: 'temporal-ui',
+    }).codec;
+    assert.deepEqual(
+      codec?.tokens.map((t) => t.id),
+      ['ana', 'ci-replay'],
+    );
+    assert.deepEqual(codec?.oidc, { issuer: 'https://id.example/realms/ops', audience: 'temporal-ui' });
+    assert.ok(loadConfig({ ...base, CODEC_OIDC_ISSUER: 'https://id.example', CODEC_OIDC_AUDIENCE: 'ui' }).codec);
+    const bad = configError({
+      ...base,
+      CODEC_TOKEN: 'd'.repeat(20),
+      CODEC_TOKENS: `web-ui:${'e'.repeat(20)},bob:short-secret`,
+      CODEC_OIDC_ISSUER: 'https://id.example',
+    });
+    assert.match(bad.message, /CODEC_TOKENS: entry 2 is not id:<token of 16\+ characters>/);
+    assert.match(bad.message, /CODEC_TOKENS: two tokens share an id/);
+    assert.match(bad.message, /CODEC_OIDC_AUDIENCE: required with CODEC_OIDC_ISSUER/);
+    for (const secret of ['short-secret', 'd'.repeat(20), 'e'.repeat(20)]) assert.ok(!bad.message.includes(secret));
   });
 
   it('names every bad setting in one error', () => {

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { chown, mkdir, open, readdir, rm, writeFile } from 'node:fs/promises';
+import { chown, lstat, mkdir, mkdtemp, open, readdir, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { findOnPath, isExecutable } from '../executables';
 import { tail } from './processes';
@@ -26,6 +26,8 @@ export interface Postgres {
 interface Account {
   uid: number;
   gid: number;
+  /** Its home directory, which it can always reach. */
+  home: string;
 }
 
 const DEBIAN_VERSIONS_DIR = '/usr/lib/postgresql';
@@ -105,7 +107,45 @@ async function postgresAccount(): Promise<Account | undefined> {
   if (!Number.isInteger(uid) || !Number.isInteger(gid)) {
     throw new Error('running as root, PostgreSQL must run as the `postgres` user, which does not exist here');
   }
-  return { uid, gid };
+  const home = (await mustRun('getent', ['passwd', 'postgres'], undefined).catch(() => '')).split(':')[5];
+  return { uid, gid, home: home || '/var/lib/postgresql' };
+}
+
+/**
+ * Where PostgreSQL keeps the cluster's data and log: `<root>/postgres` and the given log file, unless we are
+ * root and the `postgres` account cannot reach `<root>` (a checkout under /root, which is 0700; a umask of 077).
+ * Then they live in a directory of its own under its home, which `<root>/postgres` links to: the next start
+ * finds it, and deleting `<root>` starts over.
+ */
+export async function postgresLocation(
+  root: string,
+  logFile: string,
+  log: (message: string) => void,
+): Promise<{ dataDir: string; logFile: string }> {
+  const link = path.join(root, 'postgres');
+  const linked = await lstat(link).then(
+    (s) => s.isSymbolicLink(),
+    () => false,
+  );
+  if (linked) {
+    const dataDir = path.resolve(root, await readlink(link));
+    return { dataDir, logFile: path.join(path.dirname(dataDir), 'postgres.log') };
+  }
+  const account = await postgresAccount();
+  await mkdir(path.dirname(logFile), { recursive: true });
+  const reach = account && (await run('test', ['-x', root, '-a', '-x', path.dirname(logFile)], account));
+  if (!reach || reach.code === 0) return { dataDir: link, logFile };
+  if (existsSync(link)) {
+    throw new Error(`the postgres user cannot reach ${link}: make its parent directories searchable (chmod o+x)`);
+  }
+  const parent = path.join(account.home, 'starkbank-payouts');
+  await mkdir(parent, { recursive: true, mode: 0o755 });
+  const own = await mkdtemp(path.join(parent, 'cluster-'));
+  await chown(own, account.uid, account.gid);
+  const dataDir = path.join(own, 'data');
+  await symlink(dataDir, link);
+  log(`the postgres user cannot reach ${root}: PostgreSQL keeps its data in ${own} (linked from ${link})`);
+  return { dataDir, logFile: path.join(own, 'postgres.log') };
 }
 
 /** Creates the data dir (owned by `postgres` when we are root) and checks that account can reach it. */

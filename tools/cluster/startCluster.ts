@@ -7,7 +7,7 @@ import { stopLeftoverProcesses } from './leftovers';
 import { lockDataDir } from './lock';
 import { prepareNamespace } from './namespace';
 import { busyPorts, clusterPorts, type ClusterPorts } from './ports';
-import { startPostgres, stopLeftoverPostgres } from './postgres';
+import { postgresLocation, startPostgres, stopLeftoverPostgres } from './postgres';
 import { ensureSchemas } from './schema';
 import { startTemporalServer, writeServerConfig } from './server';
 import { POSTGRES_PASSWORD, POSTGRES_USER } from './serverConfig';
@@ -79,7 +79,6 @@ export async function startCluster(options: ClusterOptions): Promise<LocalCluste
     postgres: options.postgresPort ?? CLUSTER_DEFAULTS.postgresPort,
   });
   const logs = path.join(root, 'logs');
-  const pgData = path.join(root, 'postgres');
   const { signal } = options;
 
   const binaries = await resolveClusterBinaries({ goInstall: options.goInstall, log, signal });
@@ -89,6 +88,8 @@ export async function startCluster(options: ClusterOptions): Promise<LocalCluste
   const stops: (() => Promise<void>)[] = [release];
   const children: { name: string; child: ChildProcess }[] = [];
   let stopping = false;
+  // Where PostgreSQL's data and log are: in the data dir, unless its `postgres` account cannot reach it.
+  let pgData = path.join(root, 'postgres');
   const stopAll = async () => {
     stopping = true;
     const errors: unknown[] = [];
@@ -97,6 +98,8 @@ export async function startCluster(options: ClusterOptions): Promise<LocalCluste
   };
 
   try {
+    const location = await postgresLocation(root, path.join(logs, 'postgres.log'), log);
+    pgData = location.dataDir;
     // What a run killed before it could stop would hold our ports; the lock says that run is gone.
     await stopLeftoverProcesses(root, log);
     await stopLeftoverPostgres(pgData, log);
@@ -116,8 +119,7 @@ export async function startCluster(options: ClusterOptions): Promise<LocalCluste
     const { historyShards } = await writeServerConfig(serverOptions);
 
     const postgresOptions = {
-      dataDir: pgData,
-      logFile: path.join(logs, 'postgres.log'),
+      ...location,
       port: ports.postgres,
       user: POSTGRES_USER,
       password: POSTGRES_PASSWORD,

@@ -19,6 +19,9 @@ describe('ops CLI: keys (real process)', function () {
     const privatePem = fs.readFileSync(privateKeyPath, 'utf8');
     assert.deepEqual(pemLabels(privatePem), [SEC1_KEY_LABEL]);
     assert.equal(fs.statSync(privateKeyPath).mode & 0o777, 0o600);
+    // Only the keys' own dir is private: a 0700 .data/ locks PostgreSQL out of npm run cluster's data (as root).
+    assert.equal(fs.statSync(path.join(cwd, '.data/keys')).mode & 0o777, 0o700);
+    assert.equal(fs.statSync(path.join(cwd, '.data')).mode & 0o001, 0o001);
     const privateKey = crypto.createPrivateKey(privatePem);
     assert.equal(privateKey.asymmetricKeyType, 'ec');
     assert.equal(privateKey.asymmetricKeyDetails?.namedCurve, 'secp256k1');

@@ -3,8 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { getTestEnv } from '../../helpers/temporal';
-import { RUN_PAYLOAD_KEYS } from '../../../testkit/payloadKeys';
+import { getTestCodecServer, getTestEnv } from '../../helpers/temporal';
 
 const repoRoot = path.resolve(__dirname, '../../..');
 const entry = path.join(repoRoot, 'src/ops.ts');
@@ -54,14 +53,19 @@ export async function runCliOk(args: string[], env: Record<string, string> = {})
   return result.stdout;
 }
 
-/** Variables that point the CLI at the test dev server and a worker's task queue. */
+/**
+ * Variables that point the CLI at the test dev server and a worker's task queue, with payloads going through the
+ * run's codec server as an operator's do: the CLI never gets the payload keys.
+ */
 export async function temporalEnv(taskQueue: string): Promise<Record<string, string>> {
   const env = await getTestEnv();
+  const codec = await getTestCodecServer();
   return {
     TEMPORAL_ADDRESS: env.address,
     TEMPORAL_NAMESPACE: env.namespace ?? 'default',
     TEMPORAL_TASK_QUEUE: taskQueue,
-    PAYLOAD_KEYS: RUN_PAYLOAD_KEYS,
+    TEMPORAL_CODEC_ENDPOINT: codec.codecUrl,
+    TEMPORAL_CODEC_AUTH: `Bearer ${codec.token}`,
   };
 }
 

@@ -5,6 +5,7 @@ import type { IssuanceResult } from '../../../src/domain/issuance';
 import { withPayoutWorker } from '../../helpers/payouts';
 import { startTestEmulator, type TestEmulator } from '../../../testkit/emulator';
 import { eventually } from '../../helpers/temporal';
+import { RUN_PAYLOAD_KEYS } from '../../../testkit/payloadKeys';
 import { runCli, runCliOk, temporalEnv } from './run';
 
 interface StatusJson {
@@ -34,8 +35,14 @@ describe('ops CLI: schedule (real process, real Temporal, emulator)', function (
         ISSUANCE_COUNT_MIN: '1',
         ISSUANCE_COUNT_MAX: '2',
       };
-      // Only `ensure` needs the whole configuration (it reads the issuance settings through loadConfig).
-      const full = { ...env, STARK_PROJECT_ID: stark.projectId, STARK_PRIVATE_KEY: stark.privateKeyPem };
+      // Only `ensure` needs the whole configuration, as a deployment has it (it reads the issuance settings
+      // through loadConfig); the other commands go through the codec server.
+      const full = {
+        ...env,
+        STARK_PROJECT_ID: stark.projectId,
+        STARK_PRIVATE_KEY: stark.privateKeyPem,
+        PAYLOAD_KEYS: RUN_PAYLOAD_KEYS,
+      };
       const schedule = ctx.client.schedule.getHandle(scheduleId);
       try {
         const [missing, unconfigured] = await Promise.all([
@@ -45,7 +52,7 @@ describe('ops CLI: schedule (real process, real Temporal, emulator)', function (
         assert.equal(missing.code, 1);
         assert.equal(missing.stderr, `error: no schedule ${scheduleId} (create it with "schedule ensure")\n`);
         assert.equal(unconfigured.code, 1);
-        assert.match(unconfigured.stderr, /^error: Invalid configuration: STARK_PROJECT_ID: required; .*\n$/);
+        assert.match(unconfigured.stderr, /^error: Invalid configuration: .*STARK_PROJECT_ID: required; .*\n$/);
 
         assert.equal(await runCliOk(['schedule', 'ensure'], full), `Schedule ${scheduleId} created (every 3h).\n`);
         const updated = await runCliOk(['schedule', 'ensure', '--json'], { ...full, ISSUANCE_INTERVAL: '2h' });
@@ -102,7 +109,12 @@ describe('ops CLI: schedule (real process, real Temporal, emulator)', function (
     await withPayoutWorker(stark, async (ctx) => {
       const scheduleId = `issue-invoices-${randomUUID()}`;
       const env = { ...(await temporalEnv(ctx.taskQueue)), ISSUANCE_SCHEDULE_ID: scheduleId };
-      const full = { ...env, STARK_PROJECT_ID: stark.projectId, STARK_PRIVATE_KEY: stark.privateKeyPem };
+      const full = {
+        ...env,
+        STARK_PROJECT_ID: stark.projectId,
+        STARK_PRIVATE_KEY: stark.privateKeyPem,
+        PAYLOAD_KEYS: RUN_PAYLOAD_KEYS,
+      };
       const schedule = ctx.client.schedule.getHandle(scheduleId);
       try {
         await runCliOk(['schedule', 'ensure'], { ...full, ISSUANCE_COUNT_MIN: '1', ISSUANCE_COUNT_MAX: '1' });
