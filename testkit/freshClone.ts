@@ -61,7 +61,8 @@ export function npmRun(cwd: string, script: string, args: string[], env: NodeJS.
       }
     });
   }
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // Once its output has ended too: npm itself may exit on Ctrl-C before the script it ran has finished writing.
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   return {
     child,
     lines,

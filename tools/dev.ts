@@ -49,7 +49,8 @@ async function main(): Promise<void> {
     say('stopped; state kept in ' + dataDir);
     process.exit(0);
   };
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stopAll(signal));
+  // Every signal is handled, a second Ctrl-C too (tsx passes it on as well): a default handler would kill the run.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void stopAll(signal));
 
   // Payloads are encrypted: a local key, the Web UI's codec token and `npm run ops`'s are made on the first run.
   if (!process.env.PAYLOAD_KEYS) process.env.PAYLOAD_KEYS_FILE ??= localPayloadKeysFile(dataDir);
