@@ -1,9 +1,17 @@
 /** Stark Bank's business day: the calendar day in a time zone (America/Sao_Paulo by default), not in UTC. */
 
+// A formatter is costly to make and a payout asks for the day several times: one per time zone.
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** `YYYY-MM-DD` of `at` in `timeZone`. */
 export function businessDay(at: Date, timeZone: string): string {
-  // en-CA formats dates as YYYY-MM-DD.
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+  let format = dayFormats.get(timeZone);
+  if (!format) {
+    // en-CA formats dates as YYYY-MM-DD.
+    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dayFormats.set(timeZone, format);
+  }
+  return format.format(at);
 }
 
 /** The instants a business day starts and ends (exclusive), as UTC dates. */

@@ -19,7 +19,7 @@ import { SpanKind, SpanStatusCode, type Span } from '@opentelemetry/api';
 import axios, { type AxiosError, type InternalAxiosRequestConfig } from 'axios';
 import starkbank from 'starkbank';
 import { getPublicKey } from 'starkbank/sdk/utils/rest.js';
-import Ellipticcurve from 'starkbank-ecdsa';
+import Ellipticcurve, { type Signature } from 'starkbank-ecdsa';
 import { z } from 'zod';
 import type { StarkConfig } from '../config';
 import { createEmulatorAgent } from './emulatorAgent';
@@ -105,7 +105,20 @@ function installOpenSslSigning(): void {
     const r = BigInt(`0x${rs.subarray(0, 32).toString('hex')}`);
     let s = BigInt(`0x${rs.subarray(32).toString('hex')}`);
     if (s > N / 2n) s = N - s;
-    return Ellipticcurve.Signature.fromBase64(derSignature(r, s).toString('base64'));
+    const base64 = derSignature(r, s).toString('base64');
+    // The SDK only asks for toBase64(): the library's own Signature (pure-JS big integers) is parsed only if r or
+    // s is ever read.
+    let parsed: Signature | undefined;
+    const full = () => (parsed ??= Ellipticcurve.Signature.fromBase64(base64));
+    return {
+      toBase64: () => base64,
+      get r() {
+        return full().r;
+      },
+      get s() {
+        return full().s;
+      },
+    };
   };
 }
 

@@ -3,7 +3,7 @@ declare module 'starkbank-ecdsa' {
   interface BigInteger {
     toString(radix?: number): string;
   }
-  interface Signature {
+  export interface Signature {
     r: BigInteger;
     s: BigInteger;
     toBase64(): string;

@@ -48,6 +48,21 @@ describe('starkbank SDK patches', () => {
       }
     });
 
+    it('signs a request with no pure-JavaScript big-integer math: the SDK only asks for the base64', () => {
+      const fromBase64 = Ellipticcurve.Signature.fromBase64.bind(Ellipticcurve.Signature);
+      let parses = 0;
+      Ellipticcurve.Signature.fromBase64 = (b64: string) => (parses++, fromBase64(b64));
+      try {
+        const signature = Ellipticcurve.Ecdsa.sign('5656565656565656:1700000000:{}', pk());
+        assert.ok(signature.toBase64().length > 0);
+        assert.equal(parses, 0, 'the signature was parsed into big integers');
+        assert.ok(signature.r.toString(16).length > 0, 'r and s are still there for whoever reads them');
+        assert.equal(parses, 1);
+      } finally {
+        Ellipticcurve.Signature.fromBase64 = fromBase64;
+      }
+    });
+
     it('signs with the right key when several are in use', () => {
       const otherKeys = generateProjectKeys();
       const other = Ellipticcurve.PrivateKey.fromPem(otherKeys.privateKeyPem);
