@@ -186,21 +186,26 @@ export function createRecoveryActivities({
   /** What a credited invoice without a successful transfer needs; nothing here moves money. */
   async function heal(c: { invoiceId: string; amount: number; fee: number; created?: string }): Promise<UnpaidAction> {
     const handle = client.workflow.getHandle(payoutWorkflowId(c.invoiceId));
-    try {
-      const { status } = await handle.describe();
-      if (status.name === 'RUNNING') {
-        await handle.signal(lookUpTransferSignal);
-        return 'payout-nudged';
-      }
-      if ((await readDecisionRecord(client, c.invoiceId))?.rejected) return 'rejected';
+    const status = await handle.describe().then(
+      (d) => d.status.name,
+      (err: unknown) => {
+        if (err instanceof WorkflowNotFoundError) return undefined;
+        throw err;
+      },
+    );
+    if (status === 'RUNNING') {
+      await handle.signal(lookUpTransferSignal);
+      return 'payout-nudged';
+    }
+    // An operator's "no" stands whatever became of the payout: nothing is started or opened for it.
+    if ((await readDecisionRecord(client, c.invoiceId))?.rejected) return 'rejected';
+    if (status) {
       // Closed without a successful transfer (failed, terminated, found invalid): only a person can say why.
       await openCase(client, taskQueue, c.invoiceId, {
         kind: 'closed-without-transfer',
-        reason: `credited but its payout ended ${status.name} without a successful transfer`,
+        reason: `credited but its payout ended ${status} without a successful transfer`,
       });
       return 'needs-person';
-    } catch (err) {
-      if (!(err instanceof WorkflowNotFoundError)) throw err;
     }
     const outcome = await dispatcher.dispatch({
       kind: 'invoice',
@@ -212,9 +217,7 @@ export function createRecoveryActivities({
         invoice: { id: c.invoiceId, amount: c.amount, fee: c.fee },
       },
     });
-    if (outcome === 'payout-rejected') return 'rejected';
-    if (outcome === 'credit-too-old') return 'credit-too-old';
-    return 'payout-started';
+    return outcome === 'credit-too-old' ? 'credit-too-old' : 'payout-started';
   }
 }
 

@@ -1,6 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { LRUCache } from 'lru-cache';
-import { openCase, readDecisionRecord } from '../decisions/records';
+import { openCase } from '../decisions/records';
 import { invoiceIdOfTransfer, payoutWorkflowId } from '../domain/payoutIds';
 import { FINAL_TRANSFER_STATUSES } from '../domain/types';
 import { formatDays } from '../temporal/namespace';
@@ -18,7 +18,6 @@ import type { ParsedEvent } from './schema';
 export type DispatchOutcome =
   | 'payout-started-or-signaled'
   | 'payout-already-closed'
-  | 'payout-rejected'
   | 'credit-too-old'
   | 'transfer-signaled'
   | 'transfer-not-ours'
@@ -55,8 +54,9 @@ export interface DispatcherDeps {
 
 /**
  * Hands a verified event to Temporal. The one entry point for events, whether they come from the webhook, the
- * sweep of undelivered events or reconciliation. It never moves money; it only starts or signals payouts, and it
- * never starts one that an operator rejected or whose credit is older than Temporal's memory.
+ * sweep of undelivered events or reconciliation. It never moves money; it only starts or signals payouts, with one
+ * Temporal call per event, and never one whose credit is older than Temporal's memory. A payout honours the
+ * invoice's decision record itself (its check ends it Rejected, and its send gate refuses to send).
  * Throws when Temporal cannot be reached, so the caller answers 5xx and the event is delivered again.
  */
 export function createEventDispatcher({
@@ -88,8 +88,6 @@ export function createEventDispatcher({
       );
       return 'credit-too-old';
     }
-    const record = await withDeadline(() => readDecisionRecord(client, invoice.id));
-    if (record?.rejected) return 'payout-rejected';
     try {
       await withDeadline(() =>
         client.workflow.signalWithStart<PayoutWorkflow, [CreditedEvent]>(PAYOUT_WORKFLOW_TYPE, {

@@ -7,7 +7,7 @@ import { readDecisionRecord } from '../../../src/decisions/records';
 import { payoutWorkflowId } from '../../../src/domain/payoutIds';
 import { lookbackProblem } from '../../../src/temporal/namespace';
 import { decisionRecordWorkflowId } from '../../../src/workflows/decisionRecordDefinitions';
-import { rejectUpdate } from '../../../src/workflows/payoutDefinitions';
+import { rejectUpdate, type PayoutWorkflow } from '../../../src/workflows/payoutDefinitions';
 import { reconcilePayouts } from '../../../src/workflows/recovery';
 import { startTestEmulator, type TestEmulator } from '../../../testkit/emulator';
 import { creditAndDispatch, transfersOf, waitForStatus, withPayoutWorker } from '../../helpers/payouts';
@@ -44,7 +44,7 @@ describe('decisions beyond Temporal retention (real dev server, real SDK, emulat
   });
   after(() => stark?.close());
 
-  it('keeps a rejection after the payout is deleted: redelivery and reconciliation start nothing, pay nothing', async () => {
+  it('keeps a rejection after the payout is deleted: a redelivery ends Rejected at once, and nothing pays', async () => {
     await withPayoutWorker(
       stark,
       async (ctx) => {
@@ -54,8 +54,16 @@ describe('decisions beyond Temporal retention (real dev server, real SDK, emulat
         assert.equal((await handle.result()).status, 'Rejected');
 
         await deleteAsRetentionWould(ctx.client, payoutWorkflowId(invoiceId));
-        // Stark Bank delivers the credited event again, and the hourly reconciliation runs.
-        assert.equal(await ctx.dispatcher.dispatch({ ...event, id: `${event.id}-again` }), 'payout-rejected');
+        // Stark Bank delivers the credited event again: the payout it starts reads the record and ends Rejected.
+        assert.equal(
+          await ctx.dispatcher.dispatch({ ...event, id: `${event.id}-again` }),
+          'payout-started-or-signaled',
+        );
+        const again = await ctx.client.workflow.getHandle<PayoutWorkflow>(payoutWorkflowId(invoiceId)).result();
+        assert.equal(again.status, 'Rejected');
+        assert.match(again.reasons.join(), new RegExp(`rejected by ${operator.operator}`));
+        // Once that one is gone too, the hourly reconciliation runs: it starts nothing for a rejected invoice.
+        await deleteAsRetentionWould(ctx.client, payoutWorkflowId(invoiceId));
         const report = await ctx.client.workflow.execute(reconcilePayouts, {
           taskQueue: ctx.taskQueue,
           workflowId: `reconcile-${randomUUID()}`,
