@@ -94,7 +94,8 @@ const envSchema = z.object({
   NAMESPACE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(7),
 
   // Worker tuning: the cache bounds memory (each cached payout keeps its V8 state), the rest CPU.
-  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(250),
+  // Unset: sized from the worker's V8 heap (src/worker.ts).
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).optional(),
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().optional(),
 
@@ -186,7 +187,7 @@ export interface Config {
   issuance: IssuanceConfig;
   recovery: { sweepInterval: Duration; reconcileInterval: Duration; lookbackDays: number };
   /** Worker options; unset ones keep the Temporal SDK's defaults. */
-  worker: { maxCachedWorkflows: number; maxConcurrentWorkflowTasks?: number; maxConcurrentActivities?: number };
+  worker: { maxCachedWorkflows?: number; maxConcurrentWorkflowTasks?: number; maxConcurrentActivities?: number };
   /** Where traces go (OTLP/HTTP), and the service name they carry (each entry point has a default). */
   tracing: { otlpEndpoint?: string; serviceName?: string };
   /** Where the process serves /metrics, /healthz, /readyz and the codec; where the SDK exports its metrics. */

@@ -1,9 +1,11 @@
+import v8 from 'node:v8';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from './activities';
 import { ConfigError, loadConfig, type Config } from './config';
 import { cachedRetention, lookbackProblem } from './temporal/namespace';
 import { payloadKeyProblem, searchAttributeProblem } from './temporal/provision';
 import { customSearchAttributes } from './temporal/searchAttributes';
+import { recordsTaskQueue } from './temporal/taskQueues';
 import { createStarkUser } from './starkbank/user';
 import { createDataConverter, createTemporalClient } from './temporal/client';
 import { logger } from './observability/logger';
@@ -16,11 +18,16 @@ import { errorMessage } from './shared/errors';
 import { installTracing, tracedBundlePath, workerTracingOptions, type Tracing } from './observability/tracing';
 
 /**
- * Builds the worker: payout (and issuance) workflows plus the Stark Bank activities.
- * WORKFLOW_BUNDLE_PATH points at a prebuilt bundle (production images); otherwise workflows are bundled at start.
+ * Builds the worker process's two Workers, on one connection, with the same workflows and activities: one polls the
+ * payouts' task queue, one the records' (decision records, the pause switch, the days' budgets), so those are
+ * served at once whatever the payouts' backlog. WORKFLOW_BUNDLE_PATH points at a prebuilt bundle (production
+ * images); otherwise workflows are bundled at start.
  */
-export async function createWorker(config: Config, tracing: Tracing): Promise<Worker> {
-  const { maxCachedWorkflows, maxConcurrentWorkflowTasks, maxConcurrentActivities } = config.worker;
+export async function createWorkers(config: Config, tracing: Tracing): Promise<Worker[]> {
+  const { maxConcurrentWorkflowTasks, maxConcurrentActivities } = config.worker;
+  const maxCachedWorkflows =
+    config.worker.maxCachedWorkflows ?? cacheSizeForHeap(v8.getHeapStatistics().heap_size_limit);
+  const { taskQueue } = config.temporal;
   const user = createStarkUser(config.stark);
   const client = createTemporalClient(config.temporal);
   const retentionMs = cachedRetention(client);
@@ -28,17 +35,16 @@ export async function createWorker(config: Config, tracing: Tracing): Promise<Wo
   const problems = [
     lookbackProblem(config.recovery.lookbackDays, await retentionMs(), client.options.namespace),
     await searchAttributeProblem(client, customSearchAttributes),
-    await payloadKeyProblem(client, config.temporal.taskQueue),
+    await payloadKeyProblem(client, taskQueue),
   ].filter((p) => p !== undefined);
   if (problems.length > 0) throw new ConfigError(`Cannot start the worker:\n  ${problems.join('\n  ')}`);
   const connection = await NativeConnection.connect(config.temporal.connectionOptions);
   const plainBundle = process.env.WORKFLOW_BUNDLE_PATH;
   const bundlePath = plainBundle && tracing.enabled ? tracedBundlePath(plainBundle) : plainBundle;
   const { interceptors, sinks } = workerTracingOptions(tracing);
-  return Worker.create({
+  const shared = {
     connection,
     namespace: config.temporal.namespace,
-    taskQueue: config.temporal.taskQueue,
     dataConverter: createDataConverter(config.temporal.payloadKeys),
     // A prebuilt bundle holds the workflow interceptors or not (tools/buildWorkflowBundle.ts writes both).
     ...(bundlePath
@@ -48,7 +54,7 @@ export async function createWorker(config: Config, tracing: Tracing): Promise<Wo
     activities: createActivities({
       user,
       client,
-      taskQueue: config.temporal.taskQueue,
+      taskQueue,
       destination: config.destination,
       guardrails: config.guardrails,
       workspaceId: config.stark.workspaceId,
@@ -56,15 +62,35 @@ export async function createWorker(config: Config, tracing: Tracing): Promise<Wo
       lateCommitMs: config.stark.lateCommitMs,
       retentionMs,
     }),
-    maxCachedWorkflows,
-    ...(maxConcurrentWorkflowTasks ? { maxConcurrentWorkflowTaskExecutions: maxConcurrentWorkflowTasks } : {}),
-    ...(maxConcurrentActivities
-      ? {
-          maxConcurrentActivityTaskExecutions: maxConcurrentActivities,
-          maxConcurrentLocalActivityExecutions: maxConcurrentActivities,
-        }
-      : {}),
-  });
+  };
+  return Promise.all([
+    Worker.create({
+      ...shared,
+      taskQueue,
+      maxCachedWorkflows,
+      ...(maxConcurrentWorkflowTasks ? { maxConcurrentWorkflowTaskExecutions: maxConcurrentWorkflowTasks } : {}),
+      ...(maxConcurrentActivities
+        ? {
+            maxConcurrentActivityTaskExecutions: maxConcurrentActivities,
+            maxConcurrentLocalActivityExecutions: maxConcurrentActivities,
+          }
+        : {}),
+    }),
+    // Few records are busy at once (today's budget, the switch, a decision): a small cache and few slots.
+    Worker.create({ ...shared, taskQueue: recordsTaskQueue(taskQueue), maxCachedWorkflows: RECORDS_CACHE }),
+  ]);
+}
+
+const RECORDS_CACHE = 100;
+
+// What one cached payout costs the worker, measured by `npm run bench -- cache` (BENCHMARKS.md), rounded up.
+const CACHED_PAYOUT_BYTES = 192 * 1024;
+// The share of the heap the cache may take: the rest is for the workflow thread's other work, activities and GC.
+const CACHE_SHARE_OF_HEAP = 1 / 3;
+
+/** How many payouts a worker with this V8 heap can keep cached (the default of WORKER_MAX_CACHED_WORKFLOWS). */
+export function cacheSizeForHeap(heapLimitBytes: number): number {
+  return Math.max(50, Math.floor((heapLimitBytes * CACHE_SHARE_OF_HEAP) / CACHED_PAYOUT_BYTES));
 }
 
 async function main(): Promise<void> {
@@ -72,12 +98,12 @@ async function main(): Promise<void> {
   installTemporalRuntime(logger, config.admin.sdkMetricsAddress);
   const tracing = installTracing(config.tracing, 'starkbank-payouts-worker');
   installStarkbankPatches(config.stark);
-  const worker = await createWorker(config, tracing);
+  const workers = await createWorkers(config, tracing);
   if (config.admin.payoutGauges) registerPayoutGauges(createTemporalClient(config.temporal), config.temporal.taskQueue);
   const admin = await startAdminServer({
     host: config.admin.host,
     port: config.admin.port,
-    checkReady: () => Promise.resolve(worker.getState() === 'RUNNING' ? [] : ['worker']),
+    checkReady: () => Promise.resolve(workers.every((w) => w.getState() === 'RUNNING') ? [] : ['worker']),
   });
   const codec = await startCodecServer(config, logger);
   logger.info(
@@ -89,10 +115,10 @@ async function main(): Promise<void> {
     },
     'worker started',
   );
-  // The SDK's Runtime stops the worker gracefully on SIGINT/SIGTERM; run() resolves once it has drained.
-  await worker.run();
+  // The SDK's Runtime stops the workers gracefully on SIGINT/SIGTERM; run() resolves once each has drained.
+  await Promise.all(workers.map((w) => w.run()));
   // The runtime forwards sdk-core's logs for as long as a connection is open: close it, or the process stays.
-  await worker.connection?.close();
+  await workers[0]?.connection?.close();
   await admin.close();
   await codec?.close();
   await tracing.shutdown();

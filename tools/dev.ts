@@ -12,7 +12,7 @@ import { installTemporalRuntime } from '../src/temporal/runtime';
 import { installStarkbankPatches } from '../src/starkbank/sdkPatches';
 import { runSetup } from '../src/setup';
 import { startWebhook } from '../src/webhook';
-import { createWorker } from '../src/worker';
+import { createWorkers } from '../src/worker';
 import { registerPayoutGauges } from '../src/observability/payoutGauges';
 import { installTracing } from '../src/observability/tracing';
 import { errorMessage } from '../src/shared/errors';
@@ -102,12 +102,12 @@ async function main(): Promise<void> {
     `namespace ${config.temporal.namespace} (${provisioned.namespace}): retention ${provisioned.retention}, ` +
       `search attributes ${provisioned.searchAttributes}, pause switch ${provisioned.pauseSwitch}`,
   );
-  const worker = await createWorker(config, tracing);
+  const workers = await createWorkers(config, tracing);
   // One process serves everything here, so it serves the payout gauges too.
   registerPayoutGauges(createTemporalClient(config.temporal), config.temporal.taskQueue);
-  const running = worker.run();
+  const running = Promise.all(workers.map((w) => w.run()));
   stops.push(async () => {
-    if (worker.getState() === 'RUNNING') worker.shutdown();
+    for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
     await running;
   });
   // Everything else stops only after the worker has drained (the SDK also reacts to Ctrl-C on its own).

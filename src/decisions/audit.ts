@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import { DecisionStateKey, InvoiceIdKey } from '../temporal/searchAttributes';
+import { recordsTaskQueue } from '../temporal/taskQueues';
 import { DECISION_RECORD_WORKFLOW_TYPE, RECORD_MEMO_KEY } from '../workflows/decisionRecordDefinitions';
 import { describePauseSwitch } from './pauseSwitch';
 import { decisionRecordSchema } from './records';
@@ -68,7 +69,7 @@ export async function listOpenCases(client: Client, taskQueue: string): Promise<
 async function decisionRecords(client: Client, taskQueue: string, filter?: string) {
   const query = [
     `WorkflowType="${DECISION_RECORD_WORKFLOW_TYPE}"`,
-    `TaskQueue="${taskQueue}"`,
+    `TaskQueue="${recordsTaskQueue(taskQueue)}"`,
     ...(filter ? [filter] : []),
   ].join(' AND ');
   const records: z.infer<typeof decisionRecordSchema>[] = [];

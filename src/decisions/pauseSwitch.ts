@@ -1,6 +1,7 @@
 import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { z } from 'zod';
 import { errorMessage } from '../shared/errors';
+import { recordsTaskQueue } from '../temporal/taskQueues';
 import { payoutListQuery, resumeSignal } from '../workflows/payoutDefinitions';
 import {
   PAUSE_SWITCH_WORKFLOW_TYPE,
@@ -78,7 +79,7 @@ export async function setPayoutsPaused(client: Client, taskQueue: string, change
     args: [change],
     startWorkflowOperation: new WithStartWorkflowOperation<PauseSwitchWorkflow>(PAUSE_SWITCH_WORKFLOW_TYPE, {
       workflowId: pauseSwitchWorkflowId(taskQueue),
-      taskQueue,
+      taskQueue: recordsTaskQueue(taskQueue),
       args: [],
       ...START_OPTIONS,
     }),
@@ -100,7 +101,7 @@ export async function ensurePauseSwitch(client: Client, taskQueue: string): Prom
   const state: PauseSwitchState = last?.state ?? { paused: false, changes: [] };
   await client.workflow.start<PauseSwitchWorkflow>(PAUSE_SWITCH_WORKFLOW_TYPE, {
     workflowId: pauseSwitchWorkflowId(taskQueue),
-    taskQueue,
+    taskQueue: recordsTaskQueue(taskQueue),
     args: [state],
     // Readable from the start, before the switch's first workflow task has run.
     memo: { [SWITCH_MEMO_KEY]: state },

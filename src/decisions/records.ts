@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { z } from 'zod';
 import { formatBRL } from '../domain/money';
+import { recordsTaskQueue } from '../temporal/taskQueues';
 import type { ReversalLoss } from '../domain/reconciliation';
 import {
   CASE_KINDS,
@@ -63,7 +64,7 @@ export async function readDecisionRecord(client: Client, invoiceId: string): Pro
 function startRecord(invoiceId: string, taskQueue: string) {
   return new WithStartWorkflowOperation<DecisionRecordWorkflow>(DECISION_RECORD_WORKFLOW_TYPE, {
     workflowId: decisionRecordWorkflowId(invoiceId),
-    taskQueue,
+    taskQueue: recordsTaskQueue(taskQueue),
     args: [{ invoiceId, entries: [], openCases: [] }],
     workflowIdConflictPolicy: 'USE_EXISTING',
     staticSummary: `Operator decisions on invoice ${invoiceId}`,

@@ -4,6 +4,7 @@ import type { ReconciliationReport } from '../activities/recovery';
 import type { UnpaidAction } from '../domain/reconciliation';
 import { PAYOUT_STATUSES, payoutListQuery, WAITS_FOR_PERSON, type PayoutStatus } from '../workflows/payoutDefinitions';
 import { DecisionStateKey } from '../temporal/searchAttributes';
+import { recordsTaskQueue } from '../temporal/taskQueues';
 import { DECISION_RECORD_WORKFLOW_TYPE } from '../workflows/decisionRecordDefinitions';
 import { reconcilePayouts } from '../workflows/recovery';
 import { registry as processRegistry } from './metrics';
@@ -139,7 +140,8 @@ async function readSnapshot(temporal: Client, taskQueue: string): Promise<Snapsh
     // Three equality counts: the dev server's SQLite visibility mis-counts an IN (...) over custom attributes.
     Promise.all(WAITS_FOR_PERSON.map((status) => count(payoutListQuery({ taskQueue, status, running: true })))),
     count(
-      `WorkflowType="${DECISION_RECORD_WORKFLOW_TYPE}" AND ExecutionStatus="Running" AND TaskQueue="${taskQueue}" ` +
+      `WorkflowType="${DECISION_RECORD_WORKFLOW_TYPE}" AND ExecutionStatus="Running" ` +
+        `AND TaskQueue="${recordsTaskQueue(taskQueue)}" ` +
         `AND ${DecisionStateKey.name}="NeedsPerson"`,
     ),
     lastReconciliation(temporal, taskQueue),

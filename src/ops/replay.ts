@@ -9,6 +9,7 @@ import { createDataConverter } from '../temporal/client';
 import { durationMs, positiveInt } from './args';
 import { CliError, emit, examples, formatFields, formatTable } from './output';
 import { withTemporal } from './temporalFromEnv';
+import { deploymentQueuesFilter } from '../temporal/taskQueues';
 
 interface ReplayOptions {
   since: number;
@@ -59,7 +60,7 @@ async function replayDeployment(client: Client, cfg: OpsTemporalConfig, opts: Re
   // The replayer's own logs (a non-determinism is a warning there) would drown the report: errors only.
   installTemporalRuntime(stderrErrorLogger());
   const since = new Date(Date.now() - opts.since).toISOString();
-  const query = `TaskQueue="${cfg.taskQueue}" AND (ExecutionStatus="Running" OR CloseTime > "${since}")`;
+  const query = `${deploymentQueuesFilter(cfg.taskQueue)} AND (ExecutionStatus="Running" OR CloseTime > "${since}")`;
   const executions: { workflowId: string; runId: string; workflowType: string; running: boolean }[] = [];
   for await (const w of client.workflow.list({ query })) {
     executions.push({

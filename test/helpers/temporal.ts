@@ -15,6 +15,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { provisionNamespace } from '../../src/temporal/provision';
+import { recordsTaskQueue } from '../../src/temporal/taskQueues';
 import { failureConverterPath } from '../../src/temporal/client';
 import { installTracing, workerTracingOptions, workflowInterceptorModules } from '../../src/observability/tracing';
 import { findFreeClusterPorts } from '../../tools/cluster/ports';
@@ -193,23 +194,28 @@ export interface WorkerContext {
 
 /**
  * Runs a Worker on the shared dev server (own task queue unless given) for as long as `fn` runs, then shuts it
- * down. `workflowsPath` is served from the shared bundle cache.
+ * down, with a second one on the queue of its records (decision records, pause switch, budgets), as the worker
+ * process runs them. `workflowsPath` is served from the shared bundle cache.
  */
 export async function withWorker<T>(options: WithWorkerOptions, fn: (ctx: WorkerContext) => Promise<T>): Promise<T> {
   const env = await getTestEnv();
   const { workflowsPath, taskQueue = uniqueId('tq'), ...rest } = options;
-  const worker = await Worker.create({
-    ...rest,
-    // The bundle carries the tracing interceptors, whose spans leave through this sink (dropped unless a test
-    // passes its own).
-    sinks: { ...workerTracingOptions(untraced).sinks, ...rest.sinks },
-    connection: env.nativeConnection,
-    namespace: env.namespace ?? 'default',
-    taskQueue,
-    dataConverter: runDataConverter,
-    ...(workflowsPath ? { workflowBundle: await getWorkflowBundle(workflowsPath) } : {}),
-  });
-  return worker.runUntil(fn({ env, client: env.client, taskQueue, worker }));
+  const create = async (queue: string) =>
+    Worker.create({
+      ...rest,
+      // The bundle carries the tracing interceptors, whose spans leave through this sink (dropped unless a test
+      // passes its own).
+      sinks: { ...workerTracingOptions(untraced).sinks, ...rest.sinks },
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue: queue,
+      dataConverter: runDataConverter,
+      ...(workflowsPath ? { workflowBundle: await getWorkflowBundle(workflowsPath) } : {}),
+    });
+  const [worker, records] = await Promise.all([create(taskQueue), create(recordsTaskQueue(taskQueue))]);
+  const running = fn({ env, client: env.client, taskQueue, worker: worker });
+  const [result] = await Promise.all([worker.runUntil(running), records.runUntil(running.catch(() => undefined))]);
+  return result;
 }
 
 /** Polls until `check` returns a value other than undefined; visibility (list/count) lags writes slightly. */

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config';
 import { MISSION_DESTINATION } from '../../src/domain/destination';
 import { generatePayloadKey } from '../../src/temporal/payloadCodec';
+import { cacheSizeForHeap } from '../../src/worker';
 
 const { privateKey } = crypto.generateKeyPairSync('ec', {
   namedCurve: 'secp256k1',
@@ -162,5 +163,13 @@ describe('loadConfig', () => {
     assert.match(noCa.message, /STARK_EMULATOR_CA_FILE/);
     const bad = configError({ ...base, STARK_EMULATOR_ADDRESS: 'nope' });
     assert.match(bad.message, /host:port/);
+  });
+});
+
+describe('the worker cache sized from its heap', () => {
+  it('keeps a third of the heap for cached payouts at 192 KiB each, and never fewer than 50', () => {
+    assert.equal(cacheSizeForHeap(384 * 2 ** 20), 682);
+    assert.equal(cacheSizeForHeap(768 * 2 ** 20), 1365);
+    assert.equal(cacheSizeForHeap(2 ** 20), 50);
   });
 });
