@@ -4,6 +4,7 @@ import { businessDay, businessDayBounds } from '../domain/businessDay';
 import { PAYOUT_TAG } from '../domain/payoutIds';
 import type { GrantAnswer, GrantRequest } from '../domain/sendGate';
 import { collect } from '../starkbank/list';
+import { recordsTaskQueue } from '../temporal/taskQueues';
 import { transferSchema } from '../starkbank/schemas';
 import type { StarkUser } from '../starkbank/user';
 import {
@@ -12,6 +13,7 @@ import {
   releaseUpdate,
   reserveUpdate,
   type DailyBudgetWorkflow,
+  type FinalTransfers,
   type ReserveAnswer,
   type ReserveRequest,
 } from '../workflows/dailyBudgetDefinitions';
@@ -58,7 +60,7 @@ export function createBudgetClient({ client, taskQueue, dailyMaxCents, timeZone,
               args: [requests],
               startWorkflowOperation: new WithStartWorkflowOperation<DailyBudgetWorkflow>(DAILY_BUDGET_WORKFLOW_TYPE, {
                 workflowId,
-                taskQueue,
+                taskQueue: recordsTaskQueue(taskQueue),
                 args: [{ day, closesAt }],
                 workflowIdConflictPolicy: 'USE_EXISTING',
                 staticSummary: `Payout budget of ${day}`,
@@ -102,6 +104,9 @@ export function createBudgetClient({ client, taskQueue, dailyMaxCents, timeZone,
 
 export type BudgetClient = ReturnType<typeof createBudgetClient>;
 
+const FAILED = ['failed', 'canceled'];
+const TAGS_PER_QUERY = 50;
+
 export function createBudgetActivities({
   user,
   budget,
@@ -111,6 +116,26 @@ export function createBudgetActivities({
   budget: BudgetClient;
   timeZone: string;
 }) {
+  /** The product's transfers created on a business day, as Stark Bank lists them. */
+  async function payoutTransfersOfDay(day: string) {
+    const { start, end } = businessDayBounds(day, timeZone);
+    const transfers = await starkCall(`query payout transfers of ${day}`, () =>
+      collect(
+        starkbank.transfer.query({
+          tags: [PAYOUT_TAG],
+          after: start.toISOString().slice(0, 10),
+          before: end.toISOString().slice(0, 10),
+          user,
+        }),
+        transferSchema,
+      ),
+    );
+    return transfers.filter((t) => {
+      const created = createdAt(t.created);
+      return created === undefined || (created >= start && created < end);
+    });
+  }
+
   return {
     /**
      * Gives back what a transfer held of its day's budget, when the transfer failed or the payout abandoned it
@@ -122,25 +147,25 @@ export function createBudgetActivities({
 
     /** What the product's transfers of a business day add up to at Stark Bank (failed and canceled ones aside). */
     async sumPayoutTransfersOfDay(day: string): Promise<number> {
-      const { start, end } = businessDayBounds(day, timeZone);
-      const transfers = await starkCall(`query payout transfers of ${day}`, () =>
-        collect(
-          starkbank.transfer.query({
-            tags: [PAYOUT_TAG],
-            after: start.toISOString().slice(0, 10),
-            before: end.toISOString().slice(0, 10),
-            user,
-          }),
-          transferSchema,
-        ),
-      );
-      return transfers
-        .filter((t) => !['failed', 'canceled'].includes(t.status))
-        .filter((t) => {
-          const created = createdAt(t.created);
-          return created === undefined || (created >= start && created < end);
-        })
-        .reduce((sum, t) => sum + t.amount, 0);
+      const transfers = await payoutTransfersOfDay(day);
+      return transfers.filter((t) => !FAILED.includes(t.status)).reduce((sum, t) => sum + t.amount, 0);
+    },
+
+    /** Which of these grants' transfers are final at Stark Bank, for the day's budget to fold them. */
+    async finalTransfersOfDay({ externalIds }: { day: string; externalIds: string[] }): Promise<FinalTransfers> {
+      const status = new Map<string, string>();
+      // Every payout transfer is tagged with its externalId; a query takes a handful of tags (any of them).
+      for (let i = 0; i < externalIds.length; i += TAGS_PER_QUERY) {
+        const tags = externalIds.slice(i, i + TAGS_PER_QUERY);
+        const found = await starkCall(`query ${tags.length} payout transfers`, () =>
+          collect(starkbank.transfer.query({ tags, user }), transferSchema),
+        );
+        for (const t of found) if (t.externalId) status.set(t.externalId, t.status);
+      }
+      return {
+        succeeded: externalIds.filter((id) => status.get(id) === 'success'),
+        failed: externalIds.filter((id) => FAILED.includes(status.get(id) ?? '')),
+      };
     },
   };
 }

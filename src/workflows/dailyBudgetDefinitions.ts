@@ -17,24 +17,31 @@ export interface DailyBudgetInput {
   day: string;
   /** When the day is over and no payout can ask for it any more (ISO); the budget then completes. */
   closesAt: string;
-  /** Carried over continue-as-new. */
-  reservations?: Record<string, Reservation>;
-  baselineCents?: number;
+  /** Continue as new once history reaches this many events (the server's own suggestion applies too). */
+  historyLimit?: number;
+  /** What an earlier run of the day handed over: totals, and only the grants whose transfer is not final yet. */
+  carried?: CarriedBudget;
 }
 
-export interface Reservation {
-  invoiceId: string;
+/** A budget's state in constant size, however many payouts the day has had. */
+export interface CarriedBudget {
+  /** What Stark Bank listed for the day when its budget started (other deployments, manual transfers). */
+  baselineCents: number;
+  /** Grants whose transfer succeeded: they count for the rest of the day and can no longer be given back. */
+  settledCents: number;
+  /** Grants whose transfer is in flight, or not made yet, by externalId. */
+  open: Record<string, OpenGrant>;
+}
+
+export interface OpenGrant {
   amount: number;
   /** An operator approved this transfer going over the day's maximum. */
   approvedOverDailyMax: boolean;
-  /** The transfer failed or was canceled: its amount no longer counts. */
-  released: boolean;
 }
 
 export interface ReserveRequest {
   /** The transfer's externalId: asking twice for the same transfer is granted once. */
   externalId: string;
-  invoiceId: string;
   amount: number;
   /** The daily maximum in force now (a raised one applies at once). */
   maxCents: number;
@@ -50,9 +57,24 @@ export interface ReserveAnswer {
   day: string;
 }
 
+/** How many open grants one look at Stark Bank settles: it bounds the size of that activity's input and output. */
+export const SETTLE_CHUNK = 2_000;
+
+/** Which of a day's open grants have a final transfer: successes count for good, failures leave the day. */
+export interface FinalTransfers {
+  succeeded: string[];
+  failed: string[];
+}
+
 export type DailyBudgetWorkflow = (input: DailyBudgetInput) => Promise<void>;
 
 /** Requests are answered in order, each seeing the grants before it; a worker sends its waiting ones together. */
 export const reserveUpdate = defineUpdate<ReserveAnswer[], [ReserveRequest[]]>('reserve');
 export const releaseUpdate = defineUpdate<void, [{ externalId: string }]>('release');
-export const budgetQuery = defineQuery<{ day: string; baselineCents?: number; reservedCents: number }>('budget');
+
+export const budgetQuery = defineQuery<{
+  day: string;
+  baselineCents?: number;
+  reservedCents: number;
+  openGrants: number;
+}>('budget');

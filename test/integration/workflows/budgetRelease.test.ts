@@ -24,7 +24,7 @@ describe('daily budget release (real dev server, stubbed baseline)', function ()
         });
         assert.equal(budget.today(), '2026-03-02');
         const externalId = `payout-${randomUUID()}`;
-        const request = { externalId, invoiceId: '1', amount: 4_000, approvedOverDailyMax: false };
+        const request = { externalId, amount: 4_000, approvedOverDailyMax: false };
         assert.equal((await budget.reserve('2026-03-02', request)).granted, true);
         await budget.release('2026-03-02', externalId);
 
