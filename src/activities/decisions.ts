@@ -1,9 +1,9 @@
 import type { Client } from '@temporalio/client';
-import { openCase, openLossCase, readDecisionRecord, recordDecision } from '../decisions/records';
+import { openCase, openLossCase, recordDecision } from '../decisions/records';
 import type { LossCase } from '../decisions/records';
 import type { ReversalLoss } from '../domain/reconciliation';
 import { reversalLossCents, reversalLosses } from '../observability/metrics';
-import type { DecisionEntry, DecisionRecordState, OpenCase } from '../workflows/decisionRecordDefinitions';
+import type { DecisionEntry, OpenCase } from '../workflows/decisionRecordDefinitions';
 
 export interface DecisionActivityDeps {
   client: Client;
@@ -22,11 +22,6 @@ export async function reportReversalLoss(client: Client, taskQueue: string, loss
 
 export function createDecisionActivities({ client, taskQueue }: DecisionActivityDeps) {
   return {
-    /** The invoice's decision record, if an operator ever decided on it (null otherwise). */
-    async getDecisionRecord(invoiceId: string): Promise<DecisionRecordState | null> {
-      return (await readDecisionRecord(client, invoiceId)) ?? null;
-    },
-
     /** Records an operator decision beyond the payout's own lifetime, before the payout acts on it. */
     async recordDecision({ invoiceId, entry }: { invoiceId: string; entry: DecisionEntry }): Promise<void> {
       await recordDecision(client, taskQueue, invoiceId, entry);

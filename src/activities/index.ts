@@ -4,12 +4,11 @@ import { createPauseSwitchReader } from '../decisions/pauseSwitch';
 import type { Destination } from '../domain/destination';
 import type { StarkUser } from '../starkbank/user';
 import { createBudgetActivities, createBudgetClient } from './budget';
-import { createControlActivities } from './control';
 import { createDecisionActivities } from './decisions';
-import { createInvoiceActivities } from './invoices';
 import { createIssuanceActivities } from './issuance';
+import { createPayoutReadActivities } from './payoutReads';
 import { createRecoveryActivities } from './recovery';
-import { createTransferActivities } from './transfers';
+import { createTransferActivities, createTransferFinder } from './transfers';
 
 export interface ActivityDeps {
   user: StarkUser;
@@ -30,21 +29,29 @@ export interface ActivityDeps {
 
 /** Every activity the worker registers, built from injected dependencies (no globals, easy to test). */
 export function createActivities(deps: ActivityDeps) {
-  const { client, taskQueue, guardrails } = deps;
+  const { client, taskQueue, guardrails, user } = deps;
   const budget = createBudgetClient({ ...deps, dailyMaxCents: guardrails.dailyMaxCents });
+  const finder = createTransferFinder(user);
+  // The operator's rejection, from the invoice's decision record: one that cannot be read fails the read.
+  const readRejection = async (invoiceId: string) => (await readDecisionRecord(client, invoiceId))?.rejected;
   return {
-    ...createInvoiceActivities(deps),
-    ...createIssuanceActivities(deps),
+    ...createPayoutReadActivities({
+      ...deps,
+      limits: { ...guardrails, workspaceId: deps.workspaceId },
+      readRejection,
+      findTransfer: finder.findTransfer,
+      findTransfersOfInvoice: finder.findTransfersOfInvoice,
+    }),
     ...createTransferActivities({
       ...deps,
-      // The send gate's reads of the operator's controls: an unreadable record fails the attempt, which retries.
-      readRejection: async (invoiceId) => (await readDecisionRecord(client, invoiceId))?.rejected,
+      finder,
+      readRejection,
       readPause: createPauseSwitchReader(client, taskQueue),
       budget,
       maxTransferCents: guardrails.maxAmountCents,
     }),
+    ...createIssuanceActivities(deps),
     ...createBudgetActivities({ ...deps, budget }),
-    ...createControlActivities(deps),
     ...createDecisionActivities(deps),
     ...createRecoveryActivities(deps),
   };

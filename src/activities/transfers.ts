@@ -21,11 +21,7 @@ export interface TransferActivityDeps {
   readPause: () => Promise<{ paused: boolean; reason?: string }>;
   budget: BudgetClient;
   maxTransferCents: number;
-  now?: () => Date;
 }
-
-/** What a settled unknown outcome is: the transfer, none for sure, or none yet while a late commit may still show. */
-export type Settled = TransferSnapshot | 'none' | 'not-yet';
 
 // When one externalId maps to several transfers (a create that raced its own retry), the best one wins;
 // Stark Bank fails every duplicate of an externalId, so at most one can ever succeed.
@@ -38,9 +34,8 @@ const PREFERENCE: Record<TransferStatus, number> = {
   failed: 5,
 };
 
-export function createTransferActivities(deps: TransferActivityDeps) {
-  const { user, destination, lateCommitMs, now = () => new Date() } = deps;
-
+/** Finding the transfers of a payout at Stark Bank: by externalId, or every one of an invoice. */
+export function createTransferFinder(user: StarkUser) {
   async function findByExternalId(externalId: string): Promise<Transfer[]> {
     // transfer.query cannot filter by externalId, so every payout transfer also carries it as a tag.
     const tagged = await starkCall(`query transfers tagged ${externalId}`, () =>
@@ -69,10 +64,39 @@ export function createTransferActivities(deps: TransferActivityDeps) {
     };
   }
 
-  async function lookUp(externalId: string): Promise<TransferSnapshot | undefined> {
-    const best = pickBest(await findByExternalId(externalId));
-    return best ? snapshot(best, externalId) : undefined;
-  }
+  return {
+    snapshot,
+    /** The raw transfers of an externalId (a create that raced its own retry can have made several). */
+    findByExternalId,
+
+    /** The transfer made under an externalId, if any. */
+    findTransfer: async (externalId: string): Promise<TransferSnapshot | undefined> => {
+      const best = pickBest(await findByExternalId(externalId));
+      return best ? snapshot(best, externalId) : undefined;
+    },
+
+    /**
+     * Every transfer any payout run made for an invoice, with its attempt number: a restarted payout, or one whose
+     * earlier run is gone, continues from them instead of sending again.
+     */
+    findTransfersOfInvoice: async (invoiceId: string): Promise<(TransferSnapshot & { attempt: number })[]> => {
+      const tagged = await starkCall(`query transfers of invoice ${invoiceId}`, () =>
+        collect(starkbank.transfer.query({ tags: [invoiceTransfersTag(invoiceId)], user }), transferSchema),
+      );
+      const found: (TransferSnapshot & { attempt: number })[] = [];
+      for (const t of tagged) {
+        const attempt = t.externalId ? attemptOfExternalId(invoiceId, t.externalId) : undefined;
+        if (attempt !== undefined) found.push({ ...(await snapshot(t, t.externalId!)), attempt });
+      }
+      return found.sort((a, b) => a.attempt - b.attempt || PREFERENCE[a.status] - PREFERENCE[b.status]);
+    },
+  };
+}
+
+export type TransferFinder = ReturnType<typeof createTransferFinder>;
+
+export function createTransferActivities(deps: TransferActivityDeps & { finder: TransferFinder }) {
+  const { user, destination, lateCommitMs, finder } = deps;
 
   async function create({ invoiceId, externalId, amount }: { invoiceId: string; externalId: string; amount: number }) {
     // A lost answer is settled by looking the externalId up until a late commit would have shown.
@@ -95,43 +119,12 @@ export function createTransferActivities(deps: TransferActivityDeps) {
         amountTransferred.inc(amount);
         return transferSchema.parse(made);
       },
-      { lookup: async () => pickBest(await findByExternalId(externalId)), windowMs: lateCommitMs },
+      { lookup: async () => pickBest(await finder.findByExternalId(externalId)), windowMs: lateCommitMs },
     );
-    return snapshot(created, externalId);
+    return finder.snapshot(created, externalId);
   }
 
   return {
-    /** The transfer for an externalId, or null when none exists. */
-    async lookUpTransfer(externalId: string): Promise<TransferSnapshot | null> {
-      return (await lookUp(externalId)) ?? null;
-    },
-
-    /**
-     * After a send whose outcome is unknown (its activity failed): the transfer, if one was made; `none` once a
-     * late commit can no longer appear, `not-yet` before.
-     */
-    async settleTransfer({ externalId, unknownSince }: { externalId: string; unknownSince: string }): Promise<Settled> {
-      const found = await lookUp(externalId);
-      if (found) return found;
-      return now().getTime() - Date.parse(unknownSince) >= lateCommitMs ? 'none' : 'not-yet';
-    },
-
-    /**
-     * Every transfer any payout run made for an invoice, with its attempt number: a restarted payout, or one whose
-     * earlier run is gone, continues from them instead of sending again.
-     */
-    async findTransfersOfInvoice(invoiceId: string): Promise<(TransferSnapshot & { attempt: number })[]> {
-      const tagged = await starkCall(`query transfers of invoice ${invoiceId}`, () =>
-        collect(starkbank.transfer.query({ tags: [invoiceTransfersTag(invoiceId)], user }), transferSchema),
-      );
-      const found: (TransferSnapshot & { attempt: number })[] = [];
-      for (const t of tagged) {
-        const attempt = t.externalId ? attemptOfExternalId(invoiceId, t.externalId) : undefined;
-        if (attempt !== undefined) found.push({ ...(await snapshot(t, t.externalId!)), attempt });
-      }
-      return found.sort((a, b) => a.attempt - b.attempt || PREFERENCE[a.status] - PREFERENCE[b.status]);
-    },
-
     /**
      * The one place money moves: creates the payout's transfer through the send gate (src/domain/sendGate.ts),
      * which checks the decision record, the pause switch, the per-transfer maximum, the day's grant and the amount
@@ -140,7 +133,7 @@ export function createTransferActivities(deps: TransferActivityDeps) {
     createTransfer(request: SendRequest): Promise<SendOutcome> {
       return sendThroughGate(
         {
-          findTransfer: lookUp,
+          findTransfer: finder.findTransfer,
           readInvoice: (invoiceId) => readCreditedInvoice(user, invoiceId),
           readRejection: deps.readRejection,
           readPause: deps.readPause,

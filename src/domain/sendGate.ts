@@ -31,7 +31,6 @@ export interface GateDeps {
 
 export interface GrantRequest {
   externalId: string;
-  invoiceId: string;
   amount: number;
   /** An operator approved this very transfer going over this day's maximum. */
   approvedOverDailyMax: boolean;
@@ -107,7 +106,6 @@ export async function sendThroughGate(deps: GateDeps, request: SendRequest): Pro
   for (;;) {
     const grant = await deps.reserve(day, {
       externalId,
-      invoiceId,
       amount,
       approvedOverDailyMax: approved && approval.day === day,
     });

@@ -5,11 +5,12 @@ import { owedCents } from '../domain/money';
 import { nothingLeftReason } from '../domain/payoutAmounts';
 import { transferExternalId } from '../domain/payoutIds';
 import { refusalReason, rejectedReason, type Refusal } from '../domain/sendGate';
-import { FINAL_TRANSFER_STATUSES, type CreditedInvoice, type TransferSnapshot } from '../domain/types';
+import type { TransferLookup } from '../activities/payoutReads';
+import { FINAL_TRANSFER_STATUSES, type TransferSnapshot } from '../domain/types';
 import { afterSuccess } from './afterSuccess';
 import { reads, writes } from './payoutActivities';
 import { PayoutProgress } from './payoutProgress';
-import { lookUpTransfer, readCreditedInvoice } from './payoutReads';
+import { readFacts } from './readFacts';
 import { setbackOf } from './setback';
 import {
   decisionUpdates,
@@ -77,25 +78,22 @@ export async function payout(input: PayoutInput): Promise<PayoutState> {
 
   /** Reads the credited invoice, takes over what earlier runs sent, and applies the guardrails. */
   async function check(): Promise<PayoutStep> {
-    const credited = await readCreditedInvoice(progress, input);
+    const { credited, earlier, rejected, limits } = await readFacts(progress, input);
     if (!credited) return progress.end('Invalid', [`invoice ${invoiceId} does not exist or was never credited`]);
     progress.noteCredited(credited);
     // An earlier run of this payout (restarted, or gone with Temporal's retention) may have sent already.
-    const earlier = await reads.findTransfersOfInvoice(invoiceId);
     for (const t of earlier) progress.recordAttempt(t.attempt, t);
     const live =
       earlier.find((t) => t.status === 'success') ?? earlier.find((t) => !FINAL_TRANSFER_STATUSES.includes(t.status));
+    const owed = owedCents(credited);
     if (live?.status === 'success') {
       progress.noteTransfer(live.attempt, live);
-      return succeeded(live, credited, [`transfer ${live.id} was made by an earlier run of this payout`]);
+      return succeeded(live, { owedCents: owed, rejected }, [`transfer ${live.id} was made by an earlier run`]);
     }
-    if (live) return following(live.attempt, live);
-    const record = await reads.getDecisionRecord(invoiceId);
-    if (record?.rejected) return progress.end('Rejected', [rejectedReason(record.rejected)]);
-    const owed = owedCents(credited);
+    if (live) return following(live.attempt, { transfer: live });
+    if (rejected) return progress.end('Rejected', [rejectedReason(rejected)]);
     if (owed <= 0) return progress.end('NothingToSend', [nothingLeftReason(credited)]);
-    const send = { name: 'send', attempt: Math.max(0, ...earlier.map((t) => t.attempt)) + 1 } as const;
-    const limits = await reads.getGuardrailLimits();
+    const send = sendStep(Math.max(0, ...earlier.map((t) => t.attempt)) + 1);
     const violations = guardrailViolations({ credited, event: progress.data.creditedEvent, netCents: owed }, limits);
     if (violations.length === 0) return send;
     const approves = { externalId: transferExternalId(invoiceId, send.attempt) };
@@ -108,7 +106,7 @@ export async function payout(input: PayoutInput): Promise<PayoutState> {
     if (progress.state.status !== 'Paused') progress.setStatus('Sending');
     const request = { invoiceId, externalId, maxAmountCents: progress.state.sendCents!, approval: step.approval };
     const result = await writes.createTransfer(request);
-    if (result.outcome === 'sent') return following(step.attempt, result.transfer, result.day);
+    if (result.outcome === 'sent') return following(step.attempt, { transfer: result.transfer, day: result.day });
     if (result.outcome === 'nothing-left') {
       progress.noteCredited(result.credited);
       return progress.end('NothingToSend', [nothingLeftReason(result.credited)]);
@@ -133,34 +131,28 @@ export async function payout(input: PayoutInput): Promise<PayoutState> {
   /** After a send failed: its transfer may have been made anyway, which only its externalId can tell. */
   async function settle(step: StepNamed<'settle'>): Promise<PayoutStep> {
     const externalId = transferExternalId(invoiceId, step.attempt);
-    const found = await reads.settleTransfer({ externalId, unknownSince: step.since });
+    const found = await reads.settleTransfer({ invoiceId, externalId, unknownSince: step.since });
     if (found === 'not-yet') {
       await progress.wait(() => false, Math.min(10, maxPollSeconds));
       return step;
     }
-    if (found !== 'none') return following(step.attempt, found);
+    if (found !== 'none') return following(step.attempt, { ...found, transfer: found.transfer! });
     // Nothing was made: a grant the failed send may still hold goes back, and either decision is safe.
     await writes.releaseDailyBudget({ externalId });
-    return progress.waitForPerson('NeedsAttention', ['retry', 'reject'], [step.failure], {
-      name: 'send',
-      attempt: step.attempt,
-    });
+    return progress.waitForPerson('NeedsAttention', ['retry', 'reject'], [step.failure], sendStep(step.attempt));
   }
 
   /** Follows a transfer to a final status: its events wake the payout early, polling is the fallback. */
   async function follow(step: StepNamed<'follow'>): Promise<PayoutStep> {
     const { attempt, transfer } = step;
-    if (step.lookNow) return { ...step, transfer: await lookUpTransfer(transfer), lookNow: false };
+    if (step.lookNow) return lookUp(step);
     progress.noteTransfer(attempt, transfer);
-    if (transfer.status === 'success') return succeeded(transfer);
+    if (transfer.status === 'success') return succeeded(transfer, step.succeeded);
     if (transfer.status === 'failed' || transfer.status === 'canceled') {
       await writes.releaseDailyBudget({ externalId: transfer.externalId, day: step.day });
       // A failed transfer never succeeds later: a retry makes a new one under the next attempt's externalId.
       const why = transfer.failureReason ?? `transfer ${transfer.id} ${transfer.status}`;
-      return progress.waitForPerson('TransferFailed', ['retry', 'reject'], [why], {
-        name: 'send',
-        attempt: attempt + 1,
-      });
+      return progress.waitForPerson('TransferFailed', ['retry', 'reject'], [why], sendStep(attempt + 1));
     }
     if (transfer.status === 'unknown') {
       const why = `transfer ${transfer.id} has status "${transfer.rawStatus}", which the product does not know`;
@@ -168,11 +160,17 @@ export async function payout(input: PayoutInput): Promise<PayoutState> {
     }
     await progress.wait(() => progress.hasNews(transfer.id), step.pollSeconds);
     progress.consumeNews(transfer.id);
-    return {
-      ...step,
-      transfer: await lookUpTransfer(transfer),
-      pollSeconds: Math.min(step.pollSeconds * 2, maxPollSeconds),
-    };
+    return lookUp({ ...step, pollSeconds: Math.min(step.pollSeconds * 2, maxPollSeconds) });
+  }
+
+  /** The API, not the event, is the source of truth for a transfer's status. */
+  async function lookUp(step: StepNamed<'follow'>): Promise<PayoutStep> {
+    const found = await reads.lookUpTransfer({ invoiceId, externalId: step.transfer.externalId });
+    return { ...step, transfer: found.transfer ?? step.transfer, succeeded: found.succeeded, lookNow: false };
+  }
+
+  function sendStep(attempt: number): StepNamed<'send'> {
+    return { name: 'send', attempt };
   }
 
   /** Waits until a person decides, records the decision beyond this payout, then carries it out. */
@@ -188,13 +186,13 @@ export async function payout(input: PayoutInput): Promise<PayoutState> {
     return progress.end('Rejected', progress.state.reasons);
   }
 
-  async function succeeded(t: TransferSnapshot, justRead?: CreditedInvoice, reasons: string[] = []) {
-    return progress.end('Succeeded', [...reasons, ...(await afterSuccess(progress, t, justRead))]);
+  async function succeeded(t: TransferSnapshot, known: TransferLookup['succeeded'], reasons: string[] = []) {
+    return progress.end('Succeeded', [...reasons, ...(await afterSuccess(progress, t, known))]);
   }
 
-  function following(attempt: number, transfer: TransferSnapshot, day?: string): PayoutStep {
-    progress.noteTransfer(attempt, transfer);
+  function following(attempt: number, found: Pick<StepNamed<'follow'>, 'transfer' | 'day' | 'succeeded'>): PayoutStep {
+    progress.noteTransfer(attempt, found.transfer);
     if (progress.state.status !== 'Sending') progress.setStatus('Sending');
-    return { name: 'follow', attempt, transfer, day, pollSeconds: input.poll?.firstSeconds ?? 2 };
+    return { name: 'follow', attempt, ...found, pollSeconds: input.poll?.firstSeconds ?? 2 };
   }
 }

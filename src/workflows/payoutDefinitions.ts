@@ -1,6 +1,7 @@
 import type { UpdateDefinition } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { payoutWorkflowId } from '../domain/payoutIds';
+import type { TransferLookup } from '../activities/payoutReads';
 import type { Approval } from '../domain/sendGate';
 import type { CreditedInvoice, TransferSnapshot, TransferStatus } from '../domain/types';
 import { PayoutStatusKey } from '../temporal/searchAttributes';
@@ -57,6 +58,8 @@ export type PayoutStep =
       day?: string;
       pollSeconds: number;
       lookNow?: boolean;
+      /** Read with the lookup that found it succeeded: what is owed now, and a late rejection. */
+      succeeded?: TransferLookup['succeeded'];
     }
   /** Wait for a person: `then` is what approve or retry goes on with; reject ends the payout. */
   | {

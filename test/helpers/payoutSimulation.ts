@@ -7,7 +7,9 @@ import {
   TimeoutType,
   type TemporalFailure,
 } from '@temporalio/common';
+import type { TransferLookup } from '../../src/activities/payoutReads';
 import { ErrorTypes } from '../../src/domain/errorTypes';
+import { owedCents } from '../../src/domain/money';
 import { attemptOfExternalId } from '../../src/domain/payoutIds';
 import { sendThroughGate, type GateDeps, type Rejection, type SendOutcome } from '../../src/domain/sendGate';
 import type { CreditedInvoice, TransferSnapshot, TransferStatus } from '../../src/domain/types';
@@ -353,32 +355,29 @@ export class PayoutSimulation {
     const refused = (what: string) =>
       ApplicationFailure.nonRetryable(`${what}: Stark Bank answered HTTP 403`, ErrorTypes.input);
     switch (name) {
-      case 'getCreditedInvoice':
-        if (fault % 5 === 4) throw transient();
-        return { ...this.invoice };
-      case 'findTransfersOfInvoice':
+      case 'readPayoutFacts':
+        if (fault % 6 === 4) throw transient();
         if (fault % 6 === 5) throw refused('query transfers');
-        return this.transfers.map((t) => ({
-          ...this.snapshot(t),
-          attempt: attemptOfExternalId(this.invoiceId, t.externalId)!,
-        }));
-      case 'getDecisionRecord':
-        if (fault % 5 === 4) throw transient();
-        return { invoiceId: this.invoiceId, entries: this.entries, rejected: this.rejection, openCases: [] };
-      case 'getGuardrailLimits':
-        return { maxAmountCents: this.config.maxTransferCents, dailyMaxCents: this.config.dailyMaxCents };
+        return {
+          credited: { ...this.invoice },
+          earlier: this.transfers.map((t) => ({
+            ...this.snapshot(t),
+            attempt: attemptOfExternalId(this.invoiceId, t.externalId)!,
+          })),
+          rejected: this.rejection,
+          limits: { maxAmountCents: this.config.maxTransferCents, dailyMaxCents: this.config.dailyMaxCents },
+        };
       case 'createTransfer':
         return this.createTransfer(arg as Parameters<typeof sendThroughGate>[1], fault % 8);
       case 'settleTransfer': {
         if (fault % 4 === 3) return 'not-yet';
-        const t = this.find((arg as { externalId: string }).externalId);
-        return t ? this.snapshot(t) : 'none';
+        const found = this.lookUp((arg as { externalId: string }).externalId);
+        return found.transfer ? found : 'none';
       }
       case 'lookUpTransfer': {
         if (fault % 6 === 4) throw refused('look up transfer');
         if (fault % 6 === 5) throw transient();
-        const t = this.find(arg as string);
-        return t ? this.snapshot(t) : null;
+        return this.lookUp((arg as { externalId: string }).externalId);
       }
       case 'releaseDailyBudget': {
         const { externalId, day } = arg as { externalId: string; day?: string };
@@ -471,6 +470,12 @@ export class PayoutSimulation {
         ? `${request.externalId}@${outcome.refusal.day}`
         : undefined;
     return outcome;
+  }
+
+  private lookUp(externalId: string): TransferLookup {
+    const t = this.find(externalId);
+    if (t?.status !== 'success') return { transfer: t ? this.snapshot(t) : null };
+    return { transfer: this.snapshot(t), succeeded: { owedCents: owedCents(this.invoice), rejected: this.rejection } };
   }
 
   private find(externalId: string): SimTransfer | undefined {

@@ -6,6 +6,8 @@ import { ErrorTypes } from '../../src/domain/errorTypes';
 import type { GuardrailLimits } from '../../src/domain/guardrails';
 import { payoutWorkflowId } from '../../src/domain/payoutIds';
 import type { CreditedInvoice, TransferSnapshot } from '../../src/domain/types';
+import type { TransferLookup } from '../../src/activities/payoutReads';
+import { owedCents } from '../../src/domain/money';
 import { sendThroughGate, type GateDeps, type GrantAnswer, type GrantRequest } from '../../src/domain/sendGate';
 import type { DecisionEntry, DecisionRecordState } from '../../src/workflows/decisionRecordDefinitions';
 import { payout } from '../../src/workflows/payout';
@@ -23,12 +25,9 @@ import { workflowsPath } from './payouts';
 /** The activities a payout calls, as plain functions a test replaces. */
 export type PayoutActivities = Pick<
   Activities,
-  | 'getDecisionRecord'
+  | 'readPayoutFacts'
   | 'recordDecision'
   | 'openCase'
-  | 'getCreditedInvoice'
-  | 'findTransfersOfInvoice'
-  | 'getGuardrailLimits'
   | 'releaseDailyBudget'
   | 'createTransfer'
   | 'lookUpTransfer'
@@ -97,7 +96,13 @@ export class StubBank {
   /** Only the functions, as the worker wants them. */
   activities(): PayoutActivities {
     return {
-      getDecisionRecord: () => Promise.resolve(this.record),
+      readPayoutFacts: (invoiceId) =>
+        Promise.resolve({
+          credited: this.credited === 'not-found' ? undefined : { ...this.credited, invoiceId },
+          earlier: this.earlier,
+          rejected: this.record?.rejected,
+          limits: this.limits,
+        }),
       recordDecision: ({ entry }) => {
         this.recorded.push(entry);
         return Promise.resolve();
@@ -106,9 +111,6 @@ export class StubBank {
         this.cases.push(opened.kind);
         return Promise.resolve();
       },
-      getCreditedInvoice: (invoiceId) => this.readInvoice(invoiceId),
-      findTransfersOfInvoice: () => Promise.resolve(this.earlier),
-      getGuardrailLimits: () => Promise.resolve(this.limits),
       releaseDailyBudget: ({ externalId, day }) => {
         this.release(day ?? this.today, externalId);
         return Promise.resolve();
@@ -118,13 +120,13 @@ export class StubBank {
         this.losses.push(loss);
         return Promise.resolve('case-opened');
       },
-      lookUpTransfer: (externalId) => {
+      lookUpTransfer: ({ externalId }) => {
         this.lookups.push(externalId);
         const failure = this.lookupFailures.shift();
         if (failure) return Promise.reject(failure);
-        return Promise.resolve(this.found(externalId) ?? null);
+        return Promise.resolve(this.lookUp(externalId));
       },
-      settleTransfer: ({ externalId }) => Promise.resolve(this.found(externalId) ?? 'none'),
+      settleTransfer: ({ externalId }) => Promise.resolve(this.found(externalId) ? this.lookUp(externalId) : 'none'),
     };
   }
 
@@ -176,6 +178,13 @@ export class StubBank {
       return Promise.reject(ApplicationFailure.nonRetryable(`get invoice ${invoiceId}: 404`, ErrorTypes.notFound));
     }
     return Promise.resolve({ ...this.credited, invoiceId });
+  }
+
+  /** A lookup's answer: the transfer, and once it succeeded what is owed now and a rejection on the record. */
+  private lookUp(externalId: string): TransferLookup {
+    const transfer = this.found(externalId) ?? null;
+    if (transfer?.status !== 'success' || this.credited === 'not-found') return { transfer };
+    return { transfer, succeeded: { owedCents: owedCents(this.credited), rejected: this.record?.rejected } };
   }
 
   /** What looking an externalId up finds. */

@@ -100,7 +100,7 @@ describe('tracing (real webhook, real dev server, emulator, in-memory exporter)'
     const http = childOf(activity, 'POST /v2/transfer');
     assert.equal(http.attributes['http.response.status_code'], 200);
     // Reads are local activities, traced the same way.
-    childOf(childOf(run, 'StartActivity:getCreditedInvoice'), 'RunActivity:getCreditedInvoice');
+    childOf(childOf(run, 'StartActivity:readPayoutFacts'), 'RunActivity:readPayoutFacts');
 
     // Ids only: no payer data in any span of the trace.
     const trace = JSON.stringify(

@@ -278,10 +278,10 @@ describe('payout safety (stubbed activities)', function () {
       const bank = new StubBank();
       let reads = 0;
       const activities = bank.activities();
-      // The record cannot be read at first (its attempts run out quickly), then shows a rejection.
+      // The record cannot be read at first (the read's attempts run out quickly), then shows a rejection.
       bank.activities = () => ({
         ...activities,
-        getDecisionRecord: (invoiceId) =>
+        readPayoutFacts: (invoiceId) =>
           ++reads <= 6
             ? Promise.reject(
                 ApplicationFailure.create({
@@ -290,7 +290,7 @@ describe('payout safety (stubbed activities)', function () {
                   nextRetryDelay: '10ms',
                 }),
               )
-            : activities.getDecisionRecord(invoiceId),
+            : activities.readPayoutFacts(invoiceId),
       });
       bank.record = { invoiceId: 'x', entries: [rejection], rejected: rejection, openCases: [] };
       await withStubbedPayout(

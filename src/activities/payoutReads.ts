@@ -1,0 +1,94 @@
+import { owedCents } from '../domain/money';
+import type { GuardrailLimits } from '../domain/guardrails';
+import type { Rejection } from '../domain/sendGate';
+import type { CreditedInvoice, TransferSnapshot } from '../domain/types';
+import type { StarkUser } from '../starkbank/user';
+import { readCreditFromLogs } from './invoices';
+
+/** What a payout's check needs, read at once. */
+export interface PayoutFacts {
+  /** The invoice as credited, net of reversals so far; undefined while it has no credited log (or none at all). */
+  credited?: CreditedInvoice;
+  /** Every transfer any run of the payout made, with its attempt number. */
+  earlier: (TransferSnapshot & { attempt: number })[];
+  /** An operator's rejection on the invoice's decision record. */
+  rejected?: Rejection;
+  limits: GuardrailLimits;
+}
+
+/** A transfer as the API has it now; once it succeeded, also what a person may need to know about it. */
+export interface TransferLookup {
+  transfer: TransferSnapshot | null;
+  succeeded?: {
+    /** What is owed now (credited − fee − reversed): less than was sent means a reversal loss. */
+    owedCents?: number;
+    /** A rejection recorded after the send gate let the transfer go. */
+    rejected?: Rejection;
+  };
+}
+
+export interface TransferToLookUp {
+  invoiceId: string;
+  externalId: string;
+}
+
+/** What a send whose outcome is unknown made: its transfer, none for sure, or none yet while a late commit may show. */
+export type Settled = TransferLookup | 'none' | 'not-yet';
+
+export interface PayoutReadDeps {
+  user: StarkUser;
+  /** How long after a lost answer a late commit can still appear. */
+  lateCommitMs: number;
+  now?: () => Date;
+  limits: GuardrailLimits;
+  readRejection: (invoiceId: string) => Promise<Rejection | undefined>;
+  findTransfersOfInvoice: (invoiceId: string) => Promise<(TransferSnapshot & { attempt: number })[]>;
+  findTransfer: (externalId: string) => Promise<TransferSnapshot | undefined>;
+}
+
+/**
+ * The payout's reads, each one local activity whose Stark Bank and Temporal calls run in parallel: one before
+ * sending (the check's facts; the send gate reads again for itself), one per look at its transfer.
+ */
+export function createPayoutReadActivities(deps: PayoutReadDeps) {
+  const { user, limits, lateCommitMs, now = () => new Date() } = deps;
+
+  /** After a success: what is owed now and a late rejection; best effort, reconciliation looks again. */
+  async function afterSuccess(invoiceId: string): Promise<TransferLookup['succeeded']> {
+    const [credited, rejected] = await Promise.all([
+      readCreditFromLogs(user, invoiceId).catch(() => undefined),
+      deps.readRejection(invoiceId).catch(() => undefined),
+    ]);
+    return { owedCents: credited && owedCents(credited), rejected };
+  }
+
+  async function lookUp({ invoiceId, externalId }: TransferToLookUp): Promise<TransferLookup> {
+    const transfer = (await deps.findTransfer(externalId)) ?? null;
+    if (transfer?.status !== 'success') return { transfer };
+    return { transfer, succeeded: await afterSuccess(invoiceId) };
+  }
+
+  return {
+    /** The credited invoice, what earlier runs sent, the decision record and the limits, in one read. */
+    async readPayoutFacts(invoiceId: string): Promise<PayoutFacts> {
+      const [credited, earlier, rejected] = await Promise.all([
+        readCreditFromLogs(user, invoiceId),
+        deps.findTransfersOfInvoice(invoiceId),
+        deps.readRejection(invoiceId),
+      ]);
+      return { credited, earlier, rejected, limits };
+    },
+
+    /** The transfer of an externalId (null when none), and once it succeeded what a person may need to know. */
+    lookUpTransfer(transfer: TransferToLookUp): Promise<TransferLookup> {
+      return lookUp(transfer);
+    },
+
+    /** After a send whose activity failed: the transfer it made anyway, if any, once a late commit would show. */
+    async settleTransfer(unknown: TransferToLookUp & { unknownSince: string }): Promise<Settled> {
+      const found = await lookUp(unknown);
+      if (found.transfer) return found;
+      return now().getTime() - Date.parse(unknown.unknownSince) >= lateCommitMs ? 'none' : 'not-yet';
+    },
+  };
+}
