@@ -10,7 +10,11 @@ import {
 } from '../testkit/pipeline';
 import { parseEngineName, type EngineName } from '../testkit/engine';
 import { processCpuMs } from '../testkit/procfs';
-import { argValue, round, writeResult } from './stats';
+import { Client, Connection } from '@temporalio/client';
+import { invoiceIdOfTransfer } from '../src/domain/payoutIds';
+import { invoiceIdOfWorkflow } from '../src/workflows/payoutDefinitions';
+import type { Pipeline } from '../testkit/pipeline';
+import { argValue, percentile, round, writeBenchFile, writeResult } from './stats';
 import { freePort } from '../testkit/devServer';
 
 /**
@@ -29,11 +33,13 @@ export async function runBurstBench(
   const serviceEnv = JSON.parse(arg('env', '{}')) as Record<string, string>;
   const dynamicConfig = JSON.parse(arg('dynamic', '{}')) as Record<string, string | number | boolean>;
   const profileDir = arg('profile', '') || undefined;
+  // The worker's SDK metrics: how often the sticky cache missed and workflows were replayed from the start.
+  const sdkMetrics = `127.0.0.1:${await freePort()}`;
   const pipeline = await startPipeline({
     engine: engineName,
     webhookPort: await freePort(),
     profileDir,
-    serviceEnv,
+    serviceEnv: { SDK_METRICS_ADDRESS: sdkMetrics, ...serviceEnv },
     temporal: { dynamicConfig },
     emulator: {
       // payShare 0: nothing is paid on its own; the burst pays all at once. Bank delays run 100x faster
@@ -63,6 +69,7 @@ export async function runBurstBench(
     const balanceBefore = await workspaceBalance(stark);
     const cpuAtStart = cpuNow();
     const t0 = performance.now();
+    const t0Wall = Date.now();
     for (const id of ids) stark.emulator.payInvoice(id);
     const progress: { s: number; success: number; transfers: number; rssMiB: number }[] = [];
     let success = 0;
@@ -85,6 +92,8 @@ export async function runBurstBench(
       Object.entries(cpuAtEnd).map(([name, ms]) => [name, round((ms - cpuAtStart[name]!) / Math.max(success, 1))]),
     );
     const firstAt = progress.find((p) => p.transfers > 0)?.s;
+    const latency = await latencies(stark.emulator.snapshot(), engine, ids, t0Wall);
+    const cache = await workerCacheMetrics(sdkMetrics);
     const byInvoice = await transfersByInvoice(stark);
     const netAmounts = await creditedNetAmounts(stark);
     const audit = auditTransfers(ids, byInvoice, netAmounts);
@@ -100,6 +109,8 @@ export async function runBurstBench(
       secondsToAllSuccess: success >= count ? round(elapsedMs / 1000) : null,
       successAtEnd: success,
       firstTransferAtS: firstAt,
+      latency,
+      cache,
       payoutsPerSec: round((success / elapsedMs) * 1000),
       workerPeakRssMiB: Math.max(peakRss, memoryOf(workerPid).hwmMiB),
       cpuMsPerPayout,
@@ -125,6 +136,63 @@ export async function runBurstBench(
   } finally {
     await pipeline.close();
   }
+}
+
+/**
+ * Per payout, from the emulator's own timestamps and Temporal's close times: credited → transfer created and
+ * credited → payout `Succeeded` (p50, p95, p99, in seconds), and the first transfer after the credits.
+ */
+async function latencies(
+  snap: ReturnType<Pipeline['stark']['emulator']['snapshot']>,
+  engine: Pipeline['engine'],
+  ids: string[],
+  creditedAtMs: number,
+): Promise<Record<string, number>> {
+  const connection = await Connection.connect({ address: engine.address });
+  const client = new Client({ connection, namespace: engine.namespace });
+  const credited = new Map(
+    snap.invoiceLogs.filter((l) => l.type === 'credited').map((l) => [l.invoice.id, Date.parse(l.created)]),
+  );
+  const toCreated: number[] = [];
+  for (const t of snap.transfers) {
+    const invoiceId = invoiceIdOfTransfer(t);
+    const at = invoiceId && credited.get(invoiceId);
+    if (at) toCreated.push((Date.parse(t.created) - at) / 1000);
+  }
+  const toSucceeded: number[] = [];
+  const wanted = new Set(ids);
+  for await (const w of client.workflow.list({ query: 'WorkflowType="payout" AND ExecutionStatus="Completed"' })) {
+    const invoiceId = invoiceIdOfWorkflow(w.workflowId);
+    const at = credited.get(invoiceId);
+    if (wanted.has(invoiceId) && at && w.closeTime) toSucceeded.push((w.closeTime.getTime() - at) / 1000);
+  }
+  await connection.close();
+  const firstCreated = Math.min(...snap.transfers.map((t) => Date.parse(t.created)));
+  const ps = (name: string, xs: number[]) =>
+    Object.fromEntries([50, 95, 99].map((p) => [`${name}P${p}S`, round(percentile(xs, p), 2)]));
+  return {
+    firstTransferAfterCreditS: round((firstCreated - creditedAtMs) / 1000, 2),
+    ...ps('creditedToCreated', toCreated),
+    ...ps('creditedToSucceeded', toSucceeded),
+  };
+}
+
+/** The worker's sticky cache over the burst, from the SDK's Prometheus metrics. */
+async function workerCacheMetrics(address: string): Promise<Record<string, number>> {
+  const text = await (await fetch(`http://${address}/metrics`)).text();
+  writeBenchFile('burst-worker-metrics.txt', text);
+  const sum = (name: string) =>
+    text
+      .split('\n')
+      .filter((line) => line.startsWith(name) && !line.startsWith('#'))
+      .reduce((total, line) => total + Number(line.split(' ').at(-1)), 0);
+  return {
+    stickyCacheHits: sum('temporal_sticky_cache_hit'),
+    stickyCacheMisses: sum('temporal_sticky_cache_miss'),
+    forcedEvictions: sum('temporal_sticky_cache_total_forced_eviction'),
+    replays: sum('temporal_workflow_task_replay_latency_count'),
+    workflowTasks: sum('temporal_workflow_task_execution_latency_count'),
+  };
 }
 
 /** What the summary reads; the JSON file has the rest. */

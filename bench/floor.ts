@@ -9,6 +9,7 @@ import { startService } from '../testkit/processes';
 import { processCpuMs } from '../testkit/procfs';
 import { argValue, round, runPool, writeResult } from './stats';
 import { floor, goSignal } from './floor/workflows';
+import { cacheSizeForHeap } from '../src/worker';
 
 /**
  * The engine's floor: N minimal workflows (start, one local activity, complete) started the way the burst's
@@ -38,8 +39,8 @@ export async function runFloorBench(
     TEMPORAL_NAMESPACE: engine.namespace,
     TEMPORAL_TASK_QUEUE: taskQueue,
     WORKFLOW_BUNDLE_PATH: bundlePath,
-    // The product's default (WORKER_MAX_CACHED_WORKFLOWS).
-    WORKER_MAX_CACHED_WORKFLOWS: '250',
+    // The product's default with its heap (WORKER_MAX_CACHED_WORKFLOWS).
+    WORKER_MAX_CACHED_WORKFLOWS: String(cacheSizeForHeap(384 * 2 ** 20)),
   };
   const worker = await startService('bench/floor/worker.ts', env, (l) => l.msg === 'floor worker started', 90_000, [
     ...WORKER_MEMORY_FLAGS,

@@ -99,6 +99,25 @@ export function targetRows(results: EngineResults): TargetRow[] {
       goal: '< 400 MB',
       met: yes(mb < 400),
     });
+    const latency = burst.latency as Record<string, number> | undefined;
+    const seconds = Number(burst.secondsToAllSuccess);
+    if (latency) {
+      rows.push({
+        target: 'burst: first transfer after the credits',
+        figure: `${latency.firstTransferAfterCreditS} s`,
+        goal: '<= 2 s',
+        met: yes(latency.firstTransferAfterCreditS! <= 2),
+      });
+      rows.push({
+        target: 'burst: p50 credited -> transfer created / burst',
+        figure:
+          `${Math.round((latency.creditedToCreatedP50S! / seconds) * 100)}%: p50 ${latency.creditedToCreatedP50S} s, ` +
+          `p95 ${latency.creditedToCreatedP95S} s, p99 ${latency.creditedToCreatedP99S} s of ${seconds} s; ` +
+          `to Succeeded p50 ${latency.creditedToSucceededP50S} s, p99 ${latency.creditedToSucceededP99S} s`,
+        goal: '<= 60%',
+        met: yes(latency.creditedToCreatedP50S! <= 0.6 * seconds),
+      });
+    }
     rows.push({
       target: 'burst: exactly one transfer per invoice, audit balances',
       figure: String(burst.exactlyOnePerCredited),
