@@ -8,6 +8,7 @@ import { payoutWorkflowId } from '../../src/domain/payoutIds';
 import { createDataConverter } from '../../src/temporal/client';
 import { ENCRYPTED_ENCODING, generatePayloadKey, parsePayloadKeys } from '../../src/temporal/payloadCodec';
 import { provisionNamespace } from '../../src/temporal/provision';
+import { deploymentQueuesFilter } from '../../src/temporal/taskQueues';
 import type { PayoutState } from '../../src/workflows/payoutDefinitions';
 import { freePort } from '../../testkit/devServer';
 import { startTestEmulator, type TestEmulator } from '../../testkit/emulator';
@@ -95,7 +96,7 @@ describe('payload encryption (real processes, real Temporal, emulator)', functio
       // Listed through the raw service: the SDK's list would try to decode the (encrypted) memos.
       const { executions } = await raw.workflowService.listWorkflowExecutions({
         namespace: 'default',
-        query: `TaskQueue="${taskQueue}"`,
+        query: deploymentQueuesFilter(taskQueue),
       });
       for (const execution of executions) {
         const workflowId = execution.execution!.workflowId!;
