@@ -8,7 +8,7 @@ import { memoryOf, WORKER_MEMORY_FLAGS } from '../testkit/pipeline';
 import { startService } from '../testkit/processes';
 import { processCpuMs } from '../testkit/procfs';
 import { argValue, round, runPool, writeResult } from './stats';
-import { floor, goSignal } from './floor/workflows';
+import { floor, goSignal, payoutShaped } from './floor/workflows';
 import { cacheSizeForHeap } from '../src/worker';
 
 /**
@@ -27,6 +27,8 @@ export async function runFloorBench(
   const timeoutMs = Number(arg('timeout', '600')) * 1000;
   const dynamicConfig = JSON.parse(arg('dynamic', '{}')) as Record<string, string | number | boolean>;
   const profileDir = arg('profile', '') || undefined;
+  // `--shape=payout`: a happy payout's steps with no-op work (bench/floor/workflows.ts) instead of the bare floor.
+  const shape = arg('shape', 'floor') === 'payout' ? payoutShaped : floor;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-floor-'));
   const bundlePath = path.join(dir, 'floor-bundle.js');
   const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('./floor/workflows'), logger: quiet });
@@ -57,13 +59,16 @@ export async function runFloorBench(
     return { ...engine.cpuMs(), worker: processCpuMs(workerPid), client: (own.user + own.system) / 1000 };
   };
   const completed = async () =>
-    (await client.workflow.count(`WorkflowType="floor" AND TaskQueue="${taskQueue}" AND ExecutionStatus="Completed"`))
-      .count;
+    (
+      await client.workflow.count(
+        `WorkflowType="${shape.name}" AND TaskQueue="${taskQueue}" AND ExecutionStatus="Completed"`,
+      )
+    ).count;
   try {
     const cpuAtStart = cpuNow();
     const t0 = performance.now();
     const starts = runPool(count, concurrency, async (i) => {
-      await client.workflow.signalWithStart(floor, {
+      await client.workflow.signalWithStart(shape, {
         workflowId: `floor-${taskQueue}-${i}`,
         taskQueue,
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
@@ -89,6 +94,7 @@ export async function runFloorBench(
     );
     const result: FloorResult = {
       engine: engine.label,
+      shape: shape.name,
       count,
       concurrency,
       dynamicConfig,
@@ -100,7 +106,7 @@ export async function runFloorBench(
       workerPeakRssMiB: Math.max(peakRss, memoryOf(workerPid).hwmMiB),
     };
     console.log(JSON.stringify(result, null, 2));
-    console.log(`-> ${writeResult(`${arg('name', 'floor')}-${engineName}`, result)}`);
+    console.log(`-> ${writeResult(`${arg('name', shape === floor ? 'floor' : 'shaped')}-${engineName}`, result)}`);
     return result;
   } finally {
     await connection.close();
@@ -113,6 +119,8 @@ export async function runFloorBench(
 
 export interface FloorResult {
   engine: string;
+  /** `floor`, or `payoutShaped`: a payout's Temporal steps with no-op work. */
+  shape: string;
   count: number;
   concurrency: number;
   dynamicConfig: Record<string, string | number | boolean>;

@@ -6,10 +6,10 @@ import { argValue, writeResult } from './stats';
 import { targetRows, type EngineResults } from './summary';
 import { runIngestBench } from './webhookIngest';
 
-const BENCHES = ['signature', 'ingest', 'floor', 'burst'] as const;
+const BENCHES = ['signature', 'ingest', 'floor', 'shaped', 'burst'] as const;
 
 /**
- * `npm run bench [-- signature|ingest|floor|burst ...] [--engine=dev|cluster|both]`: the chosen sub-benchmarks
+ * `npm run bench [-- signature|ingest|floor|shaped|burst ...] [--engine=dev|cluster|both]`: the chosen sub-benchmarks
  * (all by default) on each engine (both by default), one after the other: never in parallel, they would measure
  * each other. The signature bench needs no engine and runs once. Each writes bench-results/<name>[-<engine>].json;
  * the targets of every engine are printed at the end and written to bench-results/summary.json.
@@ -42,6 +42,10 @@ async function main(): Promise<void> {
     if (chosen.includes('floor')) {
       console.log(`\n=== floor (${engine}) ===`);
       result.floor = await runFloorBench(flags, engine);
+    }
+    if (chosen.includes('shaped')) {
+      console.log(`\n=== payout-shaped floor (${engine}) ===`);
+      result.shaped = await runFloorBench([...flags, '--shape=payout'], engine);
     }
     if (chosen.includes('burst')) {
       console.log(`\n=== burst (${engine}) ===`);

@@ -9,6 +9,8 @@ export interface EngineResults {
   engine: EngineName;
   ingest?: IngestRow[];
   floor?: FloorResult;
+  /** The payout-shaped floor (`floor --shape=payout`). */
+  shaped?: FloorResult;
   burst?: BurstSummary;
 }
 
@@ -68,6 +70,22 @@ export function targetRows(results: EngineResults): TargetRow[] {
     });
   } else {
     rows.push(missing('payout / floor (needs floor and burst)'));
+  }
+  if (results.shaped && burst) {
+    // Not a target: how much of the payout's cost its Temporal steps alone already cost on this engine.
+    const shapedCpu = sum(results.shaped.cpuMsPerWorkflow);
+    const payoutCpu = sum(burst.cpuMsPerPayout, ['emulatorAndBench']);
+    const shapedEngine = sum(results.shaped.cpuMsPerWorkflow) - sum(results.shaped.cpuMsPerWorkflow, ENGINE_PARTS);
+    const payoutEngine = sum(burst.cpuMsPerPayout) - sum(burst.cpuMsPerPayout, ENGINE_PARTS);
+    rows.push({
+      target: 'payout CPU / payout-shaped floor CPU',
+      figure:
+        `${round(payoutCpu / shapedCpu, 2)}x: ${round(payoutCpu)} / ${round(shapedCpu)} ms ` +
+        `(${parts(results.shaped.cpuMsPerWorkflow)}); engine ${round(payoutEngine / shapedEngine, 2)}x; ` +
+        `rate ${Math.round((burst.payoutsPerSec / results.shaped.workflowsPerSec) * 100)}% of ${results.shaped.workflowsPerSec}/s`,
+      goal: '',
+      met: '',
+    });
   }
   const baseline = ingest?.filter((row) => row.config === 'baseline') ?? [];
   if (baseline.length > 0) {

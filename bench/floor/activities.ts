@@ -2,3 +2,8 @@
 export function touch(): Promise<string> {
   return Promise.resolve('touched');
 }
+
+/** The payout-shaped workflow's activity, where a payout creates its transfer: no I/O either. */
+export function send(): Promise<string> {
+  return Promise.resolve('sent');
+}
