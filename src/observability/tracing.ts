@@ -10,7 +10,6 @@ import {
   OpenTelemetryWorkflowClientInterceptor,
 } from '@temporalio/interceptors-opentelemetry';
 import type { WorkerOptions } from '@temporalio/worker';
-import type { Config } from '../config';
 
 /**
  * One trace per payout path: the webhook request, its signalWithStart, the workflow, its activities and each Stark
@@ -43,15 +42,17 @@ export interface Tracing {
   shutdown(): Promise<void>;
 }
 
+/** Where traces go (OTLP/HTTP), and the service name they carry (each entry point has a default). */
+export interface TracingConfig {
+  otlpEndpoint?: string;
+  serviceName?: string;
+}
+
 /**
  * Registers the process-wide tracer provider; each entry point calls it once, before clients and workers exist.
  * `recordInto` (tests: an in-memory exporter's processor) replaces the OTLP export.
  */
-export function installTracing(
-  cfg: Config['tracing'],
-  defaultServiceName: string,
-  recordInto?: SpanProcessor,
-): Tracing {
+export function installTracing(cfg: TracingConfig, defaultServiceName: string, recordInto?: SpanProcessor): Tracing {
   const resource = new Resource({ 'service.name': cfg.serviceName ?? defaultServiceName });
   const spanProcessor =
     recordInto ??

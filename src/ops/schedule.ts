@@ -7,7 +7,7 @@ import {
 } from '@temporalio/client';
 import { Option, type Command } from 'commander';
 import { z } from 'zod';
-import { loadConfig, settingDefault } from '../config';
+import { loadSections, settingDefault } from '../config';
 import { formatBRL } from '../domain/money';
 import { ensureInvoiceSchedule } from '../schedules/invoiceSchedule';
 import { CliError, emit, examples, formatFields, formatTable, formatTime } from './output';
@@ -137,10 +137,12 @@ export function registerScheduleCommands(program: Command): void {
 
   schedule
     .command('ensure')
-    .description('create the schedule, or update it to the configured settings (needs the full configuration)')
+    .description(
+      'create the schedule, or update it to the configured settings (needs the Temporal and issuance settings)',
+    )
     .addHelpText('after', examples('schedule ensure', 'schedule --id issue-invoices-test ensure'))
     .action(async (_opts: unknown, cmd: Command) => {
-      const config = loadConfig();
+      const config = loadSections(['temporal', 'issuance']);
       const issuance = { ...config.issuance, scheduleId: idOf(cmd) };
       const outcome = await withTemporal({ cmd, temporal: config.temporal }, (client) =>
         ensureInvoiceSchedule(client, issuance, config.temporal.taskQueue),

@@ -2,7 +2,8 @@ import { isGrpcDeadlineError, type Client } from '@temporalio/client';
 import { optionalTsToMs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import type { Command } from 'commander';
-import { loadOpsTemporalConfig, type Config, type OpsTemporalConfig } from '../config';
+import { loadOpsTemporalConfig, type OpsTemporalConfig } from '../config';
+import type { TemporalConfig } from '../temporal/client';
 import { createPayloadCodec } from '../temporal/payloadCodec';
 import { createTemporalClient } from '../temporal/client';
 import { CliError } from './output';
@@ -19,7 +20,7 @@ export interface CommandNeeds {
   /** Its own default when longer work is expected (a workflow run). */
   defaultTimeoutSeconds?: number;
   /** Another configuration than the Temporal variables alone (commands that load the full one). */
-  temporal?: Config['temporal'];
+  temporal?: TemporalConfig;
   /**
    * Whether it reads or writes workflow payloads (default true): those go through the codec server. Commands that
    * read search attributes only need neither the codec server nor the keys.

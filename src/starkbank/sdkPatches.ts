@@ -21,7 +21,7 @@ import starkbank from 'starkbank';
 import { getPublicKey } from 'starkbank/sdk/utils/rest.js';
 import Ellipticcurve, { type Signature } from 'starkbank-ecdsa';
 import { z } from 'zod';
-import type { StarkConfig } from '../config';
+import type { StarkConfig } from './starkConfig';
 import { createEmulatorAgent } from './emulatorAgent';
 import { tracer } from '../observability/tracing';
 

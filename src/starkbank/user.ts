@@ -1,6 +1,6 @@
 import starkbank from 'starkbank';
-import type { StarkConfig } from '../config';
 import { signWithOpenSsl } from './sdkPatches';
+import type { StarkConfig } from './starkConfig';
 
 export type StarkUser = starkbank.Project;
 

@@ -1,8 +1,11 @@
 import { Client, Connection } from '@temporalio/client';
 import type { DataConverter, PayloadCodec } from '@temporalio/common';
-import type { Config } from '../config';
+import type { ClientConnectConfig } from '@temporalio/envconfig';
 import { createPayloadCodec, type PayloadKey } from './payloadCodec';
 import { clientTracingInterceptors } from '../observability/tracing';
+
+/** How to reach Temporal, and the keys that encrypt workflow payloads (the first encrypts, all decrypt). */
+export type TemporalConfig = ClientConnectConfig & { taskQueue: string; payloadKeys: PayloadKey[] };
 
 /** The failure converter's module, for workers and for the workflow bundle (bundleWorkflowCode). */
 export const failureConverterPath = require.resolve('./failureConverter');
@@ -21,7 +24,7 @@ export function createDataConverter(payloads: readonly PayloadKey[] | PayloadCod
  * Client-only on purpose: processes that never run a worker do not load the worker's native bridge.
  */
 export function createTemporalClient(
-  cfg: Pick<Config['temporal'], 'connectionOptions' | 'namespace'> &
+  cfg: Pick<TemporalConfig, 'connectionOptions' | 'namespace'> &
     ({ payloadKeys: readonly PayloadKey[] } | { payloadCodec: PayloadCodec }),
 ): Client {
   const connection = Connection.lazy(cfg.connectionOptions);

@@ -1,12 +1,29 @@
 import crypto from 'node:crypto';
 import { z } from 'zod';
-import type { CodecConfig, CodecToken } from '../config';
 
 /**
  * Who may use the codec server, and who they are for its log: a shared token, known by its id, or the user of an
  * OpenID Connect access token (the one the Temporal Web UI forwards with TEMPORAL_CODEC_PASS_ACCESS_TOKEN, or an
  * operator's own). Answers `undefined` for anyone else. Never returns or logs a token.
  */
+export interface CodecToken {
+  /** Who holds it, as logged for every decode; never the token. */
+  id: string;
+  token: string;
+}
+
+/** The codec server's settings (config/admin.ts reads them from the environment). */
+export interface CodecConfig {
+  host: string;
+  port: number;
+  /** The Web UI's token (`web-ui`, CODEC_TOKEN) and one per operator or tool (CODEC_TOKENS). */
+  tokens: CodecToken[];
+  /** Access tokens of this OpenID Connect issuer, for this audience, are accepted too (the signed-in UI user's). */
+  oidc?: { issuer: string; audience: string };
+  /** Origins of the Web UI allowed to call it from a browser. */
+  allowedOrigins: string[];
+}
+
 export type CodecCaller = { kind: 'token'; id: string } | { kind: 'user'; id: string };
 export type CodecAuthenticator = (credential: string | undefined) => Promise<CodecCaller | undefined>;
 

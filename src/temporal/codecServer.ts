@@ -2,9 +2,9 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Request, type Response, type Router } from 'express';
 import type { PayloadCodec } from '@temporalio/common';
-import type { CodecConfig, Config } from '../config';
+import type { TemporalConfig } from './client';
 import type { Logger } from '../observability/logger';
-import { createCodecAuthenticator, type CodecAuthenticator } from './codecAuth';
+import { createCodecAuthenticator, type CodecAuthenticator, type CodecConfig } from './codecAuth';
 import { createPayloadCodec } from './payloadCodec';
 import { fromWire, toWire, wirePayloads } from './remoteCodec';
 
@@ -36,7 +36,7 @@ export interface RunningCodecServer {
 
 /** Starts the codec server the configuration asks for; none (undefined) without a token or OIDC issuer. */
 export async function startCodecServer(
-  config: Pick<Config, 'codec' | 'temporal'>,
+  config: { codec?: CodecConfig; temporal: Pick<TemporalConfig, 'payloadKeys'> },
   logger: CodecServerOptions['logger'],
 ): Promise<RunningCodecServer | undefined> {
   if (!config.codec) return undefined;

@@ -3,7 +3,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigError, loadConfig } from '../../src/config';
+import { ConfigError, loadConfig, loadSections } from '../../src/config';
 import { MISSION_DESTINATION } from '../../src/domain/destination';
 import { generatePayloadKey } from '../../src/temporal/payloadCodec';
 import { cacheSizeForHeap } from '../../src/worker';
@@ -142,6 +142,24 @@ describe('loadConfig', () => {
     assert.match(err.message, /PAYOUT_MAX_AMOUNT_CENTS/);
     assert.match(err.message, /WEBHOOK_PORT/);
     assert.match(err.message, /STARK_ENVIRONMENT/);
+  });
+
+  it('names a malformed setting and a missing one of other sections in the same error', () => {
+    // A schema error in one section must not hide what another section's build finds.
+    const err = configError({ PAYLOAD_KEYS: payloadKeys, TEMPORAL_CONFIG_FILE: '/x', WEBHOOK_PORT: 'http' });
+    assert.match(err.message, /WEBHOOK_PORT/);
+    assert.match(err.message, /STARK_PROJECT_ID: required/);
+  });
+
+  it('loads only the sections asked for: Temporal and issuance need no Stark Bank key', () => {
+    const config = loadSections(['temporal', 'issuance'], { PAYLOAD_KEYS: payloadKeys, TEMPORAL_CONFIG_FILE: '/x' });
+    assert.equal(config.issuance.count.min, 8);
+    assert.equal(config.temporal.taskQueue, 'starkbank-payouts');
+    assert.ok(!('stark' in config));
+    assert.throws(
+      () => loadSections(['issuance'], { ISSUANCE_COUNT_MIN: '9', ISSUANCE_COUNT_MAX: '8' }),
+      /ISSUANCE_COUNT_MIN: must not exceed ISSUANCE_COUNT_MAX/,
+    );
   });
 
   it('requires credentials and says which', () => {
