@@ -5,7 +5,7 @@ import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
 import { payoutWorkflowId } from '../src/domain/payoutIds';
 import { createEventDispatcher } from '../src/events/dispatch';
-import { provisionNamespace } from '../src/temporal/provision';
+import { provisionDeployment } from '../src/setup/provisionDeployment';
 import { InvoiceIdKey, PayoutStatusKey } from '../src/temporal/searchAttributes';
 import { createWebhookApp, WEBHOOK_PATH } from '../src/webhook/app';
 import { createSignatureVerifier } from '../src/webhook/signature';
@@ -83,7 +83,7 @@ async function runConfig(
   const connection = await Connection.connect({ address: engine.address });
   const client = new Client({ connection, namespace: engine.namespace, dataConverter: runDataConverter });
   // As a deployment's setup does: the search attributes the starts carry must exist on the namespace.
-  await provisionNamespace(client, { taskQueue, retentionDays: 7 });
+  await provisionDeployment(client, { taskQueue, retentionDays: 7 });
   const keys = crypto.generateKeyPairSync('ec', {
     namedCurve: 'secp256k1',
     publicKeyEncoding: { type: 'spki', format: 'pem' },

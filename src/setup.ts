@@ -7,7 +7,7 @@ import { logger } from './observability/logger';
 import { installStarkbankPatches } from './starkbank/sdkPatches';
 import { createStarkUser } from './starkbank/user';
 import { createTemporalClient } from './temporal/client';
-import { provisionNamespace, type ProvisionReport } from './temporal/provision';
+import { provisionDeployment, type ProvisionReport } from './setup/provisionDeployment';
 import { errorMessage } from './shared/errors';
 
 export interface SetupOutcome {
@@ -27,7 +27,7 @@ export async function runSetup(config: Config): Promise<SetupOutcome> {
   const client = createTemporalClient(config.temporal);
   try {
     const { taskQueue } = config.temporal;
-    const namespace = await provisionNamespace(client, { taskQueue, retentionDays: config.namespaceRetentionDays });
+    const namespace = await provisionDeployment(client, { taskQueue, retentionDays: config.namespaceRetentionDays });
     let webhook: SetupOutcome['webhook'] = 'skipped';
     if (config.webhook.publicUrl) {
       webhook = await ensureWebhookSubscription(createStarkUser(config.stark), config.webhook.publicUrl);

@@ -1,17 +1,18 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
-import { ConfigError, loadConfig, type Config } from './config';
+import { ConfigError, loadSections, type ConfigOf } from './config';
 import { createEventDispatcher } from './events/dispatch';
 import { fetchStarkPublicKey, installStarkbankPatches } from './starkbank/sdkPatches';
 import { createStarkUser } from './starkbank/user';
 import { createTemporalClient } from './temporal/client';
 import { cachedRetention } from './temporal/namespace';
-import { payloadKeyProblem, searchAttributeProblem } from './temporal/provision';
+import { payloadKeyProblem, searchAttributeProblem } from './temporal/startupGuards';
+import { pauseSwitchWorkflowId } from './workflows/pauseSwitchDefinitions';
 import { InvoiceIdKey, PayoutStatusKey } from './temporal/searchAttributes';
 import { logger } from './observability/logger';
 import { installTracing } from './observability/tracing';
-import { registerPayoutGauges } from './observability/payoutGauges';
+import { registerPayoutGauges } from './gauges/payoutGauges';
 import { startAdminServer } from './observability/adminServer';
 import { startCodecServer } from './temporal/codecServer';
 import { createWebhookApp, WEBHOOK_PATH } from './webhook/app';
@@ -28,8 +29,12 @@ export interface RunningWebhook {
   close(): Promise<void>;
 }
 
+/** The configuration the webhook reads: no payout, issuance or recovery settings. */
+export const WEBHOOK_SECTIONS = ['temporal', 'stark', 'admin', 'webhook'] as const;
+export type WebhookConfig = ConfigOf<(typeof WEBHOOK_SECTIONS)[number]>;
+
 /** Builds the webhook from config and starts listening. */
-export async function startWebhook(config: Config): Promise<RunningWebhook> {
+export async function startWebhook(config: WebhookConfig): Promise<RunningWebhook> {
   const user = createStarkUser(config.stark);
   const client = createTemporalClient(config.temporal);
   await refuseWrongNamespace(client, config.temporal.taskQueue);
@@ -88,7 +93,7 @@ async function refuseWrongNamespace(client: Client, taskQueue: string): Promise<
   const problems = await client.connection
     .withDeadline(Date.now() + 5_000, async () => [
       await searchAttributeProblem(client, [InvoiceIdKey, PayoutStatusKey]),
-      await payloadKeyProblem(client, taskQueue),
+      await payloadKeyProblem(client, pauseSwitchWorkflowId(taskQueue)),
     ])
     .catch((err: unknown) => {
       logger.warn({ err: errorMessage(err) }, 'webhook: cannot check the namespace now (Temporal down?)');
@@ -99,7 +104,7 @@ async function refuseWrongNamespace(client: Client, taskQueue: string): Promise<
 }
 
 async function main(): Promise<void> {
-  const config = loadConfig();
+  const config = loadSections(WEBHOOK_SECTIONS);
   const tracing = installTracing(config.tracing, 'starkbank-payouts-webhook');
   installStarkbankPatches(config.stark);
   const webhook = await startWebhook(config);

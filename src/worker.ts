@@ -1,9 +1,10 @@
 import v8 from 'node:v8';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from './activities';
-import { ConfigError, loadConfig, type Config } from './config';
+import { ConfigError, loadSections, type ConfigOf } from './config';
 import { cachedRetention, lookbackProblem } from './temporal/namespace';
-import { payloadKeyProblem, searchAttributeProblem } from './temporal/provision';
+import { payloadKeyProblem, searchAttributeProblem } from './temporal/startupGuards';
+import { pauseSwitchWorkflowId } from './workflows/pauseSwitchDefinitions';
 import { customSearchAttributes } from './temporal/searchAttributes';
 import { recordsTaskQueue } from './temporal/taskQueues';
 import { createStarkUser } from './starkbank/user';
@@ -13,9 +14,13 @@ import { installTemporalRuntime } from './temporal/runtime';
 import { installStarkbankPatches } from './starkbank/sdkPatches';
 import { startAdminServer } from './observability/adminServer';
 import { startCodecServer } from './temporal/codecServer';
-import { registerPayoutGauges } from './observability/payoutGauges';
+import { registerPayoutGauges } from './gauges/payoutGauges';
 import { errorMessage } from './shared/errors';
 import { installTracing, tracedBundlePath, workerTracingOptions, type Tracing } from './observability/tracing';
+
+/** The configuration the worker reads: no issuance or webhook settings. */
+export const WORKER_SECTIONS = ['temporal', 'stark', 'payouts', 'recovery', 'admin'] as const;
+export type WorkerConfig = ConfigOf<(typeof WORKER_SECTIONS)[number]>;
 
 /**
  * Builds the worker process's two Workers, on one connection, with the same workflows and activities: one polls the
@@ -23,7 +28,7 @@ import { installTracing, tracedBundlePath, workerTracingOptions, type Tracing } 
  * served at once whatever the payouts' backlog. WORKFLOW_BUNDLE_PATH points at a prebuilt bundle (production
  * images); otherwise workflows are bundled at start.
  */
-export async function createWorkers(config: Config, tracing: Tracing): Promise<Worker[]> {
+export async function createWorkers(config: WorkerConfig, tracing: Tracing): Promise<Worker[]> {
   const { maxConcurrentWorkflowTasks, maxConcurrentActivities } = config.worker;
   const maxCachedWorkflows =
     config.worker.maxCachedWorkflows ?? cacheSizeForHeap(v8.getHeapStatistics().heap_size_limit);
@@ -35,7 +40,7 @@ export async function createWorkers(config: Config, tracing: Tracing): Promise<W
   const problems = [
     lookbackProblem(config.recovery.lookbackDays, await retentionMs(), client.options.namespace),
     await searchAttributeProblem(client, customSearchAttributes),
-    await payloadKeyProblem(client, taskQueue),
+    await payloadKeyProblem(client, pauseSwitchWorkflowId(taskQueue)),
   ].filter((p) => p !== undefined);
   if (problems.length > 0) throw new ConfigError(`Cannot start the worker:\n  ${problems.join('\n  ')}`);
   const connection = await NativeConnection.connect(config.temporal.connectionOptions);
@@ -94,7 +99,7 @@ export function cacheSizeForHeap(heapLimitBytes: number): number {
 }
 
 async function main(): Promise<void> {
-  const config = loadConfig();
+  const config = loadSections(WORKER_SECTIONS);
   installTemporalRuntime(logger, config.admin.sdkMetricsAddress);
   const tracing = installTracing(config.tracing, 'starkbank-payouts-worker');
   installStarkbankPatches(config.stark);

@@ -7,13 +7,13 @@ import { startLocalEmulator } from './localEmulator';
 import { startLocalTemporal } from './temporalServer';
 import { logger } from '../src/observability/logger';
 import { createTemporalClient } from '../src/temporal/client';
-import { provisionNamespace } from '../src/temporal/provision';
+import { provisionDeployment } from '../src/setup/provisionDeployment';
 import { installTemporalRuntime } from '../src/temporal/runtime';
 import { installStarkbankPatches } from '../src/starkbank/sdkPatches';
 import { runSetup } from '../src/setup';
 import { startWebhook } from '../src/webhook';
 import { createWorkers } from '../src/worker';
-import { registerPayoutGauges } from '../src/observability/payoutGauges';
+import { registerPayoutGauges } from '../src/gauges/payoutGauges';
 import { installTracing } from '../src/observability/tracing';
 import { errorMessage } from '../src/shared/errors';
 
@@ -91,7 +91,7 @@ async function main(): Promise<void> {
   stops.push(() => tracing.shutdown());
   installStarkbankPatches(config.stark);
   // The namespace (retention, search attributes, pause switch) comes before the worker, which checks it.
-  const provisioned = await provisionNamespace(createTemporalClient(config.temporal), {
+  const provisioned = await provisionDeployment(createTemporalClient(config.temporal), {
     taskQueue: config.temporal.taskQueue,
     retentionDays: config.namespaceRetentionDays,
   });

@@ -1,57 +1,43 @@
-import { isGrpcServiceError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { status } from '@grpc/grpc-js';
+import { isGrpcServiceError, type Client } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
-import { ensurePauseSwitch } from '../decisions/pauseSwitch';
-import { pauseSwitchWorkflowId } from '../workflows/pauseSwitchDefinitions';
 import { daysToMs, formatDays, namespaceRetentionMs } from './namespace';
-import { PayloadKeyError } from './payloadCodec';
 import { customSearchAttributes } from './searchAttributes';
 
-export interface ProvisionReport {
+// What the product needs of its Temporal namespace: the namespace, its retention and the search attributes.
+
+export interface NamespaceReport {
   namespace: 'created' | 'exists' | 'missing';
   retention: string;
   searchAttributes: string;
-  pauseSwitch: 'started' | 'running' | 'skipped';
   /** What this cluster would not let setup do itself (Temporal Cloud): the exact commands for a person. */
   manual: string[];
 }
 
-// gRPC status codes (the grpc-js enum is not a dependency of ours).
-const INVALID_ARGUMENT = 3;
-const NOT_FOUND = 5;
-const ALREADY_EXISTS = 6;
-const PERMISSION_DENIED = 7;
-const UNIMPLEMENTED = 12;
 const codeOf = (err: unknown) => (isGrpcServiceError(err) ? Number(err.code) : undefined);
 /** The cluster manages this elsewhere (Temporal Cloud: tcld or the Cloud UI), not through this API. */
-const notHere = (err: unknown) => [PERMISSION_DENIED, UNIMPLEMENTED].includes(codeOf(err) ?? -1);
+const notHere = (err: unknown) => [status.PERMISSION_DENIED, status.UNIMPLEMENTED].includes(codeOf(err) ?? -1);
 
 const IndexedValueType = temporal.api.enums.v1.IndexedValueType;
 const indexedTypes = {
   KEYWORD: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
   INT: IndexedValueType.INDEXED_VALUE_TYPE_INT,
 } as const;
-const typeNames = { KEYWORD: 'Keyword', INT: 'Int' } as const;
+export const typeNames = { KEYWORD: 'Keyword', INT: 'Int' } as const;
 
 /**
- * Everything the product needs of its Temporal namespace before a worker starts, created where the cluster lets
- * setup do it (a self-hosted server, the dev server) and printed as commands where it does not (Temporal Cloud):
- * the namespace, a retention at least `retentionDays` (raised, never lowered), the product's search attributes,
- * and the pause switch running (payouts treat a missing one as paused). Safe to run again at any time.
+ * The namespace as the product needs it, created where the cluster lets setup do it (a self-hosted server, the dev
+ * server) and printed as commands where it does not (Temporal Cloud): the namespace, a retention at least
+ * `retentionDays` (raised, never lowered), and the product's search attributes. Safe to run again at any time.
  */
 export async function provisionNamespace(
   client: Client,
-  { taskQueue, retentionDays }: { taskQueue: string; retentionDays: number },
-): Promise<ProvisionReport> {
+  { retentionDays }: { retentionDays: number },
+): Promise<NamespaceReport> {
   const namespace = client.options.namespace;
   const manual: string[] = [];
-  const report: ProvisionReport = {
-    namespace: 'exists',
-    retention: '',
-    searchAttributes: '',
-    pauseSwitch: 'skipped',
-    manual,
-  };
+  const report: NamespaceReport = { namespace: 'exists', retention: '', searchAttributes: '', manual };
 
   const exists = await namespaceExists(client);
   if (!exists) {
@@ -62,7 +48,7 @@ export async function provisionNamespace(
       });
       report.namespace = 'created';
     } catch (err) {
-      if (codeOf(err) === ALREADY_EXISTS) {
+      if (codeOf(err) === status.ALREADY_EXISTS) {
         report.namespace = 'exists';
       } else if (notHere(err)) {
         report.namespace = 'missing';
@@ -119,8 +105,6 @@ export async function provisionNamespace(
       manual.push(`tcld namespace search-attributes add --namespace ${namespace} ${flags}`);
     }
   }
-
-  report.pauseSwitch = await ensurePauseSwitch(client, taskQueue);
   return report;
 }
 
@@ -141,7 +125,7 @@ export async function missingSearchAttributes(client: Client): Promise<typeof cu
     const known = await client.workflow.count(probe).then(
       () => true,
       (err: unknown) => {
-        if (codeOf(err) === INVALID_ARGUMENT) return false;
+        if (codeOf(err) === status.INVALID_ARGUMENT) return false;
         throw err;
       },
     );
@@ -150,43 +134,12 @@ export async function missingSearchAttributes(client: Client): Promise<typeof cu
   return missing;
 }
 
-/** Why a process that writes `written` must not start, or undefined when the namespace has them all. */
-export async function searchAttributeProblem(
-  client: Client,
-  written: readonly { name: string; type: keyof typeof typeNames }[],
-): Promise<string | undefined> {
-  const missing = (await missingSearchAttributes(client)).filter((key) => written.some((w) => w.name === key.name));
-  if (missing.length === 0) return undefined;
-  const names = missing.map((key) => `${key.name} (${typeNames[key.type]})`).join(', ');
-  return (
-    `namespace ${client.options.namespace} has no search attribute ${names}, which this process writes: ` +
-    'run setup (npm run ops -- setup), or create it as docs/deployment.md says'
-  );
-}
-
-/**
- * Whether this process's payload keys read what the deployment already wrote: the pause switch's memo is the
- * canary (it exists from the first setup on). A process with a wrong or missing key would otherwise start and
- * fail every workflow task it touches.
- */
-export async function payloadKeyProblem(client: Client, taskQueue: string): Promise<string | undefined> {
-  try {
-    await client.workflow.getHandle(pauseSwitchWorkflowId(taskQueue)).describe();
-    return undefined;
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return undefined;
-    const keyError = [err, err instanceof Error ? err.cause : undefined].find((e) => e instanceof PayloadKeyError);
-    if (!keyError) throw err;
-    return `the payload keys do not read what this deployment wrote: ${keyError.message} (check PAYLOAD_KEYS)`;
-  }
-}
-
 async function namespaceExists(client: Client): Promise<boolean> {
   try {
     await client.workflowService.describeNamespace({ namespace: client.options.namespace });
     return true;
   } catch (err) {
-    if (codeOf(err) === NOT_FOUND) return false;
+    if (codeOf(err) === status.NOT_FOUND) return false;
     throw err;
   }
 }

@@ -4,7 +4,7 @@ import { cpf } from 'cpf-cnpj-validator';
 import type { Client } from '@temporalio/client';
 import { createActivities, type ActivityDeps } from '../../src/activities';
 import { cachedRetention } from '../../src/temporal/namespace';
-import { provisionNamespace } from '../../src/temporal/provision';
+import { provisionDeployment } from '../../src/setup/provisionDeployment';
 import { MISSION_DESTINATION } from '../../src/domain/destination';
 import type { PayoutState, PayoutStatus, PayoutWorkflow } from '../../src/workflows/payoutDefinitions';
 import { createEventDispatcher, type EventDispatcher } from '../../src/events/dispatch';
@@ -59,7 +59,7 @@ export async function withPayoutWorker<T>(
   const env = await getTestEnv();
   const taskQueue = uniqueId('tq');
   const deps = testActivityDeps(env.client, stark.user, taskQueue, { guardrails, ...overrides });
-  await provisionNamespace(env.client, { taskQueue, retentionDays: 7 });
+  await provisionDeployment(env.client, { taskQueue, retentionDays: 7 });
   return withWorker({ workflowsPath, activities: createActivities(deps), taskQueue }, (ctx) =>
     fn({ ...ctx, dispatcher: createEventDispatcher({ client: ctx.client, taskQueue, retentionMs: deps.retentionMs }) }),
   );

@@ -14,7 +14,7 @@ import { dynamicConfigArgs, productDevServerArgs } from '../../tools/devServerAr
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { provisionNamespace } from '../../src/temporal/provision';
+import { provisionDeployment } from '../../src/setup/provisionDeployment';
 import { recordsTaskQueue } from '../../src/temporal/taskQueues';
 import { failureConverterPath } from '../../src/temporal/client';
 import { installTracing, workerTracingOptions, workflowInterceptorModules } from '../../src/observability/tracing';
@@ -76,7 +76,7 @@ async function createClusterEnv(): Promise<TestWorkflowEnvironment> {
     address: cluster.address,
     client: { dataConverter: runDataConverter },
   });
-  await provisionNamespace(env.client, { taskQueue: 'test-provision', retentionDays: 7 });
+  await provisionDeployment(env.client, { taskQueue: 'test-provision', retentionDays: 7 });
   uiUrl = cluster.uiUrl;
   process.stderr.write(
     `[test] engine: local cluster (PostgreSQL, ${cluster.historyShards} shards) at ${cluster.address}\n`,

@@ -8,7 +8,7 @@ import { temporal } from '@temporalio/proto';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { findFreeClusterPorts } from '../../tools/cluster/ports';
 import { startCluster, type ClusterOptions, type LocalCluster } from '../../tools/cluster/startCluster';
-import { provisionNamespace } from '../../src/temporal/provision';
+import { provisionDeployment } from '../../src/setup/provisionDeployment';
 import { customSearchAttributes, PayoutStatusKey } from '../../src/temporal/searchAttributes';
 import { upsertInvoiceSearchAttributes } from '../fixtures/workflows';
 import { eventually, getWorkflowBundle, uniqueId } from '../helpers/temporal';
@@ -69,7 +69,7 @@ describe('local cluster (npm run cluster): PostgreSQL, the real server, the Web 
     // A fresh cluster has none of the product's attributes, as any self-hosted one: setup creates them.
     const before = await c.operatorService.listSearchAttributes({ namespace: 'default' });
     assert.equal(customSearchAttributes.filter((key) => key.name in (before.customAttributes ?? {})).length, 0);
-    const report = await provisionNamespace(new Client({ connection: c }), {
+    const report = await provisionDeployment(new Client({ connection: c }), {
       taskQueue: uniqueId('tq'),
       retentionDays: 3,
     });

@@ -40,7 +40,7 @@ function cloudLikeClient(opts: { namespaceExists: boolean; retentionDays: number
 describe('provisionNamespace on a cluster that refuses operator writes (Temporal Cloud)', () => {
   it('says exactly what to create: the missing search attributes and a longer retention', async () => {
     const client = cloudLikeClient({ namespaceExists: true, retentionDays: 3, attributes: ['InvoiceId', 'BatchId'] });
-    const report = await provisionNamespace(client, { taskQueue: 'q', retentionDays: 7 });
+    const report = await provisionNamespace(client, { retentionDays: 7 });
     assert.equal(report.namespace, 'exists');
     assert.equal(report.retention, '3 days, shorter than 7 days');
     assert.equal(report.searchAttributes, 'missing PayoutStatus, PayoutAmount, TransferId, DecisionState');
@@ -54,7 +54,7 @@ describe('provisionNamespace on a cluster that refuses operator writes (Temporal
 
   it('says to create the namespace first when it does not exist', async () => {
     const client = cloudLikeClient({ namespaceExists: false, retentionDays: 0, attributes: [] });
-    const report = await provisionNamespace(client, { taskQueue: 'q', retentionDays: 7 });
+    const report = await provisionNamespace(client, { retentionDays: 7 });
     assert.equal(report.namespace, 'missing');
     assert.deepEqual(report.manual, [
       'tcld namespace create --namespace payouts.a1b2c --retention-days 7 (or the Cloud UI)',

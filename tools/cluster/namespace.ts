@@ -1,3 +1,4 @@
+import { status } from '@grpc/grpc-js';
 import { Connection, isGrpcServiceError } from '@temporalio/client';
 import { msNumberToTs, tsToMs } from '@temporalio/common/lib/time';
 
@@ -10,10 +11,6 @@ export interface NamespaceOptions {
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-
-// gRPC status codes (the grpc-js enum is not a dependency of ours).
-const NOT_FOUND = 5;
-const ALREADY_EXISTS = 6;
 
 const hasCode = (error: unknown, code: number): boolean => isGrpcServiceError(error) && Number(error.code) === code;
 
@@ -29,7 +26,7 @@ async function ensureNamespace(connection: Connection, opts: NamespaceOptions): 
     }
     return;
   } catch (error) {
-    if (!hasCode(error, NOT_FOUND)) throw error;
+    if (!hasCode(error, status.NOT_FOUND)) throw error;
   }
   opts.log(`creating namespace ${namespace} (retention ${opts.retentionDays} days)`);
   try {
@@ -38,7 +35,7 @@ async function ensureNamespace(connection: Connection, opts: NamespaceOptions): 
       workflowExecutionRetentionPeriod: msNumberToTs(opts.retentionDays * DAY_MS),
     });
   } catch (error) {
-    if (!hasCode(error, ALREADY_EXISTS)) throw error;
+    if (!hasCode(error, status.ALREADY_EXISTS)) throw error;
   }
 }
 
