@@ -12,6 +12,32 @@ const notProduct = ['emulator', 'tools', 'testkit', 'test', 'bench', 'chaos'].ma
   message: `src/ is the product alone: it must not import ${room}/.`,
 }));
 
+/**
+ * The floors of src/, bottom first: a room imports only rooms on floors below its own, so no import runs back up.
+ * Workflows call activities through the contract in workflows/activityTypes.ts, which src/activities implements.
+ */
+const FLOORS = [
+  ['shared', 'types'],
+  ['domain'],
+  ['observability'],
+  ['starkbank', 'temporal'],
+  ['config'],
+  ['workflows'],
+  ['decisions'],
+  ['events', 'schedules', 'gauges'],
+  ['activities', 'webhook', 'setup'],
+];
+const ENTRY_POINTS = ['ops', 'worker', 'webhook', 'setup', 'healthcheck'];
+
+/** What a room on `floor` must not import: every other room on its floor or above, and the entry points. */
+function notAbove(room, floor) {
+  const higher = [...FLOORS.slice(floor).flat(), ...ENTRY_POINTS].filter((other) => other !== room);
+  return [...new Set(higher)].map((other) => ({
+    group: [`../${other}`, `../${other}/**`],
+    message: `src/${room}/ is on floor ${floor + 1} of eslint.config.mjs's FLOORS: it must not import ${other} (same floor or above).`,
+  }));
+}
+
 export default tseslint.config(
   { ignores: ['lib/**', 'coverage/**', 'node_modules/**', '.data/**', 'reports/**', '.stryker-tmp/**'] },
   eslint.configs.recommended,
@@ -26,27 +52,23 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  // src/*.ts and src/ops/ are the entry points: above every floor, they may import any room.
   {
     files: ['src/**/*.ts'],
     rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: notProduct }] },
   },
+  ...FLOORS.flatMap((rooms, floor) =>
+    rooms.map((room) => ({
+      files: [`src/${room}/**/*.ts`],
+      rules: {
+        '@typescript-eslint/no-restricted-imports': ['error', { patterns: [...notProduct, ...notAbove(room, floor)] }],
+      },
+    })),
+  ),
   {
     // Workflow code must replay deterministically: no Node built-ins, no I/O, activities only through proxies.
     files: ['src/workflows/**/*.ts'],
     rules: {
-      '@typescript-eslint/no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            ...notProduct,
-            {
-              group: ['../activities', '../activities/*'],
-              allowTypeImports: true,
-              message: 'Workflows reach activities only through proxyActivities: use `import type`.',
-            },
-          ],
-        },
-      ],
       'no-restricted-imports': [
         'error',
         {

@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { openCase, openLossCase, recordDecision } from '../decisions/records';
-import type { LossCase } from '../decisions/records';
+import type { LossCase } from '../workflows/decisionRecordDefinitions';
 import type { ReversalLoss } from '../domain/reconciliation';
 import { reversalLossCents, reversalLosses } from '../observability/metrics';
 import type { DecisionEntry, OpenCase } from '../workflows/decisionRecordDefinitions';

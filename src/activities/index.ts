@@ -3,6 +3,7 @@ import { readDecisionRecord } from '../decisions/records';
 import { createPauseSwitchReader } from '../decisions/pauseSwitch';
 import type { Destination } from '../domain/destination';
 import type { StarkUser } from '../starkbank/user';
+import type { Activities } from '../workflows/activityTypes';
 import { createBudgetActivities, createBudgetClient } from './budget';
 import { createDecisionActivities } from './decisions';
 import { createIssuanceActivities } from './issuance';
@@ -27,14 +28,17 @@ export interface ActivityDeps {
   now?: () => Date;
 }
 
-/** Every activity the worker registers, built from injected dependencies (no globals, easy to test). */
-export function createActivities(deps: ActivityDeps) {
+/**
+ * Every activity the worker registers, built from injected dependencies (no globals, easy to test): exactly the
+ * contract the workflows call (workflows/activityTypes.ts).
+ */
+export function createActivities(deps: ActivityDeps): Activities {
   const { client, taskQueue, guardrails, user } = deps;
   const budget = createBudgetClient({ ...deps, dailyMaxCents: guardrails.dailyMaxCents });
   const finder = createTransferFinder(user);
   // The operator's rejection, from the invoice's decision record: one that cannot be read fails the read.
   const readRejection = async (invoiceId: string) => (await readDecisionRecord(client, invoiceId))?.rejected;
-  return {
+  const activities = {
     ...createPayoutReadActivities({
       ...deps,
       limits: { ...guardrails, workspaceId: deps.workspaceId },
@@ -55,6 +59,9 @@ export function createActivities(deps: ActivityDeps) {
     ...createDecisionActivities(deps),
     ...createRecoveryActivities(deps),
   };
+  // One registered but missing from the contract is a compile error here, not an activity no workflow can call.
+  const exact: Exclude<keyof typeof activities, keyof Activities> extends never ? Activities : never = activities;
+  return exact;
 }
 
-export type Activities = ReturnType<typeof createActivities>;
+export type { Activities };

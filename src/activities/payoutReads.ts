@@ -1,39 +1,10 @@
 import { owedCents } from '../domain/money';
 import type { GuardrailLimits } from '../domain/guardrails';
 import type { Rejection } from '../domain/sendGate';
-import type { CreditedInvoice, TransferSnapshot } from '../domain/types';
+import type { TransferSnapshot } from '../domain/types';
 import type { StarkUser } from '../starkbank/user';
 import { readCreditFromLogs } from './invoices';
-
-/** What a payout's check needs, read at once. */
-export interface PayoutFacts {
-  /** The invoice as credited, net of reversals so far; undefined while it has no credited log (or none at all). */
-  credited?: CreditedInvoice;
-  /** Every transfer any run of the payout made, with its attempt number. */
-  earlier: (TransferSnapshot & { attempt: number })[];
-  /** An operator's rejection on the invoice's decision record. */
-  rejected?: Rejection;
-  limits: GuardrailLimits;
-}
-
-/** A transfer as the API has it now; once it succeeded, also what a person may need to know about it. */
-export interface TransferLookup {
-  transfer: TransferSnapshot | null;
-  succeeded?: {
-    /** What is owed now (credited − fee − reversed): less than was sent means a reversal loss. */
-    owedCents?: number;
-    /** A rejection recorded after the send gate let the transfer go. */
-    rejected?: Rejection;
-  };
-}
-
-export interface TransferToLookUp {
-  invoiceId: string;
-  externalId: string;
-}
-
-/** What a send whose outcome is unknown made: its transfer, none for sure, or none yet while a late commit may show. */
-export type Settled = TransferLookup | 'none' | 'not-yet';
+import type { PayoutFacts, Settled, TransferLookup, TransferToLookUp } from '../workflows/activityTypes';
 
 export interface PayoutReadDeps {
   user: StarkUser;

@@ -5,14 +5,8 @@ import { z } from 'zod';
 import { openCase, readDecisionRecord } from '../decisions/records';
 import { reversedCents } from '../domain/money';
 import { invoiceIdOfTransfer, invoiceTransfersTag, PAYOUT_TAG, payoutWorkflowId } from '../domain/payoutIds';
-import {
-  compareCreditsWithTransfers,
-  type Findings,
-  type ReversalLoss,
-  type UnpaidAction,
-} from '../domain/reconciliation';
-import type { LossCase } from '../decisions/records';
-import { createEventDispatcher, type DispatchOutcome } from '../events/dispatch';
+import { compareCreditsWithTransfers, type UnpaidAction } from '../domain/reconciliation';
+import { createEventDispatcher } from '../events/dispatch';
 import { MalformedEventError, parseEvent } from '../events/schema';
 import { collect } from '../starkbank/list';
 import { invoiceLogSchema, transferSchema, type InvoiceLog, type Transfer } from '../starkbank/schemas';
@@ -21,6 +15,8 @@ import { lookUpTransferSignal } from '../workflows/payoutDefinitions';
 import { starkCall } from './starkCall';
 import { reportReversalLoss } from './decisions';
 import { sweepUndeliveredEvents, sweepUnprocessableEvents } from '../observability/metrics';
+import type { ReconciliationReport, SweepReport } from '../workflows/activityTypes';
+import type { DispatchOutcome } from '../domain/types';
 
 export interface RecoveryActivityDeps {
   user: StarkUser;
@@ -29,24 +25,6 @@ export interface RecoveryActivityDeps {
   retentionMs: () => Promise<number>;
   workspaceId?: string;
   now?: () => Date;
-}
-
-export interface SweepReport {
-  undelivered: number;
-  outcomes: Partial<Record<DispatchOutcome | 'unprocessable', number>>;
-  markedDelivered: number;
-  /** Events that can never be processed: reported once, then marked delivered so no sweep lists them again. */
-  unprocessable: { eventId: string; reason: string }[];
-}
-
-export interface ReconciliationReport extends Omit<Findings, 'unpaid' | 'reversalLosses'> {
-  since: string;
-  credited: number;
-  /** Invoices with a reversal in the window (their credit may be older). */
-  reversed: number;
-  transfers: number;
-  unpaid: { invoiceId: string; netCents: number; action: UnpaidAction }[];
-  reversalLosses: (ReversalLoss & { reversedCents: number; action: LossCase })[];
 }
 
 // JSON-able copy of an SDK event (the SDK turns `created` into a Date).

@@ -15,6 +15,7 @@ import {
   type DecisionEntry,
   type DecisionRecordState,
   type DecisionRecordWorkflow,
+  type LossCase,
   type OpenCase,
 } from '../workflows/decisionRecordDefinitions';
 
@@ -97,9 +98,6 @@ export function openCase(
     startWorkflowOperation: startRecord(invoiceId, taskQueue),
   });
 }
-
-/** What became of a reversal loss: a case opened now, one already open, or acknowledged by an operator. */
-export type LossCase = 'case-opened' | 'case-open' | 'acknowledged';
 
 /**
  * Lists a reversal loss for a person: opens a `reversal-loss` case on the invoice's record, unless one for this loss

@@ -28,3 +28,16 @@ export interface CreditedInvoice {
   /** What the payer got back by reversals as of this read: the credited amount minus what the invoice still holds. */
   reversedCents: number;
 }
+
+/** What handing one event to Temporal did: the webhook's answer, metrics and reports name it. */
+export type DispatchOutcome =
+  | 'payout-started-or-signaled'
+  | 'payout-already-closed'
+  | 'credit-too-old'
+  | 'transfer-signaled'
+  | 'transfer-not-ours'
+  | 'transfer-progress-ignored'
+  | 'payout-not-running'
+  | 'other-workspace'
+  | 'duplicate-delivery'
+  | 'ignored';

@@ -2,7 +2,7 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Clien
 import { LRUCache } from 'lru-cache';
 import { openCase } from '../decisions/records';
 import { invoiceIdOfTransfer, payoutWorkflowId } from '../domain/payoutIds';
-import { FINAL_TRANSFER_STATUSES } from '../domain/types';
+import { FINAL_TRANSFER_STATUSES, type DispatchOutcome } from '../domain/types';
 import { formatDays } from '../temporal/namespace';
 import { InvoiceIdKey, PayoutStatusKey } from '../temporal/searchAttributes';
 import {
@@ -14,18 +14,6 @@ import {
   type PayoutWorkflow,
 } from '../workflows/payoutDefinitions';
 import type { ParsedEvent } from './schema';
-
-export type DispatchOutcome =
-  | 'payout-started-or-signaled'
-  | 'payout-already-closed'
-  | 'credit-too-old'
-  | 'transfer-signaled'
-  | 'transfer-not-ours'
-  | 'transfer-progress-ignored'
-  | 'payout-not-running'
-  | 'other-workspace'
-  | 'duplicate-delivery'
-  | 'ignored';
 
 // Clocks differ: a credit this close to the retention is treated as too old.
 const RETENTION_MARGIN_MS = 60 * 60_000;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Option, type Command } from 'commander';
 import { settingDefault } from '../config';
-import type { ReconciliationReport, SweepReport } from '../activities/recovery';
+import type { ReconciliationReport, SweepReport } from '../workflows/activityTypes';
 import { formatBRL } from '../domain/money';
 import { hasDrift } from '../domain/reconciliation';
 import { reconcilePayouts, sweepEvents } from '../workflows/recovery';

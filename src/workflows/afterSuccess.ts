@@ -1,4 +1,4 @@
-import type { TransferLookup } from '../activities/payoutReads';
+import type { TransferLookup } from './activityTypes';
 import { formatBRL, reversalLossCents } from '../domain/money';
 import { rejectedReason } from '../domain/sendGate';
 import type { TransferSnapshot } from '../domain/types';

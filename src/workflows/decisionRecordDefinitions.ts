@@ -80,3 +80,6 @@ export function decisionStateOf(record: Pick<DecisionRecordState, 'rejected' | '
   if (record.rejected) return 'Rejected';
   return 'Decided';
 }
+
+/** What became of a reversal loss: a case opened now, one already open, or acknowledged by an operator. */
+export type LossCase = 'case-opened' | 'case-open' | 'acknowledged';

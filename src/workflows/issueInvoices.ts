@@ -1,5 +1,5 @@
 import { log, proxyActivities, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import type { Activities } from './activityTypes';
 import { ErrorTypes } from '../domain/errorTypes';
 import { batchIdFromWorkflowId, pickInRange, type IssuanceInput, type IssuanceResult } from '../domain/issuance';
 import { formatBRL } from '../domain/money';

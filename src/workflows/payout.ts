@@ -5,7 +5,7 @@ import { owedCents } from '../domain/money';
 import { nothingLeftReason } from '../domain/payoutAmounts';
 import { transferExternalId } from '../domain/payoutIds';
 import { refusalReason, rejectedReason, type Refusal } from '../domain/sendGate';
-import type { TransferLookup } from '../activities/payoutReads';
+import type { TransferLookup } from './activityTypes';
 import { FINAL_TRANSFER_STATUSES, type TransferSnapshot } from '../domain/types';
 import { afterSuccess } from './afterSuccess';
 import { reads, writes } from './payoutActivities';

@@ -1,5 +1,5 @@
 import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import type { Activities } from './activityTypes';
 import { ErrorTypes } from '../domain/errorTypes';
 
 /** The activities a payout calls, with the retry policies that fit each kind. */

@@ -1,7 +1,7 @@
 import type { UpdateDefinition } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { payoutWorkflowId } from '../domain/payoutIds';
-import type { TransferLookup } from '../activities/payoutReads';
+import type { TransferLookup } from './activityTypes';
 import type { Approval } from '../domain/sendGate';
 import type { CreditedInvoice, TransferSnapshot, TransferStatus } from '../domain/types';
 import { PayoutStatusKey } from '../temporal/searchAttributes';

@@ -1,4 +1,4 @@
-import type { PayoutFacts } from '../activities/payoutReads';
+import type { PayoutFacts } from './activityTypes';
 import { Backoff } from '../domain/backoff';
 import { reads } from './payoutActivities';
 import type { PayoutInput } from './payoutDefinitions';

@@ -1,6 +1,6 @@
 import { log, proxyActivities, setCurrentDetails } from '@temporalio/workflow';
-import type { Activities } from '../activities';
-import type { ReconciliationReport, SweepReport } from '../activities/recovery';
+import type { Activities } from './activityTypes';
+import type { ReconciliationReport, SweepReport } from './activityTypes';
 import { hasDrift } from '../domain/reconciliation';
 import { formatBRL } from '../domain/money';
 

@@ -7,7 +7,7 @@ import {
   TimeoutType,
   type TemporalFailure,
 } from '@temporalio/common';
-import type { TransferLookup } from '../../src/activities/payoutReads';
+import type { TransferLookup } from '../../src/workflows/activityTypes';
 import { ErrorTypes } from '../../src/domain/errorTypes';
 import { owedCents } from '../../src/domain/money';
 import { attemptOfExternalId } from '../../src/domain/payoutIds';

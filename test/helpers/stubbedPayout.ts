@@ -1,12 +1,12 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { Activities } from '../../src/activities';
+import type { Activities } from '../../src/workflows/activityTypes';
 import type { ReversalLoss } from '../../src/domain/reconciliation';
 import { ErrorTypes } from '../../src/domain/errorTypes';
 import type { GuardrailLimits } from '../../src/domain/guardrails';
 import { payoutWorkflowId } from '../../src/domain/payoutIds';
 import type { CreditedInvoice, TransferSnapshot } from '../../src/domain/types';
-import type { TransferLookup } from '../../src/activities/payoutReads';
+import type { TransferLookup } from '../../src/workflows/activityTypes';
 import { owedCents } from '../../src/domain/money';
 import { sendThroughGate, type GateDeps, type GrantAnswer, type GrantRequest } from '../../src/domain/sendGate';
 import type { DecisionEntry, DecisionRecordState } from '../../src/workflows/decisionRecordDefinitions';

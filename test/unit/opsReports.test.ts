@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { ReconciliationReport } from '../../src/activities/recovery';
+import type { ReconciliationReport } from '../../src/workflows/activityTypes';
 import { renderReconciliation } from '../../src/ops/recovery';
 
 describe('ops recovery report', () => {

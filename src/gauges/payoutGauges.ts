@@ -1,13 +1,13 @@
 import type { Client } from '@temporalio/client';
 import client, { type Registry } from 'prom-client';
-import type { ReconciliationReport } from '../activities/recovery';
+import type { ReconciliationReport } from '../workflows/activityTypes';
 import type { UnpaidAction } from '../domain/reconciliation';
 import { PAYOUT_STATUSES, payoutListQuery, WAITS_FOR_PERSON, type PayoutStatus } from '../workflows/payoutDefinitions';
 import { DecisionStateKey } from '../temporal/searchAttributes';
 import { recordsTaskQueue } from '../temporal/taskQueues';
 import { DECISION_RECORD_WORKFLOW_TYPE } from '../workflows/decisionRecordDefinitions';
 import { reconcilePayouts } from '../workflows/recovery';
-import { registry as processRegistry } from './metrics';
+import { registry as processRegistry } from '../observability/metrics';
 
 const UNPAID_ACTIONS: readonly UnpaidAction[] = [
   'payout-started',
