@@ -7,11 +7,11 @@ import { cpf } from 'cpf-cnpj-validator';
 import { payoutWorkflowId } from '../../src/domain/payoutIds';
 import { createDataConverter } from '../../src/temporal/client';
 import { ENCRYPTED_ENCODING, generatePayloadKey, parsePayloadKeys } from '../../src/temporal/payloadCodec';
-import { provisionNamespace } from '../../src/temporal/provision';
+import { provisionDeployment } from '../../src/setup/provisionDeployment';
 import { deploymentQueuesFilter } from '../../src/temporal/taskQueues';
 import type { PayoutState } from '../../src/workflows/payoutDefinitions';
 import { freePort } from '../../testkit/devServer';
-import { startTestEmulator, type TestEmulator } from '../../testkit/emulator';
+import { useTestEmulator } from '../helpers/emulator';
 import { runToExit, startService, type ChildService } from '../../testkit/processes';
 import { payloadsOf } from '../helpers/histories';
 import { waitForStatus } from '../helpers/payouts';
@@ -22,12 +22,7 @@ const text = (bytes: Uint8Array | null | undefined) => Buffer.from(bytes ?? []).
 
 describe('payload encryption (real processes, real Temporal, emulator)', function () {
   this.timeout(180_000);
-  let stark: TestEmulator;
-
-  before(async () => {
-    stark = await startTestEmulator({ seed: randomUUID(), behaviour: { timeScale: 0.01, payShare: 0 } });
-  });
-  after(() => stark?.close());
+  const stark = useTestEmulator({ behaviour: { timeScale: 0.01, payShare: 0 } });
 
   it('stores payer data encrypted, shows it through the codec, and keeps paying across a key rotation', async () => {
     const env = await getTestEnv();
@@ -51,7 +46,7 @@ describe('payload encryption (real processes, real Temporal, emulator)', functio
       new Client({ connection: env.connection, dataConverter: createDataConverter(parsePayloadKeys(keys)) });
     // What Temporal's database, its backups and anyone with namespace read access see: no codec.
     const raw = new Client({ connection: env.connection });
-    await provisionNamespace(clientWith(keyA), { taskQueue, retentionDays: 7 });
+    await provisionDeployment(clientWith(keyA), { taskQueue, retentionDays: 7 });
 
     const services: ChildService[] = [];
     const startServices = async (payloadKeys: string) => {

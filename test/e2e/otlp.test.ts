@@ -1,9 +1,8 @@
 import { serviceEnv } from '../../testkit/serviceEnv';
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startTestEmulator, type TestEmulator } from '../../testkit/emulator';
+import { useTestEmulator } from '../helpers/emulator';
 import { startService } from '../../testkit/processes';
 import { getTestEnv, uniqueId } from '../helpers/temporal';
 
@@ -28,12 +27,7 @@ async function startCollector() {
 
 describe('trace export (real webhook process, OTLP/HTTP)', function () {
   this.timeout(60_000);
-  let stark: TestEmulator;
-
-  before(async () => {
-    stark = await startTestEmulator({ seed: randomUUID() });
-  });
-  after(() => stark?.close());
+  const stark = useTestEmulator();
 
   it('exports the webhook spans to OTEL_EXPORTER_OTLP_ENDPOINT, named after the service', async () => {
     const env = await getTestEnv();

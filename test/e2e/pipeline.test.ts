@@ -1,6 +1,5 @@
 import { serviceEnv } from '../../testkit/serviceEnv';
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import starkbank from 'starkbank';
 import { cpf } from 'cpf-cnpj-validator';
 import { netCreditedAmount } from '../../src/domain/money';
@@ -9,9 +8,9 @@ import type { PayoutState } from '../../src/workflows/payoutDefinitions';
 import { collect } from '../../src/starkbank/list';
 import { invoiceLogSchema, transferSchema } from '../../src/starkbank/schemas';
 import { destination } from '../helpers/payouts';
-import { provisionNamespace } from '../../src/temporal/provision';
+import { provisionDeployment } from '../../src/setup/provisionDeployment';
 import { adminUrlOf, startService, type ChildService } from '../../testkit/processes';
-import { startTestEmulator, type TestEmulator } from '../../testkit/emulator';
+import { useTestEmulator } from '../helpers/emulator';
 import { getTestEnv, uniqueId } from '../helpers/temporal';
 import { freePort } from '../../testkit/devServer';
 
@@ -19,17 +18,11 @@ const INVOICES = 12;
 
 describe('end to end: emulator -> signed webhooks -> webhook process -> payouts -> transfers', function () {
   this.timeout(120_000);
-  let stark: TestEmulator;
-
-  before(async () => {
-    stark = await startTestEmulator({
-      seed: randomUUID(),
-      // Bank time runs 20x faster: invoices are paid 0.05-0.5 s after issue, transfers settle in ~0.5 s.
-      behaviour: { timeScale: 0.05, payShare: 0.75, payDelayMinMs: 1_000, payDelayMaxMs: 10_000, invoiceFee: 37 },
-      faults: { duplicateDeliveryRate: 0.3, outOfOrderDelivery: true, outOfOrderMaxDelayMs: 300 },
-    });
+  const stark = useTestEmulator({
+    // Bank time runs 20x faster: invoices are paid 0.05-0.5 s after issue, transfers settle in ~0.5 s.
+    behaviour: { timeScale: 0.05, payShare: 0.75, payDelayMinMs: 1_000, payDelayMaxMs: 10_000, invoiceFee: 37 },
+    faults: { duplicateDeliveryRate: 0.3, outOfOrderDelivery: true, outOfOrderMaxDelayMs: 300 },
   });
-  after(() => stark?.close());
 
   it('pays out every credited invoice exactly once, to the pinned account, and moves nothing else', async () => {
     const env = await getTestEnv();
@@ -38,7 +31,7 @@ describe('end to end: emulator -> signed webhooks -> webhook process -> payouts 
     const processEnv = serviceEnv(stark, { address: env.address, taskQueue });
     const sdkMetricsPort = await freePort();
     // What setup does before a deployment's first worker starts: retention and the pause switch.
-    await provisionNamespace(client, { taskQueue, retentionDays: 7 });
+    await provisionDeployment(client, { taskQueue, retentionDays: 7 });
     {
       let webhook: ChildService | undefined;
       let worker: ChildService | undefined;

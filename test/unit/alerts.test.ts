@@ -6,7 +6,7 @@ import type { Client } from '@temporalio/client';
 import { Registry } from 'prom-client';
 import { parse } from 'yaml';
 import { registry } from '../../src/observability/metrics';
-import { registerPayoutGauges } from '../../src/observability/payoutGauges';
+import { registerPayoutGauges } from '../../src/gauges/payoutGauges';
 import { missingPackagesMessage, PROMTOOL, TEST_PACKAGES } from '../helpers/debianPackages';
 
 const DIR = path.resolve(__dirname, '../../deploy/prometheus');

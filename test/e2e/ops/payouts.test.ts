@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { PayoutState, PayoutStatus } from '../../../src/workflows/payoutDefinitions';
 import { InvoiceIdKey, PayoutStatusKey } from '../../../src/temporal/searchAttributes';
 import { pauseSwitchWorkflowId } from '../../../src/workflows/pauseSwitchDefinitions';
 import { creditAndDispatch, waitForStatus, withPayoutWorker } from '../../helpers/payouts';
-import { startTestEmulator, type TestEmulator } from '../../../testkit/emulator';
+import { useTestEmulator } from '../../helpers/emulator';
 import { eventually } from '../../helpers/temporal';
 import { runCli, runCliOk, temporalEnv } from './run';
 
@@ -34,12 +33,7 @@ async function visible(client: Client, invoiceId: string, status: PayoutStatus):
 
 describe('ops CLI: payouts (real process, real Temporal, emulator)', function () {
   this.timeout(120_000);
-  let stark: TestEmulator;
-
-  before(async () => {
-    stark = await startTestEmulator({ seed: randomUUID(), behaviour: fastBank });
-  });
-  after(() => stark?.close());
+  const stark = useTestEmulator({ behaviour: fastBank });
 
   it('lists payouts by status (table and JSON) and shows one', async () => {
     await withPayoutWorker(

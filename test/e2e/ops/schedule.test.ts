@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { ScheduleNotFoundError } from '@temporalio/client';
 import type { IssuanceResult } from '../../../src/domain/issuance';
 import { withPayoutWorker } from '../../helpers/payouts';
-import { startTestEmulator, type TestEmulator } from '../../../testkit/emulator';
+import { useTestEmulator } from '../../helpers/emulator';
 import { eventually } from '../../helpers/temporal';
 import { RUN_PAYLOAD_KEYS } from '../../../testkit/payloadKeys';
 import { runCli, runCliOk, temporalEnv } from './run';
@@ -19,12 +19,7 @@ interface StatusJson {
 
 describe('ops CLI: schedule (real process, real Temporal, emulator)', function () {
   this.timeout(120_000);
-  let stark: TestEmulator;
-
-  before(async () => {
-    stark = await startTestEmulator({ seed: randomUUID(), behaviour: { timeScale: 0.01, payShare: 0 } });
-  });
-  after(() => stark?.close());
+  const stark = useTestEmulator({ behaviour: { timeScale: 0.01, payShare: 0 } });
 
   it('ensures the schedule, pauses and resumes it, triggers a run and reports it', async () => {
     await withPayoutWorker(stark, async (ctx) => {

@@ -1,22 +1,16 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { temporal } from '@temporalio/proto';
 import { createEventDispatcher } from '../../../src/events/dispatch';
-import { provisionNamespace } from '../../../src/temporal/provision';
+import { provisionDeployment } from '../../../src/setup/provisionDeployment';
 import type { PayoutState } from '../../../src/workflows/payoutDefinitions';
-import { startTestEmulator, type TestEmulator } from '../../../testkit/emulator';
+import { useTestEmulator } from '../../helpers/emulator';
 import { createInvoice, creditAndDispatch, creditedEventOf, withPayoutWorker } from '../../helpers/payouts';
 import { getTestEnv, uniqueId } from '../../helpers/temporal';
 import { runCli, temporalEnv } from './run';
 
 describe('ops CLI without a worker: it answers what it can and never hangs (real process, real Temporal)', function () {
   this.timeout(90_000);
-  let stark: TestEmulator;
-
-  before(async () => {
-    stark = await startTestEmulator({ seed: randomUUID(), behaviour: { timeScale: 0.01, payShare: 0 } });
-  });
-  after(() => stark?.close());
+  const stark = useTestEmulator({ behaviour: { timeScale: 0.01, payShare: 0 } });
 
   it('shows a completed payout from its result, and a running one from what Temporal indexed', async () => {
     const sent = await withPayoutWorker(stark, async (ctx) => {
@@ -27,7 +21,7 @@ describe('ops CLI without a worker: it answers what it can and never hangs (real
     // A payout on a task queue no worker polls: it runs, and nothing can answer its query.
     const env = await getTestEnv();
     const idle = uniqueId('idle');
-    await provisionNamespace(env.client, { taskQueue: idle, retentionDays: 7 });
+    await provisionDeployment(env.client, { taskQueue: idle, retentionDays: 7 });
     const waiting = await createInvoice(stark.user, 2_500);
     stark.emulator.payInvoice(waiting);
     const dispatcher = createEventDispatcher({

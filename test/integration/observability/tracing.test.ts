@@ -12,7 +12,7 @@ import {
   type Tracing,
 } from '../../../src/observability/tracing';
 import { installStarkbankPatches } from '../../../src/starkbank/sdkPatches';
-import { provisionNamespace } from '../../../src/temporal/provision';
+import { provisionDeployment } from '../../../src/setup/provisionDeployment';
 import type { PayoutState } from '../../../src/workflows/payoutDefinitions';
 import { startTestEmulator, type TestEmulator } from '../../../testkit/emulator';
 import { runDataConverter } from '../../../testkit/payloadKeys';
@@ -49,7 +49,7 @@ describe('tracing (real webhook, real dev server, emulator, in-memory exporter)'
       dataConverter: runDataConverter,
       interceptors: clientTracingInterceptors(),
     });
-    await provisionNamespace(env.client, { taskQueue, retentionDays: 7 });
+    await provisionDeployment(env.client, { taskQueue, retentionDays: 7 });
     const { interceptors, sinks } = workerTracingOptions(tracing);
     const activities = createActivities(testActivityDeps(env.client, stark.user, taskQueue));
     const invoiceId = await withWorker(

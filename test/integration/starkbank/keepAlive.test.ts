@@ -1,16 +1,12 @@
 import assert from 'node:assert/strict';
 import starkbank from 'starkbank';
 import { installStarkbankPatches } from '../../../src/starkbank/sdkPatches';
-import { startTestEmulator, type TestEmulator } from '../../../testkit/emulator';
+import { useTestEmulator } from '../../helpers/emulator';
 
 /** The SDK's requests, through the agent the product installs, against the emulator over real TLS. */
 describe('Stark Bank calls: connections kept alive', function () {
   this.timeout(30_000);
-  let t: TestEmulator;
-  before(async () => {
-    t = await startTestEmulator();
-  });
-  after(() => t.close());
+  const t = useTestEmulator();
 
   it('makes 20 requests in a row over one TLS connection, and 20 at once over no more than 20', async () => {
     const agent = installStarkbankPatches({

@@ -5,7 +5,8 @@ import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { payoutWorkflowId } from '../../../src/domain/payoutIds';
 import type { PayoutState } from '../../../src/workflows/payoutDefinitions';
 import { createInvoice, transfersOf, withPayoutWorker, type PayoutContext } from '../../helpers/payouts';
-import { generateProjectKeys, startTestEmulator, type TestEmulator } from '../../../testkit/emulator';
+import { generateProjectKeys } from '../../../testkit/emulator';
+import { useTestEmulator } from '../../helpers/emulator';
 import { getTestEnv, uniqueId } from '../../helpers/temporal';
 import { loadConfig } from '../../../src/config';
 import { startWebhook } from '../../../src/webhook';
@@ -40,16 +41,10 @@ function invoiceEvent(invoiceId: string, type: string, amount = 10_000, fee = 0)
 describe('webhook (real HTTP, real verifier, real dev server)', function () {
   this.timeout(60_000);
   const starkKeys = generateProjectKeys();
-  let stark: TestEmulator;
-
-  before(async () => {
-    stark = await startTestEmulator({
-      seed: randomUUID(),
-      eventPrivateKeyPem: starkKeys.privateKeyPem,
-      behaviour: { timeScale: 0.01, payShare: 0 },
-    });
+  const stark = useTestEmulator({
+    eventPrivateKeyPem: starkKeys.privateKeyPem,
+    behaviour: { timeScale: 0.01, payShare: 0 },
   });
-  after(() => stark?.close());
 
   async function withWebhook(fn: (hook: TestWebhook, ctx: PayoutContext) => Promise<void>, maxBodyBytes?: number) {
     await withPayoutWorker(stark, async (ctx) => {

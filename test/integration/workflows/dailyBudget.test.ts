@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
-import { startTestEmulator, type TestEmulator } from '../../../testkit/emulator';
+import { useTestEmulator } from '../../helpers/emulator';
 import { creditAndDispatch, sentOrAwaitingApproval, transfersOf, withPayoutWorker } from '../../helpers/payouts';
 
 const limits = { maxAmountCents: 1_000_000, dailyMaxCents: 50_000 };
@@ -11,12 +10,7 @@ const limits = { maxAmountCents: 1_000_000, dailyMaxCents: 50_000 };
  */
 describe('daily budget: the day starts from what Stark Bank lists (real dev server, real SDK, emulator)', function () {
   this.timeout(90_000);
-  let stark: TestEmulator;
-
-  before(async () => {
-    stark = await startTestEmulator({ seed: randomUUID(), behaviour: { timeScale: 0.01, payShare: 0 } });
-  });
-  after(() => stark?.close());
+  const stark = useTestEmulator({ behaviour: { timeScale: 0.01, payShare: 0 } });
 
   it('holds a payout for approval when transfers another deployment made today bring it near the maximum', async () => {
     // Another deployment (its own task queue, so its own budget) sends R$ 300,00 today.

@@ -20,7 +20,8 @@ import { invoiceSchema } from '../../../src/starkbank/schemas';
 import { issueInvoices } from '../../../src/workflows/issueInvoices';
 import { captureHistory, decryptedHistoryText } from '../../helpers/histories';
 import { withPayoutWorker } from '../../helpers/payouts';
-import { startTestEmulator, type TestEmulator } from '../../../testkit/emulator';
+import { useTestEmulator } from '../../helpers/emulator';
+import type { TestEmulator } from '../../../testkit/emulator';
 import { eventually } from '../../helpers/temporal';
 
 function issuanceConfig(overrides: Partial<IssuanceConfig> = {}): IssuanceConfig {
@@ -56,12 +57,7 @@ async function finishedRuns(client: Client, scheduleId: string, expected: number
 
 describe('invoice issuance (schedule, workflow, activities against the emulator)', function () {
   this.timeout(60_000);
-  let stark: TestEmulator;
-
-  before(async () => {
-    stark = await startTestEmulator({ seed: randomUUID(), behaviour: { timeScale: 0.01, payShare: 0 } });
-  });
-  after(() => stark?.close());
+  const stark = useTestEmulator({ behaviour: { timeScale: 0.01, payShare: 0 } });
 
   it('a triggered schedule run issues 8-12 invoices with valid tax ids and amounts in range', async () => {
     await withPayoutWorker(stark, async ({ client, taskQueue }) => {

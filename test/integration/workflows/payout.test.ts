@@ -32,9 +32,9 @@ import {
   withPayoutWorker,
   type PayoutContext,
 } from '../../helpers/payouts';
-import { startTestEmulator, type TestEmulator } from '../../../testkit/emulator';
+import { useTestEmulator } from '../../helpers/emulator';
 import { captureHistory } from '../../helpers/histories';
-import { provisionNamespace } from '../../../src/temporal/provision';
+import { provisionDeployment } from '../../../src/setup/provisionDeployment';
 
 const operator = { operator: 'test-operator', note: 'checked by hand' };
 // Transfers settle within ~100 ms of bank time; payouts poll every second when no transfer event arrives.
@@ -42,12 +42,8 @@ const fastBank = { timeScale: 0.01, payShare: 0 };
 
 describe('payout workflow (real dev server, real SDK, emulator)', function () {
   this.timeout(60_000);
-  let stark: TestEmulator;
+  const stark = useTestEmulator({ behaviour: fastBank });
 
-  before(async () => {
-    stark = await startTestEmulator({ seed: randomUUID(), behaviour: fastBank });
-  });
-  after(() => stark?.close());
   afterEach(() => {
     stark.emulator.setFaults({ rules: [], errorRate: 0, dropAfterCommitRate: 0 });
     stark.emulator.setBehaviour({ transferFailShare: 0 });
@@ -340,7 +336,7 @@ describe('payout workflow (real dev server, real SDK, emulator)', function () {
   it('is woken by a transfer event that arrives before createTransfer has returned', async () => {
     const env = await getTestEnv();
     const taskQueue = uniqueId('tq');
-    await provisionNamespace(env.client, { taskQueue, retentionDays: 7 });
+    await provisionDeployment(env.client, { taskQueue, retentionDays: 7 });
     const real = createActivities(testActivityDeps(env.client, stark.user, taskQueue));
     // The webhook can beat the activity's own result: the emulator settles the transfer and its event is signalled
     // while the activity is still returning: the payout must still be woken by it.

@@ -9,7 +9,7 @@ import { MalformedEventError, parseEvent } from '../../../src/events/schema';
 import { payoutWorkflowId } from '../../../src/domain/payoutIds';
 import type { PayoutState } from '../../../src/workflows/payoutDefinitions';
 import { reconcilePayouts, sweepEvents } from '../../../src/workflows/recovery';
-import { registerPayoutGauges } from '../../../src/observability/payoutGauges';
+import { registerPayoutGauges } from '../../../src/gauges/payoutGauges';
 import { Registry } from 'prom-client';
 import { registry } from '../../../src/observability/metrics';
 import { captureHistory } from '../../helpers/histories';

@@ -9,7 +9,7 @@ import { lookbackProblem } from '../../../src/temporal/namespace';
 import { decisionRecordWorkflowId } from '../../../src/workflows/decisionRecordDefinitions';
 import { rejectUpdate, type PayoutWorkflow } from '../../../src/workflows/payoutDefinitions';
 import { reconcilePayouts } from '../../../src/workflows/recovery';
-import { startTestEmulator, type TestEmulator } from '../../../testkit/emulator';
+import { useTestEmulator } from '../../helpers/emulator';
 import { creditAndDispatch, transfersOf, waitForStatus, withPayoutWorker } from '../../helpers/payouts';
 import { captureHistory } from '../../helpers/histories';
 import { eventually } from '../../helpers/temporal';
@@ -37,12 +37,7 @@ async function deleteAsRetentionWould(client: import('@temporalio/client').Clien
 
 describe('decisions beyond Temporal retention (real dev server, real SDK, emulator)', function () {
   this.timeout(90_000);
-  let stark: TestEmulator;
-
-  before(async () => {
-    stark = await startTestEmulator({ seed: randomUUID(), behaviour: { timeScale: 0.01, payShare: 0 } });
-  });
-  after(() => stark?.close());
+  const stark = useTestEmulator({ behaviour: { timeScale: 0.01, payShare: 0 } });
 
   it('keeps a rejection after the payout is deleted: a redelivery ends Rejected at once, and nothing pays', async () => {
     await withPayoutWorker(

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import axios from 'axios';
 import { businessDay } from '../../../src/domain/businessDay';
 import { setPayoutsPaused } from '../../../src/decisions/pauseSwitch';
 import { dailyBudgetWorkflowId } from '../../../src/workflows/dailyBudgetDefinitions';
 import { payoutStateQuery, type PayoutState } from '../../../src/workflows/payoutDefinitions';
-import { startTestEmulator, type TestEmulator } from '../../../testkit/emulator';
+import { useTestEmulator } from '../../helpers/emulator';
 import { mapPool } from '../../../testkit/badRequests';
 import { creditAndDispatch, transfersOf, waitForStatus, withPayoutWorker } from '../../helpers/payouts';
 import { captureHistory } from '../../helpers/histories';
@@ -17,12 +16,8 @@ import { eventually } from '../../helpers/temporal';
  */
 describe('sending: checks at the moment of the transfer (real dev server, real SDK, emulator)', function () {
   this.timeout(120_000);
-  let stark: TestEmulator;
+  const stark = useTestEmulator({ behaviour: { timeScale: 0.01, payShare: 0 } });
 
-  before(async () => {
-    stark = await startTestEmulator({ seed: randomUUID(), behaviour: { timeScale: 0.01, payShare: 0 } });
-  });
-  after(() => stark?.close());
   afterEach(() => stark.emulator.setFaults({ rules: [], errorRate: 0, dropAfterCommitRate: 0, slowRate: 0 }));
 
   it('holds the daily maximum when 50 payouts that together cross it send at once', async () => {

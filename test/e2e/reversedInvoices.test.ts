@@ -1,18 +1,17 @@
 import { serviceEnv } from '../../testkit/serviceEnv';
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import starkbank from 'starkbank';
 import { cpf } from 'cpf-cnpj-validator';
-import type { ReconciliationReport } from '../../src/activities/recovery';
+import type { ReconciliationReport } from '../../src/workflows/activityTypes';
 import { payoutWorkflowId, invoiceIdOfTransfer } from '../../src/domain/payoutIds';
 import { hasDrift } from '../../src/domain/reconciliation';
 import { setPayoutsPaused } from '../../src/decisions/pauseSwitch';
 import { collect } from '../../src/starkbank/list';
 import { transferSchema } from '../../src/starkbank/schemas';
-import { provisionNamespace } from '../../src/temporal/provision';
+import { provisionDeployment } from '../../src/setup/provisionDeployment';
 import type { PayoutWorkflow } from '../../src/workflows/payoutDefinitions';
-import { startTestEmulator, type TestEmulator } from '../../testkit/emulator';
+import { useTestEmulator } from '../helpers/emulator';
 import { adminUrlOf, startService, type ChildService } from '../../testkit/processes';
 import { destination, waitForStatus } from '../helpers/payouts';
 import { eventually, getTestEnv, uniqueId } from '../helpers/temporal';
@@ -29,25 +28,19 @@ const INITIAL_BALANCE = 10_000_000;
  */
 describe('end to end: reversed, expired and canceled invoices', function () {
   this.timeout(180_000);
-  let stark: TestEmulator;
-
-  before(async () => {
-    stark = await startTestEmulator({
-      seed: randomUUID(),
-      // Other money in the account, as in a real workspace: it covers what the payers take back after a payout.
-      initialBalance: INITIAL_BALANCE,
-      // Bank time 20x faster: transfers settle in ~0.6 s, a due date 20 bank seconds away is 1 s away.
-      behaviour: { timeScale: 0.05, payShare: 0 },
-    });
+  const stark = useTestEmulator({
+    // Other money in the account, as in a real workspace: it covers what the payers take back after a payout.
+    initialBalance: INITIAL_BALANCE,
+    // Bank time 20x faster: transfers settle in ~0.6 s, a due date 20 bank seconds away is 1 s away.
+    behaviour: { timeScale: 0.05, payShare: 0 },
   });
-  after(() => stark?.close());
 
   it('sends credited − fee − reversed-before-send, nothing for unpaid invoices, and lists later reversals', async () => {
     const env = await getTestEnv();
     const client = env.client;
     const taskQueue = uniqueId('e2e-reversals');
     const processEnv = serviceEnv(stark, { address: env.address, taskQueue });
-    await provisionNamespace(client, { taskQueue, retentionDays: 7 });
+    await provisionDeployment(client, { taskQueue, retentionDays: 7 });
     const cli = await temporalEnv(taskQueue);
     const user = stark.user;
     const reverseTo = (id: string, amount: number) => starkbank.invoice.update(id, { amount, user });

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities, type Activities } from '../../../src/activities';
@@ -8,7 +7,7 @@ import { setPayoutsPaused } from '../../../src/decisions/pauseSwitch';
 import { transferExternalId } from '../../../src/domain/payoutIds';
 import type { SendOutcome, SendRequest } from '../../../src/domain/sendGate';
 import { budgetQuery, dailyBudgetWorkflowId } from '../../../src/workflows/dailyBudgetDefinitions';
-import { startTestEmulator, type TestEmulator } from '../../../testkit/emulator';
+import { useTestEmulator } from '../../helpers/emulator';
 import {
   createInvoice,
   creditAndDispatch,
@@ -43,12 +42,8 @@ async function reservedOn(client: Client, taskQueue: string, day: string): Promi
  */
 describe('the send gate in createTransfer (real dev server, real SDK, emulator)', function () {
   this.timeout(60_000);
-  let stark: TestEmulator;
+  const stark = useTestEmulator({ behaviour: { timeScale: 0.01, payShare: 0 } });
 
-  before(async () => {
-    stark = await startTestEmulator({ seed: randomUUID(), behaviour: { timeScale: 0.01, payShare: 0 } });
-  });
-  after(() => stark?.close());
   afterEach(() => stark.emulator.setFaults({ rules: [], slowRate: 0 }));
 
   async function creditedInvoice(amount: number): Promise<string> {

@@ -1,20 +1,14 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
-import type { ReconciliationReport } from '../../../src/activities/recovery';
+import type { ReconciliationReport } from '../../../src/workflows/activityTypes';
 import { payoutWorkflowId } from '../../../src/domain/payoutIds';
 import type { PayoutState } from '../../../src/workflows/payoutDefinitions';
 import { createInvoice, withPayoutWorker } from '../../helpers/payouts';
-import { startTestEmulator, type TestEmulator } from '../../../testkit/emulator';
+import { useTestEmulator } from '../../helpers/emulator';
 import { runCliOk, temporalEnv } from './run';
 
 describe('ops CLI: recovery (real process, real Temporal, emulator)', function () {
   this.timeout(120_000);
-  let stark: TestEmulator;
-
-  before(async () => {
-    stark = await startTestEmulator({ seed: randomUUID(), behaviour: { timeScale: 0.01, payShare: 0 } });
-  });
-  after(() => stark?.close());
+  const stark = useTestEmulator({ behaviour: { timeScale: 0.01, payShare: 0 } });
 
   it('reconcile starts the payout of a credited invoice nobody told us about, and prints the report', async () => {
     await withPayoutWorker(stark, async ({ client, taskQueue }) => {

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { startTestEmulator, type TestEmulator } from '../../../testkit/emulator';
+import { useTestEmulator } from '../../helpers/emulator';
 import { creditAndDispatch, waitForStatus, withPayoutWorker } from '../../helpers/payouts';
 import { runCli, temporalEnv } from './run';
 
@@ -9,12 +8,7 @@ const INCOMPATIBLE = path.resolve(__dirname, '../../fixtures/incompatible/workfl
 
 describe('ops CLI: replay before a deploy (real process, real Temporal, emulator)', function () {
   this.timeout(180_000);
-  let stark: TestEmulator;
-
-  before(async () => {
-    stark = await startTestEmulator({ seed: randomUUID(), behaviour: { timeScale: 0.01, payShare: 0 } });
-  });
-  after(() => stark?.close());
+  const stark = useTestEmulator({ behaviour: { timeScale: 0.01, payShare: 0 } });
 
   it("passes the deployment's running and closed payouts on this code, and fails an incompatible change", async () => {
     await withPayoutWorker(
