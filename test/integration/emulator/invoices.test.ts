@@ -217,12 +217,13 @@ describe('emulator: invoices', () => {
     });
 
     it('never turns a paid or canceled invoice overdue; an overdue one can still be paid', async () => {
-      const paid = await create(dueIn(100), 100);
-      const canceled = await create(dueIn(100), 100);
-      const late = await create(dueIn(100), 150);
+      // Due in a second of real time: creating, paying and canceling must all land before it, even on a busy machine.
+      const paid = await create(dueIn(1_000), 100);
+      const canceled = await create(dueIn(1_000), 100);
+      const late = await create(dueIn(1_000), 1_000);
       t.emulator.payInvoice(paid.id);
       await starkbank.invoice.update(canceled.id, { status: 'canceled', user: t.user });
-      await waitUntil(() => statusOf(late.id) === 'overdue', 2_000, 'overdue');
+      await waitUntil(() => statusOf(late.id) === 'overdue', 5_000, 'overdue');
       t.emulator.payInvoice(late.id);
       await sleep(300); // past every due time and expiration
 
