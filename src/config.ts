@@ -98,6 +98,10 @@ const envSchema = z.object({
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).optional(),
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().optional(),
+  // On SIGTERM in-flight activities get the grace to finish before they are cancelled; past the force time (from
+  // SIGTERM too) the worker gives up and exits. Below the orchestrator's kill grace (30 s: compose, Kubernetes).
+  WORKER_SHUTDOWN_GRACE_TIME: duration.default('20s'),
+  WORKER_SHUTDOWN_FORCE_TIME: duration.default('25s'),
 
   // The admin port (metrics, readiness, the codec server): on the loopback unless told otherwise.
   ADMIN_HOST: z.string().min(1).default('127.0.0.1'),
@@ -142,6 +146,12 @@ const envSchema = z.object({
     .int()
     .positive()
     .default(64 * 1024),
+  // On SIGTERM the webhook answers /readyz 503 this long (the load balancer takes it out) while still serving,
+  // then stops accepting and lets in-flight requests finish.
+  WEBHOOK_DRAIN_TIME: duration.default('5s'),
+  // Idle keep-alive connections are kept longer than a load balancer's idle timeout (60 s on AWS ALB and GCP),
+  // so the balancer, not the webhook, closes them: a webhook closing first races a reused socket (a 502).
+  WEBHOOK_KEEP_ALIVE_TIMEOUT: duration.default('65s'),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -183,11 +193,24 @@ export interface Config {
   payoutDayTimeZone: string;
   /** The retention setup gives the namespace when it is shorter (closed payouts are kept this long). */
   namespaceRetentionDays: number;
-  webhook: { host: string; port: number; maxBodyBytes: number; publicUrl?: string };
+  webhook: {
+    host: string;
+    port: number;
+    maxBodyBytes: number;
+    publicUrl?: string;
+    drainTime: Duration;
+    keepAliveTimeout: Duration;
+  };
   issuance: IssuanceConfig;
   recovery: { sweepInterval: Duration; reconcileInterval: Duration; lookbackDays: number };
   /** Worker options; unset ones keep the Temporal SDK's defaults. */
-  worker: { maxCachedWorkflows?: number; maxConcurrentWorkflowTasks?: number; maxConcurrentActivities?: number };
+  worker: {
+    maxCachedWorkflows?: number;
+    maxConcurrentWorkflowTasks?: number;
+    maxConcurrentActivities?: number;
+    shutdownGraceTime: Duration;
+    shutdownForceTime: Duration;
+  };
   /** Where traces go (OTLP/HTTP), and the service name they carry (each entry point has a default). */
   tracing: { otlpEndpoint?: string; serviceName?: string };
   /** Where the process serves /metrics, /healthz, /readyz and the codec; where the SDK exports its metrics. */
@@ -265,6 +288,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvWithDotenv()): Config
       port: e.WEBHOOK_PORT,
       maxBodyBytes: e.WEBHOOK_MAX_BODY_BYTES,
       publicUrl: e.WEBHOOK_PUBLIC_URL,
+      drainTime: e.WEBHOOK_DRAIN_TIME,
+      keepAliveTimeout: e.WEBHOOK_KEEP_ALIVE_TIMEOUT,
     },
     tracing: { otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME },
     admin: {
@@ -278,6 +303,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvWithDotenv()): Config
       maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
       maxConcurrentWorkflowTasks: e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
       maxConcurrentActivities: e.WORKER_MAX_CONCURRENT_ACTIVITIES,
+      shutdownGraceTime: e.WORKER_SHUTDOWN_GRACE_TIME,
+      shutdownForceTime: e.WORKER_SHUTDOWN_FORCE_TIME,
     },
     recovery: {
       sweepInterval: e.SWEEP_INTERVAL,

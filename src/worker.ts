@@ -51,6 +51,9 @@ export async function createWorkers(config: Config, tracing: Tracing): Promise<W
       ? { workflowBundle: { codePath: bundlePath }, interceptors: { ...interceptors, workflowModules: undefined } }
       : { workflowsPath: require.resolve('./workflows'), interceptors }),
     sinks,
+    // SIGTERM lets in-flight activities finish (a transfer create answers in seconds), then cancels what remains.
+    shutdownGraceTime: config.worker.shutdownGraceTime,
+    shutdownForceTime: config.worker.shutdownForceTime,
     activities: createActivities({
       user,
       client,
@@ -93,9 +96,51 @@ export function cacheSizeForHeap(heapLimitBytes: number): number {
   return Math.max(50, Math.floor((heapLimitBytes * CACHE_SHARE_OF_HEAP) / CACHED_PAYOUT_BYTES));
 }
 
+/**
+ * What keeps this process from doing its work, for /readyz: a Worker not running or whose pollers stopped, or a
+ * server its connection cannot reach now (its polls would fail). Empty when every Worker is polling.
+ */
+export async function workerReadiness(workers: Worker[]): Promise<string[]> {
+  const down = workers
+    .filter((w) => {
+      const s = w.getStatus();
+      return s.runState !== 'RUNNING' || s.workflowPollerState !== 'POLLING' || s.activityPollerState !== 'POLLING';
+    })
+    .map((w) => `worker:${w.options.taskQueue}`);
+  const connection = workers[0]?.connection;
+  const reachable = await connection
+    ?.withDeadline(Date.now() + 2_000, () => connection.workflowService.getSystemInfo({}))
+    .then(
+      () => true,
+      () => false,
+    );
+  return reachable === false ? [...down, 'temporal'] : down;
+}
+
+/**
+ * Runs the Workers until `stop()`. The payouts' Worker (the first) drains first and the others only after it: an
+ * in-flight transfer waits on an Update of the day's budget, which the records' Worker serves. Stopped together,
+ * the records' one was gone before the transfer's Update was served and the shutdown hung to its force time.
+ */
+export function runWorkers(workers: Worker[]): { done: Promise<void>; stop(): void } {
+  const [first, ...rest] = workers;
+  const stopRest = () => {
+    for (const w of rest) if (w.getState() === 'RUNNING') w.shutdown();
+  };
+  const runs = rest.map((w) => w.run());
+  const firstRun = first ? first.run().finally(stopRest) : Promise.resolve(stopRest());
+  return {
+    done: Promise.all([firstRun, ...runs]).then(() => undefined),
+    stop: () => {
+      if (first?.getState() === 'RUNNING') first.shutdown();
+      else stopRest();
+    },
+  };
+}
+
 async function main(): Promise<void> {
   const config = loadConfig();
-  installTemporalRuntime(logger, config.admin.sdkMetricsAddress);
+  installTemporalRuntime(logger, config.admin.sdkMetricsAddress, []);
   const tracing = installTracing(config.tracing, 'starkbank-payouts-worker');
   installStarkbankPatches(config.stark);
   const workers = await createWorkers(config, tracing);
@@ -103,7 +148,7 @@ async function main(): Promise<void> {
   const admin = await startAdminServer({
     host: config.admin.host,
     port: config.admin.port,
-    checkReady: () => Promise.resolve(workers.every((w) => w.getState() === 'RUNNING') ? [] : ['worker']),
+    checkReady: () => workerReadiness(workers),
   });
   const codec = await startCodecServer(config, logger);
   logger.info(
@@ -115,8 +160,14 @@ async function main(): Promise<void> {
     },
     'worker started',
   );
-  // The SDK's Runtime stops the workers gracefully on SIGINT/SIGTERM; run() resolves once each has drained.
-  await Promise.all(workers.map((w) => w.run()));
+  const running = runWorkers(workers);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      logger.info({ signal }, 'worker shutting down');
+      running.stop();
+    });
+  }
+  await running.done;
   // The runtime forwards sdk-core's logs for as long as a connection is open: close it, or the process stays.
   await workers[0]?.connection?.close();
   await admin.close();
