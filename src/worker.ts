@@ -15,7 +15,7 @@ import { startAdminServer } from './observability/adminServer';
 import { startCodecServer } from './temporal/codecServer';
 import { registerPayoutGauges } from './observability/payoutGauges';
 import { errorMessage } from './shared/errors';
-import { installTracing, tracedBundlePath, workerTracingOptions, type Tracing } from './observability/tracing';
+import { installTracing, tracingPlugin, workflowInterceptorModules, type Tracing } from './observability/tracing';
 
 /**
  * Builds the worker process's two Workers, on one connection, with the same workflows and activities: one polls the
@@ -39,18 +39,19 @@ export async function createWorkers(config: Config, tracing: Tracing): Promise<W
   ].filter((p) => p !== undefined);
   if (problems.length > 0) throw new ConfigError(`Cannot start the worker:\n  ${problems.join('\n  ')}`);
   const connection = await NativeConnection.connect(config.temporal.connectionOptions);
-  const plainBundle = process.env.WORKFLOW_BUNDLE_PATH;
-  const bundlePath = plainBundle && tracing.enabled ? tracedBundlePath(plainBundle) : plainBundle;
-  const { interceptors, sinks } = workerTracingOptions(tracing);
+  const bundlePath = process.env.WORKFLOW_BUNDLE_PATH;
   const shared = {
     connection,
     namespace: config.temporal.namespace,
     dataConverter: createDataConverter(config.temporal.payloadKeys),
-    // A prebuilt bundle holds the workflow interceptors or not (tools/buildWorkflowBundle.ts writes both).
+    // One workflow code whether traces are exported or not: the bundle always carries the tracing interceptors.
     ...(bundlePath
-      ? { workflowBundle: { codePath: bundlePath }, interceptors: { ...interceptors, workflowModules: undefined } }
-      : { workflowsPath: require.resolve('./workflows'), interceptors }),
-    sinks,
+      ? { workflowBundle: { codePath: bundlePath } }
+      : {
+          workflowsPath: require.resolve('./workflows'),
+          interceptors: { workflowModules: workflowInterceptorModules },
+        }),
+    plugins: [tracingPlugin(tracing)],
     // SIGTERM lets in-flight activities finish (a transfer create answers in seconds), then cancels what remains.
     shutdownGraceTime: config.worker.shutdownGraceTime,
     shutdownForceTime: config.worker.shutdownForceTime,
