@@ -550,6 +550,14 @@ const checks: Record<string, (c: Compose) => void> = {
     assert.ok(sdk.startsWith('0.0.0.0:'), 'SDK metrics are off or unreachable');
     assert.ok(targets.includes(`worker:${sdk.split(':')[1]}`), 'SDK metrics are not scraped');
     assert.ok(targets.includes(`webhook:${adminPort(webhook)}`), 'the webhook admin port is not scraped');
+    const serverMetrics = serverEnv(service(c, SERVER)).PROMETHEUS_ENDPOINT ?? '';
+    assert.ok(serverMetrics.startsWith('0.0.0.0:'), "the Temporal server's metrics are off or unreachable");
+    const temporalJob = promConfig.scrape_configs.find((job) => job.job_name === 'temporal');
+    assert.deepEqual(
+      temporalJob?.static_configs?.flatMap((st) => st.targets),
+      [`${SERVER}:${serverMetrics.split(':')[1]}`],
+      "the Temporal server's metrics are not scraped as job temporal (the engine alerts read it)",
+    );
     const counting = productServices(c).filter(([, s]) => env(s).PAYOUT_GAUGES === 'true');
     assert.deepEqual(
       counting.map(([name]) => name),
