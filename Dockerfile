@@ -51,7 +51,7 @@ ENV NODE_ENV=production \
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json ./
 COPY --from=build /app/lib/src ./lib/src
-# The bundle and its traced twin (tools/buildWorkflowBundle.ts writes both).
+# The one workflow bundle, tracing interceptors included whether traces are exported or not.
 COPY --from=build /app/lib/workflow-bundle*.js ./lib/
 USER node
 # The worker and the webhook both serve /healthz on their admin port (ADMIN_PORT); one-shot jobs exit first.

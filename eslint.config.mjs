@@ -78,6 +78,14 @@ export default tseslint.config(
           })),
         },
       ],
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'Math',
+          property: 'random',
+          message: "Tracing draws span ids from the workflow's Math.random: draw business values from seededRandom.",
+        },
+      ],
     },
   },
   {

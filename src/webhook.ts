@@ -1,6 +1,7 @@
-import type { Server } from 'node:http';
+import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
+import { msToNumber } from '@temporalio/common/lib/time';
 import { ConfigError, loadSections, type ConfigOf } from './config';
 import { createEventDispatcher } from './events/dispatch';
 import { fetchStarkPublicKey, installStarkbankPatches } from './starkbank/sdkPatches';
@@ -38,6 +39,7 @@ export async function startWebhook(config: WebhookConfig): Promise<RunningWebhoo
   const user = createStarkUser(config.stark);
   const client = createTemporalClient(config.temporal);
   await refuseWrongNamespace(client, config.temporal.taskQueue);
+  let draining = false;
   const verifier = createSignatureVerifier({ fetchPublicKey: () => fetchStarkPublicKey(user) });
   const app = createWebhookApp({
     verifier,
@@ -53,21 +55,28 @@ export async function startWebhook(config: WebhookConfig): Promise<RunningWebhoo
   const admin = await startAdminServer({
     host: config.admin.host,
     port: config.admin.port,
+    // Temporal is not a readiness dependency: a short outage answers 503 per request (Stark Bank delivers again)
+    // while every replica stays in the pool. Readiness fails while the key is unknown or the process drains.
     checkReady: async () => {
-      const [key, temporal] = await Promise.allSettled([
-        verifier.warmUp(),
-        client.connection.withDeadline(Date.now() + 2_000, () => client.workflowService.getSystemInfo({})),
-      ]);
-      return [
-        ...(key.status === 'rejected' ? ['stark-bank-public-key'] : []),
-        ...(temporal.status === 'rejected' ? ['temporal'] : []),
-      ];
+      const key = await verifier.warmUp().then(
+        () => true,
+        () => false,
+      );
+      return [...(key ? [] : ['stark-bank-public-key']), ...(draining ? ['shutting-down'] : [])];
     },
   });
   const codec = await startCodecServer(config, logger);
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(config.webhook.port, config.webhook.host, () => resolve(s)).once('error', reject);
+  const server = http.createServer((req, res) => {
+    // While draining, each answer closes its connection, so keep-alive clients reconnect to another replica.
+    if (draining) res.shouldKeepAlive = false;
+    app(req, res);
   });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject).listen(config.webhook.port, config.webhook.host, () => resolve());
+  });
+  // Idle connections outlive a load balancer's idle timeout, so the balancer closes them first (no reused-socket 502s).
+  server.keepAliveTimeout = msToNumber(config.webhook.keepAliveTimeout);
+  server.headersTimeout = server.keepAliveTimeout + 1_000;
   const { port } = server.address() as AddressInfo;
   const host = config.webhook.host === '0.0.0.0' ? '127.0.0.1' : config.webhook.host;
   return {
@@ -76,7 +85,14 @@ export async function startWebhook(config: WebhookConfig): Promise<RunningWebhoo
     adminUrl: admin.url,
     codecUrl: codec?.url,
     async close() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      // Drain: readiness fails first and the webhook keeps serving until the balancer has stopped sending, then it
+      // stops accepting and lets in-flight requests finish (server.close waits for them; idle sockets close now).
+      draining = true;
+      await new Promise((resolve) => setTimeout(resolve, msToNumber(config.webhook.drainTime)));
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
       await admin.close();
       await codec?.close();
       await client.connection.close();

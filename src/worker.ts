@@ -16,7 +16,7 @@ import { startAdminServer } from './observability/adminServer';
 import { startCodecServer } from './temporal/codecServer';
 import { registerPayoutGauges } from './gauges/payoutGauges';
 import { errorMessage } from './shared/errors';
-import { installTracing, tracedBundlePath, workerTracingOptions, type Tracing } from './observability/tracing';
+import { installTracing, tracingPlugin, workflowInterceptorModules, type Tracing } from './observability/tracing';
 
 /** The configuration the worker reads: no issuance or webhook settings. */
 export const WORKER_SECTIONS = ['temporal', 'stark', 'payouts', 'recovery', 'admin'] as const;
@@ -44,18 +44,22 @@ export async function createWorkers(config: WorkerConfig, tracing: Tracing): Pro
   ].filter((p) => p !== undefined);
   if (problems.length > 0) throw new ConfigError(`Cannot start the worker:\n  ${problems.join('\n  ')}`);
   const connection = await NativeConnection.connect(config.temporal.connectionOptions);
-  const plainBundle = process.env.WORKFLOW_BUNDLE_PATH;
-  const bundlePath = plainBundle && tracing.enabled ? tracedBundlePath(plainBundle) : plainBundle;
-  const { interceptors, sinks } = workerTracingOptions(tracing);
+  const bundlePath = process.env.WORKFLOW_BUNDLE_PATH;
   const shared = {
     connection,
     namespace: config.temporal.namespace,
     dataConverter: createDataConverter(config.temporal.payloadKeys),
-    // A prebuilt bundle holds the workflow interceptors or not (tools/buildWorkflowBundle.ts writes both).
+    // One workflow code whether traces are exported or not: the bundle always carries the tracing interceptors.
     ...(bundlePath
-      ? { workflowBundle: { codePath: bundlePath }, interceptors: { ...interceptors, workflowModules: undefined } }
-      : { workflowsPath: require.resolve('./workflows'), interceptors }),
-    sinks,
+      ? { workflowBundle: { codePath: bundlePath } }
+      : {
+          workflowsPath: require.resolve('./workflows'),
+          interceptors: { workflowModules: workflowInterceptorModules },
+        }),
+    plugins: [tracingPlugin(tracing)],
+    // SIGTERM lets in-flight activities finish (a transfer create answers in seconds), then cancels what remains.
+    shutdownGraceTime: config.worker.shutdownGraceTime,
+    shutdownForceTime: config.worker.shutdownForceTime,
     activities: createActivities({
       user,
       client,
@@ -98,9 +102,51 @@ export function cacheSizeForHeap(heapLimitBytes: number): number {
   return Math.max(50, Math.floor((heapLimitBytes * CACHE_SHARE_OF_HEAP) / CACHED_PAYOUT_BYTES));
 }
 
+/**
+ * What keeps this process from doing its work, for /readyz: a Worker not running or whose pollers stopped, or a
+ * server its connection cannot reach now (its polls would fail). Empty when every Worker is polling.
+ */
+export async function workerReadiness(workers: Worker[]): Promise<string[]> {
+  const down = workers
+    .filter((w) => {
+      const s = w.getStatus();
+      return s.runState !== 'RUNNING' || s.workflowPollerState !== 'POLLING' || s.activityPollerState !== 'POLLING';
+    })
+    .map((w) => `worker:${w.options.taskQueue}`);
+  const connection = workers[0]?.connection;
+  const reachable = await connection
+    ?.withDeadline(Date.now() + 2_000, () => connection.workflowService.getSystemInfo({}))
+    .then(
+      () => true,
+      () => false,
+    );
+  return reachable === false ? [...down, 'temporal'] : down;
+}
+
+/**
+ * Runs the Workers until `stop()`. The payouts' Worker (the first) drains first and the others only after it: an
+ * in-flight transfer waits on an Update of the day's budget, which the records' Worker serves. Stopped together,
+ * the records' one was gone before the transfer's Update was served and the shutdown hung to its force time.
+ */
+export function runWorkers(workers: Worker[]): { done: Promise<void>; stop(): void } {
+  const [first, ...rest] = workers;
+  const stopRest = () => {
+    for (const w of rest) if (w.getState() === 'RUNNING') w.shutdown();
+  };
+  const runs = rest.map((w) => w.run());
+  const firstRun = first ? first.run().finally(stopRest) : Promise.resolve(stopRest());
+  return {
+    done: Promise.all([firstRun, ...runs]).then(() => undefined),
+    stop: () => {
+      if (first?.getState() === 'RUNNING') first.shutdown();
+      else stopRest();
+    },
+  };
+}
+
 async function main(): Promise<void> {
   const config = loadSections(WORKER_SECTIONS);
-  installTemporalRuntime(logger, config.admin.sdkMetricsAddress);
+  installTemporalRuntime(logger, config.admin.sdkMetricsAddress, []);
   const tracing = installTracing(config.tracing, 'starkbank-payouts-worker');
   installStarkbankPatches(config.stark);
   const workers = await createWorkers(config, tracing);
@@ -108,7 +154,7 @@ async function main(): Promise<void> {
   const admin = await startAdminServer({
     host: config.admin.host,
     port: config.admin.port,
-    checkReady: () => Promise.resolve(workers.every((w) => w.getState() === 'RUNNING') ? [] : ['worker']),
+    checkReady: () => workerReadiness(workers),
   });
   const codec = await startCodecServer(config, logger);
   logger.info(
@@ -120,8 +166,14 @@ async function main(): Promise<void> {
     },
     'worker started',
   );
-  // The SDK's Runtime stops the workers gracefully on SIGINT/SIGTERM; run() resolves once each has drained.
-  await Promise.all(workers.map((w) => w.run()));
+  const running = runWorkers(workers);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      logger.info({ signal }, 'worker shutting down');
+      running.stop();
+    });
+  }
+  await running.done;
   // The runtime forwards sdk-core's logs for as long as a connection is open: close it, or the process stays.
   await workers[0]?.connection?.close();
   await admin.close();

@@ -15,6 +15,8 @@ export interface DevServerOptions {
   pragmas?: string[];
   /** `--dynamic-config-value KEY=VALUE` pairs on top of the product's, e.g. `history.shardIOConcurrency=8`. */
   dynamicConfig?: Record<string, string | number | boolean>;
+  /** Where the server serves its Prometheus metrics (`/metrics`); off when absent. */
+  metricsPort?: number;
 }
 
 export interface DevServer {
@@ -63,6 +65,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
     '--headless',
     '--log-level',
     'error',
+    ...(opts.metricsPort ? ['--metrics-port', String(opts.metricsPort)] : []),
     ...searchAttributeArgs(),
     ...pragmas,
     ...dynamic,

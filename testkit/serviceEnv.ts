@@ -21,6 +21,8 @@ export function serviceEnv(
     STARK_EMULATOR_CA_FILE: tempFile('ca.pem', stark.emulator.caPem),
     WEBHOOK_HOST: '127.0.0.1',
     WEBHOOK_PORT: '0',
+    // Tests stop webhooks often: no drain wait unless a test asks for one.
+    WEBHOOK_DRAIN_TIME: '0s',
     ADMIN_PORT: '0',
     CODEC_PORT: '0',
     ...overrides,

@@ -12,7 +12,7 @@ import { installTemporalRuntime } from '../src/temporal/runtime';
 import { installStarkbankPatches } from '../src/starkbank/sdkPatches';
 import { runSetup } from '../src/setup';
 import { startWebhook } from '../src/webhook';
-import { createWorkers } from '../src/worker';
+import { createWorkers, runWorkers } from '../src/worker';
 import { registerPayoutGauges } from '../src/gauges/payoutGauges';
 import { installTracing } from '../src/observability/tracing';
 import { errorMessage } from '../src/shared/errors';
@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   if (!process.env.LOG_LEVEL) logger.level = 'warn';
   // The worker's SDK metrics (task latencies, slots, failures) are on here, next to the admin port.
   process.env.SDK_METRICS_ADDRESS ??= '127.0.0.1:9465';
-  installTemporalRuntime(logger, process.env.SDK_METRICS_ADDRESS);
+  installTemporalRuntime(logger, process.env.SDK_METRICS_ADDRESS, []);
   const dataDir = path.resolve(opts.dataDir);
   const stops: (() => Promise<void>)[] = [];
   let stopping = false;
@@ -105,12 +105,12 @@ async function main(): Promise<void> {
   const workers = await createWorkers(config, tracing);
   // One process serves everything here, so it serves the payout gauges too.
   registerPayoutGauges(createTemporalClient(config.temporal), config.temporal.taskQueue);
-  const running = Promise.all(workers.map((w) => w.run()));
+  const running = runWorkers(workers);
   stops.push(async () => {
-    for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
-    await running;
+    running.stop();
+    await running.done;
   });
-  // Everything else stops only after the worker has drained (the SDK also reacts to Ctrl-C on its own).
+  // Everything else stops only after the workers have drained, the payouts' first (src/worker.ts).
   say(`worker polling task queue ${config.temporal.taskQueue}`);
 
   const webhook = await startWebhook(config);

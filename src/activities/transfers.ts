@@ -7,6 +7,7 @@ import { attemptOfExternalId, invoiceTransfersTag, PAYOUT_TAG } from '../domain/
 import { sendThroughGate, type Rejection, type SendOutcome, type SendRequest } from '../domain/sendGate';
 import { KNOWN_TRANSFER_STATUSES, type TransferSnapshot, type TransferStatus } from '../domain/types';
 import { starkCall, starkWrite } from './starkCall';
+import { whileHeartbeating } from './heartbeating';
 import { readCreditedInvoice } from './invoices';
 import type { BudgetClient } from './budget';
 import { amountTransferred, transfersCreated } from '../observability/metrics';
@@ -131,19 +132,21 @@ export function createTransferActivities(deps: TransferActivityDeps & { finder: 
      * owed now right before the create, on every attempt. Idempotent by externalId.
      */
     createTransfer(request: SendRequest): Promise<SendOutcome> {
-      return sendThroughGate(
-        {
-          findTransfer: finder.findTransfer,
-          readInvoice: (invoiceId) => readCreditedInvoice(user, invoiceId),
-          readRejection: deps.readRejection,
-          readPause: deps.readPause,
-          today: deps.budget.today,
-          reserve: deps.budget.reserve,
-          release: deps.budget.release,
-          create,
-          maxTransferCents: deps.maxTransferCents,
-        },
-        request,
+      return whileHeartbeating(() =>
+        sendThroughGate(
+          {
+            findTransfer: finder.findTransfer,
+            readInvoice: (invoiceId) => readCreditedInvoice(user, invoiceId),
+            readRejection: deps.readRejection,
+            readPause: deps.readPause,
+            today: deps.budget.today,
+            reserve: deps.budget.reserve,
+            release: deps.budget.release,
+            create,
+            maxTransferCents: deps.maxTransferCents,
+          },
+          request,
+        ),
       );
     },
   };

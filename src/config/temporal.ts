@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { loadClientConnectConfig, type ClientConnectConfig } from '@temporalio/envconfig';
 import { parsePayloadKeys, type PayloadKey } from '../temporal/payloadCodec';
 import { errorMessage } from '../shared/errors';
-import { optionalString, readSettingFile } from './fields';
+import { duration, optionalString, readSettingFile } from './fields';
 import { defineSection } from './section';
 
 // Temporal's own connection variables (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TLS, temporal.toml
@@ -18,6 +18,10 @@ const schema = z.object({
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).optional(),
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().optional(),
+  // On SIGTERM in-flight activities get the grace to finish before they are cancelled; past the force time (from
+  // SIGTERM too) the worker gives up and exits. Below the orchestrator's kill grace (30 s: compose, Kubernetes).
+  WORKER_SHUTDOWN_GRACE_TIME: duration.default('20s'),
+  WORKER_SHUTDOWN_FORCE_TIME: duration.default('25s'),
 });
 
 export const temporalSection = defineSection(schema, (e, problems, env) => ({
@@ -34,6 +38,8 @@ export const temporalSection = defineSection(schema, (e, problems, env) => ({
     maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
     maxConcurrentWorkflowTasks: e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
     maxConcurrentActivities: e.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    shutdownGraceTime: e.WORKER_SHUTDOWN_GRACE_TIME,
+    shutdownForceTime: e.WORKER_SHUTDOWN_FORCE_TIME,
   },
 }));
 

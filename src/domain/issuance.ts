@@ -51,6 +51,33 @@ export function pickInRange(random: number, range: { min: number; max: number })
   return range.min + Math.floor(random * (range.max - range.min + 1));
 }
 
+/**
+ * A stream of numbers in [0, 1) from a string seed (FNV-1a, then mulberry32): what a run draws is its own, so
+ * nothing else that draws from the workflow's random stream (tracing's span ids) can change it.
+ */
+export function seededRandom(seed: string): () => number {
+  let state = 0x811c9dc5;
+  for (let i = 0; i < seed.length; i++) state = Math.imul(state ^ seed.charCodeAt(i), 0x01000193);
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+/** A run's invoices: how many and their amounts, drawn from a stream seeded by the run's workflow id. */
+export function planIssuance(workflowId: string, input: IssuanceInput, nowMs: number): InvoicePlan[] {
+  const random = seededRandom(workflowId);
+  const count = pickInRange(random(), input.count);
+  const due = new Date(nowMs + input.dueInDays * 86_400_000).toISOString();
+  return Array.from({ length: count }, (_, index) => ({
+    index,
+    amount: pickInRange(random(), input.amountCents),
+    due,
+  }));
+}
+
 export function chunk<T>(items: readonly T[], size: number): T[][] {
   const chunks: T[][] = [];
   for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));

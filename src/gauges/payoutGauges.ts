@@ -1,4 +1,5 @@
-import type { Client } from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
+import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
 import client, { type Registry } from 'prom-client';
 import type { ReconciliationReport } from '../workflows/activityTypes';
 import type { UnpaidAction } from '../domain/reconciliation';
@@ -7,6 +8,12 @@ import { DecisionStateKey } from '../temporal/searchAttributes';
 import { recordsTaskQueue } from '../temporal/taskQueues';
 import { DECISION_RECORD_WORKFLOW_TYPE } from '../workflows/decisionRecordDefinitions';
 import { reconcilePayouts } from '../workflows/recovery';
+import {
+  acquireGaugeLease,
+  GAUGE_LEASE_WORKFLOW_TYPE,
+  gaugeLeaseWorkflowId,
+  type GaugeLeaseWorkflow,
+} from '../workflows/gaugeLeaseDefinitions';
 import { registry as processRegistry } from '../observability/metrics';
 
 const UNPAID_ACTIONS: readonly UnpaidAction[] = [
@@ -28,18 +35,27 @@ interface Snapshot {
 /**
  * The deployment's gauges: payouts by status, approvals pending and open cases (counted in Temporal visibility),
  * and the figures of the last completed reconciliation (its workflow's result), all read at scrape time, at most
- * once per `maxAgeMs` however often scraped. One process of a deployment serves them (PAYOUT_GAUGES): a value
- * that lived in whichever worker ran an activity would go stale there and disagree between replicas.
+ * once per `maxAgeMs` however often scraped. One process of a deployment serves them: each with PAYOUT_GAUGES asks
+ * the deployment's lease (src/workflows/gaugeLease.ts) at each read and serves no series unless it holds it, so
+ * two processes set to serve them never both do. A value that lived in whichever worker ran an activity would go
+ * stale there and disagree between replicas.
  */
 export function registerPayoutGauges(
   temporal: Client,
   taskQueue: string,
-  { registry = processRegistry, maxAgeMs = 15_000 }: { registry?: Registry; maxAgeMs?: number } = {},
+  {
+    registry = processRegistry,
+    maxAgeMs = 15_000,
+    leaseTtlMs = 60_000,
+    holder = randomUUID(),
+  }: { registry?: Registry; maxAgeMs?: number; leaseTtlMs?: number; holder?: string } = {},
 ): void {
-  let cached: { at: number; snapshot: Promise<Snapshot> } | undefined;
+  let cached: { at: number; snapshot: Promise<Snapshot | undefined> } | undefined;
   const snapshot = () => {
     if (!cached || Date.now() - cached.at > maxAgeMs) {
-      const reading = readSnapshot(temporal, taskQueue);
+      const reading = holdsLease(temporal, taskQueue, holder, leaseTtlMs).then((held) =>
+        held ? readSnapshot(temporal, taskQueue) : undefined,
+      );
       cached = { at: Date.now(), snapshot: reading };
       // A failed read is not kept: the next scrape tries again.
       reading.catch(() => (cached = undefined));
@@ -60,7 +76,8 @@ export function registerPayoutGauges(
       async collect() {
         const s = await snapshot();
         this.reset();
-        set(this, s);
+        // Another process holds the lease: no series here at all.
+        if (s) set(this, s);
       },
     });
 
@@ -131,6 +148,21 @@ export function reconciliationDrift(r: ReconciliationReport): Record<string, num
     amount_mismatch: r.amountMismatches.length,
     duplicate: r.duplicates.length,
   };
+}
+
+/** Takes or renews the deployment's gauge lease; whether this process holds it. */
+async function holdsLease(temporal: Client, taskQueue: string, holder: string, ttlMs: number): Promise<boolean> {
+  const { granted } = await temporal.workflow.executeUpdateWithStart(acquireGaugeLease, {
+    args: [{ holder, ttlMs }],
+    startWorkflowOperation: new WithStartWorkflowOperation<GaugeLeaseWorkflow>(GAUGE_LEASE_WORKFLOW_TYPE, {
+      workflowId: gaugeLeaseWorkflowId(taskQueue),
+      taskQueue: recordsTaskQueue(taskQueue),
+      args: [{ expiresAt: 0 }],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      staticSummary: 'Which process serves the payout gauges',
+    }),
+  });
+  return granted;
 }
 
 async function readSnapshot(temporal: Client, taskQueue: string): Promise<Snapshot> {

@@ -3,13 +3,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { Resource } from '@opentelemetry/resources';
 import { BatchSpanProcessor, NoopSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import {
-  makeWorkflowExporter,
-  OpenTelemetryActivityInboundInterceptor,
-  OpenTelemetryActivityOutboundInterceptor,
-  OpenTelemetryWorkflowClientInterceptor,
-} from '@temporalio/interceptors-opentelemetry';
-import type { WorkerOptions } from '@temporalio/worker';
+import { OpenTelemetryPlugin, OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 
 /**
  * One trace per payout path: the webhook request, its signalWithStart, the workflow, its activities and each Stark
@@ -20,20 +14,16 @@ import type { WorkerOptions } from '@temporalio/worker';
 export const TRACER_NAME = 'starkbank-payouts';
 
 /**
- * The workflow side of tracing, bundled with the workflows only when traces are exported: its spans cost the
- * worker more CPU and memory than the payout itself (BENCHMARKS.md), so an untraced worker runs without them.
+ * The workflow side of tracing, in every workflow bundle whether traces are exported or not: the interceptors
+ * draw span ids from the workflow's seeded random stream, so one bundle is what keeps a replay with tracing on
+ * and off identical. Untraced, their spans go to a no-op processor.
  */
 export const workflowInterceptorModules = [
   require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors'),
 ];
 
-/** The prebuilt bundle with the workflow interceptors, written beside the plain one (tools/buildWorkflowBundle.ts). */
-export function tracedBundlePath(bundlePath: string): string {
-  return bundlePath.replace(/(\.js)?$/, '.traced.js');
-}
-
 export interface Tracing {
-  /** Whether spans go anywhere: only then do workflows carry the tracing interceptors. */
+  /** Whether spans go anywhere. */
   enabled: boolean;
   /** Where the workflow sandbox's spans go (they leave it through a sink). */
   spanProcessor: SpanProcessor;
@@ -88,18 +78,10 @@ export function clientTracingInterceptors() {
   return { workflow: [new OpenTelemetryWorkflowClientInterceptor()] };
 }
 
-/** Worker options for tracing: activity spans, the workflow interceptors, and the sink for workflow spans. */
-export function workerTracingOptions(tracing: Tracing): Pick<WorkerOptions, 'interceptors' | 'sinks'> {
-  return {
-    interceptors: {
-      activity: [
-        (ctx) => ({
-          inbound: new OpenTelemetryActivityInboundInterceptor(ctx),
-          outbound: new OpenTelemetryActivityOutboundInterceptor(ctx),
-        }),
-      ],
-      workflowModules: tracing.enabled ? workflowInterceptorModules : [],
-    },
-    sinks: { exporter: makeWorkflowExporter(tracing.spanProcessor, tracing.resource) },
-  };
+/**
+ * The SDK's tracing plugin for a worker or replayer: activity spans, the workflow interceptors (for workers that
+ * bundle at start; a prebuilt bundle carries them) and the sink through which workflow spans leave the sandbox.
+ */
+export function tracingPlugin(tracing: Pick<Tracing, 'spanProcessor' | 'resource'>): OpenTelemetryPlugin {
+  return new OpenTelemetryPlugin({ spanProcessor: tracing.spanProcessor, resource: tracing.resource });
 }

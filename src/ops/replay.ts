@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import { Worker, type ReplayWorkerOptions } from '@temporalio/worker';
 import type { Command } from 'commander';
 import type { OpsTemporalConfig } from '../config';
-import { installTracing, workerTracingOptions, workflowInterceptorModules } from '../observability/tracing';
+import { installTracing, tracingPlugin, workflowInterceptorModules } from '../observability/tracing';
 import { stderrErrorLogger } from '../observability/logger';
 import { installTemporalRuntime } from '../temporal/runtime';
 import { createDataConverter } from '../temporal/client';
@@ -113,7 +113,7 @@ function replayOptions(cfg: OpsTemporalConfig, code: ReturnType<typeof workflowC
     ...code.options,
     // Through the codec server when the operator has no keys: histories are decoded there, payload by payload.
     dataConverter: createDataConverter(cfg.payloadCodec),
-    sinks: workerTracingOptions(installTracing({}, 'starkbank-payouts-ops')).sinks,
+    plugins: [tracingPlugin(installTracing({}, 'starkbank-payouts-ops'))],
   };
 }
 

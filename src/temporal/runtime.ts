@@ -16,9 +16,15 @@ const toPino: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = 
  * sdk-core's native (Rust) logs, which otherwise go straight to the console in a format of their own. Exports
  * the SDK's runtime metrics to Prometheus at `metricsAddress` when given.
  */
-export function installTemporalRuntime(logger: Logger, metricsAddress?: string): void {
+export function installTemporalRuntime(
+  logger: Logger,
+  metricsAddress?: string,
+  /** The SDK's default shuts every Worker down at once; a process that orders its shutdown passes []. */
+  shutdownSignals?: NodeJS.Signals[],
+): void {
   const level = (Object.entries(toPino).find(([, p]) => p === logger.level)?.[0] ?? 'INFO') as LogLevel;
   Runtime.install({
+    ...(shutdownSignals && { shutdownSignals }),
     telemetryOptions: {
       // sdk-core at our level; the crates it uses (gRPC, HTTP) only when they report errors.
       logging: { filter: { core: level, other: 'ERROR' }, forward: {} },

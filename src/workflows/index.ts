@@ -1,5 +1,6 @@
 // Every workflow the worker registers (its workflowsPath points here).
 export { dailyBudget } from './dailyBudget';
+export { gaugeLease } from './gaugeLease';
 export { decisionRecord } from './decisionRecord';
 export { issueInvoices } from './issueInvoices';
 export { payout } from './payout';

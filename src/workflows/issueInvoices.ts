@@ -1,7 +1,7 @@
 import { log, proxyActivities, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from './activityTypes';
 import { ErrorTypes } from '../domain/errorTypes';
-import { batchIdFromWorkflowId, pickInRange, type IssuanceInput, type IssuanceResult } from '../domain/issuance';
+import { batchIdFromWorkflowId, planIssuance, type IssuanceInput, type IssuanceResult } from '../domain/issuance';
 import { formatBRL } from '../domain/money';
 import { BatchIdKey } from '../temporal/searchAttributes';
 
@@ -23,15 +23,9 @@ const acts = proxyActivities<Activities>({
 export async function issueInvoices(input: IssuanceInput): Promise<IssuanceResult> {
   const batchId = batchIdFromWorkflowId(workflowInfo().workflowId);
   upsertSearchAttributes([{ key: BatchIdKey, value: batchId }]);
-  // Temporal seeds Math.random and fixes Date.now per run inside workflows, so the plan replays identically. It
-  // holds amounts and dates only: the payers are made when the invoices are created, never kept in history.
-  const count = pickInRange(Math.random(), input.count);
-  const due = new Date(Date.now() + input.dueInDays * 86_400_000).toISOString();
-  const plans = Array.from({ length: count }, (_, index) => ({
-    index,
-    amount: pickInRange(Math.random(), input.amountCents),
-    due,
-  }));
+  // Drawn from the run's own seeded stream, not Math.random (tracing draws span ids from that), and Date.now is
+  // fixed per task, so the plan replays identically. Amounts and dates only: payers are made at create time.
+  const plans = planIssuance(workflowInfo().workflowId, input, Date.now());
   const issued = await acts.createInvoices({ batchId, plans });
   const totalCents = issued.reduce((sum, invoice) => sum + invoice.amount, 0);
   setCurrentDetails(`Issued ${issued.length} invoices, total ${formatBRL(totalCents)} (batch ${batchId})`);

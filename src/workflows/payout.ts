@@ -8,7 +8,7 @@ import { refusalReason, rejectedReason, type Refusal } from '../domain/sendGate'
 import type { TransferLookup } from './activityTypes';
 import { FINAL_TRANSFER_STATUSES, type TransferSnapshot } from '../domain/types';
 import { afterSuccess } from './afterSuccess';
-import { reads, writes } from './payoutActivities';
+import { reads, transfers, writes } from './payoutActivities';
 import { PayoutProgress } from './payoutProgress';
 import { readFacts } from './readFacts';
 import { setbackOf } from './setback';
@@ -105,7 +105,7 @@ export async function payout(input: PayoutInput): Promise<PayoutState> {
     const externalId = transferExternalId(invoiceId, step.attempt);
     if (progress.state.status !== 'Paused') progress.setStatus('Sending');
     const request = { invoiceId, externalId, maxAmountCents: progress.state.sendCents!, approval: step.approval };
-    const result = await writes.createTransfer(request);
+    const result = await transfers.createTransfer(request);
     if (result.outcome === 'sent') return following(step.attempt, { transfer: result.transfer, day: result.day });
     if (result.outcome === 'nothing-left') {
       progress.noteCredited(result.credited);

@@ -1,4 +1,4 @@
-import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities, type RetryPolicy } from '@temporalio/workflow';
 import type { Activities } from './activityTypes';
 import { ErrorTypes } from '../domain/errorTypes';
 
@@ -20,13 +20,19 @@ export const reads = proxyLocalActivities<Activities>({
 
 // Writes (the transfer, the budget, the decision record, cases) are ordinary activities, so their attempts show in
 // the Web UI. The transfer is looked up by externalId before it is created, so a retry never sends twice.
-export const writes = proxyActivities<Activities>({
+const writeRetry: RetryPolicy = {
+  initialInterval: '2 seconds',
+  backoffCoefficient: 2,
+  maximumInterval: '1 minute',
+  maximumAttempts: 8,
+  nonRetryableErrorTypes: [ErrorTypes.input, ErrorTypes.notFound],
+};
+export const writes = proxyActivities<Activities>({ startToCloseTimeout: '3 minutes', retry: writeRetry });
+
+// The transfer heartbeats while it runs: when its worker dies the server retries it after the heartbeat timeout
+// (seconds), not after the 3-minute start-to-close timeout. A retry looks the externalId up before creating.
+export const transfers = proxyActivities<Activities>({
   startToCloseTimeout: '3 minutes',
-  retry: {
-    initialInterval: '2 seconds',
-    backoffCoefficient: 2,
-    maximumInterval: '1 minute',
-    maximumAttempts: 8,
-    nonRetryableErrorTypes: [ErrorTypes.input, ErrorTypes.notFound],
-  },
+  heartbeatTimeout: '10 seconds',
+  retry: writeRetry,
 });

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
+import { msToNumber } from '@temporalio/common/lib/time';
 import { CONFIG_VARIABLES, loadConfig, settingDefault } from '../../src/config';
 import { readEmulatorEnv, emulatorEnvSchema } from '../../emulator/env';
 import { WEBHOOK_PATH } from '../../src/webhook/app';
@@ -33,11 +34,6 @@ const ADMIN_TOOLS_SCHEMA_DIR = '/etc/temporal/schema';
 const DEFAULT_DYNAMIC_CONFIG_FILE = '/etc/temporal/config/dynamicconfig/docker.yaml';
 /** How long Docker waits after SIGTERM before SIGKILL when a service sets no stop_grace_period. */
 const DOCKER_STOP_GRACE_MS = 10_000;
-/**
- * Stark Bank calls an activity can still make after the worker's shutdown cancelled it, since cancellation aborts
- * no HTTP call: createTransfer's lookup, its create, and one lookup of a lost answer before its cancellable sleep.
- */
-const CALLS_AFTER_CANCELLATION = 3;
 
 interface Service {
   image?: string;
@@ -403,16 +399,32 @@ const checks: Record<string, (c: Compose) => void> = {
     }
   },
 
-  "the worker's stop grace period outlasts the Stark Bank calls its shutdown waits for"(c) {
+  "the worker's stop grace period outlasts its shutdown, whose grace lets a Stark Bank call finish"(c) {
     const worker = service(c, 'worker');
     assert.ok(worker.stop_grace_period, 'no stop_grace_period: Docker kills the worker 10 s after SIGTERM');
     const graceMs = durationMs(worker.stop_grace_period);
-    const { httpTimeoutMs } = loadConfig(withTestFiles(env(worker))).stark;
+    const config = loadConfig(withTestFiles(env(worker)));
+    const graceTimeMs = msToNumber(config.worker.shutdownGraceTime);
+    // The force time counts from SIGTERM, as the grace does: the worker has exited by then.
+    const shutdownMs = msToNumber(config.worker.shutdownForceTime);
+    assert.ok(shutdownMs > graceTimeMs, 'the worker gives up before its activities had their grace');
     assert.ok(graceMs > DOCKER_STOP_GRACE_MS, `${worker.stop_grace_period} is no longer than Docker's default`);
     assert.ok(
-      graceMs >= CALLS_AFTER_CANCELLATION * httpTimeoutMs,
-      `${worker.stop_grace_period} is shorter than ${CALLS_AFTER_CANCELLATION} Stark Bank calls of ${httpTimeoutMs} ms`,
+      graceTimeMs >= config.stark.httpTimeoutMs,
+      'a Stark Bank call in flight at SIGTERM may not finish within the shutdown grace',
     );
+    assert.ok(
+      graceMs > shutdownMs,
+      `${worker.stop_grace_period} kills the worker before its ${shutdownMs} ms shutdown`,
+    );
+  },
+
+  "the webhook's stop grace period outlasts its drain"(c) {
+    const webhook = service(c, 'webhook');
+    assert.ok(webhook.stop_grace_period, 'no stop_grace_period: Docker kills the webhook 10 s after SIGTERM');
+    const { drainTime } = loadConfig(withTestFiles(env(webhook))).webhook;
+    // After the drain, in-flight requests finish: each one is a few Temporal calls of at most 10 s.
+    assert.ok(durationMs(webhook.stop_grace_period) >= msToNumber(drainTime) + 10_000);
   },
 
   'the worker can be scaled'(c) {
@@ -538,6 +550,14 @@ const checks: Record<string, (c: Compose) => void> = {
     assert.ok(sdk.startsWith('0.0.0.0:'), 'SDK metrics are off or unreachable');
     assert.ok(targets.includes(`worker:${sdk.split(':')[1]}`), 'SDK metrics are not scraped');
     assert.ok(targets.includes(`webhook:${adminPort(webhook)}`), 'the webhook admin port is not scraped');
+    const serverMetrics = serverEnv(service(c, SERVER)).PROMETHEUS_ENDPOINT ?? '';
+    assert.ok(serverMetrics.startsWith('0.0.0.0:'), "the Temporal server's metrics are off or unreachable");
+    const temporalJob = promConfig.scrape_configs.find((job) => job.job_name === 'temporal');
+    assert.deepEqual(
+      temporalJob?.static_configs?.flatMap((st) => st.targets),
+      [`${SERVER}:${serverMetrics.split(':')[1]}`],
+      "the Temporal server's metrics are not scraped as job temporal (the engine alerts read it)",
+    );
     const counting = productServices(c).filter(([, s]) => env(s).PAYOUT_GAUGES === 'true');
     assert.deepEqual(
       counting.map(([name]) => name),
@@ -615,8 +635,10 @@ const mistakes: Record<keyof typeof checks, (c: Compose) => void> = {
     (c.services.keys!.command = commandText(c.services.keys!).replace(/\[ -s \/keys\/payload-keys \] \|\| /, '')),
   "the Web UI decodes payloads through the webhook's codec server, reachable from its page": (c) =>
     (c.services.webhook!.ports = ['127.0.0.1:3000:3000']),
-  "the worker's stop grace period outlasts the Stark Bank calls its shutdown waits for": (c) =>
-    (c.services.worker!.environment = { ...c.services.worker!.environment, STARK_HTTP_TIMEOUT_MS: '30000' }),
+  "the worker's stop grace period outlasts its shutdown, whose grace lets a Stark Bank call finish": (c) =>
+    (c.services.worker!.environment = { ...c.services.worker!.environment, WORKER_SHUTDOWN_GRACE_TIME: '1m' }),
+  "the webhook's stop grace period outlasts its drain": (c) =>
+    (c.services.webhook!.environment = { ...c.services.webhook!.environment, WEBHOOK_DRAIN_TIME: '30s' }),
   'the worker can be scaled': (c) => (c.services.worker!.container_name = 'worker'),
   'Temporal is the plain server: no auto-setup image, no namespace or search attribute made by hand': (c) =>
     (c.services[SERVER]!.image = 'temporalio/auto-setup:1.29.1'),

@@ -17,7 +17,7 @@ import path from 'node:path';
 import { provisionDeployment } from '../../src/setup/provisionDeployment';
 import { recordsTaskQueue } from '../../src/temporal/taskQueues';
 import { failureConverterPath } from '../../src/temporal/client';
-import { installTracing, workerTracingOptions, workflowInterceptorModules } from '../../src/observability/tracing';
+import { installTracing, tracingPlugin, workflowInterceptorModules } from '../../src/observability/tracing';
 import { findFreeClusterPorts } from '../../tools/cluster/ports';
 import { startCluster } from '../../tools/cluster/startCluster';
 import { runDataConverter, startRunCodecServer, type RunCodecServer } from '../../testkit/payloadKeys';
@@ -202,10 +202,10 @@ export async function withWorker<T>(options: WithWorkerOptions, fn: (ctx: Worker
   const { workflowsPath, taskQueue = uniqueId('tq'), ...rest } = options;
   const create = async (queue: string) =>
     Worker.create({
+      // The bundle carries the tracing interceptors, as the worker's does; their spans are dropped unless a test
+      // passes a plugin of its own.
+      plugins: [tracingPlugin(untraced)],
       ...rest,
-      // The bundle carries the tracing interceptors, whose spans leave through this sink (dropped unless a test
-      // passes its own).
-      sinks: { ...workerTracingOptions(untraced).sinks, ...rest.sinks },
       connection: env.nativeConnection,
       namespace: env.namespace ?? 'default',
       taskQueue: queue,

@@ -2,14 +2,13 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
-import { Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
+import { failureConverterPath } from '../../src/temporal/client';
 import { HISTORIES_DIR } from '../helpers/histories';
 import { workflowsPath } from '../helpers/payouts';
 import { getWorkflowBundle } from '../helpers/temporal';
-import { installTracing, workerTracingOptions } from '../../src/observability/tracing';
-
-// The bundle's tracing interceptors export through this sink, as on the worker (nothing is recorded here).
-const { sinks } = workerTracingOptions(installTracing({}, 'replay-test'));
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { installTracing, tracingPlugin } from '../../src/observability/tracing';
 
 /**
  * Replays histories captured from real runs (`npm run histories:capture`) against today's workflow code, so a
@@ -71,15 +70,40 @@ describe('replay of committed workflow histories', function () {
     for (const h of committedHistories()) assert.deepEqual(patchIds(h.history), [], h.workflowId);
   });
 
-  it('replays every history deterministically with the current workflow code', async () => {
-    const histories = committedHistories();
-    const bundle = await getWorkflowBundle(workflowsPath);
+  // The worker's one bundle, replayed as a worker with tracing off and with tracing on runs it.
+  for (const traced of [false, true]) {
+    it(`replays every history deterministically with the current workflow code, tracing ${traced ? 'on' : 'off'}`, async () => {
+      const histories = committedHistories();
+      const bundle = await getWorkflowBundle(workflowsPath);
+      const exporter = new InMemorySpanExporter();
+      const tracing = installTracing({}, 'replay-test', traced ? new SimpleSpanProcessor(exporter) : undefined);
+      try {
+        let replayed = 0;
+        const options = { workflowBundle: bundle, plugins: [tracingPlugin(tracing)] };
+        for await (const result of Worker.runReplayHistories(options, histories)) {
+          assert.equal(result.error, undefined, `${result.workflowId}: ${String(result.error)}`);
+          replayed++;
+        }
+        assert.equal(replayed, histories.length);
+      } finally {
+        await tracing.shutdown();
+      }
+    });
+  }
+
+  it('replays every history with workflow code that carries no tracing interceptors: spans change nothing', async () => {
+    // Span ids come from the workflow's seeded random stream; no business value may (issuance plans neither).
+    const { code } = await bundleWorkflowCode({
+      workflowsPath,
+      failureConverterPath,
+      logger: new DefaultLogger('WARN'),
+    });
     let replayed = 0;
-    for await (const result of Worker.runReplayHistories({ workflowBundle: bundle, sinks }, histories)) {
+    for await (const result of Worker.runReplayHistories({ workflowBundle: { code } }, committedHistories())) {
       assert.equal(result.error, undefined, `${result.workflowId}: ${String(result.error)}`);
       replayed++;
     }
-    assert.equal(replayed, histories.length);
+    assert.equal(replayed, committedHistories().length);
   });
 
   it('rejects an incompatible workflow change', async () => {

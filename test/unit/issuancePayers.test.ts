@@ -8,6 +8,8 @@ import {
   cpfFromDigits,
   invoiceTag,
   pickInRange,
+  planIssuance,
+  seededRandom,
 } from '../../src/domain/issuance';
 
 describe('issuance payers', () => {
@@ -68,6 +70,28 @@ describe('issuance keys and picks', () => {
     assert.equal(pickInRange(0.5, { min: 8, max: 12 }), 10);
     assert.equal(pickInRange(0.5, { min: 5, max: 5 }), 5);
     assert.throws(() => pickInRange(0.5, { min: 6, max: 5 }), { name: 'RangeError', message: 'empty range 6..5' });
+  });
+
+  it("plans a run's invoices from its workflow id alone: the same plan on every replay, whatever else draws", () => {
+    const input = { count: { min: 8, max: 12 }, amountCents: { min: 1_000, max: 50_000 }, dueInDays: 2 };
+    const now = Date.parse('2026-01-02T03:00:00Z');
+    const plan = planIssuance('issue-invoices-2026-01-02T03:00:00Z', input, now);
+    Math.random();
+    assert.deepEqual(planIssuance('issue-invoices-2026-01-02T03:00:00Z', input, now), plan);
+    assert.ok(plan.length >= 8 && plan.length <= 12);
+    assert.deepEqual(
+      plan.map((p) => p.index),
+      plan.map((_, i) => i),
+    );
+    for (const p of plan) {
+      assert.ok(Number.isInteger(p.amount) && p.amount >= 1_000 && p.amount <= 50_000, String(p.amount));
+      assert.equal(p.due, '2026-01-04T03:00:00.000Z');
+    }
+    const other = planIssuance('issue-invoices-2026-01-02T06:00:00Z', input, now);
+    assert.notDeepEqual(other, plan, 'another run draws other amounts');
+    const draws = Array.from({ length: 1_000 }, seededRandom('spread'));
+    assert.ok(draws.every((d) => d >= 0 && d < 1));
+    assert.ok(Math.min(...draws) < 0.05 && Math.max(...draws) > 0.95, 'draws cover [0, 1)');
   });
 
   it('splits a list into creates of at most the given size, in order', () => {

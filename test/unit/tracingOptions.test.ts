@@ -1,29 +1,23 @@
 import assert from 'node:assert/strict';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import {
-  installTracing,
-  tracedBundlePath,
-  workerTracingOptions,
-  workflowInterceptorModules,
-} from '../../src/observability/tracing';
+import { installTracing, tracingPlugin, workflowInterceptorModules } from '../../src/observability/tracing';
 
 describe('tracing options of the worker', () => {
-  it('bundles the workflow interceptors only when spans are exported: untraced, they cost more than a payout', async () => {
+  it('gives workers the same workflow interceptors and span sink whether traces are exported or not', async () => {
     const untraced = installTracing({}, 'worker-test');
-    assert.equal(untraced.enabled, false);
-    assert.deepEqual(workerTracingOptions(untraced).interceptors?.workflowModules, []);
-
     const traced = installTracing({}, 'worker-test', new SimpleSpanProcessor(new InMemorySpanExporter()));
     try {
-      assert.equal(traced.enabled, true);
-      assert.deepEqual(workerTracingOptions(traced).interceptors?.workflowModules, workflowInterceptorModules);
+      assert.deepEqual([untraced.enabled, traced.enabled], [false, true]);
+      for (const tracing of [untraced, traced]) {
+        const plugin = tracingPlugin(tracing);
+        const options = plugin.configureWorker({ taskQueue: 'q', workflowsPath: 'w' });
+        assert.deepEqual(options.interceptors?.workflowModules, workflowInterceptorModules);
+        assert.ok(options.sinks?.exporter, 'workflow spans leave through the exporter sink');
+        const bundle = plugin.configureBundler({ workflowsPath: 'w' });
+        assert.deepEqual(bundle.workflowInterceptorModules, workflowInterceptorModules);
+      }
     } finally {
       await traced.shutdown();
     }
-  });
-
-  it('finds the prebuilt traced bundle beside the plain one', () => {
-    assert.equal(tracedBundlePath('/app/lib/workflow-bundle.js'), '/app/lib/workflow-bundle.traced.js');
-    assert.equal(tracedBundlePath('bundle'), 'bundle.traced.js');
   });
 });

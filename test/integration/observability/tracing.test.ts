@@ -8,7 +8,7 @@ import { payoutWorkflowId } from '../../../src/domain/payoutIds';
 import {
   clientTracingInterceptors,
   installTracing,
-  workerTracingOptions,
+  tracingPlugin,
   type Tracing,
 } from '../../../src/observability/tracing';
 import { installStarkbankPatches } from '../../../src/starkbank/sdkPatches';
@@ -50,11 +50,10 @@ describe('tracing (real webhook, real dev server, emulator, in-memory exporter)'
       interceptors: clientTracingInterceptors(),
     });
     await provisionDeployment(env.client, { taskQueue, retentionDays: 7 });
-    const { interceptors, sinks } = workerTracingOptions(tracing);
     const activities = createActivities(testActivityDeps(env.client, stark.user, taskQueue));
     const invoiceId = await withWorker(
-      // The test bundle already holds the workflow interceptors.
-      { workflowsPath, activities, taskQueue, interceptors: { ...interceptors, workflowModules: undefined }, sinks },
+      // The worker's tracing plugin, exporting into this test's processor.
+      { workflowsPath, activities, taskQueue, plugins: [tracingPlugin(tracing)] },
       async () => {
         const hook = await startTestWebhook({ user: stark.user, client, taskQueue });
         try {
