@@ -5,11 +5,13 @@ import {
   WorkflowUpdateFailedError,
   type Client,
 } from '@temporalio/client';
+import { describeIssues } from '../domain/arguments';
 import { payoutWorkflowId } from '../domain/payoutIds';
 import { InvoiceIdKey, PayoutStatusKey } from '../temporal/searchAttributes';
 import { ACKNOWLEDGED_CASES, type DecisionEntry, type OperatorAction } from '../workflows/decisionRecordDefinitions';
 import {
   approveUpdate,
+  operatorDecisionSchema,
   PAYOUT_WORKFLOW_TYPE,
   rejectUpdate,
   retryUpdate,
@@ -30,6 +32,9 @@ export type DecisionResult =
   | { applied: 'record'; payoutStatus: string }
   | { applied: 'restarted'; runId: string };
 
+/** A parsed decision and the client that sends it. */
+type Decider = OperatorDecision & { caller?: string };
+
 const updates = { approve: approveUpdate, reject: rejectUpdate, retry: retryUpdate } as const;
 
 /**
@@ -47,8 +52,12 @@ export async function decide(
   taskQueue: string,
   action: OperatorAction,
   invoiceId: string,
-  by: OperatorDecision,
+  given: OperatorDecision,
 ): Promise<DecisionResult> {
+  // The workflows refuse a malformed decision too; refusing here first keeps a reject of a closed payout honest.
+  const parsed = operatorDecisionSchema.safeParse(given);
+  if (!parsed.success) throw new DecisionRefusedError(`${action} needs an operator: ${describeIssues(parsed.error)}`);
+  const by: Decider = { ...parsed.data, caller: callerOf(client) };
   const handle = client.workflow.getHandle(payoutWorkflowId(invoiceId));
   const described = await handle.describe().catch((err: unknown) => {
     if (err instanceof WorkflowNotFoundError) return undefined;
@@ -69,6 +78,7 @@ export async function decide(
     await recordDecision(client, taskQueue, invoiceId, entryOf('acknowledge', by, recordStatus(payoutStatus, running)));
     return { applied: 'record', payoutStatus };
   }
+  // Without a payout, the id may be a typo: Stark Bank must know the invoice before anything is recorded for it.
   if (action === 'restart') {
     if (running)
       throw new DecisionRefusedError(
@@ -78,7 +88,8 @@ export async function decide(
   }
   if (running) {
     try {
-      return { applied: 'payout', state: await handle.executeUpdate(updates[action], { args: [by] }) };
+      const args: [OperatorDecision] = [{ operator: by.operator, ...(by.note && { note: by.note }) }];
+      return { applied: 'payout', state: await handle.executeUpdate(updates[action], { args }) };
     } catch (err) {
       // The workflow's validator says why (e.g. "cannot approve a payout that is Sending").
       if (err instanceof WorkflowUpdateFailedError) throw new DecisionRefusedError(err.cause?.message ?? err.message);
@@ -97,7 +108,7 @@ async function restart(
   client: Client,
   taskQueue: string,
   invoiceId: string,
-  by: OperatorDecision,
+  by: Decider,
   payoutStatus: string,
 ): Promise<DecisionResult> {
   const entry = entryOf('restart', by, payoutStatus === 'Missing' ? 'Missing' : `Closed (${payoutStatus})`);
@@ -131,12 +142,18 @@ function recordStatus(payoutStatus: string, running: boolean): string {
   return `Closed (${payoutStatus})`;
 }
 
-function entryOf(action: OperatorAction, by: OperatorDecision, payoutStatus: string): DecisionEntry {
+/** The client's identity as Temporal records it on every request (the CLI's names the user and host). */
+export function callerOf(client: Client): string | undefined {
+  return client.options.identity?.trim() || undefined;
+}
+
+function entryOf(action: OperatorAction, by: Decider, payoutStatus: string): DecisionEntry {
   return {
     id: `${action}/${randomUUID()}`,
     action,
     operator: by.operator,
-    note: by.note,
+    ...(by.note && { note: by.note }),
+    ...(by.caller && { caller: by.caller }),
     at: new Date().toISOString(),
     payoutStatus,
   };

@@ -1,10 +1,10 @@
 import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { z } from 'zod';
 import { errorMessage } from '../shared/errors';
 import { recordsTaskQueue } from '../temporal/taskQueues';
 import { payoutListQuery, resumeSignal } from '../workflows/payoutDefinitions';
 import {
   PAUSE_SWITCH_WORKFLOW_TYPE,
+  pauseSwitchStateSchema,
   pauseSwitchWorkflowId,
   setPausedUpdate,
   SWITCH_MEMO_KEY,
@@ -17,13 +17,6 @@ import {
  * The client side of the operator's global pause switch (src/workflows/pauseSwitch.ts), one per deployment: read
  * from its memo (no worker needed), flipped by an Update, started by setup. Every reader and writer goes through here.
  */
-
-const switchSchema = z.object({
-  paused: z.boolean(),
-  changes: z.array(
-    z.object({ paused: z.boolean(), operator: z.string(), note: z.string().optional(), at: z.string() }),
-  ),
-});
 
 export interface PauseRead {
   paused: boolean;
@@ -43,7 +36,7 @@ export async function describePauseSwitch(
 ): Promise<{ running: boolean; state?: PauseSwitchState } | undefined> {
   try {
     const { status, memo } = await client.workflow.getHandle(pauseSwitchWorkflowId(taskQueue)).describe();
-    const parsed = switchSchema.safeParse(memo?.[SWITCH_MEMO_KEY]);
+    const parsed = pauseSwitchStateSchema.safeParse(memo?.[SWITCH_MEMO_KEY]);
     return { running: status.name === 'RUNNING', state: parsed.success ? parsed.data : undefined };
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return undefined;
@@ -75,8 +68,9 @@ export function createPauseSwitchReader(client: Client, taskQueue: string): () =
  */
 export async function setPayoutsPaused(client: Client, taskQueue: string, change: PauseChange): Promise<number> {
   // The Update completes with the workflow task that upserts the memo: once it returns, every gate sees the change.
+  const caller = client.options.identity?.trim();
   await client.workflow.executeUpdateWithStart(setPausedUpdate, {
-    args: [change],
+    args: [{ ...change, ...(caller && { caller }) }],
     startWorkflowOperation: new WithStartWorkflowOperation<PauseSwitchWorkflow>(PAUSE_SWITCH_WORKFLOW_TYPE, {
       workflowId: pauseSwitchWorkflowId(taskQueue),
       taskQueue: recordsTaskQueue(taskQueue),

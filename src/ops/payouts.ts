@@ -26,7 +26,7 @@ import {
   type PayoutState,
   type PayoutStatus,
 } from '../workflows/payoutDefinitions';
-import { invoiceId, positiveInt } from './args';
+import { invoiceId, operator, positiveInt } from './args';
 import { CliError, emit, examples, formatFields, formatTable, formatTime } from './output';
 import { hasWorker, withTemporal } from './temporalFromEnv';
 
@@ -105,7 +105,7 @@ export function registerPayoutCommands(program: Command): void {
       .command(action)
       .description(DESCRIPTIONS[action])
       .argument('<invoiceId>', 'the credited invoice', invoiceId)
-      .requiredOption('--operator <name>', 'who decides (recorded beyond the payout)')
+      .requiredOption('--operator <name>', 'who decides (recorded beyond the payout)', operator)
       .option('--note <text>', 'why')
       .addHelpText('after', examples(`payouts ${action} 5155165527080960 --operator ana --note "${NOTES[action]}"`))
       .action(async (id: string, opts: DecisionOptions, cmd: Command) => {
@@ -135,7 +135,7 @@ export function registerPayoutCommands(program: Command): void {
     payouts
       .command(paused ? 'pause' : 'resume')
       .description(paused ? 'stop every payout before it sends a transfer' : 'let paused payouts send again')
-      .requiredOption('--operator <name>', 'who flips the switch')
+      .requiredOption('--operator <name>', 'who flips the switch', operator)
       .option('--note <text>', 'why')
       .addHelpText(
         'after',
@@ -255,6 +255,7 @@ function renderRecord(r: DecisionRecordState): string {
     { header: 'AT', value: (e) => e.at },
     { header: 'ACTION', value: (e) => e.action },
     { header: 'OPERATOR', value: (e) => e.operator },
+    { header: 'CALLER', value: (e) => e.caller ?? '-' },
     { header: 'PAYOUT WAS', value: (e) => e.payoutStatus },
     { header: 'NOTE', value: (e) => e.note ?? '-' },
   ]);
@@ -274,7 +275,9 @@ function renderList(rows: PayoutRow[]): string {
 
 function renderState(s: PayoutState): string {
   const money = (cents: number | undefined) => (cents === undefined ? undefined : formatBRL(cents));
-  const decisions = s.decisions.map((d) => `${d.action} by ${d.operator} at ${d.at}${d.note ? ` (${d.note})` : ''}`);
+  const decisions = s.decisions.map(
+    (d) => `${d.action} by ${d.operator}${d.caller ? ` [${d.caller}]` : ''} at ${d.at}${d.note ? ` (${d.note})` : ''}`,
+  );
   const fields = formatFields([
     ['Invoice', s.invoiceId],
     ['Status', s.status],

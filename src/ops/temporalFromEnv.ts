@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { isGrpcDeadlineError, type Client } from '@temporalio/client';
 import { optionalTsToMs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
@@ -40,7 +41,7 @@ export async function withTemporal<T>(
     : loadOpsTemporalConfig({ payloads: needs.payloads ?? true });
   const seconds = needs.cmd.optsWithGlobals<{ timeout?: number }>().timeout ?? needs.defaultTimeoutSeconds;
   const timeoutSeconds = seconds ?? DEFAULT_TIMEOUT_SECONDS;
-  const client = createTemporalClient(cfg);
+  const client = createTemporalClient(cfg, cliIdentity());
   try {
     // An unreachable server then fails once with "Failed to connect" (10 s) instead of every call retrying.
     await client.connection.ensureConnected().catch((err: unknown) => {
@@ -62,6 +63,18 @@ export async function withTemporal<T>(
   } finally {
     await client.connection.close();
   }
+}
+
+/** Who runs the CLI, as Temporal records it beside each request: the audit trail shows it beside `--operator`. */
+function cliIdentity(): string {
+  const user = (() => {
+    try {
+      return os.userInfo().username;
+    } catch {
+      return process.env.USER ?? 'unknown';
+    }
+  })();
+  return `ops ${user}@${os.hostname()} (pid ${process.pid})`;
 }
 
 /** Refuses at once when no worker polls the task queue: the command would otherwise wait for one forever. */

@@ -96,12 +96,18 @@ describe('ops CLI: payouts (real process, real Temporal, emulator)', function ()
         await waitForStatus(held.handle, 'AwaitingApproval');
         await sent.handle.result();
 
-        const [finished, notHeld, usage, missing] = await Promise.all([
+        const [finished, notHeld, usage, missing, blank, empty] = await Promise.all([
           runCli(['payouts', 'approve', sent.invoiceId, '--operator', 'alice'], env),
           runCli(['payouts', 'retry', held.invoiceId, '--operator', 'alice'], env),
           runCli(['payouts', 'approve', held.invoiceId], env),
           runCli(['payouts', 'show', '999999999'], env),
+          runCli(['payouts', 'approve', held.invoiceId, '--operator', '   '], env),
+          runCli(['payouts', 'reject', held.invoiceId, '--operator', ''], env),
         ]);
+        for (const refused of [blank, empty]) {
+          assert.equal(refused.code, 2, 'a blank --operator is a usage error');
+          assert.match(refused.stderr, /the operator must not be blank/);
+        }
         assert.equal(finished.code, 1);
         assert.equal(
           finished.stderr,
@@ -129,6 +135,8 @@ describe('ops CLI: payouts (real process, real Temporal, emulator)', function ()
           result.decisions.map((d) => [d.action, d.operator, d.note]),
           [['approve', 'alice', 'known payer']],
         );
+        // Who sent the Update, as Temporal recorded it, beside the name given: the CLI's identity.
+        assert.match(result.decisions[0]?.caller ?? '', /^ops \S+@\S+ \(pid \d+\)$/);
       },
       guardrails,
     );
@@ -193,6 +201,7 @@ describe('ops CLI: payouts (real process, real Temporal, emulator)', function ()
         const audit = JSON.parse(await runCliOk(['audit', '--json'], env)) as {
           action: string;
           operator: string;
+          caller?: string;
           note?: string;
           invoiceId?: string;
           payoutStatus?: string;
@@ -207,7 +216,11 @@ describe('ops CLI: payouts (real process, real Temporal, emulator)', function ()
           ],
         );
         const table = await runCliOk(['audit', '--invoice', held.invoiceId], env);
-        assert.match(table, /^AT\s+ACTION\s+OPERATOR\s+INVOICE\s+PAYOUT WAS\s+NOTE/);
+        assert.match(table, /^AT\s+ACTION\s+OPERATOR\s+CALLER\s+INVOICE\s+PAYOUT WAS\s+NOTE/);
+        assert.ok(
+          audit.every((e) => /^ops /.test(e.caller ?? '')),
+          'every action names the client that sent it',
+        );
         assert.match(table, /reject\s+carla/);
       },
       guardrails,
