@@ -3,7 +3,12 @@ import type { GuardrailLimits } from '../domain/guardrails';
 import type { Rejection } from '../domain/sendGate';
 import type { CreditedInvoice, TransferSnapshot } from '../domain/types';
 import type { StarkUser } from '../starkbank/user';
+import starkbank from 'starkbank';
+import { ApplicationFailure } from '@temporalio/common';
+import { ErrorTypes } from '../domain/errorTypes';
+import { invoiceSchema } from '../starkbank/schemas';
 import { readCreditFromLogs } from './invoices';
+import { starkCall } from './starkCall';
 
 /** What a payout's check needs, read at once. */
 export interface PayoutFacts {
@@ -17,6 +22,9 @@ export interface PayoutFacts {
 }
 
 /** A transfer as the API has it now; once it succeeded, also what a person may need to know about it. */
+/** What Stark Bank knows of an invoice: nothing (a mistyped id), or its status and whether it was credited. */
+export type InvoiceFound = { found: false } | { found: true; status: string; credited: boolean };
+
 export interface TransferLookup {
   transfer: TransferSnapshot | null;
   succeeded?: {
@@ -77,6 +85,24 @@ export function createPayoutReadActivities(deps: PayoutReadDeps) {
         deps.readRejection(invoiceId),
       ]);
       return { credited, earlier, rejected, limits };
+    },
+
+    /**
+     * Whether Stark Bank knows the invoice, and whether it was credited: an operator's decision on an invoice
+     * without a payout is refused for an unknown one, so a typo never records a decision for ever.
+     */
+    async findInvoice(invoiceId: string): Promise<InvoiceFound> {
+      const [invoice, credited] = await Promise.all([
+        starkCall(`get invoice ${invoiceId}`, () => starkbank.invoice.get(invoiceId, { user })).catch(
+          (err: unknown) => {
+            if (err instanceof ApplicationFailure && err.type === ErrorTypes.notFound) return undefined;
+            throw err;
+          },
+        ),
+        readCreditFromLogs(user, invoiceId).catch(() => undefined),
+      ]);
+      if (!invoice) return { found: false };
+      return { found: true, status: invoiceSchema.parse(invoice).status, credited: credited !== undefined };
     },
 
     /** The transfer of an externalId (null when none), and once it succeeded what a person may need to know. */

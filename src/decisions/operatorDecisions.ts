@@ -20,6 +20,8 @@ import {
   type PayoutState,
   type PayoutWorkflow,
 } from '../workflows/payoutDefinitions';
+import type { InvoiceFound } from '../activities/payoutReads';
+import type { lookUpInvoice } from '../workflows/invoiceLookup';
 import { readDecisionRecord, recordDecision } from './records';
 
 /** An operator decision the product refused, with the reason in words an operator can act on. */
@@ -31,6 +33,9 @@ export type DecisionResult =
   | { applied: 'payout'; state: PayoutState }
   | { applied: 'record'; payoutStatus: string }
   | { applied: 'restarted'; runId: string };
+
+/** How a decision entry shows that the invoice had no payout because it was never credited. */
+export const NEVER_STARTED = 'Missing (never credited)';
 
 /** A parsed decision and the client that sends it. */
 type Decider = OperatorDecision & { caller?: string };
@@ -79,6 +84,22 @@ export async function decide(
     return { applied: 'record', payoutStatus };
   }
   // Without a payout, the id may be a typo: Stark Bank must know the invoice before anything is recorded for it.
+  let missing = 'Missing';
+  if (!described && (action === 'reject' || action === 'restart')) {
+    const found = await lookUpInvoiceOf(client, taskQueue, invoiceId);
+    if (!found.found) {
+      throw new DecisionRefusedError(
+        `invoice ${invoiceId} does not exist at Stark Bank and has no payout: nothing recorded (check the id)`,
+      );
+    }
+    if (action === 'restart' && !found.credited) {
+      throw new DecisionRefusedError(
+        `invoice ${invoiceId} was never credited (status ${found.status}): there is nothing to pay yet`,
+      );
+    }
+    // Only a credit starts a payout: without one, `payouts show` can say it never started, not that it is gone.
+    if (!found.credited) missing = NEVER_STARTED;
+  }
   if (action === 'restart') {
     if (running)
       throw new DecisionRefusedError(
@@ -100,8 +121,9 @@ export async function decide(
     const why = described ? `already finished as ${payoutStatus}` : 'does not exist';
     throw new DecisionRefusedError(`the payout of invoice ${invoiceId} ${why}`);
   }
-  await recordDecision(client, taskQueue, invoiceId, entryOf('reject', by, recordStatus(payoutStatus, running)));
-  return { applied: 'record', payoutStatus };
+  const status = described ? recordStatus(payoutStatus, running) : missing;
+  await recordDecision(client, taskQueue, invoiceId, entryOf('reject', by, status));
+  return { applied: 'record', payoutStatus: status };
 }
 
 async function restart(
@@ -134,6 +156,16 @@ async function restart(
     }
     throw err;
   }
+}
+
+/** Stark Bank's answer, through a short workflow on the worker, which holds the Stark Bank credentials. */
+function lookUpInvoiceOf(client: Client, taskQueue: string, invoiceId: string): Promise<InvoiceFound> {
+  return client.workflow.execute<typeof lookUpInvoice>('lookUpInvoice', {
+    taskQueue,
+    workflowId: `invoice-lookup-${invoiceId}-${randomUUID()}`,
+    args: [invoiceId],
+    staticSummary: `Does Stark Bank know invoice ${invoiceId}? (asked before an operator decision)`,
+  });
 }
 
 /** The payout's status as a decision entry keeps it: its own while it runs, else `Closed (…)` or `Missing`. */

@@ -11,7 +11,7 @@ import { setPayoutsPaused } from '../decisions/pauseSwitch';
 import { InvoiceIdKey, PayoutAmountKey, PayoutStatusKey, TransferIdKey } from '../temporal/searchAttributes';
 import { listOpenCases } from '../decisions/audit';
 import { readDecisionRecord } from '../decisions/records';
-import { decide, DecisionRefusedError, type DecisionResult } from '../decisions/operatorDecisions';
+import { decide, DecisionRefusedError, NEVER_STARTED, type DecisionResult } from '../decisions/operatorDecisions';
 import {
   OPERATOR_ACTIONS,
   type DecisionRecordState,
@@ -176,7 +176,7 @@ async function showPayout(client: Client, id: string): Promise<Shown> {
   if (!description) {
     // Temporal forgot the payout (retention): the invoice's decision record outlives it.
     const record = await readDecisionRecord(client, id);
-    if (!record) throw new CliError(`no payout for invoice ${id}`);
+    if (!record) throw new CliError(`no payout for invoice ${id}: none ever started, and no decision was recorded`);
     return { source: 'record', record };
   }
   const execution = description.status.name;
@@ -239,7 +239,7 @@ async function listPayouts(client: Client, status: PayoutStatus | undefined, lim
 function renderRecord(r: DecisionRecordState): string {
   const fields = formatFields([
     ['Invoice', r.invoiceId],
-    ['Payout', 'gone from Temporal (retention); its decision record remains'],
+    ['Payout', payoutFate(r)],
     [
       'Rejected',
       r.rejected && `by ${r.rejected.operator} at ${r.rejected.at}${r.rejected.note ? ` (${r.rejected.note})` : ''}`,
@@ -260,6 +260,17 @@ function renderRecord(r: DecisionRecordState): string {
     { header: 'NOTE', value: (e) => e.note ?? '-' },
   ]);
   return `${fields}\n\n${entries}`;
+}
+
+/** Whether a payout that Temporal does not know ever ran: its decision record tells, as far as it can. */
+function payoutFate(r: DecisionRecordState): string {
+  const ran =
+    r.entries.some((e) => e.action === 'restart' || !e.payoutStatus.startsWith('Missing')) ||
+    r.openCases.some((c) => c.kind === 'credit-older-than-retention' || c.kind === 'closed-without-transfer');
+  if (ran) return 'gone from Temporal (retention); its decision record remains';
+  if (r.entries.length > 0 && r.entries.every((e) => e.payoutStatus === NEVER_STARTED))
+    return 'never started: the invoice was never credited (decided on beforehand)';
+  return 'not in Temporal: never started, or gone after retention; its decision record remains';
 }
 
 function renderList(rows: PayoutRow[]): string {

@@ -2,6 +2,7 @@
 export { dailyBudget } from './dailyBudget';
 export { decisionRecord } from './decisionRecord';
 export { issueInvoices } from './issueInvoices';
+export { lookUpInvoice } from './invoiceLookup';
 export { payout } from './payout';
 export { pauseSwitch } from './pauseSwitch';
 export { reconcilePayouts, sweepEvents } from './recovery';

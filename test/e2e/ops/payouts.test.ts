@@ -4,7 +4,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { PayoutState, PayoutStatus } from '../../../src/workflows/payoutDefinitions';
 import { InvoiceIdKey, PayoutStatusKey } from '../../../src/temporal/searchAttributes';
 import { pauseSwitchWorkflowId } from '../../../src/workflows/pauseSwitchDefinitions';
-import { creditAndDispatch, waitForStatus, withPayoutWorker } from '../../helpers/payouts';
+import { createInvoice, creditAndDispatch, waitForStatus, withPayoutWorker } from '../../helpers/payouts';
 import { startTestEmulator, type TestEmulator } from '../../../testkit/emulator';
 import { eventually } from '../../helpers/temporal';
 import { runCli, runCliOk, temporalEnv } from './run';
@@ -122,7 +122,10 @@ describe('ops CLI: payouts (real process, real Temporal, emulator)', function ()
         assert.equal(usage.code, 2, 'a missing --operator is a usage error');
         assert.match(usage.stderr, /--operator/);
         assert.equal(missing.code, 1);
-        assert.equal(missing.stderr, 'error: no payout for invoice 999999999\n');
+        assert.equal(
+          missing.stderr,
+          'error: no payout for invoice 999999999: none ever started, and no decision was recorded\n',
+        );
 
         const approved = await runCliOk(
           ['payouts', 'approve', held.invoiceId, '--operator', 'alice', '--note', 'known payer'],
@@ -225,6 +228,40 @@ describe('ops CLI: payouts (real process, real Temporal, emulator)', function ()
       },
       guardrails,
     );
+  });
+
+  it('refuses a decision on an invoice Stark Bank does not know; tells a payout that never started', async () => {
+    await withPayoutWorker(stark, async (ctx) => {
+      const env = await temporalEnv(ctx.taskQueue);
+      const [rejected, restarted] = await Promise.all([
+        runCli(['payouts', 'reject', '9999999999999999', '--operator', 'ana'], env),
+        runCli(['payouts', 'restart', '9999999999999999', '--operator', 'ana'], env),
+      ]);
+      for (const [action, r] of [
+        ['reject', rejected],
+        ['restart', restarted],
+      ] as const) {
+        assert.equal(r.code, 1, r.stderr);
+        assert.equal(
+          r.stderr,
+          `error: ${action} refused: invoice 9999999999999999 does not exist at Stark Bank and has no payout: ` +
+            'nothing recorded (check the id)\n',
+        );
+      }
+      const never = await runCli(['payouts', 'show', '9999999999999999'], env);
+      assert.equal(never.code, 1);
+      assert.match(never.stderr, /none ever started, and no decision was recorded/);
+
+      // An invoice that exists but was never credited: a reject is recorded, a restart refused, and show tells.
+      const invoiceId = await createInvoice(stark.user, 4_000);
+      const restart = await runCli(['payouts', 'restart', invoiceId, '--operator', 'ana'], env);
+      assert.equal(restart.code, 1);
+      assert.match(restart.stderr, /was never credited \(status created\): there is nothing to pay yet/);
+      await runCliOk(['payouts', 'reject', invoiceId, '--operator', 'ana', '--note', 'sent by mistake'], env);
+      const shown = await runCliOk(['payouts', 'show', invoiceId], env);
+      assert.match(shown, /^Payout:\s+never started: the invoice was never credited/m);
+      assert.match(shown, /^Rejected:\s+by ana/m);
+    });
   });
 
   it('rejects a bad status or limit as a usage error, before connecting', async () => {
