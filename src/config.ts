@@ -125,6 +125,8 @@ const envSchema = z.object({
     ),
   // The payout gauges count workflows in Temporal at scrape time: one process of a deployment serves them.
   PAYOUT_GAUGES: z.stringbool().default(false),
+  // How long the pause switch may stay on before the PayoutsPausedTooLong alert fires (served as a gauge).
+  PAYOUT_PAUSE_ALERT_AFTER: duration.default('1h'),
   SDK_METRICS_ADDRESS: z
     .string()
     .regex(/^[^:]+:\d+$/, 'expected host:port')
@@ -197,6 +199,8 @@ export interface Config {
     sdkMetricsAddress?: string;
     /** Whether this process serves the payout gauges (exactly one process of a deployment should). */
     payoutGauges: boolean;
+    /** How long the pause switch may stay on before its alert fires. */
+    pauseAlertAfter: Duration;
   };
   /** The codec server (its own port); absent when neither a token nor OIDC is configured. */
   codec?: CodecConfig;
@@ -272,6 +276,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvWithDotenv()): Config
       port: e.ADMIN_PORT,
       sdkMetricsAddress: e.SDK_METRICS_ADDRESS,
       payoutGauges: e.PAYOUT_GAUGES,
+      pauseAlertAfter: e.PAYOUT_PAUSE_ALERT_AFTER,
     },
     codec,
     worker: {

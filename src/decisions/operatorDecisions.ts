@@ -31,7 +31,7 @@ export class DecisionRefusedError extends Error {
 
 export type DecisionResult =
   | { applied: 'payout'; state: PayoutState }
-  | { applied: 'record'; payoutStatus: string }
+  | { applied: 'record'; payoutStatus: string; alreadyRejected?: DecisionEntry }
   | { applied: 'restarted'; runId: string };
 
 /** How a decision entry shows that the invoice had no payout because it was never credited. */
@@ -122,8 +122,10 @@ export async function decide(
     throw new DecisionRefusedError(`the payout of invoice ${invoiceId} ${why}`);
   }
   const status = described ? recordStatus(payoutStatus, running) : missing;
+  // A second reject is recorded too, and says whose came first.
+  const first = (await readDecisionRecord(client, invoiceId))?.rejected;
   await recordDecision(client, taskQueue, invoiceId, entryOf('reject', by, status));
-  return { applied: 'record', payoutStatus: status };
+  return { applied: 'record', payoutStatus: status, ...(first && { alreadyRejected: first }) };
 }
 
 async function restart(

@@ -44,6 +44,34 @@ export async function describePauseSwitch(
   }
 }
 
+/** Whether payouts are paused, as an operator asks: the last change (who, since when, why), or why unknown. */
+export interface PauseStatus {
+  paused: boolean;
+  /** The change that set the switch as it is, when one did. */
+  by?: string;
+  caller?: string;
+  since?: string;
+  note?: string;
+  /** Why payouts wait although no operator paused them (no switch, stopped, unreadable). */
+  problem?: string;
+}
+
+export async function pauseStatus(client: Client, taskQueue: string): Promise<PauseStatus> {
+  const found = await describePauseSwitch(client, taskQueue);
+  if (!found) return { paused: true, problem: 'there is no pause switch, so payouts wait: run setup' };
+  if (!found.running) return { paused: true, problem: 'the pause switch is not running, so payouts wait: run setup' };
+  if (!found.state) return { paused: true, problem: 'the pause switch cannot be read, so payouts wait' };
+  const { paused, changes } = found.state;
+  // The change that set the switch as it is: the first of the last run of changes to this value.
+  let from = changes.length;
+  while (from > 0 && changes[from - 1]!.paused === paused) from--;
+  const setBy = changes[from];
+  return {
+    paused,
+    ...(setBy && { by: setBy.operator, caller: setBy.caller, since: setBy.at, note: setBy.note }),
+  };
+}
+
 /**
  * Reads the switch for a transfer about to be sent. Fails closed: a switch that is missing, closed or unreadable
  * counts as paused, so a deployment that lost its switch sends nothing until setup runs.

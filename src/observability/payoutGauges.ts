@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import { msToNumber, type Duration } from '@temporalio/common/lib/time';
 import client, { type Registry } from 'prom-client';
 import type { ReconciliationReport } from '../activities/recovery';
 import type { UnpaidAction } from '../domain/reconciliation';
@@ -7,6 +8,7 @@ import { DecisionStateKey } from '../temporal/searchAttributes';
 import { recordsTaskQueue } from '../temporal/taskQueues';
 import { DECISION_RECORD_WORKFLOW_TYPE } from '../workflows/decisionRecordDefinitions';
 import { reconcilePayouts } from '../workflows/recovery';
+import { pauseStatus } from '../decisions/pauseSwitch';
 import { registry as processRegistry } from './metrics';
 
 const UNPAID_ACTIONS: readonly UnpaidAction[] = [
@@ -22,6 +24,8 @@ interface Snapshot {
   byStatus: Record<PayoutStatus, number>;
   pending: number;
   cases: number;
+  /** The pause switch: on (fails closed: unreadable counts as on), and for how long, in seconds. */
+  pause: { paused: boolean; seconds: number };
   reconciliation?: ReconciliationReport;
 }
 
@@ -34,7 +38,11 @@ interface Snapshot {
 export function registerPayoutGauges(
   temporal: Client,
   taskQueue: string,
-  { registry = processRegistry, maxAgeMs = 15_000 }: { registry?: Registry; maxAgeMs?: number } = {},
+  {
+    registry = processRegistry,
+    maxAgeMs = 15_000,
+    pauseAlertAfter = '1h',
+  }: { registry?: Registry; maxAgeMs?: number; pauseAlertAfter?: Duration } = {},
 ): void {
   let cached: { at: number; snapshot: Promise<Snapshot> } | undefined;
   const snapshot = () => {
@@ -72,6 +80,22 @@ export function registerPayoutGauges(
     'Running payouts waiting for an operator (AwaitingApproval, NeedsAttention, TransferFailed)',
     [],
     (g, s) => g.set(s.pending),
+  );
+  gauge(
+    'payouts_paused',
+    'The operator pause switch: 1 while payouts are paused (or the switch cannot be read: payouts wait then too)',
+    [],
+    (g, s) => g.set(s.pause.paused ? 1 : 0),
+  );
+  gauge('payouts_paused_seconds', 'How long the pause switch has been on, in seconds (0 when off)', [], (g, s) =>
+    g.set(s.pause.seconds),
+  );
+  // A gauge, not a number in the rule, so each deployment sets it (PAYOUT_PAUSE_ALERT_AFTER) without editing rules.
+  gauge(
+    'payouts_paused_alert_after_seconds',
+    'How long the pause switch may stay on before PayoutsPausedTooLong fires (PAYOUT_PAUSE_ALERT_AFTER)',
+    [],
+    (g) => g.set(msToNumber(pauseAlertAfter) / 1_000),
   );
   gauge(
     'payout_cases_open',
@@ -135,7 +159,7 @@ export function reconciliationDrift(r: ReconciliationReport): Record<string, num
 
 async function readSnapshot(temporal: Client, taskQueue: string): Promise<Snapshot> {
   const count = async (query: string) => (await temporal.workflow.count(query)).count;
-  const [statusCounts, waiting, cases, reconciliation] = await Promise.all([
+  const [statusCounts, waiting, cases, reconciliation, pause] = await Promise.all([
     Promise.all(PAYOUT_STATUSES.map((status) => count(payoutListQuery({ taskQueue, status })))),
     // Three equality counts: the dev server's SQLite visibility mis-counts an IN (...) over custom attributes.
     Promise.all(WAITS_FOR_PERSON.map((status) => count(payoutListQuery({ taskQueue, status, running: true })))),
@@ -145,13 +169,23 @@ async function readSnapshot(temporal: Client, taskQueue: string): Promise<Snapsh
         `AND ${DecisionStateKey.name}="NeedsPerson"`,
     ),
     lastReconciliation(temporal, taskQueue),
+    readPause(temporal, taskQueue),
   ]);
   return {
     byStatus: Object.fromEntries(PAYOUT_STATUSES.map((s, i) => [s, statusCounts[i]!])) as Record<PayoutStatus, number>,
     pending: waiting.reduce((sum, n) => sum + n, 0),
     cases,
     reconciliation,
+    pause,
   };
+}
+
+/** The switch as payouts see it: a missing, stopped or unreadable switch holds them as if paused. */
+async function readPause(temporal: Client, taskQueue: string): Promise<Snapshot['pause']> {
+  const status = await pauseStatus(temporal, taskQueue);
+  if (!status.paused) return { paused: false, seconds: 0 };
+  const since = status.since ? Date.parse(status.since) : NaN;
+  return { paused: true, seconds: Number.isNaN(since) ? 0 : Math.max(0, (Date.now() - since) / 1_000) };
 }
 
 /** The result of the reconciliation run (scheduled or manual) of this task queue that completed last. */

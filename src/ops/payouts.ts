@@ -7,7 +7,7 @@ import {
 import { Option, type Command } from 'commander';
 import { formatBRL } from '../domain/money';
 import { payoutWorkflowId } from '../domain/payoutIds';
-import { setPayoutsPaused } from '../decisions/pauseSwitch';
+import { pauseStatus, setPayoutsPaused, type PauseStatus } from '../decisions/pauseSwitch';
 import { InvoiceIdKey, PayoutAmountKey, PayoutStatusKey, TransferIdKey } from '../temporal/searchAttributes';
 import { listOpenCases } from '../decisions/audit';
 import { readDecisionRecord } from '../decisions/records';
@@ -27,7 +27,7 @@ import {
   type PayoutStatus,
 } from '../workflows/payoutDefinitions';
 import { invoiceId, operator, positiveInt } from './args';
-import { CliError, emit, examples, formatFields, formatTable, formatTime } from './output';
+import { CliError, emit, examples, formatFields, formatTable, formatTime, wantsJson } from './output';
 import { hasWorker, withTemporal } from './temporalFromEnv';
 
 interface PayoutRow {
@@ -67,6 +67,9 @@ const QUERY_TIMEOUT_MS = 5_000;
 interface AttentionRow {
   invoiceId: string;
   waiting: string;
+  /** What the payout would send (its PayoutAmount), when it is a payout. */
+  amountCents?: number;
+  /** Why it waits: the payout's reasons (from a worker), or the case's. */
   detail: string;
   since: string;
 }
@@ -110,14 +113,19 @@ export function registerPayoutCommands(program: Command): void {
       .addHelpText('after', examples(`payouts ${action} 5155165527080960 --operator ana --note "${NOTES[action]}"`))
       .action(async (id: string, opts: DecisionOptions, cmd: Command) => {
         const needs = { cmd, worker: 'decisions are recorded by workflows a worker runs' };
-        const result = await withTemporal(needs, (client, cfg) =>
-          decide(client, cfg.taskQueue, action, id, { operator: opts.operator, note: opts.note }).catch(
-            (err: unknown) => {
-              if (err instanceof DecisionRefusedError) throw new CliError(`${action} refused: ${err.message}`);
-              throw err;
-            },
-          ),
-        );
+        const result = await withTemporal(needs, async (client, cfg) => {
+          const decided = await decide(client, cfg.taskQueue, action, id, {
+            operator: opts.operator,
+            note: opts.note,
+          }).catch((err: unknown) => {
+            if (err instanceof DecisionRefusedError) throw new CliError(`${action} refused: ${err.message}`);
+            throw err;
+          });
+          // What sends money waits while payouts are paused: say so, rather than let the payout sit silently.
+          const sends = action === 'approve' || action === 'retry' || action === 'restart';
+          const pause = sends ? await pauseStatus(client, cfg.taskQueue) : undefined;
+          return { ...decided, ...(pause?.paused && { waitsForResume: pauseLine(pause) }) };
+        });
         emit(cmd, result, (r) => renderDecision(action, id, r));
       });
   }
@@ -127,8 +135,23 @@ export function registerPayoutCommands(program: Command): void {
     .description('what waits for a person: payouts waiting for a decision, and invoices with an open case')
     .addHelpText('after', examples('payouts attention', 'payouts attention --json'))
     .action(async (_opts: unknown, cmd: Command) => {
-      const rows = await withTemporal({ cmd }, (client, cfg) => needingAPerson(client, cfg.taskQueue));
-      emit(cmd, rows, renderAttention);
+      const found = await withTemporal({ cmd }, async (client, cfg) => ({
+        pause: await pauseStatus(client, cfg.taskQueue),
+        waiting: await needingAPerson(client, cfg.taskQueue),
+      }));
+      // JSON stays the list of rows scripts read; `payouts status --json` has the switch.
+      if (wantsJson(cmd)) emit(cmd, found.waiting, () => '');
+      else emit(cmd, found, renderAttention);
+    });
+
+  payouts
+    .command('status')
+    .description('whether payouts are paused: the switch, who set it, since when and why')
+    .addHelpText('after', examples('payouts status', 'payouts status --json'))
+    .action(async (_opts: unknown, cmd: Command) => {
+      // Read from the switch's memo: no worker, no keys.
+      const status = await withTemporal({ cmd, payloads: false }, (client, cfg) => pauseStatus(client, cfg.taskQueue));
+      emit(cmd, status, renderPauseStatus);
     });
 
   for (const paused of [true, false]) {
@@ -145,14 +168,19 @@ export function registerPayoutCommands(program: Command): void {
       )
       .action(async (opts: DecisionOptions, cmd: Command) => {
         const needs = { cmd, worker: 'the pause switch is a workflow a worker runs' };
-        const woken = await withTemporal(needs, (client, cfg) =>
-          setPayoutsPaused(client, cfg.taskQueue, { paused, operator: opts.operator, note: opts.note }),
-        );
-        emit(cmd, { paused, operator: opts.operator, note: opts.note, woken }, (r) =>
-          r.paused
-            ? `Payouts paused by ${r.operator}.`
-            : `Payouts resumed by ${r.operator}; woke ${r.woken} paused payout${r.woken === 1 ? '' : 's'}.`,
-        );
+        const { before, woken } = await withTemporal(needs, async (client, cfg) => {
+          // Read first, so that flipping the switch to where it already is says who put it there.
+          const before = await pauseStatus(client, cfg.taskQueue);
+          const change = { paused, operator: opts.operator, note: opts.note };
+          return { before, woken: await setPayoutsPaused(client, cfg.taskQueue, change) };
+        });
+        const already = before.paused === paused && before.by ? before : undefined;
+        emit(cmd, { paused, operator: opts.operator, note: opts.note, woken, already }, (r) => {
+          const was = r.already && ` (already ${paused ? 'paused' : 'running'}: ${switchSetBy(r.already)})`;
+          return r.paused
+            ? `Payouts paused by ${r.operator}${was ?? ''}.`
+            : `Payouts resumed by ${r.operator}${was ?? ''}; woke ${r.woken} paused payout${r.woken === 1 ? '' : 's'}.`;
+        });
       });
   }
 }
@@ -324,10 +352,24 @@ async function needingAPerson(client: Client, taskQueue: string): Promise<Attent
       rows.push({
         invoiceId: invoice,
         waiting: status,
+        amountCents: w.typedSearchAttributes.get(PayoutAmountKey),
         detail: 'payouts show for the reason',
         since: formatTime(w.startTime),
       });
     }
+  }
+  // The reasons live in each payout's state, which a worker answers; without one, the rows still list them.
+  if (rows.length > 0 && (await hasWorker(client, taskQueue))) {
+    await Promise.all(
+      rows.map(async (row) => {
+        const state = await client.connection
+          .withDeadline(Date.now() + QUERY_TIMEOUT_MS, () =>
+            client.workflow.getHandle(payoutWorkflowId(row.invoiceId)).query(payoutStateQuery),
+          )
+          .catch(() => undefined);
+        if (state && state.reasons.length > 0) row.detail = state.reasons.join('; ');
+      }),
+    );
   }
   for (const c of await listOpenCases(client, taskQueue)) {
     rows.push({ invoiceId: c.invoiceId, waiting: `case: ${c.kind}`, detail: c.reason, since: c.since });
@@ -335,19 +377,52 @@ async function needingAPerson(client: Client, taskQueue: string): Promise<Attent
   return rows;
 }
 
-function renderAttention(rows: AttentionRow[]): string {
-  if (rows.length === 0) return 'Nothing waits for a person.';
-  return formatTable(rows, [
+function renderAttention({ pause, waiting: rows }: { pause: PauseStatus; waiting: AttentionRow[] }): string {
+  // First line, always: whether anything can be sent at all.
+  const banner = pause.paused ? `${pauseLine(pause)}.` : 'Payouts are not paused.';
+  if (rows.length === 0) return `${banner}\nNothing waits for a person.`;
+  return `${banner}\n\n${formatTable(rows, [
     { header: 'INVOICE', value: (r) => r.invoiceId },
     { header: 'WAITING', value: (r) => r.waiting },
+    {
+      header: 'AMOUNT',
+      value: (r) => (r.amountCents === undefined ? '-' : formatBRL(r.amountCents)),
+      align: 'right',
+    },
     { header: 'SINCE', value: (r) => r.since },
     { header: 'DETAIL', value: (r) => r.detail },
-  ]);
+  ])}`;
 }
 
-function renderDecision(action: OperatorAction, id: string, r: DecisionResult): string {
+function renderDecision(action: OperatorAction, id: string, r: DecisionResult & { waitsForResume?: string }): string {
+  const text = decisionText(action, id, r);
+  return r.waitsForResume ? `${text}\nWarning: ${r.waitsForResume}; it will wait for resume.` : text;
+}
+
+function decisionText(action: OperatorAction, id: string, r: DecisionResult): string {
   if (r.applied === 'payout') return `${action}: payout of invoice ${id} accepted it (now ${r.state.status}).`;
   if (r.applied === 'restarted') return `restart: a new payout of invoice ${id} started (run ${r.runId}).`;
   if (action === 'acknowledge') return `acknowledge: recorded for invoice ${id}; its reversal case is closed.`;
-  return `${action}: recorded for invoice ${id} (payout ${r.payoutStatus}); nothing will start it on its own.`;
+  const first = r.alreadyRejected;
+  const earlier = first ? ` It was already rejected by ${first.operator} at ${first.at}.` : '';
+  return `${action}: recorded for invoice ${id} (payout ${r.payoutStatus}); nothing will start it on its own.${earlier}`;
+}
+
+function switchSetBy(p: PauseStatus): string {
+  const caller = p.caller ? ` [${p.caller}]` : '';
+  return `by ${p.by}${caller} since ${p.since}${p.note ? ` (${p.note})` : ''}`;
+}
+
+/** One line on the switch when it holds payouts: who and why, or what is wrong with it. */
+function pauseLine(p: PauseStatus): string {
+  return p.problem ? `Payouts wait: ${p.problem}` : `Payouts are PAUSED ${switchSetBy(p)}`;
+}
+
+function renderPauseStatus(p: PauseStatus): string {
+  return formatFields([
+    ['Payouts', p.problem ? `waiting (${p.problem})` : p.paused ? 'PAUSED: nothing is sent' : 'running'],
+    [p.paused ? 'Paused by' : 'Resumed by', p.by && `${p.by}${p.caller ? ` [${p.caller}]` : ''}`],
+    ['Since', p.since],
+    ['Why', p.note],
+  ]);
 }

@@ -7,6 +7,8 @@ import { pauseSwitchWorkflowId } from '../../../src/workflows/pauseSwitchDefinit
 import { createInvoice, creditAndDispatch, waitForStatus, withPayoutWorker } from '../../helpers/payouts';
 import { startTestEmulator, type TestEmulator } from '../../../testkit/emulator';
 import { eventually } from '../../helpers/temporal';
+import { Registry } from 'prom-client';
+import { registerPayoutGauges } from '../../../src/observability/payoutGauges';
 import { runCli, runCliOk, temporalEnv } from './run';
 
 // Transfers settle within ~100 ms of bank time.
@@ -145,36 +147,78 @@ describe('ops CLI: payouts (real process, real Temporal, emulator)', function ()
     );
   });
 
-  it('pauses all payouts and resumes them, waking the paused ones', async () => {
-    await withPayoutWorker(stark, async (ctx) => {
-      const env = await temporalEnv(ctx.taskQueue);
-      try {
-        const paused = await runCliOk(['payouts', 'pause', '--operator', 'bob', '--note', 'bank maintenance'], env);
-        assert.equal(paused, 'Payouts paused by bob.\n');
-        const { invoiceId, handle } = await creditAndDispatch(stark, ctx, 1_500);
-        await waitForStatus(handle, 'Paused');
-        // Resume wakes the payouts visibility lists as Paused.
-        await visible(ctx.client, invoiceId, 'Paused');
-
-        const resumed = JSON.parse(await runCliOk(['payouts', 'resume', '--operator', 'bob', '--json'], env)) as {
-          paused: boolean;
-          woken: number;
+  it('pauses all payouts and resumes them, waking the paused ones; says everywhere that they are paused', async () => {
+    await withPayoutWorker(
+      stark,
+      async (ctx) => {
+        const env = await temporalEnv(ctx.taskQueue);
+        // The deployment's gauges, read as Prometheus scrapes them.
+        const gauges = new Registry();
+        registerPayoutGauges(ctx.client, ctx.taskQueue, { registry: gauges, maxAgeMs: 0, pauseAlertAfter: '15m' });
+        const gauge = async (name: string) => {
+          const line = (await gauges.metrics()).split('\n').find((l) => l.startsWith(`${name} `));
+          return Number(line?.split(' ')[1]);
         };
-        assert.equal(resumed.paused, false);
-        assert.ok(resumed.woken >= 1, `woke ${resumed.woken}`);
-        // Woken at once, well before the payout's own one-minute re-check.
-        assert.equal((await handle.result()).status, 'Succeeded');
-      } finally {
-        // The switch of this test's own task queue: leave none running behind.
-        await ctx.client.workflow
-          .getHandle(pauseSwitchWorkflowId(ctx.taskQueue))
-          .terminate('test over')
-          .catch((err: unknown) => {
-            // Absent only when pausing itself failed; that failure is the one to report.
-            if (!(err instanceof WorkflowNotFoundError)) throw err;
-          });
-      }
-    });
+        try {
+          assert.match(await runCliOk(['payouts', 'status'], env), /^Payouts:\s+running$/m);
+          assert.equal(await gauge('payouts_paused'), 0);
+          assert.equal(await gauge('payouts_paused_alert_after_seconds'), 900);
+
+          const paused = await runCliOk(['payouts', 'pause', '--operator', 'bob', '--note', 'bank maintenance'], env);
+          assert.equal(paused, 'Payouts paused by bob.\n');
+          const again = await runCliOk(['payouts', 'pause', '--operator', 'carla'], env);
+          assert.match(
+            again,
+            /^Payouts paused by carla \(already paused: by bob \[ops [^\]]+\] since \S+ \(bank maintenance\)\)\.$/m,
+          );
+          const status = await runCliOk(['payouts', 'status'], env);
+          assert.match(status, /^Payouts:\s+PAUSED: nothing is sent$/m);
+          assert.match(status, /^Paused by:\s+bob \[ops /m, 'the first pause, not the repeat');
+          assert.match(status, /^Why:\s+bank maintenance$/m);
+          const statusJson = JSON.parse(await runCliOk(['payouts', 'status', '--json'], env)) as { paused: boolean };
+          assert.equal(statusJson.paused, true);
+          assert.equal(await gauge('payouts_paused'), 1);
+          assert.ok((await gauge('payouts_paused_seconds')) >= 0);
+
+          const { invoiceId, handle } = await creditAndDispatch(stark, ctx, 1_500);
+          await waitForStatus(handle, 'Paused');
+          // Resume wakes the payouts visibility lists as Paused.
+          await visible(ctx.client, invoiceId, 'Paused');
+
+          // A held payout approved while paused is told it will wait; attention says so on its first line.
+          const held = await creditAndDispatch(stark, ctx, 3_000);
+          await waitForStatus(held.handle, 'AwaitingApproval');
+          await visible(ctx.client, held.invoiceId, 'AwaitingApproval');
+          const attention = await runCliOk(['payouts', 'attention'], env);
+          assert.match(attention, /^Payouts are PAUSED by bob/);
+          const approved = await runCliOk(['payouts', 'approve', held.invoiceId, '--operator', 'dan'], env);
+          assert.match(approved, /^Warning: Payouts are PAUSED by bob .*; it will wait for resume\.$/m);
+          await waitForStatus(held.handle, 'Paused');
+
+          const resumed = JSON.parse(await runCliOk(['payouts', 'resume', '--operator', 'bob', '--json'], env)) as {
+            paused: boolean;
+            woken: number;
+          };
+          assert.equal(resumed.paused, false);
+          assert.ok(resumed.woken >= 1, `woke ${resumed.woken}`);
+          // Woken at once, well before the payout's own one-minute re-check.
+          assert.equal((await handle.result()).status, 'Succeeded');
+          assert.equal((await held.handle.result()).status, 'Succeeded');
+          assert.equal(await gauge('payouts_paused'), 0);
+          assert.match(await runCliOk(['payouts', 'attention'], env), /^Payouts are not paused\.$/m);
+        } finally {
+          // The switch of this test's own task queue: leave none running behind.
+          await ctx.client.workflow
+            .getHandle(pauseSwitchWorkflowId(ctx.taskQueue))
+            .terminate('test over')
+            .catch((err: unknown) => {
+              // Absent only when pausing itself failed; that failure is the one to report.
+              if (!(err instanceof WorkflowNotFoundError)) throw err;
+            });
+        }
+      },
+      guardrails,
+    );
   });
 
   it('records every operator action beyond the payout, and lists what waits for a person', async () => {
@@ -187,7 +231,11 @@ describe('ops CLI: payouts (real process, real Temporal, emulator)', function ()
         await visible(ctx.client, held.invoiceId, 'AwaitingApproval');
 
         const attention = await runCliOk(['payouts', 'attention'], env);
-        assert.match(attention, new RegExp(`${held.invoiceId}\\s+AwaitingApproval`));
+        // Each waiting payout with its amount and its reason, not a pointer to `payouts show`.
+        assert.match(
+          attention,
+          new RegExp(`^${held.invoiceId}\\s+AwaitingApproval\\s+R\\$ 30,00\\s+\\S+\\s+.*per-transfer maximum`, 'm'),
+        );
 
         const rejected = await runCliOk(
           ['payouts', 'reject', held.invoiceId, '--operator', 'carla', '--note', 'payer on a blocklist'],
@@ -197,7 +245,10 @@ describe('ops CLI: payouts (real process, real Temporal, emulator)', function ()
         assert.equal((await held.handle.result()).status, 'Rejected');
         // A second reject of the closed payout is recorded on the invoice's record.
         const again = await runCliOk(['payouts', 'reject', held.invoiceId, '--operator', 'dan'], env);
-        assert.match(again, /recorded for invoice .* nothing will start it on its own/);
+        assert.match(
+          again,
+          /recorded for invoice .* nothing will start it on its own\. It was already rejected by carla at \S+\.$/m,
+        );
         await runCliOk(['payouts', 'pause', '--operator', 'erin', '--note', 'month end'], env);
         await runCliOk(['payouts', 'resume', '--operator', 'erin'], env);
 
