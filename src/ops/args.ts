@@ -30,3 +30,12 @@ export function operator(value: string): string {
     throw new InvalidArgumentError(`the operator ${parsed.error.issues[0]?.message ?? 'is invalid'}`);
   return parsed.data;
 }
+
+/** One of `choices`, in any case (`awaitingapproval` is `AwaitingApproval`). */
+export function oneOf<T extends string>(choices: readonly T[]): (value: string) => T {
+  return (value) => {
+    const found = choices.find((c) => c.toLowerCase() === value.trim().toLowerCase());
+    if (!found) throw new InvalidArgumentError(`Allowed choices are ${choices.join(', ')}.`);
+    return found;
+  };
+}

@@ -4,7 +4,7 @@ import {
   type Client,
   type WorkflowExecutionInfo,
 } from '@temporalio/client';
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { formatBRL } from '../domain/money';
 import { payoutWorkflowId } from '../domain/payoutIds';
 import { pauseStatus, setPayoutsPaused, type PauseStatus } from '../decisions/pauseSwitch';
@@ -26,7 +26,7 @@ import {
   type PayoutState,
   type PayoutStatus,
 } from '../workflows/payoutDefinitions';
-import { invoiceId, operator, positiveInt } from './args';
+import { invoiceId, oneOf, operator, positiveInt } from './args';
 import { CliError, emit, examples, formatFields, formatTable, formatTime, wantsJson } from './output';
 import { hasWorker, withTemporal } from './temporalFromEnv';
 
@@ -82,7 +82,7 @@ export function registerPayoutCommands(program: Command): void {
   payouts
     .command('list')
     .description('payouts newest first, from Temporal visibility (lags writes by a moment)')
-    .addOption(new Option('--status <status>', 'only payouts in this status').choices(PAYOUT_STATUSES))
+    .option('--status <status>', `only payouts in this status (${PAYOUT_STATUSES.join(', ')})`, oneOf(PAYOUT_STATUSES))
     .option('--limit <n>', 'at most this many rows', positiveInt, 50)
     .addHelpText('after', examples('payouts list', 'payouts list --status AwaitingApproval --limit 10 --json'))
     .action(async (opts: { status?: PayoutStatus; limit: number }, cmd: Command) => {
@@ -261,7 +261,8 @@ async function listPayouts(client: Client, status: PayoutStatus | undefined, lim
     rows.push(payoutRow(w));
     if (rows.length >= limit) break;
   }
-  return rows;
+  // Visibility pages running payouts first, then closed ones by close time: sorted here by start, newest first.
+  return rows.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
 }
 
 function renderRecord(r: DecisionRecordState): string {

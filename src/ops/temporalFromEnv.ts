@@ -43,11 +43,23 @@ export async function withTemporal<T>(
   const timeoutSeconds = seconds ?? DEFAULT_TIMEOUT_SECONDS;
   const client = createTemporalClient(cfg, cliIdentity());
   try {
-    // An unreachable server then fails once with "Failed to connect" (10 s) instead of every call retrying.
-    await client.connection.ensureConnected().catch((err: unknown) => {
-      const why = errorMessage(err);
-      throw new CliError(`cannot reach Temporal at ${cfg.connectionOptions.address ?? 'localhost:7233'}: ${why}`);
-    });
+    // An unreachable server then fails once instead of every call retrying, and within --timeout: the SDK's own
+    // connect timeout (10 s) does not follow it.
+    const address = cfg.connectionOptions.address ?? 'localhost:7233';
+    const unreachable = (why: string) =>
+      new CliError(
+        `cannot reach Temporal at ${address}: ${why} (set TEMPORAL_ADDRESS, or the profile in temporal.toml ` +
+          'that TEMPORAL_PROFILE names, to the frontend address)',
+      );
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      client.connection.ensureConnected().catch((err: unknown) => {
+        throw unreachable(errorMessage(err));
+      }),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(unreachable(`no answer within ${timeoutSeconds} s`)), timeoutSeconds * 1_000);
+      }),
+    ]).finally(() => clearTimeout(timer));
     return await client.connection.withDeadline(Date.now() + timeoutSeconds * 1_000, async () => {
       if (needs.worker) await requireWorker(client, cfg, needs.worker);
       return fn(client, cfg);

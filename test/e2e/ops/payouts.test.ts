@@ -75,6 +75,10 @@ describe('ops CLI: payouts (real process, real Temporal, emulator)', function ()
         assert.match(row, /Succeeded\s+R\$ 12,34\s+\d+\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
         assert.ok(!lines.some((l) => l.startsWith(held.invoiceId)));
         assert.equal((JSON.parse(limited) as unknown[]).length, 1);
+        // Newest first, as `list` says.
+        const all = JSON.parse(await runCliOk(['payouts', 'list', '--json'], env)) as { startedAt: string }[];
+        const starts = all.map((r) => r.startedAt);
+        assert.deepEqual(starts, [...starts].sort().reverse());
 
         assert.match(shown, /^Status:\s+AwaitingApproval$/m);
         assert.match(shown, /^Reasons:\s+.*per-transfer maximum/m);
@@ -313,6 +317,23 @@ describe('ops CLI: payouts (real process, real Temporal, emulator)', function ()
       assert.match(shown, /^Payout:\s+never started: the invoice was never credited/m);
       assert.match(shown, /^Rejected:\s+by ana/m);
     });
+  });
+
+  it('takes a status in any case; an unreachable Temporal is named, with the setting, within --timeout, as JSON', async () => {
+    const env = await temporalEnv('any-case');
+    const [anyCase, unreachable] = await Promise.all([
+      runCli(['payouts', 'list', '--status', 'awaitingAPPROVAL', '--json'], env),
+      runCli(['--json', '--timeout', '2', 'payouts', 'list'], { TEMPORAL_ADDRESS: '127.0.0.1:1' }),
+    ]);
+    assert.equal(anyCase.code, 0, anyCase.stderr);
+    assert.ok((JSON.parse(anyCase.stdout) as ListedPayout[]).every((r) => r.status === 'AwaitingApproval'));
+    assert.equal(unreachable.code, 1);
+    assert.equal(unreachable.stdout, '');
+    const { error } = JSON.parse(unreachable.stderr) as { error: string };
+    assert.match(
+      error,
+      /^cannot reach Temporal at 127\.0\.0\.1:1: .* \(set TEMPORAL_ADDRESS, or the profile in temporal\.toml/,
+    );
   });
 
   it('rejects a bad status or limit as a usage error, before connecting', async () => {
