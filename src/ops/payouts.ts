@@ -331,6 +331,13 @@ function renderState(s: PayoutState): string {
     ['Waits for', s.waitsFor.length > 0 ? s.waitsFor.join(' or ') : undefined],
     ['Retrying', s.retrying],
     ['Decisions', decisions.length > 0 ? decisions.join('; ') : undefined],
+    [
+      'Held for',
+      [...s.decisions]
+        .reverse()
+        .find((d) => d.heldFor)
+        ?.heldFor?.join('; '),
+    ],
     ['Attempts', String(s.attempts.length)],
   ]);
   if (s.attempts.length === 0) return fields;

@@ -33,6 +33,8 @@ export const decisionEntrySchema = z.strictObject({
   at: z.string().min(1),
   /** The payout's status when the operator decided (`Closed` or `Missing` when it was not running). */
   payoutStatus: z.string().min(1),
+  /** Why the payout waited for this decision, kept after the payout moves on. */
+  heldFor: z.array(z.string()).optional(),
 });
 export type DecisionEntry = z.infer<typeof decisionEntrySchema>;
 

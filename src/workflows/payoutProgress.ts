@@ -203,6 +203,8 @@ export class PayoutProgress {
       note: by.note,
       at: new Date().toISOString(),
       payoutStatus: this.state.status,
+      // The reasons change as the payout goes on: the decision keeps what it was taken on.
+      ...(this.state.reasons.length > 0 && { heldFor: [...this.state.reasons] }),
     };
     this.state.waitsFor = [];
     this.state.decisions = [...this.state.decisions, entry];

@@ -144,6 +144,8 @@ describe('ops CLI: payouts (real process, real Temporal, emulator)', function ()
           result.decisions.map((d) => [d.action, d.operator, d.note]),
           [['approve', 'alice', 'known payer']],
         );
+        // What it was held for stays visible after the decision.
+        assert.match(await runCliOk(['payouts', 'show', held.invoiceId], env), /^Held for:\s+.*per-transfer maximum/m);
         // Who sent the Update, as Temporal recorded it, beside the name given: the CLI's identity.
         assert.match(result.decisions[0]?.caller ?? '', /^ops \S+@\S+ \(pid \d+\)$/);
       },
