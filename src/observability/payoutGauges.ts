@@ -4,7 +4,7 @@ import client, { type Registry } from 'prom-client';
 import type { ReconciliationReport } from '../activities/recovery';
 import type { UnpaidAction } from '../domain/reconciliation';
 import { PAYOUT_STATUSES, payoutListQuery, WAITS_FOR_PERSON, type PayoutStatus } from '../workflows/payoutDefinitions';
-import { DecisionStateKey } from '../temporal/searchAttributes';
+import { DecisionStateKey, PayoutAmountKey } from '../temporal/searchAttributes';
 import { recordsTaskQueue } from '../temporal/taskQueues';
 import { DECISION_RECORD_WORKFLOW_TYPE } from '../workflows/decisionRecordDefinitions';
 import { reconcilePayouts } from '../workflows/recovery';
@@ -23,6 +23,8 @@ const UNPAID_ACTIONS: readonly UnpaidAction[] = [
 interface Snapshot {
   byStatus: Record<PayoutStatus, number>;
   pending: number;
+  /** What the payouts waiting for approval would send, in cents. */
+  awaitingCents: number;
   cases: number;
   /** The pause switch: on (fails closed: unreadable counts as on), and for how long, in seconds. */
   pause: { paused: boolean; seconds: number };
@@ -80,6 +82,12 @@ export function registerPayoutGauges(
     'Running payouts waiting for an operator (AwaitingApproval, NeedsAttention, TransferFailed)',
     [],
     (g, s) => g.set(s.pending),
+  );
+  gauge(
+    'payout_approval_pending_cents',
+    'What the running payouts waiting for approval (AwaitingApproval) would send, in cents (their PayoutAmount)',
+    [],
+    (g, s) => g.set(s.awaitingCents),
   );
   gauge(
     'payouts_paused',
@@ -159,7 +167,7 @@ export function reconciliationDrift(r: ReconciliationReport): Record<string, num
 
 async function readSnapshot(temporal: Client, taskQueue: string): Promise<Snapshot> {
   const count = async (query: string) => (await temporal.workflow.count(query)).count;
-  const [statusCounts, waiting, cases, reconciliation, pause] = await Promise.all([
+  const [statusCounts, waiting, cases, reconciliation, pause, awaitingCents] = await Promise.all([
     Promise.all(PAYOUT_STATUSES.map((status) => count(payoutListQuery({ taskQueue, status })))),
     // Three equality counts: the dev server's SQLite visibility mis-counts an IN (...) over custom attributes.
     Promise.all(WAITS_FOR_PERSON.map((status) => count(payoutListQuery({ taskQueue, status, running: true })))),
@@ -170,6 +178,7 @@ async function readSnapshot(temporal: Client, taskQueue: string): Promise<Snapsh
     ),
     lastReconciliation(temporal, taskQueue),
     readPause(temporal, taskQueue),
+    sumAwaitingApproval(temporal, taskQueue),
   ]);
   return {
     byStatus: Object.fromEntries(PAYOUT_STATUSES.map((s, i) => [s, statusCounts[i]!])) as Record<PayoutStatus, number>,
@@ -177,7 +186,16 @@ async function readSnapshot(temporal: Client, taskQueue: string): Promise<Snapsh
     cases,
     reconciliation,
     pause,
+    awaitingCents,
   };
+}
+
+/** Visibility counts but does not sum: the waiting payouts are listed, and their PayoutAmount added up. */
+async function sumAwaitingApproval(temporal: Client, taskQueue: string): Promise<number> {
+  let cents = 0;
+  const query = payoutListQuery({ taskQueue, status: 'AwaitingApproval', running: true });
+  for await (const w of temporal.workflow.list({ query })) cents += w.typedSearchAttributes.get(PayoutAmountKey) ?? 0;
+  return cents;
 }
 
 /** The switch as payouts see it: a missing, stopped or unreadable switch holds them as if paused. */

@@ -236,6 +236,11 @@ describe('ops CLI: payouts (real process, real Temporal, emulator)', function ()
         await waitForStatus(held.handle, 'AwaitingApproval');
         await visible(ctx.client, held.invoiceId, 'AwaitingApproval');
 
+        // The amount waiting for approval, as Prometheus scrapes it.
+        const gauges = new Registry();
+        registerPayoutGauges(ctx.client, ctx.taskQueue, { registry: gauges, maxAgeMs: 0 });
+        assert.match(await gauges.metrics(), /^payout_approval_pending_cents 3000$/m);
+
         const attention = await runCliOk(['payouts', 'attention'], env);
         // Each waiting payout with its amount and its reason, not a pointer to `payouts show`.
         assert.match(
@@ -249,6 +254,8 @@ describe('ops CLI: payouts (real process, real Temporal, emulator)', function ()
         );
         assert.equal(rejected.trim(), `reject: payout of invoice ${held.invoiceId} accepted it (now Rejecting).`);
         assert.equal((await held.handle.result()).status, 'Rejected');
+        await visible(ctx.client, held.invoiceId, 'Rejected');
+        assert.match(await gauges.metrics(), /^payout_approval_pending_cents 0$/m);
         // A second reject of the closed payout is recorded on the invoice's record.
         const again = await runCliOk(['payouts', 'reject', held.invoiceId, '--operator', 'dan'], env);
         assert.match(
