@@ -124,7 +124,10 @@ async function main(): Promise<void> {
   const tracing = installTracing(config.tracing, 'starkbank-payouts-webhook');
   installStarkbankPatches(config.stark);
   const webhook = await startWebhook(config);
-  if (config.admin.payoutGauges) registerPayoutGauges(createTemporalClient(config.temporal), config.temporal.taskQueue);
+  if (config.admin.payoutGauges)
+    registerPayoutGauges(createTemporalClient(config.temporal), config.temporal.taskQueue, {
+      pauseAlertAfter: config.admin.pauseAlertAfter,
+    });
   logger.info({ url: webhook.url, adminUrl: webhook.adminUrl, codecUrl: webhook.codecUrl }, 'webhook listening');
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {

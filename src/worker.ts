@@ -150,7 +150,10 @@ async function main(): Promise<void> {
   const tracing = installTracing(config.tracing, 'starkbank-payouts-worker');
   installStarkbankPatches(config.stark);
   const workers = await createWorkers(config, tracing);
-  if (config.admin.payoutGauges) registerPayoutGauges(createTemporalClient(config.temporal), config.temporal.taskQueue);
+  if (config.admin.payoutGauges)
+    registerPayoutGauges(createTemporalClient(config.temporal), config.temporal.taskQueue, {
+      pauseAlertAfter: config.admin.pauseAlertAfter,
+    });
   const admin = await startAdminServer({
     host: config.admin.host,
     port: config.admin.port,

@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { openCase, openLossCase, recordDecision } from '../decisions/records';
 import type { LossCase } from '../workflows/decisionRecordDefinitions';
@@ -22,9 +23,24 @@ export async function reportReversalLoss(client: Client, taskQueue: string, loss
 
 export function createDecisionActivities({ client, taskQueue }: DecisionActivityDeps) {
   return {
-    /** Records an operator decision beyond the payout's own lifetime, before the payout acts on it. */
-    async recordDecision({ invoiceId, entry }: { invoiceId: string; entry: DecisionEntry }): Promise<void> {
-      await recordDecision(client, taskQueue, invoiceId, entry);
+    /**
+     * Records an operator decision beyond the payout's own lifetime, before the payout acts on it. A decision the
+     * payout took as an Update is recorded with the identity of whoever sent the Update (the workflow cannot read
+     * it: the SDK does not hand an Update's request metadata to workflow code); returns that identity.
+     */
+    async recordDecision({
+      invoiceId,
+      entry,
+      acceptedIn,
+    }: {
+      invoiceId: string;
+      entry: DecisionEntry;
+      acceptedIn?: { runId: string; updateId: string };
+    }): Promise<string | undefined> {
+      const workflowId = Context.current().info.workflowExecution?.workflowId;
+      const caller = entry.caller ?? (acceptedIn && workflowId && (await updateCaller(client, workflowId, acceptedIn)));
+      await recordDecision(client, taskQueue, invoiceId, { ...entry, ...(caller && { caller }) });
+      return caller;
     },
 
     /** Opens a case for a person on the invoice's record. */
@@ -37,4 +53,18 @@ export function createDecisionActivities({ client, taskQueue }: DecisionActivity
       return reportReversalLoss(client, taskQueue, loss);
     },
   };
+}
+
+/** The identity a client sent an Update with, from the run's history (its "accepted" event keeps the request). */
+export async function updateCaller(
+  client: Client,
+  workflowId: string,
+  { runId, updateId }: { runId: string; updateId: string },
+): Promise<string | undefined> {
+  const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+  for (const event of history.events ?? []) {
+    const request = event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest;
+    if (request?.meta?.updateId === updateId) return request.meta.identity?.trim() || undefined;
+  }
+  return undefined;
 }

@@ -3,8 +3,13 @@ import type { GuardrailLimits } from '../domain/guardrails';
 import type { Rejection } from '../domain/sendGate';
 import type { TransferSnapshot } from '../domain/types';
 import type { StarkUser } from '../starkbank/user';
+import starkbank from 'starkbank';
+import { ApplicationFailure } from '@temporalio/common';
+import { ErrorTypes } from '../domain/errorTypes';
+import { invoiceSchema } from '../starkbank/schemas';
 import { readCreditFromLogs } from './invoices';
-import type { PayoutFacts, Settled, TransferLookup, TransferToLookUp } from '../workflows/activityTypes';
+import type { InvoiceFound, PayoutFacts, Settled, TransferLookup, TransferToLookUp } from '../workflows/activityTypes';
+import { starkCall } from './starkCall';
 
 export interface PayoutReadDeps {
   user: StarkUser;
@@ -48,6 +53,24 @@ export function createPayoutReadActivities(deps: PayoutReadDeps) {
         deps.readRejection(invoiceId),
       ]);
       return { credited, earlier, rejected, limits };
+    },
+
+    /**
+     * Whether Stark Bank knows the invoice, and whether it was credited: an operator's decision on an invoice
+     * without a payout is refused for an unknown one, so a typo never records a decision for ever.
+     */
+    async findInvoice(invoiceId: string): Promise<InvoiceFound> {
+      const [invoice, credited] = await Promise.all([
+        starkCall(`get invoice ${invoiceId}`, () => starkbank.invoice.get(invoiceId, { user })).catch(
+          (err: unknown) => {
+            if (err instanceof ApplicationFailure && err.type === ErrorTypes.notFound) return undefined;
+            throw err;
+          },
+        ),
+        readCreditFromLogs(user, invoiceId).catch(() => undefined),
+      ]);
+      if (!invoice) return { found: false };
+      return { found: true, status: invoiceSchema.parse(invoice).status, credited: credited !== undefined };
     },
 
     /** The transfer of an externalId (null when none), and once it succeeded what a person may need to know. */

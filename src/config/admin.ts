@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { CodecConfig, CodecToken } from '../temporal/codecAuth';
-import { httpUrl, optionalString, port, readSettingFile } from './fields';
+import { duration, httpUrl, optionalString, port, readSettingFile } from './fields';
 import { defineSection } from './section';
 
 // What a process serves beside its work: metrics and readiness, the codec server, traces.
@@ -31,6 +31,8 @@ const schema = z.object({
     ),
   // The payout gauges count workflows in Temporal at scrape time: one process of a deployment serves them.
   PAYOUT_GAUGES: z.stringbool().default(false),
+  // How long the pause switch may stay on before the PayoutsPausedTooLong alert fires (served as a gauge).
+  PAYOUT_PAUSE_ALERT_AFTER: duration.default('1h'),
   SDK_METRICS_ADDRESS: z
     .string()
     .regex(/^[^:]+:\d+$/, 'expected host:port')
@@ -49,6 +51,8 @@ export const adminSection = defineSection(schema, (e, problems) => ({
     sdkMetricsAddress: e.SDK_METRICS_ADDRESS,
     /** Whether this process serves the payout gauges (exactly one process of a deployment should). */
     payoutGauges: e.PAYOUT_GAUGES,
+    /** How long the pause switch may stay on before its alert fires. */
+    pauseAlertAfter: e.PAYOUT_PAUSE_ALERT_AFTER,
   },
   /** The codec server (its own port); absent when neither a token nor OIDC is configured. */
   codec: loadCodecConfig(e, problems),

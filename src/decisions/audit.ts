@@ -1,16 +1,23 @@
 import type { Client } from '@temporalio/client';
-import { z } from 'zod';
 import { DecisionStateKey, InvoiceIdKey } from '../temporal/searchAttributes';
 import { recordsTaskQueue } from '../temporal/taskQueues';
-import { DECISION_RECORD_WORKFLOW_TYPE, RECORD_MEMO_KEY } from '../workflows/decisionRecordDefinitions';
+import { describeIssues } from '../domain/arguments';
+import {
+  DECISION_RECORD_WORKFLOW_TYPE,
+  decisionEntrySchema,
+  decisionRecordStateSchema,
+  RECORD_MEMO_KEY,
+  type DecisionRecordState,
+} from '../workflows/decisionRecordDefinitions';
 import { describePauseSwitch } from './pauseSwitch';
-import { decisionRecordSchema } from './records';
 
 /** One line of the audit trail: who did what, when, why, and what the payout was doing then. */
 export interface AuditEntry {
   at: string;
   action: string;
   operator: string;
+  /** Who sent the request, as Temporal knows it, when known. */
+  caller?: string;
   note?: string;
   invoiceId?: string;
   payoutStatus?: string;
@@ -34,48 +41,82 @@ export async function listAudit(
   taskQueue: string,
   { invoiceId, limit }: { invoiceId?: string; limit: number },
 ): Promise<AuditEntry[]> {
-  const entries: AuditEntry[] = [];
-  for (const record of await decisionRecords(
-    client,
-    taskQueue,
-    invoiceId ? `${InvoiceIdKey.name}="${invoiceId}"` : undefined,
-  )) {
-    for (const e of record.entries) {
-      entries.push({
-        at: e.at,
-        action: e.action,
-        operator: e.operator,
-        note: e.note,
-        invoiceId: record.invoiceId,
-        payoutStatus: e.payoutStatus,
-      });
-    }
-  }
+  const filter = invoiceId ? `${InvoiceIdKey.name}="${invoiceId}"` : undefined;
+  const entries: AuditEntry[] = (await decisionRecords(client, taskQueue, filter)).flatMap((read) =>
+    read.ok ? read.record.entries.map((e) => ({ ...e, invoiceId: read.record.invoiceId })) : read.entries,
+  );
   if (!invoiceId) {
     const pauseSwitch = await describePauseSwitch(client, taskQueue);
     for (const c of pauseSwitch?.state?.changes ?? []) {
-      entries.push({ at: c.at, action: c.paused ? 'pause' : 'resume', operator: c.operator, note: c.note });
+      const action = c.paused ? 'pause' : 'resume';
+      entries.push({ at: c.at, action, operator: c.operator, caller: c.caller, note: c.note });
     }
   }
-  return entries.sort((a, b) => b.at.localeCompare(a.at)).slice(0, limit);
+  return entries
+    .map(({ at, action, operator, caller, note, invoiceId: invoice, payoutStatus }) => ({
+      at,
+      action,
+      operator,
+      caller,
+      note,
+      invoiceId: invoice,
+      payoutStatus,
+    }))
+    .sort((a, b) => b.at.localeCompare(a.at))
+    .slice(0, limit);
 }
 
 /** Invoices whose decision record has a case open for a person. */
 export async function listOpenCases(client: Client, taskQueue: string): Promise<OpenCaseRow[]> {
-  const records = await decisionRecords(client, taskQueue, `${DecisionStateKey.name}="NeedsPerson"`);
-  return records.flatMap((r) => r.openCases.map((c) => ({ invoiceId: r.invoiceId, ...c })));
+  const reads = await decisionRecords(client, taskQueue, `${DecisionStateKey.name}="NeedsPerson"`);
+  return reads.flatMap((read) =>
+    read.ok
+      ? read.record.openCases.map((c) => ({ invoiceId: read.record.invoiceId, ...c }))
+      : [{ invoiceId: read.invoiceId, kind: 'unreadable', reason: read.why, since: '-' }],
+  );
 }
 
-async function decisionRecords(client: Client, taskQueue: string, filter?: string) {
+/** A record read from its memo; one that does not parse still shows every entry it has, flagged, never dropped. */
+type RecordRead =
+  { ok: true; record: DecisionRecordState } | { ok: false; invoiceId: string; why: string; entries: AuditEntry[] };
+
+async function decisionRecords(client: Client, taskQueue: string, filter?: string): Promise<RecordRead[]> {
   const query = [
     `WorkflowType="${DECISION_RECORD_WORKFLOW_TYPE}"`,
     `TaskQueue="${recordsTaskQueue(taskQueue)}"`,
     ...(filter ? [filter] : []),
   ].join(' AND ');
-  const records: z.infer<typeof decisionRecordSchema>[] = [];
+  const reads: RecordRead[] = [];
   for await (const w of client.workflow.list({ query })) {
-    const parsed = decisionRecordSchema.safeParse(w.memo?.[RECORD_MEMO_KEY]);
-    if (parsed.success) records.push(parsed.data);
+    const raw = w.memo?.[RECORD_MEMO_KEY];
+    // A record whose first workflow task has not run yet has no memo, and nothing in it.
+    if (raw === undefined) continue;
+    const parsed = decisionRecordStateSchema.safeParse(raw);
+    if (parsed.success) {
+      reads.push({ ok: true, record: parsed.data });
+      continue;
+    }
+    const invoiceId = w.typedSearchAttributes.get(InvoiceIdKey) ?? w.workflowId;
+    reads.push({ ok: false, invoiceId, why: describeIssues(parsed.error), entries: unreadableEntries(invoiceId, raw) });
   }
-  return records;
+  return reads;
+}
+
+/** The entries of a record that does not parse: each shown as far as it can be read, with what is wrong with it. */
+function unreadableEntries(invoiceId: string, raw: unknown): AuditEntry[] {
+  const list = (raw as { entries?: unknown } | null)?.entries;
+  const rows = Array.isArray(list) ? list : [undefined];
+  return rows.map((e: unknown) => {
+    const parsed = decisionEntrySchema.safeParse(e);
+    if (parsed.success) return { ...parsed.data, invoiceId };
+    const loose = (e ?? {}) as Record<string, unknown>;
+    const text = (v: unknown) => (typeof v === 'string' && v.trim() ? v : undefined);
+    return {
+      at: text(loose.at) ?? '-',
+      action: text(loose.action) ?? 'unreadable',
+      operator: text(loose.operator) ?? '(none recorded)',
+      invoiceId,
+      note: `unreadable entry: ${describeIssues(parsed.error)}`,
+    };
+  });
 }

@@ -5,11 +5,13 @@ import {
   WorkflowUpdateFailedError,
   type Client,
 } from '@temporalio/client';
+import { describeIssues } from '../domain/arguments';
 import { payoutWorkflowId } from '../domain/payoutIds';
 import { InvoiceIdKey, PayoutStatusKey } from '../temporal/searchAttributes';
 import { ACKNOWLEDGED_CASES, type DecisionEntry, type OperatorAction } from '../workflows/decisionRecordDefinitions';
 import {
   approveUpdate,
+  operatorDecisionSchema,
   PAYOUT_WORKFLOW_TYPE,
   rejectUpdate,
   retryUpdate,
@@ -18,6 +20,8 @@ import {
   type PayoutState,
   type PayoutWorkflow,
 } from '../workflows/payoutDefinitions';
+import type { InvoiceFound } from '../workflows/activityTypes';
+import type { lookUpInvoice } from '../workflows/invoiceLookup';
 import { readDecisionRecord, recordDecision } from './records';
 
 /** An operator decision the product refused, with the reason in words an operator can act on. */
@@ -27,8 +31,14 @@ export class DecisionRefusedError extends Error {
 
 export type DecisionResult =
   | { applied: 'payout'; state: PayoutState }
-  | { applied: 'record'; payoutStatus: string }
+  | { applied: 'record'; payoutStatus: string; alreadyRejected?: DecisionEntry }
   | { applied: 'restarted'; runId: string };
+
+/** How a decision entry shows that the invoice had no payout because it was never credited. */
+export const NEVER_STARTED = 'Missing (never credited)';
+
+/** A parsed decision and the client that sends it. */
+type Decider = OperatorDecision & { caller?: string };
 
 const updates = { approve: approveUpdate, reject: rejectUpdate, retry: retryUpdate } as const;
 
@@ -47,8 +57,12 @@ export async function decide(
   taskQueue: string,
   action: OperatorAction,
   invoiceId: string,
-  by: OperatorDecision,
+  given: OperatorDecision,
 ): Promise<DecisionResult> {
+  // The workflows refuse a malformed decision too; refusing here first keeps a reject of a closed payout honest.
+  const parsed = operatorDecisionSchema.safeParse(given);
+  if (!parsed.success) throw new DecisionRefusedError(`${action} needs an operator: ${describeIssues(parsed.error)}`);
+  const by: Decider = { ...parsed.data, caller: callerOf(client) };
   const handle = client.workflow.getHandle(payoutWorkflowId(invoiceId));
   const described = await handle.describe().catch((err: unknown) => {
     if (err instanceof WorkflowNotFoundError) return undefined;
@@ -69,6 +83,23 @@ export async function decide(
     await recordDecision(client, taskQueue, invoiceId, entryOf('acknowledge', by, recordStatus(payoutStatus, running)));
     return { applied: 'record', payoutStatus };
   }
+  // Without a payout, the id may be a typo: Stark Bank must know the invoice before anything is recorded for it.
+  let missing = 'Missing';
+  if (!described && (action === 'reject' || action === 'restart')) {
+    const found = await lookUpInvoiceOf(client, taskQueue, invoiceId);
+    if (!found.found) {
+      throw new DecisionRefusedError(
+        `invoice ${invoiceId} does not exist at Stark Bank and has no payout: nothing recorded (check the id)`,
+      );
+    }
+    if (action === 'restart' && !found.credited) {
+      throw new DecisionRefusedError(
+        `invoice ${invoiceId} was never credited (status ${found.status}): there is nothing to pay yet`,
+      );
+    }
+    // Only a credit starts a payout: without one, `payouts show` can say it never started, not that it is gone.
+    if (!found.credited) missing = NEVER_STARTED;
+  }
   if (action === 'restart') {
     if (running)
       throw new DecisionRefusedError(
@@ -78,7 +109,8 @@ export async function decide(
   }
   if (running) {
     try {
-      return { applied: 'payout', state: await handle.executeUpdate(updates[action], { args: [by] }) };
+      const args: [OperatorDecision] = [{ operator: by.operator, ...(by.note && { note: by.note }) }];
+      return { applied: 'payout', state: await handle.executeUpdate(updates[action], { args }) };
     } catch (err) {
       // The workflow's validator says why (e.g. "cannot approve a payout that is Sending").
       if (err instanceof WorkflowUpdateFailedError) throw new DecisionRefusedError(err.cause?.message ?? err.message);
@@ -89,15 +121,18 @@ export async function decide(
     const why = described ? `already finished as ${payoutStatus}` : 'does not exist';
     throw new DecisionRefusedError(`the payout of invoice ${invoiceId} ${why}`);
   }
-  await recordDecision(client, taskQueue, invoiceId, entryOf('reject', by, recordStatus(payoutStatus, running)));
-  return { applied: 'record', payoutStatus };
+  const status = described ? recordStatus(payoutStatus, running) : missing;
+  // A second reject is recorded too, and says whose came first.
+  const first = (await readDecisionRecord(client, invoiceId))?.rejected;
+  await recordDecision(client, taskQueue, invoiceId, entryOf('reject', by, status));
+  return { applied: 'record', payoutStatus: status, ...(first && { alreadyRejected: first }) };
 }
 
 async function restart(
   client: Client,
   taskQueue: string,
   invoiceId: string,
-  by: OperatorDecision,
+  by: Decider,
   payoutStatus: string,
 ): Promise<DecisionResult> {
   const entry = entryOf('restart', by, payoutStatus === 'Missing' ? 'Missing' : `Closed (${payoutStatus})`);
@@ -125,18 +160,34 @@ async function restart(
   }
 }
 
+/** Stark Bank's answer, through a short workflow on the worker, which holds the Stark Bank credentials. */
+function lookUpInvoiceOf(client: Client, taskQueue: string, invoiceId: string): Promise<InvoiceFound> {
+  return client.workflow.execute<typeof lookUpInvoice>('lookUpInvoice', {
+    taskQueue,
+    workflowId: `invoice-lookup-${invoiceId}-${randomUUID()}`,
+    args: [invoiceId],
+    staticSummary: `Does Stark Bank know invoice ${invoiceId}? (asked before an operator decision)`,
+  });
+}
+
 /** The payout's status as a decision entry keeps it: its own while it runs, else `Closed (…)` or `Missing`. */
 function recordStatus(payoutStatus: string, running: boolean): string {
   if (running || payoutStatus === 'Missing') return payoutStatus;
   return `Closed (${payoutStatus})`;
 }
 
-function entryOf(action: OperatorAction, by: OperatorDecision, payoutStatus: string): DecisionEntry {
+/** The client's identity as Temporal records it on every request (the CLI's names the user and host). */
+export function callerOf(client: Client): string | undefined {
+  return client.options.identity?.trim() || undefined;
+}
+
+function entryOf(action: OperatorAction, by: Decider, payoutStatus: string): DecisionEntry {
   return {
     id: `${action}/${randomUUID()}`,
     action,
     operator: by.operator,
-    note: by.note,
+    ...(by.note && { note: by.note }),
+    ...(by.caller && { caller: by.caller }),
     at: new Date().toISOString(),
     payoutStatus,
   };

@@ -1,10 +1,10 @@
 import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { z } from 'zod';
 import { errorMessage } from '../shared/errors';
 import { recordsTaskQueue } from '../temporal/taskQueues';
 import { payoutListQuery, resumeSignal } from '../workflows/payoutDefinitions';
 import {
   PAUSE_SWITCH_WORKFLOW_TYPE,
+  pauseSwitchStateSchema,
   pauseSwitchWorkflowId,
   setPausedUpdate,
   SWITCH_MEMO_KEY,
@@ -17,13 +17,6 @@ import {
  * The client side of the operator's global pause switch (src/workflows/pauseSwitch.ts), one per deployment: read
  * from its memo (no worker needed), flipped by an Update, started by setup. Every reader and writer goes through here.
  */
-
-const switchSchema = z.object({
-  paused: z.boolean(),
-  changes: z.array(
-    z.object({ paused: z.boolean(), operator: z.string(), note: z.string().optional(), at: z.string() }),
-  ),
-});
 
 export interface PauseRead {
   paused: boolean;
@@ -43,12 +36,40 @@ export async function describePauseSwitch(
 ): Promise<{ running: boolean; state?: PauseSwitchState } | undefined> {
   try {
     const { status, memo } = await client.workflow.getHandle(pauseSwitchWorkflowId(taskQueue)).describe();
-    const parsed = switchSchema.safeParse(memo?.[SWITCH_MEMO_KEY]);
+    const parsed = pauseSwitchStateSchema.safeParse(memo?.[SWITCH_MEMO_KEY]);
     return { running: status.name === 'RUNNING', state: parsed.success ? parsed.data : undefined };
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return undefined;
     throw err;
   }
+}
+
+/** Whether payouts are paused, as an operator asks: the last change (who, since when, why), or why unknown. */
+export interface PauseStatus {
+  paused: boolean;
+  /** The change that set the switch as it is, when one did. */
+  by?: string;
+  caller?: string;
+  since?: string;
+  note?: string;
+  /** Why payouts wait although no operator paused them (no switch, stopped, unreadable). */
+  problem?: string;
+}
+
+export async function pauseStatus(client: Client, taskQueue: string): Promise<PauseStatus> {
+  const found = await describePauseSwitch(client, taskQueue);
+  if (!found) return { paused: true, problem: 'there is no pause switch, so payouts wait: run setup' };
+  if (!found.running) return { paused: true, problem: 'the pause switch is not running, so payouts wait: run setup' };
+  if (!found.state) return { paused: true, problem: 'the pause switch cannot be read, so payouts wait' };
+  const { paused, changes } = found.state;
+  // The change that set the switch as it is: the first of the last run of changes to this value.
+  let from = changes.length;
+  while (from > 0 && changes[from - 1]!.paused === paused) from--;
+  const setBy = changes[from];
+  return {
+    paused,
+    ...(setBy && { by: setBy.operator, caller: setBy.caller, since: setBy.at, note: setBy.note }),
+  };
 }
 
 /**
@@ -75,8 +96,9 @@ export function createPauseSwitchReader(client: Client, taskQueue: string): () =
  */
 export async function setPayoutsPaused(client: Client, taskQueue: string, change: PauseChange): Promise<number> {
   // The Update completes with the workflow task that upserts the memo: once it returns, every gate sees the change.
+  const caller = client.options.identity?.trim();
   await client.workflow.executeUpdateWithStart(setPausedUpdate, {
-    args: [change],
+    args: [{ ...change, ...(caller && { caller }) }],
     startWorkflowOperation: new WithStartWorkflowOperation<PauseSwitchWorkflow>(PAUSE_SWITCH_WORKFLOW_TYPE, {
       workflowId: pauseSwitchWorkflowId(taskQueue),
       taskQueue: recordsTaskQueue(taskQueue),

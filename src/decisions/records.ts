@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { z } from 'zod';
 import { formatBRL } from '../domain/money';
 import { recordsTaskQueue } from '../temporal/taskQueues';
 import type { ReversalLoss } from '../domain/reconciliation';
 import {
-  CASE_KINDS,
   DECISION_RECORD_WORKFLOW_TYPE,
-  OPERATOR_ACTIONS,
+  decisionRecordStateSchema,
   decisionRecordWorkflowId,
   openCaseUpdate,
   RECORD_MEMO_KEY,
@@ -25,37 +23,13 @@ import {
  * start the record when it does not exist yet.
  */
 
-const entrySchema = z.object({
-  id: z.string(),
-  action: z.enum(OPERATOR_ACTIONS),
-  operator: z.string(),
-  note: z.string().optional(),
-  at: z.string(),
-  payoutStatus: z.string(),
-});
-export const decisionRecordSchema = z.object({
-  invoiceId: z.string(),
-  entries: z.array(entrySchema),
-  rejected: entrySchema.optional(),
-  openCases: z.array(
-    z.object({
-      kind: z.enum(CASE_KINDS),
-      reason: z.string(),
-      since: z.string(),
-      lossCents: z.number().int().optional(),
-      openedBy: z.string().optional(),
-    }),
-  ),
-  acknowledgedLossCents: z.number().int().optional(),
-});
-
 /** The invoice's decision record, or undefined when no decision was ever taken on it. */
 export async function readDecisionRecord(client: Client, invoiceId: string): Promise<DecisionRecordState | undefined> {
   try {
     const { memo } = await client.workflow.getHandle(decisionRecordWorkflowId(invoiceId)).describe();
     // A record that has not written its memo yet has nothing in it.
     const raw = memo?.[RECORD_MEMO_KEY];
-    return raw === undefined ? undefined : decisionRecordSchema.parse(raw);
+    return raw === undefined ? undefined : decisionRecordStateSchema.parse(raw);
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return undefined;
     throw err;

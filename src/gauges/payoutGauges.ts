@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
+import { msToNumber, type Duration } from '@temporalio/common/lib/time';
 import client, { type Registry } from 'prom-client';
 import type { ReconciliationReport } from '../workflows/activityTypes';
 import type { UnpaidAction } from '../domain/reconciliation';
 import { PAYOUT_STATUSES, payoutListQuery, WAITS_FOR_PERSON, type PayoutStatus } from '../workflows/payoutDefinitions';
-import { DecisionStateKey } from '../temporal/searchAttributes';
+import { DecisionStateKey, PayoutAmountKey } from '../temporal/searchAttributes';
 import { recordsTaskQueue } from '../temporal/taskQueues';
 import { DECISION_RECORD_WORKFLOW_TYPE } from '../workflows/decisionRecordDefinitions';
 import { reconcilePayouts } from '../workflows/recovery';
@@ -14,6 +15,7 @@ import {
   gaugeLeaseWorkflowId,
   type GaugeLeaseWorkflow,
 } from '../workflows/gaugeLeaseDefinitions';
+import { pauseStatus } from '../decisions/pauseSwitch';
 import { registry as processRegistry } from '../observability/metrics';
 
 const UNPAID_ACTIONS: readonly UnpaidAction[] = [
@@ -28,7 +30,11 @@ const UNPAID_ACTIONS: readonly UnpaidAction[] = [
 interface Snapshot {
   byStatus: Record<PayoutStatus, number>;
   pending: number;
+  /** What the payouts waiting for approval would send, in cents. */
+  awaitingCents: number;
   cases: number;
+  /** The pause switch: on (fails closed: unreadable counts as on), and for how long, in seconds. */
+  pause: { paused: boolean; seconds: number };
   reconciliation?: ReconciliationReport;
 }
 
@@ -48,7 +54,8 @@ export function registerPayoutGauges(
     maxAgeMs = 15_000,
     leaseTtlMs = 60_000,
     holder = randomUUID(),
-  }: { registry?: Registry; maxAgeMs?: number; leaseTtlMs?: number; holder?: string } = {},
+    pauseAlertAfter = '1h',
+  }: { registry?: Registry; maxAgeMs?: number; leaseTtlMs?: number; holder?: string; pauseAlertAfter?: Duration } = {},
 ): void {
   let cached: { at: number; snapshot: Promise<Snapshot | undefined> } | undefined;
   const snapshot = () => {
@@ -89,6 +96,28 @@ export function registerPayoutGauges(
     'Running payouts waiting for an operator (AwaitingApproval, NeedsAttention, TransferFailed)',
     [],
     (g, s) => g.set(s.pending),
+  );
+  gauge(
+    'payout_approval_pending_cents',
+    'What the running payouts waiting for approval (AwaitingApproval) would send, in cents (their PayoutAmount)',
+    [],
+    (g, s) => g.set(s.awaitingCents),
+  );
+  gauge(
+    'payouts_paused',
+    'The operator pause switch: 1 while payouts are paused (or the switch cannot be read: payouts wait then too)',
+    [],
+    (g, s) => g.set(s.pause.paused ? 1 : 0),
+  );
+  gauge('payouts_paused_seconds', 'How long the pause switch has been on, in seconds (0 when off)', [], (g, s) =>
+    g.set(s.pause.seconds),
+  );
+  // A gauge, not a number in the rule, so each deployment sets it (PAYOUT_PAUSE_ALERT_AFTER) without editing rules.
+  gauge(
+    'payouts_paused_alert_after_seconds',
+    'How long the pause switch may stay on before PayoutsPausedTooLong fires (PAYOUT_PAUSE_ALERT_AFTER)',
+    [],
+    (g) => g.set(msToNumber(pauseAlertAfter) / 1_000),
   );
   gauge(
     'payout_cases_open',
@@ -167,7 +196,7 @@ async function holdsLease(temporal: Client, taskQueue: string, holder: string, t
 
 async function readSnapshot(temporal: Client, taskQueue: string): Promise<Snapshot> {
   const count = async (query: string) => (await temporal.workflow.count(query)).count;
-  const [statusCounts, waiting, cases, reconciliation] = await Promise.all([
+  const [statusCounts, waiting, cases, reconciliation, pause, awaitingCents] = await Promise.all([
     Promise.all(PAYOUT_STATUSES.map((status) => count(payoutListQuery({ taskQueue, status })))),
     // Three equality counts: the dev server's SQLite visibility mis-counts an IN (...) over custom attributes.
     Promise.all(WAITS_FOR_PERSON.map((status) => count(payoutListQuery({ taskQueue, status, running: true })))),
@@ -177,13 +206,33 @@ async function readSnapshot(temporal: Client, taskQueue: string): Promise<Snapsh
         `AND ${DecisionStateKey.name}="NeedsPerson"`,
     ),
     lastReconciliation(temporal, taskQueue),
+    readPause(temporal, taskQueue),
+    sumAwaitingApproval(temporal, taskQueue),
   ]);
   return {
     byStatus: Object.fromEntries(PAYOUT_STATUSES.map((s, i) => [s, statusCounts[i]!])) as Record<PayoutStatus, number>,
     pending: waiting.reduce((sum, n) => sum + n, 0),
     cases,
     reconciliation,
+    pause,
+    awaitingCents,
   };
+}
+
+/** Visibility counts but does not sum: the waiting payouts are listed, and their PayoutAmount added up. */
+async function sumAwaitingApproval(temporal: Client, taskQueue: string): Promise<number> {
+  let cents = 0;
+  const query = payoutListQuery({ taskQueue, status: 'AwaitingApproval', running: true });
+  for await (const w of temporal.workflow.list({ query })) cents += w.typedSearchAttributes.get(PayoutAmountKey) ?? 0;
+  return cents;
+}
+
+/** The switch as payouts see it: a missing, stopped or unreadable switch holds them as if paused. */
+async function readPause(temporal: Client, taskQueue: string): Promise<Snapshot['pause']> {
+  const status = await pauseStatus(temporal, taskQueue);
+  if (!status.paused) return { paused: false, seconds: 0 };
+  const since = status.since ? Date.parse(status.since) : NaN;
+  return { paused: true, seconds: Number.isNaN(since) ? 0 : Math.max(0, (Date.now() - since) / 1_000) };
 }
 
 /** The result of the reconciliation run (scheduled or manual) of this task queue that completed last. */

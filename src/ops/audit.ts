@@ -25,6 +25,7 @@ function renderAudit(entries: AuditEntry[]): string {
     { header: 'AT', value: (e) => e.at },
     { header: 'ACTION', value: (e) => e.action },
     { header: 'OPERATOR', value: (e) => e.operator },
+    { header: 'CALLER', value: (e) => e.caller ?? '-' },
     { header: 'INVOICE', value: (e) => e.invoiceId ?? '-' },
     { header: 'PAYOUT WAS', value: (e) => e.payoutStatus ?? '-' },
     { header: 'NOTE', value: (e) => e.note ?? '-' },

@@ -4,14 +4,14 @@ import {
   type Client,
   type WorkflowExecutionInfo,
 } from '@temporalio/client';
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { formatBRL } from '../domain/money';
 import { payoutWorkflowId } from '../domain/payoutIds';
-import { setPayoutsPaused } from '../decisions/pauseSwitch';
+import { pauseStatus, setPayoutsPaused, type PauseStatus } from '../decisions/pauseSwitch';
 import { InvoiceIdKey, PayoutAmountKey, PayoutStatusKey, TransferIdKey } from '../temporal/searchAttributes';
 import { listOpenCases } from '../decisions/audit';
 import { readDecisionRecord } from '../decisions/records';
-import { decide, DecisionRefusedError, type DecisionResult } from '../decisions/operatorDecisions';
+import { decide, DecisionRefusedError, NEVER_STARTED, type DecisionResult } from '../decisions/operatorDecisions';
 import {
   OPERATOR_ACTIONS,
   type DecisionRecordState,
@@ -26,8 +26,8 @@ import {
   type PayoutState,
   type PayoutStatus,
 } from '../workflows/payoutDefinitions';
-import { invoiceId, positiveInt } from './args';
-import { CliError, emit, examples, formatFields, formatTable, formatTime } from './output';
+import { invoiceId, oneOf, operator, positiveInt } from './args';
+import { CliError, emit, examples, formatFields, formatTable, formatTime, wantsJson } from './output';
 import { hasWorker, withTemporal } from './temporalFromEnv';
 
 interface PayoutRow {
@@ -67,6 +67,9 @@ const QUERY_TIMEOUT_MS = 5_000;
 interface AttentionRow {
   invoiceId: string;
   waiting: string;
+  /** What the payout would send (its PayoutAmount), when it is a payout. */
+  amountCents?: number;
+  /** Why it waits: the payout's reasons (from a worker), or the case's. */
   detail: string;
   since: string;
 }
@@ -79,7 +82,7 @@ export function registerPayoutCommands(program: Command): void {
   payouts
     .command('list')
     .description('payouts newest first, from Temporal visibility (lags writes by a moment)')
-    .addOption(new Option('--status <status>', 'only payouts in this status').choices(PAYOUT_STATUSES))
+    .option('--status <status>', `only payouts in this status (${PAYOUT_STATUSES.join(', ')})`, oneOf(PAYOUT_STATUSES))
     .option('--limit <n>', 'at most this many rows', positiveInt, 50)
     .addHelpText('after', examples('payouts list', 'payouts list --status AwaitingApproval --limit 10 --json'))
     .action(async (opts: { status?: PayoutStatus; limit: number }, cmd: Command) => {
@@ -105,19 +108,24 @@ export function registerPayoutCommands(program: Command): void {
       .command(action)
       .description(DESCRIPTIONS[action])
       .argument('<invoiceId>', 'the credited invoice', invoiceId)
-      .requiredOption('--operator <name>', 'who decides (recorded beyond the payout)')
+      .requiredOption('--operator <name>', 'who decides (recorded beyond the payout)', operator)
       .option('--note <text>', 'why')
       .addHelpText('after', examples(`payouts ${action} 5155165527080960 --operator ana --note "${NOTES[action]}"`))
       .action(async (id: string, opts: DecisionOptions, cmd: Command) => {
         const needs = { cmd, worker: 'decisions are recorded by workflows a worker runs' };
-        const result = await withTemporal(needs, (client, cfg) =>
-          decide(client, cfg.taskQueue, action, id, { operator: opts.operator, note: opts.note }).catch(
-            (err: unknown) => {
-              if (err instanceof DecisionRefusedError) throw new CliError(`${action} refused: ${err.message}`);
-              throw err;
-            },
-          ),
-        );
+        const result = await withTemporal(needs, async (client, cfg) => {
+          const decided = await decide(client, cfg.taskQueue, action, id, {
+            operator: opts.operator,
+            note: opts.note,
+          }).catch((err: unknown) => {
+            if (err instanceof DecisionRefusedError) throw new CliError(`${action} refused: ${err.message}`);
+            throw err;
+          });
+          // What sends money waits while payouts are paused: say so, rather than let the payout sit silently.
+          const sends = action === 'approve' || action === 'retry' || action === 'restart';
+          const pause = sends ? await pauseStatus(client, cfg.taskQueue) : undefined;
+          return { ...decided, ...(pause?.paused && { waitsForResume: pauseLine(pause) }) };
+        });
         emit(cmd, result, (r) => renderDecision(action, id, r));
       });
   }
@@ -127,15 +135,30 @@ export function registerPayoutCommands(program: Command): void {
     .description('what waits for a person: payouts waiting for a decision, and invoices with an open case')
     .addHelpText('after', examples('payouts attention', 'payouts attention --json'))
     .action(async (_opts: unknown, cmd: Command) => {
-      const rows = await withTemporal({ cmd }, (client, cfg) => needingAPerson(client, cfg.taskQueue));
-      emit(cmd, rows, renderAttention);
+      const found = await withTemporal({ cmd }, async (client, cfg) => ({
+        pause: await pauseStatus(client, cfg.taskQueue),
+        waiting: await needingAPerson(client, cfg.taskQueue),
+      }));
+      // JSON stays the list of rows scripts read; `payouts status --json` has the switch.
+      if (wantsJson(cmd)) emit(cmd, found.waiting, () => '');
+      else emit(cmd, found, renderAttention);
+    });
+
+  payouts
+    .command('status')
+    .description('whether payouts are paused: the switch, who set it, since when and why')
+    .addHelpText('after', examples('payouts status', 'payouts status --json'))
+    .action(async (_opts: unknown, cmd: Command) => {
+      // Read from the switch's memo: no worker, no keys.
+      const status = await withTemporal({ cmd, payloads: false }, (client, cfg) => pauseStatus(client, cfg.taskQueue));
+      emit(cmd, status, renderPauseStatus);
     });
 
   for (const paused of [true, false]) {
     payouts
       .command(paused ? 'pause' : 'resume')
       .description(paused ? 'stop every payout before it sends a transfer' : 'let paused payouts send again')
-      .requiredOption('--operator <name>', 'who flips the switch')
+      .requiredOption('--operator <name>', 'who flips the switch', operator)
       .option('--note <text>', 'why')
       .addHelpText(
         'after',
@@ -145,14 +168,19 @@ export function registerPayoutCommands(program: Command): void {
       )
       .action(async (opts: DecisionOptions, cmd: Command) => {
         const needs = { cmd, worker: 'the pause switch is a workflow a worker runs' };
-        const woken = await withTemporal(needs, (client, cfg) =>
-          setPayoutsPaused(client, cfg.taskQueue, { paused, operator: opts.operator, note: opts.note }),
-        );
-        emit(cmd, { paused, operator: opts.operator, note: opts.note, woken }, (r) =>
-          r.paused
-            ? `Payouts paused by ${r.operator}.`
-            : `Payouts resumed by ${r.operator}; woke ${r.woken} paused payout${r.woken === 1 ? '' : 's'}.`,
-        );
+        const { before, woken } = await withTemporal(needs, async (client, cfg) => {
+          // Read first, so that flipping the switch to where it already is says who put it there.
+          const before = await pauseStatus(client, cfg.taskQueue);
+          const change = { paused, operator: opts.operator, note: opts.note };
+          return { before, woken: await setPayoutsPaused(client, cfg.taskQueue, change) };
+        });
+        const already = before.paused === paused && before.by ? before : undefined;
+        emit(cmd, { paused, operator: opts.operator, note: opts.note, woken, already }, (r) => {
+          const was = r.already && ` (already ${paused ? 'paused' : 'running'}: ${switchSetBy(r.already)})`;
+          return r.paused
+            ? `Payouts paused by ${r.operator}${was ?? ''}.`
+            : `Payouts resumed by ${r.operator}${was ?? ''}; woke ${r.woken} paused payout${r.woken === 1 ? '' : 's'}.`;
+        });
       });
   }
 }
@@ -176,7 +204,7 @@ async function showPayout(client: Client, id: string): Promise<Shown> {
   if (!description) {
     // Temporal forgot the payout (retention): the invoice's decision record outlives it.
     const record = await readDecisionRecord(client, id);
-    if (!record) throw new CliError(`no payout for invoice ${id}`);
+    if (!record) throw new CliError(`no payout for invoice ${id}: none ever started, and no decision was recorded`);
     return { source: 'record', record };
   }
   const execution = description.status.name;
@@ -233,13 +261,14 @@ async function listPayouts(client: Client, status: PayoutStatus | undefined, lim
     rows.push(payoutRow(w));
     if (rows.length >= limit) break;
   }
-  return rows;
+  // Visibility pages running payouts first, then closed ones by close time: sorted here by start, newest first.
+  return rows.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
 }
 
 function renderRecord(r: DecisionRecordState): string {
   const fields = formatFields([
     ['Invoice', r.invoiceId],
-    ['Payout', 'gone from Temporal (retention); its decision record remains'],
+    ['Payout', payoutFate(r)],
     [
       'Rejected',
       r.rejected && `by ${r.rejected.operator} at ${r.rejected.at}${r.rejected.note ? ` (${r.rejected.note})` : ''}`,
@@ -255,10 +284,22 @@ function renderRecord(r: DecisionRecordState): string {
     { header: 'AT', value: (e) => e.at },
     { header: 'ACTION', value: (e) => e.action },
     { header: 'OPERATOR', value: (e) => e.operator },
+    { header: 'CALLER', value: (e) => e.caller ?? '-' },
     { header: 'PAYOUT WAS', value: (e) => e.payoutStatus },
     { header: 'NOTE', value: (e) => e.note ?? '-' },
   ]);
   return `${fields}\n\n${entries}`;
+}
+
+/** Whether a payout that Temporal does not know ever ran: its decision record tells, as far as it can. */
+function payoutFate(r: DecisionRecordState): string {
+  const ran =
+    r.entries.some((e) => e.action === 'restart' || !e.payoutStatus.startsWith('Missing')) ||
+    r.openCases.some((c) => c.kind === 'credit-older-than-retention' || c.kind === 'closed-without-transfer');
+  if (ran) return 'gone from Temporal (retention); its decision record remains';
+  if (r.entries.length > 0 && r.entries.every((e) => e.payoutStatus === NEVER_STARTED))
+    return 'never started: the invoice was never credited (decided on beforehand)';
+  return 'not in Temporal: never started, or gone after retention; its decision record remains';
 }
 
 function renderList(rows: PayoutRow[]): string {
@@ -274,7 +315,9 @@ function renderList(rows: PayoutRow[]): string {
 
 function renderState(s: PayoutState): string {
   const money = (cents: number | undefined) => (cents === undefined ? undefined : formatBRL(cents));
-  const decisions = s.decisions.map((d) => `${d.action} by ${d.operator} at ${d.at}${d.note ? ` (${d.note})` : ''}`);
+  const decisions = s.decisions.map(
+    (d) => `${d.action} by ${d.operator}${d.caller ? ` [${d.caller}]` : ''} at ${d.at}${d.note ? ` (${d.note})` : ''}`,
+  );
   const fields = formatFields([
     ['Invoice', s.invoiceId],
     ['Status', s.status],
@@ -288,6 +331,13 @@ function renderState(s: PayoutState): string {
     ['Waits for', s.waitsFor.length > 0 ? s.waitsFor.join(' or ') : undefined],
     ['Retrying', s.retrying],
     ['Decisions', decisions.length > 0 ? decisions.join('; ') : undefined],
+    [
+      'Held for',
+      [...s.decisions]
+        .reverse()
+        .find((d) => d.heldFor)
+        ?.heldFor?.join('; '),
+    ],
     ['Attempts', String(s.attempts.length)],
   ]);
   if (s.attempts.length === 0) return fields;
@@ -310,10 +360,24 @@ async function needingAPerson(client: Client, taskQueue: string): Promise<Attent
       rows.push({
         invoiceId: invoice,
         waiting: status,
+        amountCents: w.typedSearchAttributes.get(PayoutAmountKey),
         detail: 'payouts show for the reason',
         since: formatTime(w.startTime),
       });
     }
+  }
+  // The reasons live in each payout's state, which a worker answers; without one, the rows still list them.
+  if (rows.length > 0 && (await hasWorker(client, taskQueue))) {
+    await Promise.all(
+      rows.map(async (row) => {
+        const state = await client.connection
+          .withDeadline(Date.now() + QUERY_TIMEOUT_MS, () =>
+            client.workflow.getHandle(payoutWorkflowId(row.invoiceId)).query(payoutStateQuery),
+          )
+          .catch(() => undefined);
+        if (state && state.reasons.length > 0) row.detail = state.reasons.join('; ');
+      }),
+    );
   }
   for (const c of await listOpenCases(client, taskQueue)) {
     rows.push({ invoiceId: c.invoiceId, waiting: `case: ${c.kind}`, detail: c.reason, since: c.since });
@@ -321,19 +385,52 @@ async function needingAPerson(client: Client, taskQueue: string): Promise<Attent
   return rows;
 }
 
-function renderAttention(rows: AttentionRow[]): string {
-  if (rows.length === 0) return 'Nothing waits for a person.';
-  return formatTable(rows, [
+function renderAttention({ pause, waiting: rows }: { pause: PauseStatus; waiting: AttentionRow[] }): string {
+  // First line, always: whether anything can be sent at all.
+  const banner = pause.paused ? `${pauseLine(pause)}.` : 'Payouts are not paused.';
+  if (rows.length === 0) return `${banner}\nNothing waits for a person.`;
+  return `${banner}\n\n${formatTable(rows, [
     { header: 'INVOICE', value: (r) => r.invoiceId },
     { header: 'WAITING', value: (r) => r.waiting },
+    {
+      header: 'AMOUNT',
+      value: (r) => (r.amountCents === undefined ? '-' : formatBRL(r.amountCents)),
+      align: 'right',
+    },
     { header: 'SINCE', value: (r) => r.since },
     { header: 'DETAIL', value: (r) => r.detail },
-  ]);
+  ])}`;
 }
 
-function renderDecision(action: OperatorAction, id: string, r: DecisionResult): string {
+function renderDecision(action: OperatorAction, id: string, r: DecisionResult & { waitsForResume?: string }): string {
+  const text = decisionText(action, id, r);
+  return r.waitsForResume ? `${text}\nWarning: ${r.waitsForResume}; it will wait for resume.` : text;
+}
+
+function decisionText(action: OperatorAction, id: string, r: DecisionResult): string {
   if (r.applied === 'payout') return `${action}: payout of invoice ${id} accepted it (now ${r.state.status}).`;
   if (r.applied === 'restarted') return `restart: a new payout of invoice ${id} started (run ${r.runId}).`;
   if (action === 'acknowledge') return `acknowledge: recorded for invoice ${id}; its reversal case is closed.`;
-  return `${action}: recorded for invoice ${id} (payout ${r.payoutStatus}); nothing will start it on its own.`;
+  const first = r.alreadyRejected;
+  const earlier = first ? ` It was already rejected by ${first.operator} at ${first.at}.` : '';
+  return `${action}: recorded for invoice ${id} (payout ${r.payoutStatus}); nothing will start it on its own.${earlier}`;
+}
+
+function switchSetBy(p: PauseStatus): string {
+  const caller = p.caller ? ` [${p.caller}]` : '';
+  return `by ${p.by}${caller} since ${p.since}${p.note ? ` (${p.note})` : ''}`;
+}
+
+/** One line on the switch when it holds payouts: who and why, or what is wrong with it. */
+function pauseLine(p: PauseStatus): string {
+  return p.problem ? `Payouts wait: ${p.problem}` : `Payouts are PAUSED ${switchSetBy(p)}`;
+}
+
+function renderPauseStatus(p: PauseStatus): string {
+  return formatFields([
+    ['Payouts', p.problem ? `waiting (${p.problem})` : p.paused ? 'PAUSED: nothing is sent' : 'running'],
+    [p.paused ? 'Paused by' : 'Resumed by', p.by && `${p.by}${p.caller ? ` [${p.caller}]` : ''}`],
+    ['Since', p.since],
+    ['Why', p.note],
+  ]);
 }

@@ -43,7 +43,9 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   } catch (err) {
     // Commander already printed its message (or the help it was asked for).
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
-    process.stderr.write(`error: ${oneLine(err)}\n`);
+    // With --json, a script reads the error as JSON too (still on stderr, so stdout stays the result alone).
+    if (argv.includes('--json')) process.stderr.write(`${JSON.stringify({ error: oneLine(err) })}\n`);
+    else process.stderr.write(`error: ${oneLine(err)}\n`);
     return 1;
   }
 }

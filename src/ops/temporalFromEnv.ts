@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { isGrpcDeadlineError, type Client } from '@temporalio/client';
 import { optionalTsToMs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
@@ -41,13 +42,25 @@ export async function withTemporal<T>(
     : loadOpsTemporalConfig({ payloads: needs.payloads ?? true });
   const seconds = needs.cmd.optsWithGlobals<{ timeout?: number }>().timeout ?? needs.defaultTimeoutSeconds;
   const timeoutSeconds = seconds ?? DEFAULT_TIMEOUT_SECONDS;
-  const client = createTemporalClient(cfg);
+  const client = createTemporalClient(cfg, cliIdentity());
   try {
-    // An unreachable server then fails once with "Failed to connect" (10 s) instead of every call retrying.
-    await client.connection.ensureConnected().catch((err: unknown) => {
-      const why = errorMessage(err);
-      throw new CliError(`cannot reach Temporal at ${cfg.connectionOptions.address ?? 'localhost:7233'}: ${why}`);
-    });
+    // An unreachable server then fails once instead of every call retrying, and within --timeout: the SDK's own
+    // connect timeout (10 s) does not follow it.
+    const address = cfg.connectionOptions.address ?? 'localhost:7233';
+    const unreachable = (why: string) =>
+      new CliError(
+        `cannot reach Temporal at ${address}: ${why} (set TEMPORAL_ADDRESS, or the profile in temporal.toml ` +
+          'that TEMPORAL_PROFILE names, to the frontend address)',
+      );
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      client.connection.ensureConnected().catch((err: unknown) => {
+        throw unreachable(errorMessage(err));
+      }),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(unreachable(`no answer within ${timeoutSeconds} s`)), timeoutSeconds * 1_000);
+      }),
+    ]).finally(() => clearTimeout(timer));
     return await client.connection.withDeadline(Date.now() + timeoutSeconds * 1_000, async () => {
       if (needs.worker) await requireWorker(client, cfg, needs.worker);
       return fn(client, cfg);
@@ -63,6 +76,18 @@ export async function withTemporal<T>(
   } finally {
     await client.connection.close();
   }
+}
+
+/** Who runs the CLI, as Temporal records it beside each request: the audit trail shows it beside `--operator`. */
+function cliIdentity(): string {
+  const user = (() => {
+    try {
+      return os.userInfo().username;
+    } catch {
+      return process.env.USER ?? 'unknown';
+    }
+  })();
+  return `ops ${user}@${os.hostname()} (pid ${process.pid})`;
 }
 
 /** Refuses at once when no worker polls the task queue: the command would otherwise wait for one forever. */

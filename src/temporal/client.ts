@@ -26,11 +26,14 @@ export function createDataConverter(payloads: readonly PayloadKey[] | PayloadCod
 export function createTemporalClient(
   cfg: Pick<TemporalConfig, 'connectionOptions' | 'namespace'> &
     ({ payloadKeys: readonly PayloadKey[] } | { payloadCodec: PayloadCodec }),
+  /** Sent with every request; Temporal keeps it in history (e.g. beside an Update an operator sent). */
+  identity?: string,
 ): Client {
   const connection = Connection.lazy(cfg.connectionOptions);
   return new Client({
     connection,
     namespace: cfg.namespace,
+    ...(identity && { identity }),
     dataConverter: createDataConverter('payloadCodec' in cfg ? cfg.payloadCodec : cfg.payloadKeys),
     interceptors: clientTracingInterceptors(),
   });

@@ -16,12 +16,19 @@ export interface Activities {
   lookUpTransfer(transfer: TransferToLookUp): Promise<TransferLookup>;
   settleTransfer(unknown: TransferToLookUp & { unknownSince: string }): Promise<Settled>;
   createTransfer(request: SendRequest): Promise<SendOutcome>;
+  /** Whether Stark Bank knows an invoice at all, for a decision on an invoice without a payout. */
+  findInvoice(invoiceId: string): Promise<InvoiceFound>;
   // The day's budget.
   releaseDailyBudget(grant: { externalId: string; day?: string }): Promise<void>;
   sumPayoutTransfersOfDay(day: string): Promise<number>;
   finalTransfersOfDay(grants: { day: string; externalIds: string[] }): Promise<FinalTransfers>;
   // The invoice's decision record.
-  recordDecision(decision: { invoiceId: string; entry: DecisionEntry }): Promise<void>;
+  /** Returns the identity of whoever sent the Update the decision came in, when known. */
+  recordDecision(decision: {
+    invoiceId: string;
+    entry: DecisionEntry;
+    acceptedIn?: { runId: string; updateId: string };
+  }): Promise<string | undefined>;
   openCase(opening: { invoiceId: string; opened: Omit<OpenCase, 'since'> }): Promise<void>;
   recordReversalLoss(loss: ReversalLoss): Promise<LossCase>;
   // Issuance and recovery.
@@ -40,6 +47,9 @@ export interface PayoutFacts {
   rejected?: Rejection;
   limits: GuardrailLimits;
 }
+
+/** What Stark Bank knows of an invoice: nothing (a mistyped id), or its status and whether it was credited. */
+export type InvoiceFound = { found: false } | { found: true; status: string; credited: boolean };
 
 /** A transfer as the API has it now; once it succeeded, also what a person may need to know about it. */
 export interface TransferLookup {

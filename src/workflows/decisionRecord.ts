@@ -7,11 +7,14 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import { parseArgument } from '../domain/arguments';
 import { DecisionStateKey, InvoiceIdKey } from '../temporal/searchAttributes';
 import {
   ACKNOWLEDGED_CASES,
+  decisionEntrySchema,
   decisionRecordQuery,
   decisionStateOf,
+  openingCaseSchema,
   openCaseUpdate,
   RECORD_MEMO_KEY,
   recordDecisionUpdate,
@@ -39,38 +42,49 @@ export async function decisionRecord(initial: DecisionRecordState): Promise<void
   };
 
   setHandler(decisionRecordQuery, () => record);
-  setHandler(recordDecisionUpdate, (entry) => {
-    if (record.entries.some((e) => e.id === entry.id)) return record;
-    record.entries.push(entry);
-    if (entry.action === 'reject' || entry.action === 'restart') {
-      record.rejected = entry.action === 'reject' ? entry : undefined;
-      // Either resolves what waited for a person to pay or not; money that already left still needs acknowledging.
-      record.openCases = record.openCases.filter((c) => ACKNOWLEDGED_CASES.includes(c.kind));
-    } else if (entry.action === 'acknowledge') {
-      const loss = record.openCases.find((c) => c.kind === 'reversal-loss');
-      if (loss) record.acknowledgedLossCents = loss.lossCents;
-      record.openCases = record.openCases.filter((c) => !ACKNOWLEDGED_CASES.includes(c.kind));
-    }
-    publish();
-    return record;
-  });
-  setHandler(openCaseUpdate, (opened) => {
-    const open = record.openCases.find((c) => c.kind === opened.kind);
-    const worthOpening =
-      opened.kind === 'reversal-loss'
-        ? // Money already left, whatever an operator decided before: open unless this loss is known or acknowledged.
-          (opened.lossCents ?? 0) > Math.max(open?.lossCents ?? 0, record.acknowledgedLossCents ?? 0)
-        : // A rejected invoice is resolved: nothing re-opens that on its own, except money that left despite it.
-          !open && (opened.kind === 'sent-despite-rejection' || !record.rejected);
-    if (worthOpening) {
-      record.openCases = [
-        ...record.openCases.filter((c) => c.kind !== opened.kind),
-        { ...opened, since: new Date().toISOString() },
-      ];
+  setHandler(
+    recordDecisionUpdate,
+    (raw: unknown) => {
+      const entry = parseArgument(decisionEntrySchema, raw, 'recordDecision');
+      if (record.entries.some((e) => e.id === entry.id)) return record;
+      record.entries.push(entry);
+      if (entry.action === 'reject' || entry.action === 'restart') {
+        record.rejected = entry.action === 'reject' ? entry : undefined;
+        // Either resolves what waited for a person to pay or not; money that already left still needs acknowledging.
+        record.openCases = record.openCases.filter((c) => ACKNOWLEDGED_CASES.includes(c.kind));
+      } else if (entry.action === 'acknowledge') {
+        const loss = record.openCases.find((c) => c.kind === 'reversal-loss');
+        if (loss) record.acknowledgedLossCents = loss.lossCents;
+        record.openCases = record.openCases.filter((c) => !ACKNOWLEDGED_CASES.includes(c.kind));
+      }
       publish();
-    }
-    return record;
-  });
+      return record;
+    },
+    // Refused, not recorded, when malformed: the audit trail reads only entries that name who decided.
+    { validator: (raw: unknown) => void parseArgument(decisionEntrySchema, raw, 'recordDecision') },
+  );
+  setHandler(
+    openCaseUpdate,
+    (raw: unknown) => {
+      const opened = parseArgument(openingCaseSchema, raw, 'openCase');
+      const open = record.openCases.find((c) => c.kind === opened.kind);
+      const worthOpening =
+        opened.kind === 'reversal-loss'
+          ? // Money already left, whatever an operator decided before: open unless this loss is known or acknowledged.
+            (opened.lossCents ?? 0) > Math.max(open?.lossCents ?? 0, record.acknowledgedLossCents ?? 0)
+          : // A rejected invoice is resolved: nothing re-opens that on its own, except money that left despite it.
+            !open && (opened.kind === 'sent-despite-rejection' || !record.rejected);
+      if (worthOpening) {
+        record.openCases = [
+          ...record.openCases.filter((c) => c.kind !== opened.kind),
+          { ...opened, since: new Date().toISOString() },
+        ];
+        publish();
+      }
+      return record;
+    },
+    { validator: (raw: unknown) => void parseArgument(openingCaseSchema, raw, 'openCase') },
+  );
 
   publish();
   await condition(() => workflowInfo().continueAsNewSuggested && allHandlersFinished());

@@ -1,4 +1,6 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { z } from 'zod';
+import { operatorName, operatorNote } from '../domain/arguments';
 
 /**
  * The decision record's contract. One record per invoice that an operator decided on, or that needs one: it keeps
@@ -15,18 +17,26 @@ export function decisionRecordWorkflowId(invoiceId: string): string {
 export const OPERATOR_ACTIONS = ['approve', 'reject', 'retry', 'restart', 'acknowledge'] as const;
 export type OperatorAction = (typeof OPERATOR_ACTIONS)[number];
 
-/** One operator action, as the audit trail keeps it. */
-export interface DecisionEntry {
+/**
+ * One operator action, as the audit trail keeps it. The record's Update refuses an entry that does not parse, so
+ * every entry the audit reads names who decided.
+ */
+export const decisionEntrySchema = z.strictObject({
   /** Unique per decision, so a retried write records it once. */
-  id: string;
-  action: OperatorAction;
-  operator: string;
-  note?: string;
+  id: z.string().min(1),
+  action: z.enum(OPERATOR_ACTIONS),
+  operator: operatorName,
+  note: operatorNote,
+  /** Who sent the request, as Temporal knows it (the client's identity), beside the name given; when known. */
+  caller: z.string().optional(),
   /** ISO time the decision was taken. */
-  at: string;
+  at: z.string().min(1),
   /** The payout's status when the operator decided (`Closed` or `Missing` when it was not running). */
-  payoutStatus: string;
-}
+  payoutStatus: z.string().min(1),
+  /** Why the payout waited for this decision, kept after the payout moves on. */
+  heldFor: z.array(z.string()).optional(),
+});
+export type DecisionEntry = z.infer<typeof decisionEntrySchema>;
 
 export const CASE_KINDS = [
   'closed-without-transfer',
@@ -39,28 +49,34 @@ export type CaseKind = (typeof CASE_KINDS)[number];
 /** Cases about money that already left: only an explicit acknowledgement closes them, never a reject or restart. */
 export const ACKNOWLEDGED_CASES: readonly CaseKind[] = ['reversal-loss', 'sent-despite-rejection'];
 
-/** An invoice that waits for a person: something no automatic path may act on, listed until a person resolves it. */
-export interface OpenCase {
-  kind: CaseKind;
-  reason: string;
-  /** ISO time the case was opened. */
-  since: string;
+/** A case to open, as the record's `openCase` Update takes it. */
+export const openingCaseSchema = z.strictObject({
+  kind: z.enum(CASE_KINDS),
+  reason: z.string().min(1),
   /** `reversal-loss`: what left that the payer took back, in cents. */
-  lossCents?: number;
+  lossCents: z.number().int().optional(),
   /** Set by whoever asks to open it, so they can tell whether they opened it or found it open. */
-  openedBy?: string;
-}
+  openedBy: z.string().optional(),
+});
 
-export interface DecisionRecordState {
-  invoiceId: string;
-  entries: DecisionEntry[];
+/** An invoice that waits for a person: something no automatic path may act on, listed until a person resolves it. */
+export const openCaseSchema = openingCaseSchema.extend({
+  /** ISO time the case was opened. */
+  since: z.string(),
+});
+export type OpenCase = z.infer<typeof openCaseSchema>;
+
+export const decisionRecordStateSchema = z.object({
+  invoiceId: z.string(),
+  entries: z.array(decisionEntrySchema),
   /** Set by a reject, cleared by a restart: while set, nothing starts a payout of this invoice on its own. */
-  rejected?: DecisionEntry;
+  rejected: decisionEntrySchema.optional(),
   /** At most one of each kind. */
-  openCases: OpenCase[];
+  openCases: z.array(openCaseSchema),
   /** The loss an operator acknowledged: a reversal case opens again only for a larger one. */
-  acknowledgedLossCents?: number;
-}
+  acknowledgedLossCents: z.number().int().optional(),
+});
+export type DecisionRecordState = z.infer<typeof decisionRecordStateSchema>;
 
 /** What visibility shows about a record (search attribute `DecisionState`); no personal data. */
 export type DecisionState = 'Rejected' | 'NeedsPerson' | 'Decided';

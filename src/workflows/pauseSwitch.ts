@@ -6,7 +6,8 @@ import {
   upsertMemo,
   workflowInfo,
 } from '@temporalio/workflow';
-import { setPausedUpdate, SWITCH_MEMO_KEY, type PauseSwitchState } from './pauseSwitchDefinitions';
+import { parseArgument } from '../domain/arguments';
+import { pauseChangeSchema, setPausedUpdate, SWITCH_MEMO_KEY, type PauseSwitchState } from './pauseSwitchDefinitions';
 
 /**
  * The operator's global "pause all payouts" switch, one long-lived workflow per deployment. Payouts ask it right
@@ -15,12 +16,18 @@ import { setPausedUpdate, SWITCH_MEMO_KEY, type PauseSwitchState } from './pause
  */
 export async function pauseSwitch(initial?: PauseSwitchState): Promise<void> {
   const state: PauseSwitchState = { paused: initial?.paused ?? false, changes: [...(initial?.changes ?? [])] };
-  setHandler(setPausedUpdate, (change) => {
-    state.paused = change.paused;
-    state.changes.push({ ...change, at: new Date().toISOString() });
-    upsertMemo({ [SWITCH_MEMO_KEY]: state });
-    return state;
-  });
+  setHandler(
+    setPausedUpdate,
+    (raw: unknown) => {
+      const change = parseArgument(pauseChangeSchema, raw, 'setPaused');
+      state.paused = change.paused;
+      state.changes.push({ ...change, at: new Date().toISOString() });
+      upsertMemo({ [SWITCH_MEMO_KEY]: state });
+      return state;
+    },
+    // A change without a non-blank operator is refused: the audit trail names who paused and resumed.
+    { validator: (raw: unknown) => void parseArgument(pauseChangeSchema, raw, 'setPaused') },
+  );
   upsertMemo({ [SWITCH_MEMO_KEY]: state });
   await condition(() => workflowInfo().continueAsNewSuggested && allHandlersFinished());
   await continueAsNew<typeof pauseSwitch>(state);

@@ -1,4 +1,6 @@
 import { defineUpdate } from '@temporalio/workflow';
+import { z } from 'zod';
+import { operatorName, operatorNote } from '../domain/arguments';
 
 /** The pause switch's contract; clients import this module, never the workflow. */
 
@@ -9,22 +11,26 @@ export function pauseSwitchWorkflowId(taskQueue: string): string {
   return `pause-switch-${taskQueue}`;
 }
 
-export interface PauseChange {
-  paused: boolean;
-  operator: string;
-  note?: string;
-}
+/** What an operator sends to flip the switch (the CLI, or the Web UI's `setPaused` Update). */
+export const pauseChangeSchema = z.strictObject({
+  paused: z.boolean({ error: (i) => (i.input === undefined ? 'is missing (true or false)' : 'must be true or false') }),
+  operator: operatorName,
+  note: operatorNote,
+  /** Who sent the request, as Temporal knows it (the client's identity), beside the name given; when known. */
+  caller: z.string().optional(),
+});
+export type PauseChange = z.input<typeof pauseChangeSchema>;
 
 /** A change as the switch records it: when it took effect, for the audit trail. */
-export interface RecordedPauseChange extends PauseChange {
-  at: string;
-}
+export const recordedPauseChangeSchema = pauseChangeSchema.extend({ at: z.string() });
+export type RecordedPauseChange = z.infer<typeof recordedPauseChangeSchema>;
 
-export interface PauseSwitchState {
-  paused: boolean;
+export const pauseSwitchStateSchema = z.object({
+  paused: z.boolean(),
   /** Every change, oldest first: operator actions outlive Temporal's retention here. */
-  changes: RecordedPauseChange[];
-}
+  changes: z.array(recordedPauseChangeSchema),
+});
+export type PauseSwitchState = z.infer<typeof pauseSwitchStateSchema>;
 
 export type PauseSwitchWorkflow = (state?: PauseSwitchState) => Promise<void>;
 

@@ -1,4 +1,5 @@
-import { allHandlersFinished, setHandler } from '@temporalio/workflow';
+import { allHandlersFinished, log, setHandler } from '@temporalio/workflow';
+import { parseArgument } from '../domain/arguments';
 import { Backoff } from '../domain/backoff';
 import { guardrailViolations } from '../domain/guardrails';
 import { owedCents } from '../domain/money';
@@ -16,11 +17,13 @@ import {
   decisionUpdates,
   invoiceCreditedSignal,
   lookUpTransferSignal,
+  creditedEventSchema,
+  operatorDecisionSchema,
   PAYOUT_DECISIONS,
   payoutStateQuery,
   resumeSignal,
+  transferEventSchema,
   transferUpdatedSignal,
-  type OperatorDecision,
   type PayoutInput,
   type PayoutState,
   type PayoutStep,
@@ -36,14 +39,28 @@ export async function payout(input: PayoutInput): Promise<PayoutState> {
   const { invoiceId } = input;
   const progress = new PayoutProgress(input);
   setHandler(payoutStateQuery, () => progress.state);
-  setHandler(invoiceCreditedSignal, (event) => progress.onCreditedEvent(event));
-  setHandler(transferUpdatedSignal, (event) => progress.onTransferEvent(event));
+  // A signal cannot be refused: a malformed one is logged and ignored, and the payout goes on as before it.
+  setHandler(invoiceCreditedSignal, (event: unknown) =>
+    heard('invoiceCredited', () => progress.onCreditedEvent(parseArgument(creditedEventSchema, event, 'event'))),
+  );
+  setHandler(transferUpdatedSignal, (event: unknown) =>
+    heard('transferUpdated', () => progress.onTransferEvent(parseArgument(transferEventSchema, event, 'event'))),
+  );
   setHandler(resumeSignal, () => progress.nudge());
   setHandler(lookUpTransferSignal, () => progress.nudge());
   for (const action of PAYOUT_DECISIONS) {
-    setHandler(decisionUpdates[action], (by: OperatorDecision) => progress.acceptDecision(action, by), {
-      validator: (_by: OperatorDecision) => progress.validateDecision(action),
-    });
+    // The validator refuses a decision without a non-blank operator or with unknown fields, whichever client sent
+    // it; validators do not run on replay, so the handler parses again to use the parsed value.
+    setHandler(
+      decisionUpdates[action],
+      (by: unknown) => progress.acceptDecision(action, parseArgument(operatorDecisionSchema, by, action)),
+      {
+        validator: (by: unknown) => {
+          parseArgument(operatorDecisionSchema, by, `${action} needs {"operator": "<who>", "note": "<why>"}`);
+          progress.validateDecision(action);
+        },
+      },
+    );
   }
   const outage = new Backoff(30, 600);
   const paused = new Backoff(30, 1_800);
@@ -52,6 +69,14 @@ export async function payout(input: PayoutInput): Promise<PayoutState> {
 
   while (progress.step.name !== 'done') progress.goTo(await run(progress.step));
   return progress.state;
+
+  function heard(signal: string, handle: () => void): void {
+    try {
+      handle();
+    } catch (err) {
+      log.warn('ignored a malformed signal', { invoiceId, signal, error: String(err) });
+    }
+  }
 
   /** Runs one step. A failure becomes a wait: for an outage to pass, or for a person. */
   async function run(step: PayoutStep): Promise<PayoutStep> {
@@ -177,10 +202,11 @@ export async function payout(input: PayoutInput): Promise<PayoutState> {
   async function waitForPerson(step: StepNamed<'waitForPerson'>): Promise<PayoutStep> {
     // Acted on once the Update has completed, so that its answer always precedes what the payout does next.
     await progress.wait(() => progress.decision !== undefined && allHandlersFinished());
-    const { action, entry } = progress.decision!;
+    const { action, entry, acceptedIn } = progress.decision!;
     // Recorded before it is acted on, so the decision outlives this payout whatever happens next.
-    await progress.persistently(() => writes.recordDecision({ invoiceId, entry }));
-    progress.decisionCarriedOut();
+    let caller: string | undefined;
+    await progress.persistently(async () => (caller = await writes.recordDecision({ invoiceId, entry, acceptedIn })));
+    progress.decisionCarriedOut(caller);
     if (action === 'retry') return step.then;
     if (action === 'approve') return step.then.name === 'send' ? { ...step.then, approval: step.approves } : step.then;
     return progress.end('Rejected', progress.state.reasons);

@@ -1,5 +1,7 @@
 import type { UpdateDefinition } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { z } from 'zod';
+import { operatorName, operatorNote } from '../domain/arguments';
 import { payoutWorkflowId } from '../domain/payoutIds';
 import type { TransferLookup } from './activityTypes';
 import type { Approval } from '../domain/sendGate';
@@ -78,6 +80,8 @@ export type StepNamed<N extends PayoutStep['name']> = Extract<PayoutStep, { name
 export interface PendingDecision {
   action: PayoutDecision;
   entry: DecisionEntry;
+  /** The Update that carried it, whose request names the client that sent it. */
+  acceptedIn?: { runId: string; updateId: string };
 }
 
 /** The whole of a payout's memory, carried across continue-as-new as one piece. */
@@ -90,26 +94,29 @@ export interface CarriedPayout {
 
 export type PayoutWorkflow = (input: PayoutInput) => Promise<PayoutState>;
 
-/** What an operator sends to approve, reject or retry a payout. */
-export interface OperatorDecision {
-  operator: string;
-  note?: string;
-}
+/**
+ * What an operator sends to approve, reject or retry a payout, from the CLI or as the Web UI's Update argument
+ * (`{"operator": "ana", "note": "known payer"}`). Unknown fields are refused: a typo must not drop the operator.
+ */
+export const operatorDecisionSchema = z.strictObject({ operator: operatorName, note: operatorNote });
+export type OperatorDecision = z.input<typeof operatorDecisionSchema>;
 
 /** A credited-invoice webhook event, as handed to the payout workflow. */
-export interface CreditedEvent {
-  eventId: string;
-  amount: number;
-  fee?: number;
-  workspaceId?: string;
-}
+export const creditedEventSchema = z.strictObject({
+  eventId: z.string().min(1),
+  amount: z.number().int(),
+  fee: z.number().int().optional(),
+  workspaceId: z.string().optional(),
+});
+export type CreditedEvent = z.infer<typeof creditedEventSchema>;
 
 /** A transfer webhook event, as handed to the payout workflow. */
-export interface TransferEvent {
-  eventId: string;
-  transferId: string;
-  status: string;
-}
+export const transferEventSchema = z.strictObject({
+  eventId: z.string().min(1),
+  transferId: z.string().min(1),
+  status: z.string(),
+});
+export type TransferEvent = z.infer<typeof transferEventSchema>;
 
 export const PAYOUT_STATUSES = [
   'Received',

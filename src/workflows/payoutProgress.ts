@@ -194,17 +194,21 @@ export class PayoutProgress {
   }
 
   acceptDecision(action: PayoutDecision, by: OperatorDecision): PayoutState {
+    const { runId } = workflowInfo();
+    const updateId = currentUpdateInfo()?.id;
     const entry: DecisionEntry = {
-      id: `${workflowInfo().runId}/${currentUpdateInfo()?.id ?? this.state.decisions.length}`,
+      id: `${runId}/${updateId ?? this.state.decisions.length}`,
       action,
       operator: by.operator,
       note: by.note,
       at: new Date().toISOString(),
       payoutStatus: this.state.status,
+      // The reasons change as the payout goes on: the decision keeps what it was taken on.
+      ...(this.state.reasons.length > 0 && { heldFor: [...this.state.reasons] }),
     };
     this.state.waitsFor = [];
     this.state.decisions = [...this.state.decisions, entry];
-    this.data.decision = { action, entry };
+    this.data.decision = { action, entry, ...(updateId !== undefined && { acceptedIn: { runId, updateId } }) };
     this.setStatus(CARRYING_OUT[action], this.state.reasons);
     return this.state;
   }
@@ -214,7 +218,10 @@ export class PayoutProgress {
     return this.data.decision;
   }
 
-  decisionCarriedOut(): void {
+  /** The decision was recorded (with who sent it, when known) and is being carried out. */
+  decisionCarriedOut(caller: string | undefined): void {
+    const id = this.data.decision?.entry.id;
+    if (caller) this.state.decisions = this.state.decisions.map((d) => (d.id === id ? { ...d, caller } : d));
     this.data.decision = undefined;
   }
 

@@ -6,10 +6,11 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { payoutWorkflowId } from '../../src/domain/payoutIds';
 import { ENCRYPTED_ENCODING } from '../../src/temporal/payloadCodec';
 import type { PayoutState } from '../../src/workflows/payoutDefinitions';
-import { createInvoice, creditedEventOf, withPayoutWorker } from '../helpers/payouts';
+import { createInvoice, creditAndDispatch, creditedEventOf, waitForStatus, withPayoutWorker } from '../helpers/payouts';
 import { startTestEmulator, type TestEmulator } from '../../testkit/emulator';
 import { eventually, getTestEnv, getTestUiUrl } from '../helpers/temporal';
 import { CHROMIUM, requirePackage } from '../helpers/debianPackages';
+import { runCliOk, temporalEnv } from './ops/run';
 
 // Debian's Chromium (`apt-get install chromium`); playwright-core never downloads browsers here.
 const CHROMIUM_ARGS = [
@@ -76,11 +77,7 @@ describe('Temporal Web UI shows a payout (real Temporal Web UI, headless Chromiu
     });
 
     // 2. A fresh headless Chromium (chromium.launch uses a throw-away profile dir).
-    browser = await chromium
-      .launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timeout: 20_000 })
-      .catch((error: unknown) => {
-        throw new Error(`could not launch ${CHROMIUM} (is the Debian chromium package installed?)`, { cause: error });
-      });
+    browser = await launch();
     const page: Page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     page.setDefaultTimeout(UI_TIMEOUT_MS);
     await mkdir(ARTIFACTS, { recursive: true });
@@ -139,4 +136,78 @@ describe('Temporal Web UI shows a payout (real Temporal Web UI, headless Chromiu
       throw error;
     }
   });
+
+  it('approves a held payout from the Web UI (Send an Update), and the decision is in ops audit', async () => {
+    await requirePackage('chromium');
+    const s = stark!;
+    await withPayoutWorker(
+      s,
+      async (ctx) => {
+        const held = await creditAndDispatch(s, ctx, 3_000);
+        await waitForStatus(held.handle, 'AwaitingApproval');
+        const workflowId = payoutWorkflowId(held.invoiceId);
+        const uiUrl = await getTestUiUrl();
+        browser ??= await launch();
+        const page: Page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+        page.setDefaultTimeout(UI_TIMEOUT_MS);
+        await mkdir(ARTIFACTS, { recursive: true });
+        try {
+          // docs/operations.md, "Deciding from the Web UI", step by step.
+          await page.goto(`${uiUrl}/namespaces/default/workflows/${workflowId}`);
+          await page.getByTestId('workflow-id-heading').filter({ hasText: workflowId }).waitFor();
+          await page.getByRole('button', { name: 'More Actions' }).click();
+          await page.getByRole('menuitem', { name: 'Send an Update' }).click();
+          // The page renders each modal twice; the open one is the one shown.
+          const modal = page.locator('dialog[open][data-testid="update-confirmation-modal"]');
+          // The UI lists the Updates the payout declares (its metadata query): pick `approve`.
+          await modal.getByTestId('update-select-button').click();
+          await page.getByRole('option', { name: 'approve', exact: true }).click();
+          // Exactly the JSON docs/operations.md shows.
+          const decision = { operator: 'ana', note: 'known payer, approved from the Web UI' };
+          await modal.locator('.cm-content[contenteditable="true"]').fill(JSON.stringify(decision));
+          await page.screenshot({ path: path.join(ARTIFACTS, 'webui-approve.png') });
+          // The editor takes the JSON on blur (it reformats it); only then does Submit send it.
+          await modal.getByTestId('update-id').click();
+          await modal.locator('.cm-content[contenteditable="true"]').filter({ hasText: '"operator": "ana"' }).waitFor();
+          await modal.getByRole('button', { name: 'Submit' }).click();
+          await modal.waitFor({ state: 'detached' }).catch(() => modal.waitFor({ state: 'hidden' }));
+
+          const result = await held.handle.result();
+          assert.equal(result.status, 'Succeeded');
+          assert.deepEqual(
+            result.decisions.map((d) => [d.action, d.operator, d.note]),
+            [['approve', decision.operator, decision.note]],
+          );
+          // The decision is in the audit trail, as an operator reads it.
+          const env = await temporalEnv(ctx.taskQueue);
+          const audit = JSON.parse(await runCliOk(['audit', '--invoice', held.invoiceId, '--json'], env)) as {
+            action: string;
+            operator: string;
+            note?: string;
+            caller?: string;
+          }[];
+          assert.deepEqual(
+            audit.map((e) => [e.action, e.operator, e.note]),
+            [['approve', decision.operator, decision.note]],
+          );
+          // This Web UI signs nobody in, so its requests carry no identity: the operator named in the JSON stands.
+          assert.equal(audit[0]?.caller, undefined);
+        } catch (error) {
+          await page
+            .screenshot({ path: path.join(ARTIFACTS, 'webui-approve-failure.png'), fullPage: true })
+            .catch(() => {});
+          throw error;
+        }
+      },
+      { maxAmountCents: 2_000, dailyMaxCents: 1_000_000 },
+    );
+  });
 });
+
+function launch(): Promise<Browser> {
+  return chromium
+    .launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timeout: 20_000 })
+    .catch((error: unknown) => {
+      throw new Error(`could not launch ${CHROMIUM} (is the Debian chromium package installed?)`, { cause: error });
+    });
+}

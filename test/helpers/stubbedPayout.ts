@@ -105,7 +105,7 @@ export class StubBank {
         }),
       recordDecision: ({ entry }) => {
         this.recorded.push(entry);
-        return Promise.resolve();
+        return Promise.resolve(undefined);
       },
       openCase: ({ opened }) => {
         this.cases.push(opened.kind);

@@ -45,7 +45,9 @@ describe('loadConfig', () => {
       port: 9464,
       sdkMetricsAddress: undefined,
       payoutGauges: false,
+      pauseAlertAfter: '1h',
     });
+    assert.equal(loadConfig({ ...base, PAYOUT_PAUSE_ALERT_AFTER: '15m' }).admin.pauseAlertAfter, '15m');
     assert.equal(config.codec, undefined, 'no codec server without a token or an OIDC issuer');
   });
 

@@ -1,7 +1,18 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { listAudit } from '../../../src/decisions/audit';
+import { setPayoutsPaused } from '../../../src/decisions/pauseSwitch';
 import { openCase, openLossCase, readDecisionRecord, recordDecision } from '../../../src/decisions/records';
-import type { DecisionEntry, OperatorAction } from '../../../src/workflows/decisionRecordDefinitions';
+import { InvoiceIdKey } from '../../../src/temporal/searchAttributes';
+import { recordsTaskQueue } from '../../../src/temporal/taskQueues';
+import {
+  DECISION_RECORD_WORKFLOW_TYPE,
+  decisionRecordWorkflowId,
+  type DecisionEntry,
+  type OperatorAction,
+} from '../../../src/workflows/decisionRecordDefinitions';
+import { pauseSwitchWorkflowId } from '../../../src/workflows/pauseSwitchDefinitions';
 import { nextInvoiceId } from '../../helpers/stubbedPayout';
 import { eventually, withWorker } from '../../helpers/temporal';
 
@@ -12,6 +23,13 @@ const entry = (action: OperatorAction): DecisionEntry => ({
   at: new Date().toISOString(),
   payoutStatus: 'Closed (Succeeded)',
 });
+
+/** An Update the workflow's validator refused, saying why. */
+const refusedBecause = (why: RegExp) => (err: unknown) => {
+  assert.ok(err instanceof WorkflowUpdateFailedError, String(err));
+  assert.match(String(err.cause?.message), why);
+  return true;
+};
 
 /** An invoice's decision record on the real dev server: which decisions close which cases. */
 describe('decision record (real dev server)', function () {
@@ -56,6 +74,78 @@ describe('decision record (real dev server)', function () {
       assert.equal((await openCase(client, taskQueue, invoiceId, closed)).openCases.length, 1);
       assert.deepEqual((await recordDecision(client, taskQueue, invoiceId, entry('reject'))).openCases, []);
       assert.deepEqual((await openCase(client, taskQueue, invoiceId, closed)).openCases, []);
+    });
+  });
+
+  it('refuses an entry without a non-blank operator; the audit shows every entry, an unreadable one flagged', async () => {
+    await withWorker({ workflowsPath: require.resolve('../../../src/workflows') }, async ({ client, taskQueue }) => {
+      const invoiceId = nextInvoiceId();
+      for (const operator of ['', '   ', undefined]) {
+        await assert.rejects(
+          recordDecision(client, taskQueue, invoiceId, { ...entry('reject'), operator } as DecisionEntry),
+          (err: unknown) => {
+            assert.ok(err instanceof WorkflowUpdateFailedError, String(err));
+            assert.match(String(err.cause?.message), /recordDecision: "operator" (is missing|must not be blank)/);
+            return true;
+          },
+        );
+      }
+      await assert.rejects(
+        openCase(client, taskQueue, invoiceId, { kind: 'lost', reason: 'x' } as never),
+        refusedBecause(/openCase: "kind"/),
+        'a case of no known kind is refused',
+      );
+      await recordDecision(client, taskQueue, invoiceId, { ...entry('reject'), caller: 'ops ana@desk' });
+      await eventually(async () =>
+        (await listAudit(client, taskQueue, { invoiceId, limit: 10 })).length ? true : undefined,
+      );
+      const audit = await listAudit(client, taskQueue, { invoiceId, limit: 10 });
+      assert.deepEqual(
+        audit.map((e) => [e.action, e.operator, e.caller]),
+        [['reject', 'ana', 'ops ana@desk']],
+      );
+
+      // A record that holds an entry with no operator (started with it: Updates refuse one) still lists it.
+      const older = nextInvoiceId();
+      const bad = { ...entry('approve'), operator: undefined, at: '2020-01-01T00:00:00.000Z' };
+      await client.workflow.start(DECISION_RECORD_WORKFLOW_TYPE, {
+        workflowId: decisionRecordWorkflowId(older),
+        taskQueue: recordsTaskQueue(taskQueue),
+        args: [{ invoiceId: older, entries: [bad, entry('reject')], openCases: [] }],
+        typedSearchAttributes: [{ key: InvoiceIdKey, value: older }],
+      });
+      const listed = await eventually(async () => {
+        const rows = await listAudit(client, taskQueue, { invoiceId: older, limit: 10 });
+        return rows.length === 2 ? rows : undefined;
+      });
+      assert.deepEqual(
+        listed.map((e) => [e.action, e.operator, e.note?.replace(/:.*/, '')]),
+        [
+          ['reject', 'ana', undefined],
+          ['approve', '(none recorded)', 'unreadable entry'],
+        ],
+      );
+    });
+  });
+
+  it('refuses a pause switch change without an operator', async () => {
+    await withWorker({ workflowsPath: require.resolve('../../../src/workflows') }, async ({ client, taskQueue }) => {
+      try {
+        await assert.rejects(setPayoutsPaused(client, taskQueue, { paused: true, operator: ' ' }), (err: unknown) => {
+          assert.ok(err instanceof WorkflowUpdateFailedError, String(err));
+          assert.match(String(err.cause?.message), /setPaused: "operator" must not be blank/);
+          return true;
+        });
+        await assert.rejects(
+          client.workflow.getHandle(pauseSwitchWorkflowId(taskQueue)).executeUpdate('setPaused', { args: [{}] }),
+          refusedBecause(/setPaused: "paused" is missing/),
+        );
+      } finally {
+        await client.workflow
+          .getHandle(pauseSwitchWorkflowId(taskQueue))
+          .terminate('test over')
+          .catch(() => undefined);
+      }
     });
   });
 });

@@ -6,6 +6,7 @@ import { InvoiceIdKey, PayoutAmountKey, PayoutStatusKey, TransferIdKey } from '.
 import {
   approveUpdate,
   invoiceCreditedSignal,
+  payoutStateQuery,
   rejectUpdate,
   resumeSignal,
   retryUpdate,
@@ -134,6 +135,59 @@ describe('payout branches (stubbed activities)', function () {
           'recorded beyond the payout',
         );
         assert.deepEqual(bank.created, []);
+      });
+    });
+
+    it('refuses a decision with a missing, blank or malformed argument, as the Web UI sends it, saying what is wrong', async () => {
+      const bank = new StubBank();
+      bank.limits = { maxAmountCents: 5_000, dailyMaxCents: 10_000_000 };
+      await withStubbedPayout(bank, async ({ handle, reaches }) => {
+        await reaches('AwaitingApproval');
+        // By name with raw JSON, as the Web UI's "Send an Update" does: no typed definition on the client's side.
+        const refusedWith = async (name: string, arg: unknown, why: RegExp) =>
+          assert.rejects(handle.executeUpdate(name, { args: [arg] }), (err: unknown) => {
+            assert.ok(err instanceof WorkflowUpdateFailedError, String(err));
+            assert.match(String(err.cause?.message), why);
+            return true;
+          });
+        await refusedWith('reject', {}, /reject needs .*"operator" is missing \(who decides\)/);
+        await refusedWith('approve', {}, /approve needs .*"operator" is missing/);
+        await refusedWith('approve', { operator: '   ' }, /"operator" must not be blank/);
+        await refusedWith('approve', { operator: '' }, /"operator" must not be blank/);
+        await refusedWith('approve', { operator: 7 }, /"operator" must be a name/);
+        await refusedWith('approve', { operator: 'ana', by: 'bob' }, /unknown field "by"/);
+        await refusedWith('approve', { operator: 'ana', note: 12 }, /"note" must be text/);
+        await refusedWith('approve', null, /approve needs/);
+        await refusedWith('approve', undefined, /approve needs/);
+        assert.equal((await handle.query(payoutStateQuery)).status, 'AwaitingApproval', 'nothing was decided');
+        assert.equal(bank.recorded.length, 0);
+
+        // A well-formed one goes through, its operator trimmed.
+        await handle.executeUpdate('approve', { args: [{ operator: '  ana ', note: 'known payer' }] });
+        const result = await handle.result();
+        assert.equal(result.status, 'Succeeded');
+        assert.deepEqual(
+          result.decisions.map((d) => [d.action, d.operator, d.note]),
+          [['approve', 'ana', 'known payer']],
+        );
+        assert.deepEqual(
+          bank.recorded.map((d) => [d.action, d.operator]),
+          [['approve', 'ana']],
+        );
+      });
+    });
+
+    it('ignores a malformed signal and goes on', async () => {
+      const bank = new StubBank();
+      bank.limits = { maxAmountCents: 5_000, dailyMaxCents: 10_000_000 };
+      await withStubbedPayout(bank, async ({ handle, reaches }) => {
+        await reaches('AwaitingApproval');
+        await handle.signal('invoiceCredited', { eventId: 'e9', amount: 'lots' });
+        await handle.signal('transferUpdated', {});
+        const state = await handle.query(payoutStateQuery);
+        assert.ok(!state.eventIds.includes('e9'), 'a malformed event is not remembered as heard');
+        await handle.executeUpdate(rejectUpdate, { args: [operator] });
+        assert.equal((await handle.result()).status, 'Rejected');
       });
     });
 
