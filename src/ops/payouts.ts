@@ -1,44 +1,22 @@
-import {
-  isGrpcDeadlineError,
-  WorkflowNotFoundError,
-  type Client,
-  type WorkflowExecutionInfo,
-} from '@temporalio/client';
+// The `ops payouts` commands: their arguments, options and help, wired to the reads and the renderers.
 import type { Command } from 'commander';
-import { formatBRL } from '../domain/money';
-import { payoutWorkflowId } from '../domain/payoutIds';
-import { pauseStatus, setPayoutsPaused, type PauseStatus } from '../decisions/pauseSwitch';
-import { InvoiceIdKey, PayoutAmountKey, PayoutStatusKey, TransferIdKey } from '../temporal/searchAttributes';
-import { listOpenCases } from '../decisions/audit';
-import { readDecisionRecord } from '../decisions/records';
-import { decide, DecisionRefusedError, NEVER_STARTED, type DecisionResult } from '../decisions/operatorDecisions';
-import {
-  OPERATOR_ACTIONS,
-  type DecisionRecordState,
-  type OperatorAction,
-} from '../workflows/decisionRecordDefinitions';
-import {
-  invoiceIdOfWorkflow,
-  PAYOUT_STATUSES,
-  payoutListQuery,
-  payoutStateQuery,
-  WAITS_FOR_PERSON,
-  type PayoutState,
-  type PayoutStatus,
-} from '../workflows/payoutDefinitions';
+import { pauseStatus, setPayoutsPaused } from '../decisions/pauseSwitch';
+import { decide, DecisionRefusedError } from '../decisions/operatorDecisions';
+import { OPERATOR_ACTIONS, type OperatorAction } from '../workflows/decisionRecordDefinitions';
+import { PAYOUT_STATUSES, type PayoutStatus } from '../workflows/payoutDefinitions';
 import { invoiceId, oneOf, operator, positiveInt } from './args';
-import { CliError, emit, examples, formatFields, formatTable, formatTime, wantsJson } from './output';
-import { hasWorker, withTemporal } from './temporalFromEnv';
-
-interface PayoutRow {
-  invoiceId: string;
-  status?: string;
-  amountCents?: number;
-  transferId?: string;
-  startedAt: string;
-  workflowId: string;
-  execution: string;
-}
+import { CliError, emit, examples, wantsJson } from './output';
+import { withTemporal } from './temporalFromEnv';
+import { listPayouts, needingAPerson, showPayout } from './payoutReads';
+import {
+  pauseLine,
+  renderAttention,
+  renderDecision,
+  renderList,
+  renderPauseStatus,
+  renderShown,
+  switchSetBy,
+} from './payoutRender';
 
 interface DecisionOptions {
   operator: string;
@@ -60,19 +38,6 @@ const NOTES: Record<OperatorAction, string> = {
   restart: 'terminated by mistake',
   acknowledge: 'payer reversal loss; written off',
 };
-
-/** How long `payouts show` waits for a worker to answer the state query before it shows what is indexed. */
-const QUERY_TIMEOUT_MS = 5_000;
-
-interface AttentionRow {
-  invoiceId: string;
-  waiting: string;
-  /** What the payout would send (its PayoutAmount), when it is a payout. */
-  amountCents?: number;
-  /** Why it waits: the payout's reasons (from a worker), or the case's. */
-  detail: string;
-  since: string;
-}
 
 export function registerPayoutCommands(program: Command): void {
   const payouts = program
@@ -183,254 +148,4 @@ export function registerPayoutCommands(program: Command): void {
         });
       });
   }
-}
-
-/** What `payouts show` found, and where from: the live state needs a worker, the rest does not. */
-interface Shown {
-  source: 'live' | 'result' | 'visibility' | 'record';
-  payout?: PayoutState;
-  /** What Temporal indexed, when the state itself cannot be read without a worker. */
-  indexed?: PayoutRow;
-  note?: string;
-  record?: DecisionRecordState;
-}
-
-async function showPayout(client: Client, id: string): Promise<Shown> {
-  const handle = client.workflow.getHandle(payoutWorkflowId(id));
-  const description = await handle.describe().catch((err: unknown) => {
-    if (err instanceof WorkflowNotFoundError) return undefined;
-    throw err;
-  });
-  if (!description) {
-    // Temporal forgot the payout (retention): the invoice's decision record outlives it.
-    const record = await readDecisionRecord(client, id);
-    if (!record) throw new CliError(`no payout for invoice ${id}: none ever started, and no decision was recorded`);
-    return { source: 'record', record };
-  }
-  const execution = description.status.name;
-  // A completed payout's result is its final state, read from history: no worker needed.
-  if (execution === 'COMPLETED') return { source: 'result', payout: (await handle.result()) as PayoutState };
-  if (execution !== 'RUNNING') {
-    const note = `the payout ended ${execution} without a result (payouts restart starts it again)`;
-    return { source: 'visibility', indexed: payoutRow(description), note };
-  }
-  // A worker that stopped a moment ago still looks present: the query gets a short deadline of its own.
-  const live =
-    (await hasWorker(client, description.taskQueue)) &&
-    (await client.connection
-      .withDeadline(Date.now() + QUERY_TIMEOUT_MS, () => handle.query(payoutStateQuery))
-      .catch((err: unknown) => {
-        if (isGrpcDeadlineError(err)) return undefined;
-        throw err;
-      }));
-  if (live) return { source: 'live', payout: live };
-  const note = 'no worker answered, so this is what Temporal indexed; the live state needs a running worker';
-  return { source: 'visibility', indexed: payoutRow(description), note };
-}
-
-function payoutRow(w: Omit<WorkflowExecutionInfo, 'raw'>): PayoutRow {
-  const sa = w.typedSearchAttributes;
-  return {
-    invoiceId: sa.get(InvoiceIdKey) ?? invoiceIdOfWorkflow(w.workflowId),
-    status: sa.get(PayoutStatusKey),
-    amountCents: sa.get(PayoutAmountKey),
-    transferId: sa.get(TransferIdKey),
-    startedAt: formatTime(w.startTime),
-    workflowId: w.workflowId,
-    execution: w.status.name,
-  };
-}
-
-function renderShown(shown: Shown): string {
-  if (shown.payout) return renderState(shown.payout);
-  if (shown.record) return renderRecord(shown.record);
-  const r = shown.indexed!;
-  return formatFields([
-    ['Invoice', r.invoiceId],
-    ['Status', r.status],
-    ['Amount', r.amountCents === undefined ? undefined : formatBRL(r.amountCents)],
-    ['Transfer', r.transferId],
-    ['Execution', r.execution],
-    ['Note', shown.note],
-  ]);
-}
-
-async function listPayouts(client: Client, status: PayoutStatus | undefined, limit: number): Promise<PayoutRow[]> {
-  const rows: PayoutRow[] = [];
-  for await (const w of client.workflow.list({ query: payoutListQuery({ status }), pageSize: Math.min(limit, 1000) })) {
-    rows.push(payoutRow(w));
-    if (rows.length >= limit) break;
-  }
-  // Visibility pages running payouts first, then closed ones by close time: sorted here by start, newest first.
-  return rows.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
-}
-
-function renderRecord(r: DecisionRecordState): string {
-  const fields = formatFields([
-    ['Invoice', r.invoiceId],
-    ['Payout', payoutFate(r)],
-    [
-      'Rejected',
-      r.rejected && `by ${r.rejected.operator} at ${r.rejected.at}${r.rejected.note ? ` (${r.rejected.note})` : ''}`,
-    ],
-    [
-      'Open cases',
-      r.openCases.length > 0 ? r.openCases.map((c) => `${c.kind} since ${c.since}: ${c.reason}`).join('; ') : undefined,
-    ],
-    ['Loss acknowledged', r.acknowledgedLossCents === undefined ? undefined : formatBRL(r.acknowledgedLossCents)],
-  ]);
-  if (r.entries.length === 0) return fields;
-  const entries = formatTable(r.entries, [
-    { header: 'AT', value: (e) => e.at },
-    { header: 'ACTION', value: (e) => e.action },
-    { header: 'OPERATOR', value: (e) => e.operator },
-    { header: 'CALLER', value: (e) => e.caller ?? '-' },
-    { header: 'PAYOUT WAS', value: (e) => e.payoutStatus },
-    { header: 'NOTE', value: (e) => e.note ?? '-' },
-  ]);
-  return `${fields}\n\n${entries}`;
-}
-
-/** Whether a payout that Temporal does not know ever ran: its decision record tells, as far as it can. */
-function payoutFate(r: DecisionRecordState): string {
-  const ran =
-    r.entries.some((e) => e.action === 'restart' || !e.payoutStatus.startsWith('Missing')) ||
-    r.openCases.some((c) => c.kind === 'credit-older-than-retention' || c.kind === 'closed-without-transfer');
-  if (ran) return 'gone from Temporal (retention); its decision record remains';
-  if (r.entries.length > 0 && r.entries.every((e) => e.payoutStatus === NEVER_STARTED))
-    return 'never started: the invoice was never credited (decided on beforehand)';
-  return 'not in Temporal: never started, or gone after retention; its decision record remains';
-}
-
-function renderList(rows: PayoutRow[]): string {
-  if (rows.length === 0) return 'No payouts found.';
-  return formatTable(rows, [
-    { header: 'INVOICE', value: (r) => r.invoiceId },
-    { header: 'STATUS', value: (r) => r.status ?? '-' },
-    { header: 'AMOUNT', value: (r) => (r.amountCents === undefined ? '-' : formatBRL(r.amountCents)), align: 'right' },
-    { header: 'TRANSFER', value: (r) => r.transferId ?? '-' },
-    { header: 'STARTED', value: (r) => r.startedAt },
-  ]);
-}
-
-function renderState(s: PayoutState): string {
-  const money = (cents: number | undefined) => (cents === undefined ? undefined : formatBRL(cents));
-  const decisions = s.decisions.map(
-    (d) => `${d.action} by ${d.operator}${d.caller ? ` [${d.caller}]` : ''} at ${d.at}${d.note ? ` (${d.note})` : ''}`,
-  );
-  const fields = formatFields([
-    ['Invoice', s.invoiceId],
-    ['Status', s.status],
-    ['Reasons', s.reasons.length > 0 ? s.reasons.join('; ') : undefined],
-    ['Credited', money(s.credited?.amount)],
-    ['Fee', money(s.credited?.fee)],
-    ['Net', money(s.netCents)],
-    ['Reversed before sending', money(s.reversedCents)],
-    ['To send', money(s.sendCents)],
-    ['Reversal loss', money(s.reversalLossCents)],
-    ['Waits for', s.waitsFor.length > 0 ? s.waitsFor.join(' or ') : undefined],
-    ['Retrying', s.retrying],
-    ['Decisions', decisions.length > 0 ? decisions.join('; ') : undefined],
-    [
-      'Held for',
-      [...s.decisions]
-        .reverse()
-        .find((d) => d.heldFor)
-        ?.heldFor?.join('; '),
-    ],
-    ['Attempts', String(s.attempts.length)],
-  ]);
-  if (s.attempts.length === 0) return fields;
-  const attempts = formatTable(s.attempts, [
-    { header: '#', value: (a) => String(a.attempt), align: 'right' },
-    { header: 'EXTERNAL ID', value: (a) => a.externalId },
-    { header: 'TRANSFER', value: (a) => a.transferId ?? '-' },
-    { header: 'STATUS', value: (a) => a.status },
-    { header: 'FAILURE', value: (a) => a.failureReason ?? '-' },
-  ]);
-  return `${fields}\n\n${attempts}`;
-}
-
-async function needingAPerson(client: Client, taskQueue: string): Promise<AttentionRow[]> {
-  const rows: AttentionRow[] = [];
-  for (const status of WAITS_FOR_PERSON) {
-    const query = payoutListQuery({ taskQueue, status, running: true });
-    for await (const w of client.workflow.list({ query })) {
-      const invoice = w.typedSearchAttributes.get(InvoiceIdKey) ?? invoiceIdOfWorkflow(w.workflowId);
-      rows.push({
-        invoiceId: invoice,
-        waiting: status,
-        amountCents: w.typedSearchAttributes.get(PayoutAmountKey),
-        detail: 'payouts show for the reason',
-        since: formatTime(w.startTime),
-      });
-    }
-  }
-  // The reasons live in each payout's state, which a worker answers; without one, the rows still list them.
-  if (rows.length > 0 && (await hasWorker(client, taskQueue))) {
-    await Promise.all(
-      rows.map(async (row) => {
-        const state = await client.connection
-          .withDeadline(Date.now() + QUERY_TIMEOUT_MS, () =>
-            client.workflow.getHandle(payoutWorkflowId(row.invoiceId)).query(payoutStateQuery),
-          )
-          .catch(() => undefined);
-        if (state && state.reasons.length > 0) row.detail = state.reasons.join('; ');
-      }),
-    );
-  }
-  for (const c of await listOpenCases(client, taskQueue)) {
-    rows.push({ invoiceId: c.invoiceId, waiting: `case: ${c.kind}`, detail: c.reason, since: c.since });
-  }
-  return rows;
-}
-
-function renderAttention({ pause, waiting: rows }: { pause: PauseStatus; waiting: AttentionRow[] }): string {
-  // First line, always: whether anything can be sent at all.
-  const banner = pause.paused ? `${pauseLine(pause)}.` : 'Payouts are not paused.';
-  if (rows.length === 0) return `${banner}\nNothing waits for a person.`;
-  return `${banner}\n\n${formatTable(rows, [
-    { header: 'INVOICE', value: (r) => r.invoiceId },
-    { header: 'WAITING', value: (r) => r.waiting },
-    {
-      header: 'AMOUNT',
-      value: (r) => (r.amountCents === undefined ? '-' : formatBRL(r.amountCents)),
-      align: 'right',
-    },
-    { header: 'SINCE', value: (r) => r.since },
-    { header: 'DETAIL', value: (r) => r.detail },
-  ])}`;
-}
-
-function renderDecision(action: OperatorAction, id: string, r: DecisionResult & { waitsForResume?: string }): string {
-  const text = decisionText(action, id, r);
-  return r.waitsForResume ? `${text}\nWarning: ${r.waitsForResume}; it will wait for resume.` : text;
-}
-
-function decisionText(action: OperatorAction, id: string, r: DecisionResult): string {
-  if (r.applied === 'payout') return `${action}: payout of invoice ${id} accepted it (now ${r.state.status}).`;
-  if (r.applied === 'restarted') return `restart: a new payout of invoice ${id} started (run ${r.runId}).`;
-  if (action === 'acknowledge') return `acknowledge: recorded for invoice ${id}; its reversal case is closed.`;
-  const first = r.alreadyRejected;
-  const earlier = first ? ` It was already rejected by ${first.operator} at ${first.at}.` : '';
-  return `${action}: recorded for invoice ${id} (payout ${r.payoutStatus}); nothing will start it on its own.${earlier}`;
-}
-
-function switchSetBy(p: PauseStatus): string {
-  const caller = p.caller ? ` [${p.caller}]` : '';
-  return `by ${p.by}${caller} since ${p.since}${p.note ? ` (${p.note})` : ''}`;
-}
-
-/** One line on the switch when it holds payouts: who and why, or what is wrong with it. */
-function pauseLine(p: PauseStatus): string {
-  return p.problem ? `Payouts wait: ${p.problem}` : `Payouts are PAUSED ${switchSetBy(p)}`;
-}
-
-function renderPauseStatus(p: PauseStatus): string {
-  return formatFields([
-    ['Payouts', p.problem ? `waiting (${p.problem})` : p.paused ? 'PAUSED: nothing is sent' : 'running'],
-    [p.paused ? 'Paused by' : 'Resumed by', p.by && `${p.by}${p.caller ? ` [${p.caller}]` : ''}`],
-    ['Since', p.since],
-    ['Why', p.note],
-  ]);
 }
