@@ -7,7 +7,7 @@ import { argValue, round, writeResult } from './stats';
 /**
  * What a cached payout costs the worker: N payouts made to wait for approval (so each stays in the worker's cache),
  * the worker's resident memory before and after, per payout. What the worker's default cache size is derived from
- * (src/config.ts, WORKER_MAX_CACHED_WORKFLOWS).
+ * (cacheSizeForHeap in src/worker.ts, the default of WORKER_MAX_CACHED_WORKFLOWS).
  */
 export async function runCacheBench(
   argv: string[] = process.argv.slice(2),
