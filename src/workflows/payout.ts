@@ -1,5 +1,4 @@
-import { allHandlersFinished, log, setHandler } from '@temporalio/workflow';
-import { parseArgument } from '../domain/arguments';
+import { allHandlersFinished } from '@temporalio/workflow';
 import { Backoff } from '../domain/backoff';
 import { guardrailViolations } from '../domain/guardrails';
 import { owedCents } from '../domain/money';
@@ -13,22 +12,8 @@ import { reads, transfers, writes } from './payoutActivities';
 import { PayoutProgress } from './payoutProgress';
 import { readFacts } from './readFacts';
 import { setbackOf } from './setback';
-import {
-  decisionUpdates,
-  invoiceCreditedSignal,
-  lookUpTransferSignal,
-  creditedEventSchema,
-  operatorDecisionSchema,
-  PAYOUT_DECISIONS,
-  payoutStateQuery,
-  resumeSignal,
-  transferEventSchema,
-  transferUpdatedSignal,
-  type PayoutInput,
-  type PayoutState,
-  type PayoutStep,
-  type StepNamed,
-} from './payoutDefinitions';
+import { handlePayoutMessages } from './payoutMessages';
+import { type PayoutInput, type PayoutState, type PayoutStep, type StepNamed } from './payoutDefinitions';
 
 /**
  * One payout per credited invoice (workflow id `payout-<invoiceId>`): check the credited invoice, send one transfer
@@ -38,30 +23,7 @@ import {
 export async function payout(input: PayoutInput): Promise<PayoutState> {
   const { invoiceId } = input;
   const progress = new PayoutProgress(input);
-  setHandler(payoutStateQuery, () => progress.state);
-  // A signal cannot be refused: a malformed one is logged and ignored, and the payout goes on as before it.
-  setHandler(invoiceCreditedSignal, (event: unknown) =>
-    heard('invoiceCredited', () => progress.onCreditedEvent(parseArgument(creditedEventSchema, event, 'event'))),
-  );
-  setHandler(transferUpdatedSignal, (event: unknown) =>
-    heard('transferUpdated', () => progress.onTransferEvent(parseArgument(transferEventSchema, event, 'event'))),
-  );
-  setHandler(resumeSignal, () => progress.nudge());
-  setHandler(lookUpTransferSignal, () => progress.nudge());
-  for (const action of PAYOUT_DECISIONS) {
-    // The validator refuses a decision without a non-blank operator or with unknown fields, whichever client sent
-    // it; validators do not run on replay, so the handler parses again to use the parsed value.
-    setHandler(
-      decisionUpdates[action],
-      (by: unknown) => progress.acceptDecision(action, parseArgument(operatorDecisionSchema, by, action)),
-      {
-        validator: (by: unknown) => {
-          parseArgument(operatorDecisionSchema, by, `${action} needs {"operator": "<who>", "note": "<why>"}`);
-          progress.validateDecision(action);
-        },
-      },
-    );
-  }
+  handlePayoutMessages(progress, invoiceId);
   const outage = new Backoff(30, 600);
   const paused = new Backoff(30, 1_800);
   const maxPollSeconds = input.poll?.maxSeconds ?? 600;
@@ -69,14 +31,6 @@ export async function payout(input: PayoutInput): Promise<PayoutState> {
 
   while (progress.step.name !== 'done') progress.goTo(await run(progress.step));
   return progress.state;
-
-  function heard(signal: string, handle: () => void): void {
-    try {
-      handle();
-    } catch (err) {
-      log.warn('ignored a malformed signal', { invoiceId, signal, error: String(err) });
-    }
-  }
 
   /** Runs one step. A failure becomes a wait: for an outage to pass, or for a person. */
   async function run(step: PayoutStep): Promise<PayoutStep> {
