@@ -15,6 +15,12 @@ const privateKeyPem = z
   })
   .optional();
 
+// Stark Bank knows only the public keys registered with the project: a new pair signs nothing it accepts.
+const REGISTERED_KEY =
+  "required, the key registered with the project (docker compose keeps it in the keys volume's " +
+  '/keys/private-key.pem, elsewhere the secret the worker and webhook mount); a new pair (npm run ops -- keys ' +
+  'create) works only once its public key is registered with the project at Stark Bank';
+
 const schema = z.object({
   STARK_ENVIRONMENT: z.enum(['sandbox', 'production']).default('sandbox'),
   STARK_PROJECT_ID: optionalString,
@@ -33,7 +39,8 @@ export const starkSection = defineSection(schema, (e, problems) => {
   if (!e.STARK_PROJECT_ID) problems.push('STARK_PROJECT_ID: required');
   let privateKey = e.STARK_PRIVATE_KEY;
   if (!privateKey && e.STARK_PRIVATE_KEY_FILE) privateKey = readKeyFile(e.STARK_PRIVATE_KEY_FILE, problems);
-  if (!privateKey && !e.STARK_PRIVATE_KEY_FILE) problems.push('STARK_PRIVATE_KEY or STARK_PRIVATE_KEY_FILE: required');
+  if (!privateKey && !e.STARK_PRIVATE_KEY_FILE)
+    problems.push(`STARK_PRIVATE_KEY or STARK_PRIVATE_KEY_FILE: ${REGISTERED_KEY}`);
   const emulator = e.STARK_EMULATOR_ADDRESS ? loadEmulator(e, problems) : undefined;
   if (emulator && e.STARK_ENVIRONMENT !== 'sandbox') {
     problems.push('STARK_EMULATOR_ADDRESS: the emulator stands in for the sandbox only (STARK_ENVIRONMENT=sandbox)');

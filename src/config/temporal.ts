@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { loadClientConnectConfig, type ClientConnectConfig } from '@temporalio/envconfig';
-import { parsePayloadKeys, type PayloadKey } from '../temporal/payloadCodec';
+import { parsePayloadKeys, USE_EXISTING_KEYS, type PayloadKey } from '../temporal/payloadCodec';
 import { errorMessage } from '../shared/errors';
 import { duration, optionalString, readSettingFile } from './fields';
 import { defineSection } from './section';
@@ -62,8 +62,7 @@ export function loadPayloadKeys(
   }
   if (text === undefined) {
     problems.push(
-      'PAYLOAD_KEYS or PAYLOAD_KEYS_FILE: required, they encrypt payer data in workflow history ' +
-        '(make a key with npm run ops -- keys payload)',
+      `PAYLOAD_KEYS or PAYLOAD_KEYS_FILE: required, they encrypt payer data in workflow history; ${USE_EXISTING_KEYS}`,
     );
     return [];
   }

@@ -95,6 +95,16 @@ export function parsePayloadKeys(text: string): PayloadKey[] {
   return keys;
 }
 
+/**
+ * What to do about missing or wrong payload keys. A new key reads nothing already written, so the fix in a running
+ * deployment is the keys it already uses; making one is only for a deployment that has written nothing yet.
+ */
+export const USE_EXISTING_KEYS =
+  'set it to the keys this deployment already uses (npm run dev keeps them in .data/keys/payload-keys, ' +
+  "docker compose in the keys volume's /keys/payload-keys, elsewhere the secret the worker and webhook mount): " +
+  'a new key reads nothing already written. Only a new deployment with nothing written yet makes one ' +
+  '(npm run ops -- keys payload, docs/security.md)';
+
 /** A new key entry (`id:base64`) for PAYLOAD_KEYS; the default id says when it was made (k20260131-1a2b). */
 export function generatePayloadKey(
   id = `k${new Date().toISOString().slice(0, 10).replace(/-/g, '')}-${crypto.randomBytes(2).toString('hex')}`,

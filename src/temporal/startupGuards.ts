@@ -1,5 +1,5 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { PayloadKeyError } from './payloadCodec';
+import { PayloadKeyError, USE_EXISTING_KEYS } from './payloadCodec';
 import { missingSearchAttributes, typeNames } from './provision';
 
 // Why a process must not start against this namespace: each check names what to fix.
@@ -31,6 +31,6 @@ export async function payloadKeyProblem(client: Client, canaryWorkflowId: string
     if (err instanceof WorkflowNotFoundError) return undefined;
     const keyError = [err, err instanceof Error ? err.cause : undefined].find((e) => e instanceof PayloadKeyError);
     if (!keyError) throw err;
-    return `the payload keys do not read what this deployment wrote: ${keyError.message} (check PAYLOAD_KEYS)`;
+    return `the payload keys do not read what this deployment wrote: ${keyError.message} (PAYLOAD_KEYS or PAYLOAD_KEYS_FILE: ${USE_EXISTING_KEYS})`;
   }
 }

@@ -82,6 +82,19 @@ describe('loadConfig', () => {
     const missing = configError({ ...base, PAYLOAD_KEYS: undefined, STARK_PROJECT_ID: undefined });
     assert.match(missing.message, /PAYLOAD_KEYS or PAYLOAD_KEYS_FILE: required/);
     assert.match(missing.message, /STARK_PROJECT_ID: required/, 'and names the other problems with it');
+    // A new key reads nothing already written: the way out is the keys the deployment has, a new one comes last.
+    const hint = missing.message.slice(missing.message.indexOf('PAYLOAD_KEYS or PAYLOAD_KEYS_FILE: required'));
+    assert.match(
+      hint,
+      /^[^.]*the keys this deployment already uses \(npm run dev keeps them in \.data\/keys\/payload-keys/,
+    );
+    assert.match(hint, /\/keys\/payload-keys/);
+    assert.match(hint, /a new key reads nothing already written/);
+    assert.ok(
+      hint.indexOf('already uses') < hint.indexOf('keys payload'),
+      'making a key is the last resort, after the keys already in use',
+    );
+    assert.doesNotMatch(hint.split('.')[0]!, /\b(make|generate|create)\b/i);
     const short = `bad:${Buffer.alloc(16, 7).toString('base64')}`;
     const malformed = configError({ ...base, PAYLOAD_KEYS: `${generatePayloadKey('ok')},${short}` });
     assert.match(malformed.message, /PAYLOAD_KEYS: entry 2 is not id:<32 bytes in base64>/);
@@ -167,7 +180,11 @@ describe('loadConfig', () => {
   it('requires credentials and says which', () => {
     const err = configError({ PAYLOAD_KEYS: payloadKeys, TEMPORAL_CONFIG_FILE: '/x' });
     assert.match(err.message, /STARK_PROJECT_ID: required/);
-    assert.match(err.message, /STARK_PRIVATE_KEY or STARK_PRIVATE_KEY_FILE: required/);
+    assert.match(
+      err.message,
+      /STARK_PRIVATE_KEY or STARK_PRIVATE_KEY_FILE: required, the key registered with the project/,
+    );
+    assert.ok(err.message.indexOf('registered with the project') < err.message.indexOf('keys create'));
   });
 
   it('never shows the private key, even when it is the bad setting', () => {
