@@ -21,6 +21,8 @@ export interface AuditEntry {
   note?: string;
   invoiceId?: string;
   payoutStatus?: string;
+  /** The invoice schedule acted on (`schedule-pause`, `schedule-resume`, `schedule-trigger`). */
+  scheduleId?: string;
 }
 
 /** An invoice no automatic path will act on until a person does. */
@@ -32,8 +34,8 @@ export interface OpenCaseRow {
 }
 
 /**
- * Every operator action of this deployment, newest first: decisions from the decision records and pause switch
- * changes from the switch. Both live in workflows that never close, so this outlives Temporal's retention, and it
+ * Every operator action of this deployment, newest first: decisions from the decision records, and pause switch
+ * changes and invoice schedule actions from the switch. Both live in workflows that never close, so this outlives Temporal's retention, and it
  * is read from their memos, so no worker is needed.
  */
 export async function listAudit(
@@ -51,9 +53,21 @@ export async function listAudit(
       const action = c.paused ? 'pause' : 'resume';
       entries.push({ at: c.at, action, operator: c.operator, caller: c.caller, note: c.note });
     }
+    for (const a of pauseSwitch?.state?.scheduleActions ?? []) {
+      const paused = a.schedulePaused ? 'while the schedule was paused' : undefined;
+      const note = [a.note, paused].filter(Boolean).join('; ') || undefined;
+      entries.push({
+        at: a.at,
+        action: `schedule-${a.action}`,
+        operator: a.operator,
+        caller: a.caller,
+        note,
+        scheduleId: a.scheduleId,
+      });
+    }
   }
   return entries
-    .map(({ at, action, operator, caller, note, invoiceId: invoice, payoutStatus }) => ({
+    .map(({ at, action, operator, caller, note, invoiceId: invoice, payoutStatus, scheduleId }) => ({
       at,
       action,
       operator,
@@ -61,6 +75,7 @@ export async function listAudit(
       note,
       invoiceId: invoice,
       payoutStatus,
+      scheduleId,
     }))
     .sort((a, b) => b.at.localeCompare(a.at))
     .slice(0, limit);

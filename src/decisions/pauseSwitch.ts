@@ -6,11 +6,13 @@ import {
   PAUSE_SWITCH_WORKFLOW_TYPE,
   pauseSwitchStateSchema,
   pauseSwitchWorkflowId,
+  recordScheduleActionUpdate,
   setPausedUpdate,
   SWITCH_MEMO_KEY,
   type PauseChange,
   type PauseSwitchState,
   type PauseSwitchWorkflow,
+  type ScheduleAction,
 } from '../workflows/pauseSwitchDefinitions';
 
 /**
@@ -114,6 +116,23 @@ export async function setPayoutsPaused(client: Client, taskQueue: string, change
     woken++;
   }
   return woken;
+}
+
+/**
+ * Records an operator's action on the invoice schedule in the audit trail, beside the switch's own changes: a
+ * Schedule keeps only its latest note, and nothing of who triggered it.
+ */
+export async function recordScheduleAction(client: Client, taskQueue: string, action: ScheduleAction): Promise<void> {
+  const caller = client.options.identity?.trim();
+  await client.workflow.executeUpdateWithStart(recordScheduleActionUpdate, {
+    args: [{ ...action, ...(caller && { caller }) }],
+    startWorkflowOperation: new WithStartWorkflowOperation<PauseSwitchWorkflow>(PAUSE_SWITCH_WORKFLOW_TYPE, {
+      workflowId: pauseSwitchWorkflowId(taskQueue),
+      taskQueue: recordsTaskQueue(taskQueue),
+      args: [],
+      ...START_OPTIONS,
+    }),
+  });
 }
 
 /** Starts the switch unless it runs; a switch that was closed starts again where it was, with its changes. */

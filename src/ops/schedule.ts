@@ -8,9 +8,12 @@ import {
 import { Option, type Command } from 'commander';
 import { z } from 'zod';
 import { loadSections, settingDefault } from '../config';
+import { recordScheduleAction } from '../decisions/pauseSwitch';
 import { formatBRL } from '../domain/money';
 import { ensureInvoiceSchedule } from '../schedules/invoiceSchedule';
-import { CliError, emit, examples, formatFields, formatTable, formatTime } from './output';
+import { errorMessage } from '../shared/errors';
+import { operator } from './args';
+import { CliError, emit, examples, formatFields, formatTable, formatTime, wantsJson } from './output';
 import { withTemporal } from './temporalFromEnv';
 
 interface RunSummary {
@@ -87,37 +90,52 @@ export function registerScheduleCommands(program: Command): void {
     schedule
       .command(paused ? 'pause' : 'resume')
       .description(paused ? 'stop issuing invoices until resumed' : 'issue invoices on the interval again')
-      .option('--note <text>', 'why (shown by status)')
+      .requiredOption('--operator <name>', 'who acts (recorded in the audit trail)', operator)
+      .option('--note <text>', 'why (shown by status and audit)')
       .addHelpText(
         'after',
-        examples(`schedule ${paused ? 'pause' : 'resume'} --note "${paused ? 'bank holiday' : 'back to normal'}"`),
+        examples(
+          `schedule ${paused ? 'pause' : 'resume'} --operator ana --note "${paused ? 'bank holiday' : 'back to normal'}"`,
+        ),
       )
-      .action(async (opts: { note?: string }, cmd: Command) => {
+      .action(async (opts: ScheduleActionOptions, cmd: Command) => {
         const scheduleId = idOf(cmd);
-        const note = opts.note ?? `${paused ? 'paused' : 'resumed'} from the ops CLI`;
-        await withTemporal({ cmd }, (client) =>
+        // The Schedule's own note shows who, in the Web UI too; the audit trail keeps every change.
+        const note = `${opts.operator}: ${opts.note ?? `${paused ? 'paused' : 'resumed'} from the ops CLI`}`;
+        await withTemporal({ cmd, worker: RECORDED_ON_A_WORKER }, (client, cfg) =>
           explainMissing(scheduleId, async () => {
             const handle = client.schedule.getHandle(scheduleId);
             const send = () => (paused ? handle.pause(note) : handle.unpause(note));
             await send();
             await untilLanded(handle, (d) => d.state.paused === paused, send);
+            await recorded(paused ? 'paused' : 'resumed', () =>
+              recordScheduleAction(client, cfg.taskQueue, {
+                action: paused ? 'pause' : 'resume',
+                scheduleId,
+                operator: opts.operator,
+                note: opts.note,
+              }),
+            );
           }),
         );
         emit(
           cmd,
-          { scheduleId, paused, note },
-          (r) => `Schedule ${r.scheduleId} ${r.paused ? 'paused' : 'resumed'}: ${r.note}`,
+          { scheduleId, paused, operator: opts.operator, note: opts.note },
+          (r) =>
+            `Schedule ${r.scheduleId} ${r.paused ? 'paused' : 'resumed'} by ${r.operator}${r.note ? `: ${r.note}` : '.'}`,
         );
       });
   }
 
   schedule
     .command('trigger')
-    .description('start one issuance run now')
-    .addHelpText('after', examples('schedule trigger'))
-    .action(async (_opts: unknown, cmd: Command) => {
+    .description('start one issuance run now (also while paused, with a warning; the schedule stays paused)')
+    .requiredOption('--operator <name>', 'who acts (recorded in the audit trail)', operator)
+    .option('--note <text>', 'why (shown by audit)')
+    .addHelpText('after', examples('schedule trigger --operator ana --note "catch up after the outage"'))
+    .action(async (opts: ScheduleActionOptions, cmd: Command) => {
       const scheduleId = idOf(cmd);
-      const overlap = await withTemporal({ cmd }, (client) =>
+      const { overlap, paused } = await withTemporal({ cmd, worker: RECORDED_ON_A_WORKER }, (client, cfg) =>
         explainMissing(scheduleId, async () => {
           const handle = client.schedule.getHandle(scheduleId);
           // Honour the schedule's own overlap policy: a manual run must not issue a second batch alongside a
@@ -125,13 +143,40 @@ export function registerScheduleCommands(program: Command): void {
           const before = await handle.describe();
           await handle.trigger(before.policies.overlap);
           await untilLanded(handle, (d) => actionsDecided(d) > actionsDecided(before));
-          return before.policies.overlap;
+          await recorded('triggered', () =>
+            recordScheduleAction(client, cfg.taskQueue, {
+              action: 'trigger',
+              scheduleId,
+              operator: opts.operator,
+              note: opts.note,
+              ...(before.state.paused && { schedulePaused: true }),
+            }),
+          );
+          return {
+            overlap: before.policies.overlap,
+            paused: before.state.paused ? before.state.note || '-' : undefined,
+          };
         }),
       );
+      // Still triggered: one run by hand during a pause is a deliberate act (a catch-up, a check), but an operator
+      // who forgot the pause must hear that the interval runs stay stopped.
+      if (paused !== undefined) {
+        const warning =
+          `schedule ${scheduleId} is paused (${paused}); this run starts anyway and the schedule stays paused ` +
+          'until "schedule resume"';
+        // On stderr, as errors are (JSON with --json): stdout stays the result alone.
+        process.stderr.write(`${wantsJson(cmd) ? JSON.stringify({ warning }) : `warning: ${warning}`}\n`);
+      }
       emit(
         cmd,
-        { scheduleId, triggered: true, overlap },
-        (r) => `Triggered schedule ${r.scheduleId} (overlap ${r.overlap}).`,
+        {
+          scheduleId,
+          triggered: true,
+          overlap,
+          operator: opts.operator,
+          ...(paused !== undefined && { schedulePaused: true }),
+        },
+        (r) => `Triggered schedule ${r.scheduleId} (overlap ${r.overlap}) by ${r.operator}.`,
       );
     });
 
@@ -193,6 +238,27 @@ async function summarizeRun(
     if (!(err instanceof WorkflowNotFoundError)) throw err;
   }
   return summary;
+}
+
+interface ScheduleActionOptions {
+  operator: string;
+  note?: string;
+}
+
+const RECORDED_ON_A_WORKER = 'the audit trail records schedule actions on a worker';
+
+/** Records a schedule action that already took effect; when that fails, says so rather than hide either half. */
+async function recorded(done: string, record: () => Promise<void>): Promise<void> {
+  try {
+    await record();
+  } catch (err) {
+    throw new CliError(
+      `the schedule was ${done}, but the audit trail did not record it (${errorMessage(err)}); ` +
+        (done === 'triggered'
+          ? 'the run started: do not trigger again to record it'
+          : 'run the same command again to record it (it changes nothing twice)'),
+    );
+  }
 }
 
 async function explainMissing<T>(scheduleId: string, fn: () => Promise<T>): Promise<T> {

@@ -25,10 +25,29 @@ export type PauseChange = z.input<typeof pauseChangeSchema>;
 export const recordedPauseChangeSchema = pauseChangeSchema.extend({ at: z.string() });
 export type RecordedPauseChange = z.infer<typeof recordedPauseChangeSchema>;
 
+/**
+ * An operator's action on the invoice schedule (a Temporal Schedule, which keeps only its latest note), recorded
+ * here so the audit trail lists it beyond retention beside the other deployment-wide switch.
+ */
+export const scheduleActionSchema = z.strictObject({
+  action: z.enum(['pause', 'resume', 'trigger'], { error: 'must be pause, resume or trigger' }),
+  scheduleId: z.string().trim().min(1, 'must not be blank'),
+  operator: operatorName,
+  note: operatorNote,
+  caller: z.string().optional(),
+  /** A trigger: whether the schedule was paused then (the run starts anyway). */
+  schedulePaused: z.boolean().optional(),
+});
+export type ScheduleAction = z.input<typeof scheduleActionSchema>;
+export const recordedScheduleActionSchema = scheduleActionSchema.extend({ at: z.string() });
+export type RecordedScheduleAction = z.infer<typeof recordedScheduleActionSchema>;
+
 export const pauseSwitchStateSchema = z.object({
   paused: z.boolean(),
   /** Every change, oldest first: operator actions outlive Temporal's retention here. */
   changes: z.array(recordedPauseChangeSchema),
+  /** Every schedule action, oldest first; absent until the first. */
+  scheduleActions: z.array(recordedScheduleActionSchema).optional(),
 });
 export type PauseSwitchState = z.infer<typeof pauseSwitchStateSchema>;
 
@@ -36,6 +55,9 @@ export type PauseSwitchWorkflow = (state?: PauseSwitchState) => Promise<void>;
 
 /** An Update, not a signal: it returns once the switch's memo, which payouts read, holds the change. */
 export const setPausedUpdate = defineUpdate<PauseSwitchState, [PauseChange]>('setPaused');
+
+/** Records a schedule action; returns once the switch's memo, which the audit reads, holds it. */
+export const recordScheduleActionUpdate = defineUpdate<PauseSwitchState, [ScheduleAction]>('recordScheduleAction');
 
 /** The memo key under which the switch keeps its state readable without a worker (its only read path). */
 export const SWITCH_MEMO_KEY = 'switch';

@@ -18,10 +18,11 @@ interface StatusJson {
 }
 
 describe('ops CLI: schedule (real process, real Temporal, emulator)', function () {
-  this.timeout(120_000);
+  // A dozen CLI processes, each starting the CLI under tsx: seconds each on a loaded machine.
+  this.timeout(300_000);
   const stark = useTestEmulator({ behaviour: { timeScale: 0.01, payShare: 0 } });
 
-  it('ensures the schedule, pauses and resumes it, triggers a run and reports it', async () => {
+  it('ensures the schedule; pauses, triggers and resumes it as a named operator, in the audit trail', async () => {
     await withPayoutWorker(stark, async (ctx) => {
       const scheduleId = `issue-invoices-${randomUUID()}`;
       const env = {
@@ -49,18 +50,71 @@ describe('ops CLI: schedule (real process, real Temporal, emulator)', function (
         const updated = await runCliOk(['schedule', 'ensure', '--json'], { ...full, ISSUANCE_INTERVAL: '2h' });
         assert.deepEqual(JSON.parse(updated), { scheduleId, outcome: 'updated', interval: '2h' });
 
-        const paused = await runCliOk(['schedule', 'pause', '--note', 'bank holiday'], env);
-        assert.equal(paused, `Schedule ${scheduleId} paused: bank holiday\n`);
+        // Every action names who acts: none, or a blank name, is refused before anything changes.
+        const [unnamed, blank] = await Promise.all([
+          runCli(['schedule', 'pause', '--note', 'bank holiday'], env),
+          runCli(['schedule', 'trigger', '--operator', '   '], env),
+        ]);
+        assert.equal(unnamed.code, 2, 'a missing --operator is a usage error');
+        assert.match(unnamed.stderr, /required option '--operator <name>' not specified/);
+        assert.equal(blank.code, 2, 'a blank --operator is a usage error');
+        assert.match(blank.stderr, /the operator must not be blank/);
+        assert.equal((await schedule.describe()).info.recentActions.length, 0, 'a refused trigger started nothing');
+
+        const paused = await runCliOk(['schedule', 'pause', '--operator', 'ana', '--note', 'bank holiday'], env);
+        assert.equal(paused, `Schedule ${scheduleId} paused by ana: bank holiday\n`);
         const status = await runCliOk(['schedule', 'status'], env);
         assert.match(status, /^Every:\s+2h$/m);
         assert.match(status, /^Paused:\s+yes$/m);
-        assert.match(status, /^Note:\s+bank holiday$/m);
+        assert.match(status, /^Note:\s+ana: bank holiday$/m);
         assert.match(status, /^No runs yet\.$/m);
 
-        const resumed = await runCliOk(['schedule', 'resume', '--note', 'back to work'], env);
-        assert.equal(resumed, `Schedule ${scheduleId} resumed: back to work\n`);
-        const triggered = await runCliOk(['schedule', 'trigger', '--json'], env);
-        assert.deepEqual(JSON.parse(triggered), { scheduleId, triggered: true, overlap: 'SKIP' });
+        // A trigger while paused starts its run, and warns that the schedule itself stays paused.
+        const triggered = await runCli(['schedule', 'trigger', '--operator', 'bia', '--json'], env);
+        assert.equal(triggered.code, 0, triggered.stderr);
+        assert.deepEqual(JSON.parse(triggered.stdout), {
+          scheduleId,
+          triggered: true,
+          overlap: 'SKIP',
+          operator: 'bia',
+          schedulePaused: true,
+        });
+        // On stderr, as JSON like errors with --json (the text says `warning: ` and the same).
+        assert.deepEqual(JSON.parse(triggered.stderr), {
+          warning:
+            `schedule ${scheduleId} is paused (ana: bank holiday); this run starts anyway and the schedule stays ` +
+            'paused until "schedule resume"',
+        });
+        assert.equal((await schedule.describe()).state.paused, true);
+
+        const resumed = await runCliOk(['schedule', 'resume', '--operator', 'ana', '--note', 'back to work'], env);
+        assert.equal(resumed, `Schedule ${scheduleId} resumed by ana: back to work\n`);
+
+        // The audit trail keeps each action, with who sent it, after the Schedule's note has moved on.
+        const audit = JSON.parse(await runCliOk(['audit', '--json'], env)) as {
+          action: string;
+          operator: string;
+          caller?: string;
+          note?: string;
+          scheduleId?: string;
+        }[];
+        const actions = audit.filter((e) => e.scheduleId === scheduleId);
+        assert.deepEqual(
+          actions.map((e) => [e.action, e.operator, e.note]),
+          [
+            ['schedule-resume', 'ana', 'back to work'],
+            ['schedule-trigger', 'bia', 'while the schedule was paused'],
+            ['schedule-pause', 'ana', 'bank holiday'],
+          ],
+        );
+        assert.ok(
+          actions.every((e) => /^ops /.test(e.caller ?? '')),
+          JSON.stringify(actions),
+        );
+        assert.match(
+          await runCliOk(['audit'], env),
+          new RegExp(`^\\S+\\s+schedule-trigger ${scheduleId}\\s+bia\\s`, 'm'),
+        );
 
         const run = await eventually(
           async () => (await schedule.describe()).info.recentActions[0]?.action.workflow.workflowId,
@@ -73,7 +127,7 @@ describe('ops CLI: schedule (real process, real Temporal, emulator)', function (
         assert.equal(report.scheduleId, scheduleId);
         assert.equal(report.interval, '2h');
         assert.equal(report.paused, false);
-        assert.equal(report.note, 'back to work');
+        assert.equal(report.note, 'ana: back to work');
         assert.ok(report.nextRuns.length > 0, 'an unpaused schedule has next runs');
         assert.ok(report.nextRuns.every((t) => Date.parse(t) > Date.now()));
         assert.deepEqual(report.recentRuns, [
@@ -110,13 +164,23 @@ describe('ops CLI: schedule (real process, real Temporal, emulator)', function (
       try {
         await runCliOk(['schedule', 'ensure'], { ...full, ISSUANCE_COUNT_MIN: '1', ISSUANCE_COUNT_MAX: '1' });
         await schedule.pause('night');
+        const triggered = await runCli(['schedule', 'trigger', '--operator', 'ana'], env);
+        assert.equal(triggered.code, 0, triggered.stderr);
+        assert.equal(triggered.stdout, `Triggered schedule ${scheduleId} (overlap SKIP) by ana.\n`);
+        assert.equal(
+          triggered.stderr,
+          `warning: schedule ${scheduleId} is paused (night); this run starts anyway and the schedule stays paused ` +
+            'until "schedule resume"\n',
+        );
         let resuming = true;
         const others = (async () => {
           while (resuming) await Promise.all([1, 2, 3, 4].map(() => schedule.trigger()));
         })();
-        const resumed = await runCli(['schedule', 'resume', '--note', 'morning'], env).finally(() => {
-          resuming = false;
-        });
+        const resumed = await runCli(['schedule', 'resume', '--operator', 'ana', '--note', 'morning'], env).finally(
+          () => {
+            resuming = false;
+          },
+        );
         await others;
         assert.equal(resumed.code, 0, resumed.stderr);
         const { state } = await schedule.describe();

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { listAudit } from '../../../src/decisions/audit';
-import { setPayoutsPaused } from '../../../src/decisions/pauseSwitch';
+import { pauseStatus, recordScheduleAction, setPayoutsPaused } from '../../../src/decisions/pauseSwitch';
 import { openCase, openLossCase, readDecisionRecord, recordDecision } from '../../../src/decisions/records';
 import { InvoiceIdKey } from '../../../src/temporal/searchAttributes';
 import { recordsTaskQueue } from '../../../src/temporal/taskQueues';
@@ -125,6 +125,46 @@ describe('decision record (real dev server)', function () {
           ['approve', '(none recorded)', 'unreadable entry'],
         ],
       );
+    });
+  });
+
+  it('records a schedule action by a named operator in the audit, and refuses one without', async () => {
+    await withWorker({ workflowsPath: require.resolve('../../../src/workflows') }, async ({ client, taskQueue }) => {
+      const handle = client.workflow.getHandle(pauseSwitchWorkflowId(taskQueue));
+      try {
+        await recordScheduleAction(client, taskQueue, { action: 'pause', scheduleId: 'issue', operator: ' ana ' });
+        // Any client can send the Update (the Web UI sends what a person types): blank, unknown and bad are refused.
+        for (const [args, why] of [
+          [{ action: 'trigger', scheduleId: 'issue', operator: '  ' }, /"operator" must not be blank/],
+          [{ action: 'trigger', scheduleId: 'issue' }, /"operator" is missing/],
+          [{ action: 'delete', scheduleId: 'issue', operator: 'ana' }, /"action" must be pause, resume or trigger/],
+          [{ action: 'trigger', scheduleId: 'issue', operator: 'ana', by: 'x' }, /unknown field "by"/],
+        ] as const) {
+          await assert.rejects(
+            handle.executeUpdate('recordScheduleAction', { args: [args] }),
+            refusedBecause(new RegExp(`recordScheduleAction: ${why.source}`)),
+          );
+        }
+        await recordScheduleAction(client, taskQueue, {
+          action: 'trigger',
+          scheduleId: 'issue',
+          operator: 'bia',
+          note: 'catch-up',
+          schedulePaused: true,
+        });
+        const listed = await listAudit(client, taskQueue, { limit: 10 });
+        assert.deepEqual(
+          listed.map((e) => [e.action, e.scheduleId, e.operator, e.note]),
+          [
+            ['schedule-trigger', 'issue', 'bia', 'catch-up; while the schedule was paused'],
+            ['schedule-pause', 'issue', 'ana', undefined],
+          ],
+        );
+        // The switch itself is untouched by a schedule action.
+        assert.equal((await pauseStatus(client, taskQueue)).paused, false);
+      } finally {
+        await handle.terminate('test over').catch(() => undefined);
+      }
     });
   });
 
