@@ -31,7 +31,8 @@ export interface RunningWebhook {
 }
 
 /** The configuration the webhook reads: no payout, issuance or recovery settings. */
-export const WEBHOOK_SECTIONS = ['temporal', 'stark', 'admin', 'webhook'] as const;
+// payouts: the daily maximum and its day, for the gauges this process may serve (PAYOUT_GAUGES).
+export const WEBHOOK_SECTIONS = ['temporal', 'stark', 'payouts', 'admin', 'webhook'] as const;
 export type WebhookConfig = ConfigOf<(typeof WEBHOOK_SECTIONS)[number]>;
 
 /** Builds the webhook from config and starts listening. */
@@ -127,6 +128,7 @@ async function main(): Promise<void> {
   if (config.admin.payoutGauges)
     registerPayoutGauges(createTemporalClient(config.temporal), config.temporal.taskQueue, {
       pauseAlertAfter: config.admin.pauseAlertAfter,
+      budget: { dailyMaxCents: config.guardrails.dailyMaxCents, timeZone: config.payoutDayTimeZone },
     });
   logger.info({ url: webhook.url, adminUrl: webhook.adminUrl, codecUrl: webhook.codecUrl }, 'webhook listening');
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {

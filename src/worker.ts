@@ -153,6 +153,7 @@ async function main(): Promise<void> {
   if (config.admin.payoutGauges)
     registerPayoutGauges(createTemporalClient(config.temporal), config.temporal.taskQueue, {
       pauseAlertAfter: config.admin.pauseAlertAfter,
+      budget: { dailyMaxCents: config.guardrails.dailyMaxCents, timeZone: config.payoutDayTimeZone },
     });
   const admin = await startAdminServer({
     host: config.admin.host,

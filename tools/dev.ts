@@ -104,7 +104,9 @@ async function main(): Promise<void> {
   );
   const workers = await createWorkers(config, tracing);
   // One process serves everything here, so it serves the payout gauges too.
-  registerPayoutGauges(createTemporalClient(config.temporal), config.temporal.taskQueue);
+  registerPayoutGauges(createTemporalClient(config.temporal), config.temporal.taskQueue, {
+    budget: { dailyMaxCents: config.guardrails.dailyMaxCents, timeZone: config.payoutDayTimeZone },
+  });
   const running = runWorkers(workers);
   stops.push(async () => {
     running.stop();

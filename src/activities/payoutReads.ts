@@ -10,6 +10,7 @@ import { invoiceSchema } from '../starkbank/schemas';
 import { readCreditFromLogs } from './invoices';
 import type { InvoiceFound, PayoutFacts, Settled, TransferLookup, TransferToLookUp } from '../workflows/activityTypes';
 import { starkCall } from './starkCall';
+import { transfersFailed } from '../observability/metrics';
 
 export interface PayoutReadDeps {
   user: StarkUser;
@@ -20,6 +21,19 @@ export interface PayoutReadDeps {
   readRejection: (invoiceId: string) => Promise<Rejection | undefined>;
   findTransfersOfInvoice: (invoiceId: string) => Promise<(TransferSnapshot & { attempt: number })[]>;
   findTransfer: (externalId: string) => Promise<TransferSnapshot | undefined>;
+}
+
+// The failed transfers counted by this process, newest last: a payout stops looking once it learns of a failure,
+// but a lookup re-run (a retried local activity, a settle after a failed send) must not count it again.
+const countedFailures = new Set<string>();
+const COUNTED_FAILURES_KEPT = 10_000;
+
+/** Counts a transfer that ended without paying, once per transfer however often it is looked up. */
+function countFailure(transferId: string): void {
+  if (countedFailures.has(transferId)) return;
+  countedFailures.add(transferId);
+  if (countedFailures.size > COUNTED_FAILURES_KEPT) countedFailures.delete(countedFailures.values().next().value!);
+  transfersFailed.inc();
 }
 
 /**
@@ -40,6 +54,7 @@ export function createPayoutReadActivities(deps: PayoutReadDeps) {
 
   async function lookUp({ invoiceId, externalId }: TransferToLookUp): Promise<TransferLookup> {
     const transfer = (await deps.findTransfer(externalId)) ?? null;
+    if (transfer?.status === 'failed' || transfer?.status === 'canceled') countFailure(transfer.id);
     if (transfer?.status !== 'success') return { transfer };
     return { transfer, succeeded: await afterSuccess(invoiceId) };
   }

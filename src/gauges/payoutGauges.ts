@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { msToNumber, type Duration } from '@temporalio/common/lib/time';
 import client, { type Registry } from 'prom-client';
 import type { ReconciliationReport } from '../workflows/activityTypes';
 import type { UnpaidAction } from '../domain/reconciliation';
+import { businessDay } from '../domain/businessDay';
+import { budgetQuery, dailyBudgetWorkflowId } from '../workflows/dailyBudgetDefinitions';
 import { PAYOUT_STATUSES, payoutListQuery, WAITS_FOR_PERSON, type PayoutStatus } from '../workflows/payoutDefinitions';
 import { DecisionStateKey, PayoutAmountKey } from '../temporal/searchAttributes';
 import { recordsTaskQueue } from '../temporal/taskQueues';
@@ -35,7 +37,15 @@ interface Snapshot {
   cases: number;
   /** The pause switch: on (fails closed: unreadable counts as on), and for how long, in seconds. */
   pause: { paused: boolean; seconds: number };
+  /** What today's business day counts against its maximum, in cents (undefined: no day's budget configured). */
+  sentTodayCents?: number;
   reconciliation?: ReconciliationReport;
+}
+
+/** The daily maximum and the time zone of its business day, as the send gate applies them. */
+export interface DayBudgetSettings {
+  dailyMaxCents: number;
+  timeZone: string;
 }
 
 /**
@@ -55,13 +65,22 @@ export function registerPayoutGauges(
     leaseTtlMs = 60_000,
     holder = randomUUID(),
     pauseAlertAfter = '1h',
-  }: { registry?: Registry; maxAgeMs?: number; leaseTtlMs?: number; holder?: string; pauseAlertAfter?: Duration } = {},
+    budget,
+  }: {
+    registry?: Registry;
+    maxAgeMs?: number;
+    leaseTtlMs?: number;
+    holder?: string;
+    pauseAlertAfter?: Duration;
+    /** PAYOUT_DAILY_MAX_CENTS and PAYOUT_DAY_TIME_ZONE: without them, no series of today's total or its maximum. */
+    budget?: DayBudgetSettings;
+  } = {},
 ): void {
   let cached: { at: number; snapshot: Promise<Snapshot | undefined> } | undefined;
   const snapshot = () => {
     if (!cached || Date.now() - cached.at > maxAgeMs) {
       const reading = holdsLease(temporal, taskQueue, holder, leaseTtlMs).then((held) =>
-        held ? readSnapshot(temporal, taskQueue) : undefined,
+        held ? readSnapshot(temporal, taskQueue, budget) : undefined,
       );
       cached = { at: Date.now(), snapshot: reading };
       // A failed read is not kept: the next scrape tries again.
@@ -119,6 +138,18 @@ export function registerPayoutGauges(
     [],
     (g) => g.set(msToNumber(pauseAlertAfter) / 1_000),
   );
+  if (budget) {
+    gauge(
+      'payouts_sent_today_cents',
+      'What the current business day (PAYOUT_DAY_TIME_ZONE) counts against PAYOUT_DAILY_MAX_CENTS, in cents: ' +
+        "transfers sent or in flight under the day's budget, and what Stark Bank listed for the day before it began",
+      [],
+      (g, s) => g.set(s.sentTodayCents ?? 0),
+    );
+    gauge('payouts_daily_max_cents', 'The daily maximum of transfers in force (PAYOUT_DAILY_MAX_CENTS)', [], (g) =>
+      g.set(budget.dailyMaxCents),
+    );
+  }
   gauge(
     'payout_cases_open',
     'Credited invoices no automatic path will pay until a person acts (closed without paying, too old, reversed)',
@@ -194,9 +225,9 @@ async function holdsLease(temporal: Client, taskQueue: string, holder: string, t
   return granted;
 }
 
-async function readSnapshot(temporal: Client, taskQueue: string): Promise<Snapshot> {
+async function readSnapshot(temporal: Client, taskQueue: string, budget?: DayBudgetSettings): Promise<Snapshot> {
   const count = async (query: string) => (await temporal.workflow.count(query)).count;
-  const [statusCounts, waiting, cases, reconciliation, pause, awaitingCents] = await Promise.all([
+  const [statusCounts, waiting, cases, reconciliation, pause, awaitingCents, sentTodayCents] = await Promise.all([
     Promise.all(PAYOUT_STATUSES.map((status) => count(payoutListQuery({ taskQueue, status })))),
     // Three equality counts: the dev server's SQLite visibility mis-counts an IN (...) over custom attributes.
     Promise.all(WAITS_FOR_PERSON.map((status) => count(payoutListQuery({ taskQueue, status, running: true })))),
@@ -208,6 +239,7 @@ async function readSnapshot(temporal: Client, taskQueue: string): Promise<Snapsh
     lastReconciliation(temporal, taskQueue),
     readPause(temporal, taskQueue),
     sumAwaitingApproval(temporal, taskQueue),
+    budget && sentToday(temporal, taskQueue, budget.timeZone),
   ]);
   return {
     byStatus: Object.fromEntries(PAYOUT_STATUSES.map((s, i) => [s, statusCounts[i]!])) as Record<PayoutStatus, number>,
@@ -216,7 +248,23 @@ async function readSnapshot(temporal: Client, taskQueue: string): Promise<Snapsh
     reconciliation,
     pause,
     awaitingCents,
+    sentTodayCents,
   };
+}
+
+/**
+ * Today's total as the day's budget counts it against the maximum (the send gate's own figure), asked of the
+ * budget workflow; a day no payout has asked for yet has none, and nothing sent through the product.
+ */
+async function sentToday(temporal: Client, taskQueue: string, timeZone: string): Promise<number> {
+  const day = businessDay(new Date(), timeZone);
+  try {
+    const budget = await temporal.workflow.getHandle(dailyBudgetWorkflowId(taskQueue, day)).query(budgetQuery);
+    return (budget.baselineCents ?? 0) + budget.reservedCents;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return 0;
+    throw err;
+  }
 }
 
 /** Visibility counts but does not sum: the waiting payouts are listed, and their PayoutAmount added up. */

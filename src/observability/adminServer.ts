@@ -1,13 +1,16 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { registry } from './metrics';
+import type { Registry } from 'prom-client';
+import { registry as processRegistry } from './metrics';
 
 export interface AdminServerOptions {
   host: string;
   port: number;
   /** The dependencies that are down, by name (none: ready). Never raw error text: it can name hosts or keys. */
   checkReady?: () => Promise<string[]>;
+  /** What /metrics serves: the process's registry unless given another. */
+  registry?: Registry;
 }
 
 export interface RunningAdminServer {
@@ -27,6 +30,7 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<Runnin
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  const registry = opts.registry ?? processRegistry;
   app.get('/metrics', async (_req, res) => {
     res.type(registry.contentType).send(await registry.metrics());
   });

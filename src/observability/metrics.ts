@@ -46,6 +46,12 @@ export const amountTransferred = new client.Counter({
   registers: [registry],
 });
 
+export const transfersFailed = new client.Counter({
+  name: 'payout_transfers_failed_total',
+  help: 'Transfers of payouts that ended failed or canceled at Stark Bank, counted once when a payout learns it',
+  registers: [registry],
+});
+
 export const reversalLosses = new client.Counter({
   name: 'payout_reversal_losses_total',
   help: 'Reversals after a payout sent its transfer: cases opened for an operator (the money cannot be pulled back)',

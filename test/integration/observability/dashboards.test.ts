@@ -123,7 +123,10 @@ describe('Grafana dashboards (deploy/grafana): valid PromQL on metrics something
 
   it('reads only metrics the product, the SDK or the live server exports', () => {
     const gauges = new Registry();
-    registerPayoutGauges({} as Client, 'unused', { registry: gauges });
+    registerPayoutGauges({} as Client, 'unused', {
+      registry: gauges,
+      budget: { dailyMaxCents: 1, timeZone: 'America/Sao_Paulo' },
+    });
     const product = [...registry.getMetricsAsArray(), ...gauges.getMetricsAsArray()].map((m) => m.name);
     const known = new Set([...product, ...SDK_METRICS, ...serverNames, ...SOMETIMES_SERVER_METRICS, 'up']);
     for (const d of dashboards()) {
