@@ -186,6 +186,13 @@ export class PayoutProgress {
   // --- operator decisions: Updates accepted only while the payout waits for that very decision ---
 
   validateDecision(action: PayoutDecision): void {
+    // A second reject is refused by name: whose came first and when (the payout ends once it is recorded).
+    const rejected = action === 'reject' && this.state.decisions.find((d) => d.action === 'reject');
+    if (rejected) {
+      throw new Error(
+        `cannot reject a payout that is ${this.state.status}: already rejected by ${rejected.operator} at ${rejected.at}`,
+      );
+    }
     const step = this.step;
     if (step.name === 'waitForPerson' && step.waitsFor.includes(action) && !this.data.decision) return;
     const waitsFor = step.name === 'waitForPerson' && !this.data.decision ? step.waitsFor : [];
