@@ -134,7 +134,11 @@ export function renderDecision(
 }
 
 function decisionText(action: OperatorAction, id: string, r: DecisionResult): string {
-  if (r.applied === 'payout') return `${action}: payout of invoice ${id} accepted it (now ${r.state.status}).`;
+  if (r.applied === 'payout') {
+    // An approval that leaves it waiting says for whom (four eyes: a second operator).
+    const waits = r.state.status === 'AwaitingApproval' ? `: ${r.state.reasons.at(-1)}` : '';
+    return `${action}: payout of invoice ${id} accepted it (now ${r.state.status}${waits}).`;
+  }
   if (r.applied === 'restarted') return `restart: a new payout of invoice ${id} started (run ${r.runId}).`;
   if (action === 'acknowledge') return `acknowledge: recorded for invoice ${id}; its reversal case is closed.`;
   const first = r.alreadyRejected;

@@ -173,6 +173,9 @@ export class StubBank {
         return transfer;
       },
       maxTransferCents: this.limits.maxAmountCents,
+      // Read when the gate runs: a test changes `limits` after the payout's check, as a change of config.
+      secondApprovalCents: this.limits.secondApprovalCents,
+      readApprovals: () => Promise.resolve(this.recorded),
     };
   }
 
