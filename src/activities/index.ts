@@ -17,7 +17,7 @@ export interface ActivityDeps {
   /** The payouts' task queue: the pause switch, budgets, records and recovered payouts live on it. */
   taskQueue: string;
   destination: Destination;
-  guardrails: { maxAmountCents: number; dailyMaxCents: number };
+  guardrails: { maxAmountCents: number; dailyMaxCents: number; secondApprovalCents?: number };
   workspaceId?: string;
   /** Stark Bank's business day is the calendar day in this time zone. */
   timeZone: string;
@@ -38,6 +38,7 @@ export function createActivities(deps: ActivityDeps): Activities {
   const finder = createTransferFinder(user);
   // The operator's rejection, from the invoice's decision record: one that cannot be read fails the read.
   const readRejection = async (invoiceId: string) => (await readDecisionRecord(client, invoiceId))?.rejected;
+  const readApprovals = async (invoiceId: string) => (await readDecisionRecord(client, invoiceId))?.entries ?? [];
   const activities = {
     ...createPayoutReadActivities({
       ...deps,
@@ -51,8 +52,10 @@ export function createActivities(deps: ActivityDeps): Activities {
       finder,
       readRejection,
       readPause: createPauseSwitchReader(client, taskQueue),
+      readApprovals,
       budget,
       maxTransferCents: guardrails.maxAmountCents,
+      secondApprovalCents: guardrails.secondApprovalCents,
     }),
     ...createIssuanceActivities(deps),
     ...createBudgetActivities({ ...deps, budget }),

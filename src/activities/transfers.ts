@@ -4,7 +4,7 @@ import { collect } from '../starkbank/list';
 import { transferLogSchema, transferSchema, type Transfer } from '../starkbank/schemas';
 import type { Destination } from '../domain/destination';
 import { attemptOfExternalId, invoiceTransfersTag, PAYOUT_TAG } from '../domain/payoutIds';
-import { sendThroughGate, type Rejection, type SendOutcome, type SendRequest } from '../domain/sendGate';
+import { sendThroughGate, type GateDeps, type Rejection, type SendOutcome, type SendRequest } from '../domain/sendGate';
 import { KNOWN_TRANSFER_STATUSES, type TransferSnapshot, type TransferStatus } from '../domain/types';
 import { starkCall, starkWrite } from './starkCall';
 import { whileHeartbeating } from './heartbeating';
@@ -20,8 +20,10 @@ export interface TransferActivityDeps {
   /** The operator's controls and the day's budget, which the send gate reads right before each create. */
   readRejection: (invoiceId: string) => Promise<Rejection | undefined>;
   readPause: () => Promise<{ paused: boolean; reason?: string }>;
+  readApprovals: NonNullable<GateDeps['readApprovals']>;
   budget: BudgetClient;
   maxTransferCents: number;
+  secondApprovalCents?: number;
 }
 
 // When one externalId maps to several transfers (a create that raced its own retry), the best one wins;
@@ -128,8 +130,8 @@ export function createTransferActivities(deps: TransferActivityDeps & { finder: 
   return {
     /**
      * The one place money moves: creates the payout's transfer through the send gate (src/domain/sendGate.ts),
-     * which checks the decision record, the pause switch, the per-transfer maximum, the day's grant and the amount
-     * owed now right before the create, on every attempt. Idempotent by externalId.
+     * which checks the decision record, the pause switch, the per-transfer maximum, four eyes, the day's grant and
+     * the amount owed now right before the create, on every attempt. Idempotent by externalId.
      */
     createTransfer(request: SendRequest): Promise<SendOutcome> {
       return whileHeartbeating(() =>
@@ -139,11 +141,13 @@ export function createTransferActivities(deps: TransferActivityDeps & { finder: 
             readInvoice: (invoiceId) => readCreditedInvoice(user, invoiceId),
             readRejection: deps.readRejection,
             readPause: deps.readPause,
+            readApprovals: deps.readApprovals,
             today: deps.budget.today,
             reserve: deps.budget.reserve,
             release: deps.budget.release,
             create,
             maxTransferCents: deps.maxTransferCents,
+            secondApprovalCents: deps.secondApprovalCents,
           },
           request,
         ),

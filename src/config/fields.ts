@@ -12,6 +12,21 @@ export class ConfigError extends Error {
 }
 
 export const cents = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+/** Cents where unset or empty means off (as `VAR=` in a .env file); 0 is refused, as it would hold every payout. */
+export const optionalCents = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v, ctx) => {
+    if (v === undefined || v === '') return undefined;
+    const n = Number(v);
+    if (/^\d+$/.test(v) && Number.isSafeInteger(n) && n > 0) return n;
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected whole cents above 0 (e.g. 5000000), or empty for off; got "${v}"`,
+    });
+    return z.NEVER;
+  });
 export const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 export const httpUrl = () => z.url({ protocol: /^https?$/ });
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isTimeZone } from '../domain/businessDay';
 import { MISSION_DESTINATION, type Destination } from '../domain/destination';
-import { cents } from './fields';
+import { cents, optionalCents } from './fields';
 import { defineSection } from './section';
 
 const schema = z.object({
@@ -16,6 +16,7 @@ const schema = z.object({
   PAYOUT_ACCOUNT_TYPE: z.enum(['checking', 'savings', 'salary', 'payment']).default(MISSION_DESTINATION.accountType),
   PAYOUT_MAX_AMOUNT_CENTS: cents(1_000_000),
   PAYOUT_DAILY_MAX_CENTS: cents(10_000_000),
+  PAYOUT_SECOND_APPROVAL_CENTS: optionalCents,
   PAYOUT_DAY_TIME_ZONE: z
     .string()
     .refine(isTimeZone, 'expected an IANA time zone such as America/Sao_Paulo')
@@ -31,7 +32,12 @@ export const payoutsSection = defineSection(schema, (e) => ({
     accountNumber: e.PAYOUT_ACCOUNT_NUMBER,
     accountType: e.PAYOUT_ACCOUNT_TYPE,
   } satisfies Destination,
-  guardrails: { maxAmountCents: e.PAYOUT_MAX_AMOUNT_CENTS, dailyMaxCents: e.PAYOUT_DAILY_MAX_CENTS },
+  guardrails: {
+    maxAmountCents: e.PAYOUT_MAX_AMOUNT_CENTS,
+    dailyMaxCents: e.PAYOUT_DAILY_MAX_CENTS,
+    /** Four eyes: above it a payout needs approvals from two different operators; off when unset. */
+    ...(e.PAYOUT_SECOND_APPROVAL_CENTS !== undefined && { secondApprovalCents: e.PAYOUT_SECOND_APPROVAL_CENTS }),
+  },
   /** Stark Bank's business day, for the daily maximum: the calendar day in this time zone. */
   payoutDayTimeZone: e.PAYOUT_DAY_TIME_ZONE,
 }));

@@ -1,8 +1,11 @@
+import { needsTwoApprovals, secondApprovalReason } from './fourEyes';
 import { formatBRL } from './money';
 
 export interface GuardrailLimits {
   maxAmountCents: number;
   dailyMaxCents: number;
+  /** Above it a payout needs approvals from two different operators (PAYOUT_SECOND_APPROVAL_CENTS); off when unset. */
+  secondApprovalCents?: number;
   /** When set, events from any other workspace are anomalies. */
   workspaceId?: string;
 }
@@ -24,6 +27,9 @@ export function guardrailViolations(input: GuardrailInput, limits: GuardrailLimi
   const reasons: string[] = [];
   const { credited, event, netCents } = input;
   if (netCents > limits.maxAmountCents) reasons.push(transferMaxReason(netCents, limits.maxAmountCents));
+  if (needsTwoApprovals(netCents, limits.secondApprovalCents)) {
+    reasons.push(secondApprovalReason([], netCents, limits.secondApprovalCents!));
+  }
   if (event && (event.amount !== credited.amount || (event.fee !== undefined && event.fee !== credited.fee))) {
     const fee = event.fee === undefined ? '' : ` (fee ${formatBRL(event.fee)})`;
     reasons.push(

@@ -1,12 +1,14 @@
+import { approversOf, needsTwoApprovals, secondApprovalReason, secondApprovalThreshold } from './fourEyes';
 import { dailyMaxReason, transferMaxReason } from './guardrails';
 import { owedCents } from './money';
 import type { CreditedInvoice, TransferSnapshot } from './types';
 
 /**
  * The one gate where money moves. Everything that must hold when a transfer leaves is checked here, right before
- * the create, failing closed: the decision record, the pause switch, the per-transfer maximum, the day's grant and
- * the amount owed now. The payout's own checks only show state early; this is what keeps money safe. The activity
- * `createTransfer` wires Stark Bank and Temporal behind these functions (src/activities/transfers.ts).
+ * the create, failing closed: the decision record, the pause switch, the per-transfer maximum, four eyes above the
+ * second-approval threshold, the day's grant and the amount owed now. The payout's own checks only show state
+ * early; this is what keeps money safe. The activity `createTransfer` wires Stark Bank and Temporal behind these
+ * functions (src/activities/transfers.ts).
  */
 export interface GateDeps {
   /** The transfer already made under this externalId (by an earlier attempt), if any. */
@@ -27,6 +29,13 @@ export interface GateDeps {
   create(transfer: { invoiceId: string; externalId: string; amount: number }): Promise<TransferSnapshot>;
   /** The most one transfer may send without an operator's approval. */
   maxTransferCents: number;
+  /** Above it a transfer needs two different operators' approvals (PAYOUT_SECOND_APPROVAL_CENTS); off when unset. */
+  secondApprovalCents?: number;
+  /**
+   * Every approval of this invoice in its decision record, as recorded (who, and the externalId each covers); throws
+   * when the record cannot be read. A gate without it counts none, so four eyes fails closed.
+   */
+  readApprovals?(invoiceId: string): Promise<{ action: string; operator: string; approves?: string }[]>;
 }
 
 export interface GrantRequest {
@@ -64,6 +73,8 @@ export interface SendRequest {
   /** The most this transfer may send: what the payout's check found owed, and an approval covered. */
   maxAmountCents: number;
   approval?: Approval;
+  /** The four-eyes threshold the payout is held under: the gate applies the lower of it and its own. */
+  secondApprovalCents?: number;
 }
 
 /** Why the gate sent nothing. Nothing was reserved or sent when it refuses. */
@@ -72,7 +83,9 @@ export type Refusal =
   | { kind: 'paused'; reason: string }
   | { kind: 'not-paid'; status: string }
   | { kind: 'over-transfer-max'; amountCents: number; maxCents: number }
-  | { kind: 'over-daily-max'; amountCents: number; totalCents: number; maxCents: number; day: string };
+  | { kind: 'over-daily-max'; amountCents: number; totalCents: number; maxCents: number; day: string }
+  /** Above the four-eyes threshold with fewer than two different operators' approvals on the decision record. */
+  | { kind: 'needs-second-approval'; amountCents: number; thresholdCents: number; approvedBy: string[] };
 
 export type SendOutcome =
   /** A transfer exists for the externalId: made now (granted on `day`), or by an earlier attempt. */
@@ -89,16 +102,27 @@ export async function sendThroughGate(deps: GateDeps, request: SendRequest): Pro
 
   // The slow read comes first, so the operator's controls below are read as late as possible.
   const invoice = await deps.readInvoice(invoiceId);
-  const [rejection, pause] = await Promise.all([deps.readRejection(invoiceId), deps.readPause()]);
+  const approved = approval?.externalId === externalId;
+  // The lower of the threshold in force now and the one the payout was held under: no config change lets one pass.
+  const fourEyes = secondApprovalThreshold(deps.secondApprovalCents, request.secondApprovalCents);
+  const [rejection, pause, approvals] = await Promise.all([
+    deps.readRejection(invoiceId),
+    deps.readPause(),
+    fourEyes === undefined ? [] : (deps.readApprovals?.(invoiceId) ?? []),
+  ]);
   if (rejection) return refused({ kind: 'rejected', rejection });
   if (pause.paused) return refused({ kind: 'paused', reason: pause.reason ?? 'an operator paused all payouts' });
   if (invoice.status !== 'paid') return refused({ kind: 'not-paid', status: invoice.status });
   const owed = owedCents(invoice);
   if (owed <= 0) return { outcome: 'nothing-left', credited: invoice };
   const amount = Math.min(owed, request.maxAmountCents);
-  const approved = approval?.externalId === externalId;
   if (amount > deps.maxTransferCents && !approved) {
     return refused({ kind: 'over-transfer-max', amountCents: amount, maxCents: deps.maxTransferCents });
+  }
+  // Four eyes counts what the decision record holds for this very transfer, not what the payout says it was told.
+  const approvedBy = approversOf(approvals, externalId);
+  if (needsTwoApprovals(amount, fourEyes) && approvedBy.length < 2) {
+    return refused({ kind: 'needs-second-approval', amountCents: amount, thresholdCents: fourEyes!, approvedBy });
   }
 
   // The grant is taken on the day the transfer is created: a day that ends while reserving moves it to the next.
@@ -159,5 +183,7 @@ export function refusalReason(refusal: Refusal, invoiceId: string): string {
       return transferMaxReason(refusal.amountCents, refusal.maxCents);
     case 'over-daily-max':
       return dailyMaxReason(refusal.totalCents, refusal.maxCents);
+    case 'needs-second-approval':
+      return secondApprovalReason(refusal.approvedBy, refusal.amountCents, refusal.thresholdCents);
   }
 }

@@ -9,7 +9,7 @@ import { payoutWorkflowId } from '../domain/payoutIds';
 import { InvoiceIdKey, PayoutAmountKey, PayoutStatusKey, TransferIdKey } from '../temporal/searchAttributes';
 import { listOpenCases } from '../decisions/audit';
 import { readDecisionRecord } from '../decisions/records';
-import type { DecisionRecordState } from '../workflows/decisionRecordDefinitions';
+import type { DecisionEntry, DecisionRecordState } from '../workflows/decisionRecordDefinitions';
 import {
   invoiceIdOfWorkflow,
   payoutListQuery,
@@ -48,6 +48,11 @@ export interface AttentionRow {
 export interface Shown {
   source: 'live' | 'result' | 'visibility' | 'record';
   payout?: PayoutState;
+  /**
+   * Every decision on the invoice, oldest first: the payout's own and its decision record's, once each. The same
+   * entries `audit --invoice` lists, so the two agree (a reject after the payout closed, an earlier run's approvals).
+   */
+  decisions?: DecisionEntry[];
   /** What Temporal indexed, when the state itself cannot be read without a worker. */
   indexed?: PayoutRow;
   note?: string;
@@ -68,7 +73,7 @@ export async function showPayout(client: Client, id: string): Promise<Shown> {
   }
   const execution = description.status.name;
   // A completed payout's result is its final state, read from history: no worker needed.
-  if (execution === 'COMPLETED') return { source: 'result', payout: (await handle.result()) as PayoutState };
+  if (execution === 'COMPLETED') return withRecord(client, 'result', (await handle.result()) as PayoutState);
   if (execution !== 'RUNNING') {
     const note = `the payout ended ${execution} without a result (payouts restart starts it again)`;
     return { source: 'visibility', indexed: payoutRow(description), note };
@@ -82,9 +87,22 @@ export async function showPayout(client: Client, id: string): Promise<Shown> {
         if (isGrpcDeadlineError(err)) return undefined;
         throw err;
       }));
-  if (live) return { source: 'live', payout: live };
+  if (live) return withRecord(client, 'live', live);
   const note = 'no worker answered, so this is what Temporal indexed; the live state needs a running worker';
   return { source: 'visibility', indexed: payoutRow(description), note };
+}
+
+async function withRecord(client: Client, source: 'live' | 'result', payout: PayoutState): Promise<Shown> {
+  const record = await readDecisionRecord(client, payout.invoiceId);
+  return { source, payout, decisions: allDecisions(payout.decisions, record?.entries ?? []) };
+}
+
+/** The payout's decisions and its record's, once each by id (the payout records each under its own id), by time. */
+export function allDecisions(payout: DecisionEntry[], recorded: DecisionEntry[]): DecisionEntry[] {
+  const byId = new Map(recorded.map((e) => [e.id, e]));
+  // The payout's copy knows the caller once the record has it, and a decision not recorded yet.
+  for (const e of payout) byId.set(e.id, { ...byId.get(e.id), ...e });
+  return [...byId.values()].sort((a, b) => a.at.localeCompare(b.at));
 }
 
 function payoutRow(w: Omit<WorkflowExecutionInfo, 'raw'>): PayoutRow {

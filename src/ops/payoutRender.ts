@@ -2,13 +2,13 @@
 import { formatBRL } from '../domain/money';
 import type { PauseStatus } from '../decisions/pauseSwitch';
 import { NEVER_STARTED, type DecisionResult } from '../decisions/operatorDecisions';
-import type { DecisionRecordState, OperatorAction } from '../workflows/decisionRecordDefinitions';
+import type { DecisionEntry, DecisionRecordState, OperatorAction } from '../workflows/decisionRecordDefinitions';
 import type { PayoutState } from '../workflows/payoutDefinitions';
 import { formatFields, formatTable } from './output';
 import type { AttentionRow, PayoutRow, Shown } from './payoutReads';
 
 export function renderShown(shown: Shown): string {
-  if (shown.payout) return renderState(shown.payout);
+  if (shown.payout) return renderState(shown.payout, shown.decisions ?? shown.payout.decisions);
   if (shown.record) return renderRecord(shown.record);
   const r = shown.indexed!;
   return formatFields([
@@ -69,9 +69,9 @@ export function renderList(rows: PayoutRow[]): string {
   ]);
 }
 
-function renderState(s: PayoutState): string {
+function renderState(s: PayoutState, all: DecisionEntry[]): string {
   const money = (cents: number | undefined) => (cents === undefined ? undefined : formatBRL(cents));
-  const decisions = s.decisions.map(
+  const decisions = all.map(
     (d) => `${d.action} by ${d.operator}${d.caller ? ` [${d.caller}]` : ''} at ${d.at}${d.note ? ` (${d.note})` : ''}`,
   );
   const fields = formatFields([
@@ -134,7 +134,11 @@ export function renderDecision(
 }
 
 function decisionText(action: OperatorAction, id: string, r: DecisionResult): string {
-  if (r.applied === 'payout') return `${action}: payout of invoice ${id} accepted it (now ${r.state.status}).`;
+  if (r.applied === 'payout') {
+    // An approval that leaves it waiting says for whom (four eyes: a second operator).
+    const waits = r.state.status === 'AwaitingApproval' ? `: ${r.state.reasons.at(-1)}` : '';
+    return `${action}: payout of invoice ${id} accepted it (now ${r.state.status}${waits}).`;
+  }
   if (r.applied === 'restarted') return `restart: a new payout of invoice ${id} started (run ${r.runId}).`;
   if (action === 'acknowledge') return `acknowledge: recorded for invoice ${id}; its reversal case is closed.`;
   const first = r.alreadyRejected;

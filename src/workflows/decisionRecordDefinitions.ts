@@ -35,6 +35,8 @@ export const decisionEntrySchema = z.strictObject({
   payoutStatus: z.string().min(1),
   /** Why the payout waited for this decision, kept after the payout moves on. */
   heldFor: z.array(z.string()).optional(),
+  /** An approval: the transfer (externalId) it covers; the send gate counts the operators behind each one. */
+  approves: z.string().min(1).optional(),
 });
 export type DecisionEntry = z.infer<typeof decisionEntrySchema>;
 

@@ -65,6 +65,7 @@ export async function payout(input: PayoutInput): Promise<PayoutState> {
     const live =
       earlier.find((t) => t.status === 'success') ?? earlier.find((t) => !FINAL_TRANSFER_STATUSES.includes(t.status));
     const owed = owedCents(credited);
+    progress.holdUnder(limits.secondApprovalCents);
     if (live?.status === 'success') {
       progress.noteTransfer(live.attempt, live);
       return succeeded(live, { owedCents: owed, rejected }, [`transfer ${live.id} was made by an earlier run`]);
@@ -83,7 +84,10 @@ export async function payout(input: PayoutInput): Promise<PayoutState> {
   async function send(step: StepNamed<'send'>): Promise<PayoutStep> {
     const externalId = transferExternalId(invoiceId, step.attempt);
     if (progress.state.status !== 'Paused') progress.setStatus('Sending');
-    const request = { invoiceId, externalId, maxAmountCents: progress.state.sendCents!, approval: step.approval };
+    const maxAmountCents = progress.state.sendCents!;
+    // With the four-eyes threshold the payout is held under: the gate applies the lower of it and the config's own.
+    const { secondApprovalCents } = progress.data;
+    const request = { invoiceId, externalId, maxAmountCents, approval: step.approval, secondApprovalCents };
     const result = await transfers.createTransfer(request);
     if (result.outcome === 'sent') return following(step.attempt, { transfer: result.transfer, day: result.day });
     if (result.outcome === 'nothing-left') {
@@ -103,6 +107,7 @@ export async function payout(input: PayoutInput): Promise<PayoutState> {
       return step;
     }
     if (refusal.kind === 'not-paid') return progress.waitForPerson('NeedsAttention', ['retry', 'reject'], why, step);
+    if (refusal.kind === 'needs-second-approval') progress.holdUnder(refusal.thresholdCents);
     const approves = { externalId, ...(refusal.kind === 'over-daily-max' && { day: refusal.day }) };
     return progress.waitForPerson('AwaitingApproval', ['approve', 'reject'], why, step, { approves });
   }
@@ -162,6 +167,8 @@ export async function payout(input: PayoutInput): Promise<PayoutState> {
     await progress.persistently(async () => (caller = await writes.recordDecision({ invoiceId, entry, acceptedIn })));
     progress.decisionCarriedOut(caller);
     if (action === 'retry') return step.then;
+    // Above the four-eyes threshold, the first approval leaves it waiting for a second operator's.
+    if (action === 'approve' && step.approves && progress.approvalsMissing(step.approves)) return step;
     if (action === 'approve') return step.then.name === 'send' ? { ...step.then, approval: step.approves } : step.then;
     return progress.end('Rejected', progress.state.reasons);
   }

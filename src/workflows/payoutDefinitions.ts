@@ -90,6 +90,8 @@ export interface CarriedPayout {
   step: PayoutStep;
   creditedEvent?: CreditedEvent;
   decision?: PendingDecision;
+  /** The four-eyes threshold the payout is held under (PAYOUT_SECOND_APPROVAL_CENTS when it checked, or lower). */
+  secondApprovalCents?: number;
 }
 
 export type PayoutWorkflow = (input: PayoutInput) => Promise<PayoutState>;

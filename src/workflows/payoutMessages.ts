@@ -37,8 +37,8 @@ export function handlePayoutMessages(progress: PayoutProgress, invoiceId: string
       (by: unknown) => progress.acceptDecision(action, parseArgument(operatorDecisionSchema, by, action)),
       {
         validator: (by: unknown) => {
-          parseArgument(operatorDecisionSchema, by, `${action} needs {"operator": "<who>", "note": "<why>"}`);
-          progress.validateDecision(action);
+          const what = `${action} needs {"operator": "<who>", "note": "<why>"}`;
+          progress.validateDecision(action, parseArgument(operatorDecisionSchema, by, what));
         },
       },
     );

@@ -10,6 +10,14 @@ import {
 import type { Duration, SearchAttributeUpdatePair } from '@temporalio/common';
 import { Backoff } from '../domain/backoff';
 import type { Approval } from '../domain/sendGate';
+import {
+  approversOf,
+  isSecondApprovalReason,
+  needsTwoApprovals,
+  operatorKey,
+  secondApprovalReason,
+  secondApprovalThreshold,
+} from '../domain/fourEyes';
 import { amountsOwed, amountsSent, type PayoutAmounts } from '../domain/payoutAmounts';
 import { setbackOf } from './setback';
 import type { CreditedInvoice, TransferSnapshot } from '../domain/types';
@@ -185,9 +193,23 @@ export class PayoutProgress {
 
   // --- operator decisions: Updates accepted only while the payout waits for that very decision ---
 
-  validateDecision(action: PayoutDecision): void {
+  validateDecision(action: PayoutDecision, by: OperatorDecision): void {
+    // A second reject is refused by name: whose came first and when (the payout ends once it is recorded).
+    const rejected = action === 'reject' && this.state.decisions.find((d) => d.action === 'reject');
+    if (rejected) {
+      throw new Error(
+        `cannot reject a payout that is ${this.state.status}: already rejected by ${rejected.operator} at ${rejected.at}`,
+      );
+    }
     const step = this.step;
-    if (step.name === 'waitForPerson' && step.waitsFor.includes(action) && !this.data.decision) return;
+    if (step.name === 'waitForPerson' && step.waitsFor.includes(action) && !this.data.decision) {
+      const approvers = step.approves && action === 'approve' ? this.approvalsMissing(step.approves) : undefined;
+      if (!approvers?.some((a) => operatorKey(a) === operatorKey(by.operator))) return;
+      throw new Error(
+        `cannot approve a payout that is ${this.state.status}: ${by.operator.trim()} already approved it, ` +
+          'and a second, different operator must approve',
+      );
+    }
     const waitsFor = step.name === 'waitForPerson' && !this.data.decision ? step.waitsFor : [];
     const why = waitsFor.length > 0 ? `it waits for ${waitsFor.join(' or ')}` : 'it waits for no decision';
     throw new Error(`cannot ${action} a payout that is ${this.state.status}: ${why}`);
@@ -196,6 +218,8 @@ export class PayoutProgress {
   acceptDecision(action: PayoutDecision, by: OperatorDecision): PayoutState {
     const { runId } = workflowInfo();
     const updateId = currentUpdateInfo()?.id;
+    const step = this.step;
+    const approves = action === 'approve' && step.name === 'waitForPerson' ? step.approves : undefined;
     const entry: DecisionEntry = {
       id: `${runId}/${updateId ?? this.state.decisions.length}`,
       action,
@@ -205,12 +229,40 @@ export class PayoutProgress {
       payoutStatus: this.state.status,
       // The reasons change as the payout goes on: the decision keeps what it was taken on.
       ...(this.state.reasons.length > 0 && { heldFor: [...this.state.reasons] }),
+      ...(approves && { approves: approves.externalId }),
     };
     this.state.waitsFor = [];
     this.state.decisions = [...this.state.decisions, entry];
     this.data.decision = { action, entry, ...(updateId !== undefined && { acceptedIn: { runId, updateId } }) };
-    this.setStatus(CARRYING_OUT[action], this.state.reasons);
+    const approvers = approves && this.approvalsMissing(approves);
+    if (!approvers) {
+      this.setStatus(CARRYING_OUT[action], this.state.reasons);
+      return this.state;
+    }
+    // The first of two approvals: the payout keeps waiting, and shows who approved.
+    const held = this.state.reasons.filter((r) => !isSecondApprovalReason(r));
+    const amount = this.state.sendCents ?? 0;
+    this.state.reasons = [...held, secondApprovalReason(approvers, amount, this.data.secondApprovalCents!)];
     return this.state;
+  }
+
+  /**
+   * The four-eyes threshold the payout is held under: the lowest it has seen, at its check or from the send gate.
+   * It goes with every send, so a change of config can ask for a second approval but never waive one.
+   */
+  holdUnder(secondApprovalCents: number | undefined): void {
+    const lowest = secondApprovalThreshold(this.data.secondApprovalCents, secondApprovalCents);
+    if (lowest !== undefined) this.data.secondApprovalCents = lowest;
+  }
+
+  /**
+   * Above the four-eyes threshold the payout is held under, the operators who approved this transfer while fewer
+   * than two have; undefined once none is missing (or none is needed). The send gate checks again for itself.
+   */
+  approvalsMissing(approves: Approval): string[] | undefined {
+    if (!needsTwoApprovals(this.state.sendCents, this.data.secondApprovalCents)) return undefined;
+    const approvers = approversOf(this.state.decisions, approves.externalId);
+    return approvers.length < 2 ? approvers : undefined;
   }
 
   /** The decision accepted and not yet carried out, if any. */

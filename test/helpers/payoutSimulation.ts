@@ -59,7 +59,8 @@ export function loadSimulatedPayout(): PayoutWorkflow {
 }
 
 const DAYS = ['2026-12-01', '2026-12-02', '2026-12-03', '2026-12-04', '2026-12-05', '2026-12-06', '2026-12-07'];
-const OPERATOR = { operator: 'ana', note: 'model' };
+/** The operators who decide, as a person may type them: "ANA" is ana. */
+export const OPERATORS = ['ana', 'bia', 'ANA'] as const;
 const LIVE: readonly TransferStatus[] = ['created', 'processing', 'success', 'unknown'];
 
 export interface WorldConfig {
@@ -71,13 +72,15 @@ export interface WorldConfig {
   sentToday: number;
   /** The credited event disagrees with the API (a guardrail). */
   eventMismatch: boolean;
+  /** PAYOUT_SECOND_APPROVAL_CENTS when the payout starts: four eyes above it; off when unset. */
+  secondApprovalCents?: number;
 }
 
 /** What can happen next; `pick` and `fault` choose among what is possible at that moment. */
 export type Stimulus =
   | { kind: 'complete'; pick: number; fault: number }
   | { kind: 'timer' }
-  | { kind: 'decide'; action: PayoutDecision }
+  | { kind: 'decide'; action: PayoutDecision; operator: (typeof OPERATORS)[number] }
   | { kind: 'transferEvent'; duplicate: boolean }
   | { kind: 'bankSettles'; to: 'processing' | 'success' | 'failed' | 'unknown' }
   | { kind: 'pause'; on: boolean }
@@ -85,7 +88,9 @@ export type Stimulus =
   | { kind: 'reverse'; cents: number }
   | { kind: 'newDay' }
   | { kind: 'continueAsNew' }
-  | { kind: 'nudge' };
+  | { kind: 'nudge' }
+  /** The configuration changes: four eyes above these cents from now on, or off. */
+  | { kind: 'fourEyes'; cents: number | undefined };
 
 interface PendingCall {
   name: string;
@@ -116,6 +121,9 @@ export class PayoutSimulation {
   private readonly transfers: SimTransfer[] = [];
   private lastOverMax: string | undefined;
   private readonly approvedOverMax = new Set<string>();
+  /** PAYOUT_SECOND_APPROVAL_CENTS as configured now, and every value the payout read at its check. */
+  private fourEyesNow: number | undefined;
+  private readonly fourEyesSeen: number[] = [];
   // The workflow.
   private run!: SimulatedRun;
   private clock = 0;
@@ -138,6 +146,7 @@ export class PayoutSimulation {
       status: 'paid',
       reversedCents: 0,
     };
+    this.fourEyesNow = config.secondApprovalCents;
   }
 
   async start(): Promise<void> {
@@ -175,7 +184,7 @@ export class PayoutSimulation {
         this.fireTimer();
         break;
       case 'decide':
-        this.decide(s.action);
+        this.decide(s.action, s.operator);
         break;
       case 'transferEvent': {
         const t = this.transfers.at(-1);
@@ -215,6 +224,9 @@ export class PayoutSimulation {
         break;
       case 'nudge':
         this.signal('lookUpTransfer');
+        break;
+      case 'fourEyes':
+        this.fourEyesNow = s.cents;
         break;
     }
     await this.flush();
@@ -297,11 +309,12 @@ export class PayoutSimulation {
     this.run.handlers.get(name)?.handler(...args);
   }
 
-  private decide(action: PayoutDecision): void {
+  private decide(action: PayoutDecision, operator: string): void {
     const entry = this.run.handlers.get(action);
     if (!entry) return;
+    const by = { operator, note: 'model' };
     try {
-      entry.validator?.(OPERATOR);
+      entry.validator?.(by);
     } catch {
       return; // refused, as the Update would be
     }
@@ -319,7 +332,7 @@ export class PayoutSimulation {
       this.lastOverMax = undefined;
     }
     this.run.updateId = `u-${++this.events}`;
-    entry.handler(OPERATOR);
+    entry.handler(by);
     this.run.updateId = undefined;
   }
 
@@ -358,6 +371,7 @@ export class PayoutSimulation {
       case 'readPayoutFacts':
         if (fault % 6 === 4) throw transient();
         if (fault % 6 === 5) throw refused('query transfers');
+        if (this.fourEyesNow !== undefined) this.fourEyesSeen.push(this.fourEyesNow);
         return {
           credited: { ...this.invoice },
           earlier: this.transfers.map((t) => ({
@@ -365,7 +379,11 @@ export class PayoutSimulation {
             attempt: attemptOfExternalId(this.invoiceId, t.externalId)!,
           })),
           rejected: this.rejection,
-          limits: { maxAmountCents: this.config.maxTransferCents, dailyMaxCents: this.config.dailyMaxCents },
+          limits: {
+            maxAmountCents: this.config.maxTransferCents,
+            dailyMaxCents: this.config.dailyMaxCents,
+            secondApprovalCents: this.fourEyesNow,
+          },
         };
       case 'createTransfer':
         return this.createTransfer(arg as Parameters<typeof sendThroughGate>[1], fault % 8);
@@ -447,6 +465,7 @@ export class PayoutSimulation {
         if (this.paused) this.violations.push('a transfer was created while paused');
         if (this.rejection) this.violations.push('a transfer was created against a recorded rejection');
         if (this.find(externalId)) this.violations.push(`a second transfer was created under ${externalId}`);
+        this.checkFourEyes(externalId, amount);
         const t: SimTransfer = {
           id: `t${this.transfers.length + 1}`,
           externalId,
@@ -463,6 +482,8 @@ export class PayoutSimulation {
         return Promise.resolve(this.snapshot(t));
       },
       maxTransferCents: this.config.maxTransferCents,
+      secondApprovalCents: this.fourEyesNow,
+      readApprovals: () => Promise.resolve([...this.entries]),
     };
     const outcome = await sendThroughGate(deps, request);
     this.lastOverMax =
@@ -497,6 +518,23 @@ export class PayoutSimulation {
   }
 
   // --- invariants ---
+
+  /**
+   * Above the lowest four-eyes threshold the payout read at its check or that is configured now, a transfer is made
+   * only with approvals of that very transfer from two different people on the decision record.
+   */
+  private checkFourEyes(externalId: string, amount: number): void {
+    const thresholds = [...this.fourEyesSeen, ...(this.fourEyesNow === undefined ? [] : [this.fourEyesNow])];
+    if (thresholds.length === 0 || amount <= Math.min(...thresholds)) return;
+    const people = new Set(
+      this.entries
+        .filter((e) => e.action === 'approve' && e.approves === externalId)
+        .map((e) => e.operator.toLowerCase()),
+    );
+    if (people.size < 2) {
+      this.violations.push(`${externalId} sent ${amount} above four eyes with approvals of ${[...people].join(', ')}`);
+    }
+  }
 
   private checkInvariants(): void {
     if (this.transfers.filter((t) => LIVE.includes(t.status)).length > 1) {

@@ -53,7 +53,7 @@ export function testActivityDeps(
 export async function withPayoutWorker<T>(
   stark: { user: StarkUser },
   fn: (ctx: PayoutContext) => Promise<T>,
-  guardrails = generousGuardrails,
+  guardrails: ActivityDeps['guardrails'] = generousGuardrails,
   overrides: Partial<ActivityDeps> = {},
 ): Promise<T> {
   const env = await getTestEnv();

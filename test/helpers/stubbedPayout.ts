@@ -1,4 +1,4 @@
-import type { WorkflowHandle } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Activities } from '../../src/workflows/activityTypes';
 import type { ReversalLoss } from '../../src/domain/reconciliation';
@@ -76,6 +76,8 @@ export class StubBank {
   unreadableAfterCreate = false;
   /** Resolves create calls only when released (to hold a payout in the middle of sending). */
   createGate: Promise<void> = Promise.resolve();
+  /** Resolves recordDecision calls only when released (to hold a payout while it records a decision). */
+  recordGate: Promise<void> = Promise.resolve();
   /** Runs inside the gate's invoice read, e.g. to flip the pause switch meanwhile. */
   duringInvoiceRead: () => void = () => undefined;
   record: DecisionRecordState | null = null;
@@ -103,9 +105,10 @@ export class StubBank {
           rejected: this.record?.rejected,
           limits: this.limits,
         }),
-      recordDecision: ({ entry }) => {
+      recordDecision: async ({ entry }) => {
+        await this.recordGate;
         this.recorded.push(entry);
-        return Promise.resolve(undefined);
+        return undefined;
       },
       openCase: ({ opened }) => {
         this.cases.push(opened.kind);
@@ -170,6 +173,9 @@ export class StubBank {
         return transfer;
       },
       maxTransferCents: this.limits.maxAmountCents,
+      // Read when the gate runs: a test changes `limits` after the payout's check, as a change of config.
+      secondApprovalCents: this.limits.secondApprovalCents,
+      readApprovals: () => Promise.resolve(this.recorded),
     };
   }
 
@@ -220,6 +226,9 @@ export class StubBank {
 
 export interface StubbedRun {
   handle: WorkflowHandle<typeof payout>;
+  client: Client;
+  /** The task queue the payout and its stubbed worker run on. */
+  taskQueue: string;
   invoiceId: string;
   /** Resolves once the payout's `state` query reports `status`. */
   reaches: (status: PayoutStatus) => Promise<PayoutState>;
@@ -269,6 +278,6 @@ export async function withStubbedPayout<T>(
         },
         { intervalMs: 25, what: `payout ${invoiceId} to be ${status}` },
       );
-    return fn({ handle, invoiceId, reaches });
+    return fn({ handle, client, taskQueue, invoiceId, reaches });
   });
 }

@@ -159,6 +159,21 @@ describe('loadConfig', () => {
     assert.match(err.message, /STARK_ENVIRONMENT/);
   });
 
+  it('leaves four eyes off by default; reads PAYOUT_SECOND_APPROVAL_CENTS, refusing what is not cents', () => {
+    assert.equal(loadConfig(base).guardrails.secondApprovalCents, undefined);
+    assert.equal(loadConfig({ ...base, PAYOUT_SECOND_APPROVAL_CENTS: '' }).guardrails.secondApprovalCents, undefined);
+    assert.equal(
+      loadConfig({ ...base, PAYOUT_SECOND_APPROVAL_CENTS: ' 5000000 ' }).guardrails.secondApprovalCents,
+      5_000_000,
+    );
+    for (const bad of ['0', '-5', '12.5', 'lots', '1e6']) {
+      assert.match(
+        configError({ ...base, PAYOUT_SECOND_APPROVAL_CENTS: bad }).message,
+        new RegExp(`PAYOUT_SECOND_APPROVAL_CENTS: expected whole cents above 0 .*, or empty for off; got "${bad}"`),
+      );
+    }
+  });
+
   it('names a malformed setting and a missing one of other sections in the same error', () => {
     // A schema error in one section must not hide what another section's build finds.
     const err = configError({ PAYLOAD_KEYS: payloadKeys, TEMPORAL_CONFIG_FILE: '/x', WEBHOOK_PORT: 'http' });

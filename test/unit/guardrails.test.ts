@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { approversOf, needsTwoApprovals, secondApprovalThreshold } from '../../src/domain/fourEyes';
 import { dailyMaxReason, guardrailViolations, type GuardrailLimits } from '../../src/domain/guardrails';
 
 const limits: GuardrailLimits = { maxAmountCents: 100_000, dailyMaxCents: 500_000, workspaceId: '111' };
@@ -19,6 +20,33 @@ describe('guardrailViolations', () => {
   it('allows exactly the per-transfer maximum', () => {
     const at = { amount: 100_000, fee: 0 };
     assert.deepEqual(guardrailViolations({ credited: at, netCents: 100_000 }, limits), []);
+  });
+
+  it('holds a payout above PAYOUT_SECOND_APPROVAL_CENTS for two operators, and only above it', () => {
+    const fourEyes = { ...limits, secondApprovalCents: 10_000 };
+    assert.deepEqual(guardrailViolations({ credited, netCents: 10_000 }, fourEyes), []);
+    assert.deepEqual(guardrailViolations({ credited: { amount: 10_001, fee: 0 }, netCents: 10_001 }, fourEyes), [
+      'amount R$ 100,01: two different operators must approve above R$ 100,00',
+    ]);
+  });
+
+  it('counts each person once however the name is typed, and applies the lowest threshold given', () => {
+    const entries = [
+      { action: 'approve', operator: 'ana', approves: 'payout-1' },
+      { action: 'approve', operator: ' ANA ', approves: 'payout-1' },
+      { action: 'approve', operator: 'bia', approves: 'payout-1-r2' },
+      { action: 'reject', operator: 'caio', approves: 'payout-1' },
+    ];
+    assert.deepEqual(approversOf(entries, 'payout-1'), ['ana']);
+    assert.deepEqual(
+      approversOf([...entries, { action: 'approve', operator: 'Bia', approves: 'payout-1' }], 'payout-1'),
+      ['ana', 'Bia'],
+    );
+    assert.equal(secondApprovalThreshold(undefined, 5_000, 7_000), 5_000);
+    assert.equal(secondApprovalThreshold(undefined, undefined), undefined);
+    assert.equal(needsTwoApprovals(5_001, 5_000), true);
+    assert.equal(needsTwoApprovals(5_000, 5_000), false);
+    assert.equal(needsTwoApprovals(5_001, undefined), false);
   });
 
   it('leaves the daily maximum to the budget checked at the moment of sending', () => {

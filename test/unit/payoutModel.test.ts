@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { loadSimulatedPayout, PayoutSimulation, type Stimulus, type WorldConfig } from '../helpers/payoutSimulation';
+import {
+  loadSimulatedPayout,
+  OPERATORS,
+  PayoutSimulation,
+  type Stimulus,
+  type WorldConfig,
+} from '../helpers/payoutSimulation';
 
 const payout = loadSimulatedPayout();
 
@@ -11,6 +17,7 @@ const worlds: fc.Arbitrary<WorldConfig> = fc.record({
   dailyMaxCents: fc.integer({ min: 20_000, max: 80_000 }),
   sentToday: fc.integer({ min: 0, max: 40_000 }),
   eventMismatch: fc.nat(7).map((n) => n === 0),
+  secondApprovalCents: fc.option(fc.integer({ min: 2_000, max: 15_000 }), { nil: undefined }),
 });
 
 const stimulus: fc.Arbitrary<Stimulus> = fc.oneof(
@@ -21,6 +28,7 @@ const stimulus: fc.Arbitrary<Stimulus> = fc.oneof(
     arbitrary: fc.record({
       kind: fc.constant('decide' as const),
       action: fc.constantFrom('approve' as const, 'reject' as const, 'retry' as const),
+      operator: fc.constantFrom(...OPERATORS),
     }),
   },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('transferEvent' as const), duplicate: fc.boolean() }) },
@@ -40,6 +48,13 @@ const stimulus: fc.Arbitrary<Stimulus> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ kind: 'newDay' as const }) },
   { weight: 2, arbitrary: fc.constant({ kind: 'continueAsNew' as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'nudge' as const }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('fourEyes' as const),
+      cents: fc.option(fc.integer({ min: 2_000, max: 15_000 }), { nil: undefined }),
+    }),
+  },
 );
 
 /**
@@ -47,7 +62,9 @@ const stimulus: fc.Arbitrary<Stimulus> = fc.oneof(
  * activity results and faults, timers, operator decisions, pauses, rejections recorded elsewhere, reversals, day
  * changes and continue-as-new at any wait (test/helpers/payoutSimulation.ts). After every step: at most one
  * transfer can succeed; none is created while paused or against a recorded rejection; no transfer sends more than
- * the net; a day's grants go over its maximum only with an approval for that day and that transfer; reject is
+ * the net; a day's grants go over its maximum only with an approval for that day and that transfer; above the
+ * four-eyes threshold (as read at the check or configured now), no transfer without two different operators'
+ * approvals of it on the decision record, however a name is typed and whatever the config changes to; reject is
  * accepted only while no transfer can still succeed. At the end, once the bank and time have run their course: the
  * payout ended consistently, or waits for a person with its reasons and decisions shown, and holds no grant of
  * today for a transfer that was not made.

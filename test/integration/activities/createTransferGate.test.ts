@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities, type Activities } from '../../../src/activities';
 import { decide } from '../../../src/decisions/operatorDecisions';
 import { setPayoutsPaused } from '../../../src/decisions/pauseSwitch';
+import { recordDecision } from '../../../src/decisions/records';
 import { transferExternalId } from '../../../src/domain/payoutIds';
 import type { SendOutcome, SendRequest } from '../../../src/domain/sendGate';
 import { budgetQuery, dailyBudgetWorkflowId } from '../../../src/workflows/dailyBudgetDefinitions';
@@ -12,6 +14,7 @@ import {
   createInvoice,
   creditAndDispatch,
   destination,
+  generousGuardrails,
   testActivityDeps,
   transfersOf,
   waitForStatus,
@@ -67,6 +70,54 @@ describe('the send gate in createTransfer (real dev server, real SDK, emulator)'
       const outcome = await createTransfer(activities, send(invoiceId, 4_100));
       assert.equal(outcome.outcome === 'refused' && outcome.refusal.kind, 'rejected');
       assert.deepEqual(await transfersOf(stark.user, invoiceId), []);
+    });
+  });
+
+  it('sends above the four-eyes threshold only with two different operators approving it on the record', async () => {
+    await withPayoutWorker(stark, async (ctx: PayoutContext) => {
+      const fourEyes = { ...generousGuardrails, secondApprovalCents: 4_000 };
+      const guarded = createActivities(
+        testActivityDeps(ctx.client, stark.user, ctx.taskQueue, { guardrails: fourEyes }),
+      );
+      const unguarded = createActivities(testActivityDeps(ctx.client, stark.user, ctx.taskQueue));
+      const invoiceId = await creditedInvoice(4_500);
+      const externalId = transferExternalId(invoiceId, 1);
+      // As the payout records each approval before acting on it.
+      const approveBy = (operator: string, approves = externalId) =>
+        recordDecision(ctx.client, ctx.taskQueue, invoiceId, {
+          id: `approve/${randomUUID()}`,
+          action: 'approve',
+          operator,
+          at: new Date().toISOString(),
+          payoutStatus: 'AwaitingApproval',
+          approves,
+        });
+      const request: SendRequest = { ...send(invoiceId, 4_500), approval: { externalId } };
+      const refusedWith = async (activities: Activities, r: SendRequest, approvedBy: string[]) => {
+        const outcome = await createTransfer(activities, r);
+        assert.deepEqual(outcome.outcome === 'refused' && outcome.refusal, {
+          kind: 'needs-second-approval',
+          amountCents: 4_500,
+          thresholdCents: 4_000,
+          approvedBy,
+        });
+      };
+
+      await refusedWith(guarded, request, []);
+      await approveBy('ana');
+      await refusedWith(guarded, request, ['ana']);
+      // The same person under another spelling, and another transfer's approval, are not a second pair of eyes.
+      await approveBy(' ANA ');
+      await approveBy('bob', transferExternalId(invoiceId, 2));
+      await refusedWith(guarded, request, ['ana']);
+      // Four eyes turned off on this worker: the threshold the payout was held under still applies.
+      await refusedWith(unguarded, { ...request, secondApprovalCents: 4_000 }, ['ana']);
+      assert.deepEqual(await transfersOf(stark.user, invoiceId), []);
+
+      await approveBy('bob');
+      const outcome = await createTransfer(guarded, request);
+      assert.equal(outcome.outcome, 'sent');
+      assert.equal((await transfersOf(stark.user, invoiceId)).length, 1);
     });
   });
 
