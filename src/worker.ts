@@ -17,6 +17,8 @@ import { startCodecServer } from './temporal/codecServer';
 import { registerPayoutGauges } from './gauges/payoutGauges';
 import { errorMessage } from './shared/errors';
 import { installTracing, tracingPlugin, workflowInterceptorModules, type Tracing } from './observability/tracing';
+import { becomeCurrentIfFirst, buildIdOf, versionName } from './temporal/workerDeployment';
+import type { WorkerDeploymentVersion } from '@temporalio/common';
 
 /** The configuration the worker reads: no issuance or webhook settings. */
 export const WORKER_SECTIONS = ['temporal', 'stark', 'payouts', 'recovery', 'admin'] as const;
@@ -45,6 +47,7 @@ export async function createWorkers(config: WorkerConfig, tracing: Tracing): Pro
   if (problems.length > 0) throw new ConfigError(`Cannot start the worker:\n  ${problems.join('\n  ')}`);
   const connection = await NativeConnection.connect(config.temporal.connectionOptions);
   const bundlePath = process.env.WORKFLOW_BUNDLE_PATH;
+  const version = deploymentVersion(config);
   const shared = {
     connection,
     namespace: config.temporal.namespace,
@@ -72,9 +75,17 @@ export async function createWorkers(config: WorkerConfig, tracing: Tracing): Pro
       retentionMs,
     }),
   };
+  // Both Workers are one version, so a payout and its records move to a new build together. Versioning behaviour
+  // per queue (docs/operations.md): payouts, issuance and recovery runs are pinned, each ending on the build it
+  // started on. The records never close, and server 1.29 keeps a pinned run's version across continue-as-new:
+  // pinned they would hold their first build forever, so they move to the current build at their next task.
+  // (Per Worker, not setWorkflowOptions: the server fails tasks of an annotated workflow on unversioned workers.)
+  const versioned = (defaultVersioningBehavior: 'PINNED' | 'AUTO_UPGRADE') =>
+    version && { workerDeploymentOptions: { version, useWorkerVersioning: true as const, defaultVersioningBehavior } };
   return Promise.all([
     Worker.create({
       ...shared,
+      ...versioned('PINNED'),
       taskQueue,
       maxCachedWorkflows,
       ...(maxConcurrentWorkflowTasks ? { maxConcurrentWorkflowTaskExecutions: maxConcurrentWorkflowTasks } : {}),
@@ -86,11 +97,52 @@ export async function createWorkers(config: WorkerConfig, tracing: Tracing): Pro
         : {}),
     }),
     // Few records are busy at once (today's budget, the switch, a decision): a small cache and few slots.
-    Worker.create({ ...shared, taskQueue: recordsTaskQueue(taskQueue), maxCachedWorkflows: RECORDS_CACHE }),
+    Worker.create({
+      ...shared,
+      ...versioned('AUTO_UPGRADE'),
+      taskQueue: recordsTaskQueue(taskQueue),
+      maxCachedWorkflows: RECORDS_CACHE,
+    }),
   ]);
 }
 
 const RECORDS_CACHE = 100;
+
+/** This build's version of the Worker Deployment, or undefined when versioning is off (WORKER_VERSIONING=false). */
+export function deploymentVersion(config: Pick<WorkerConfig, 'worker'>): WorkerDeploymentVersion | undefined {
+  const { enabled, deploymentName, buildId } = config.worker.versioning;
+  if (!enabled) return undefined;
+  return { deploymentName, buildId: buildIdOf(buildId, process.env.WORKFLOW_BUNDLE_PATH) };
+}
+
+interface VersionLog {
+  info(fields: { version: string; outcome: string }, msg: string): void;
+  warn(fields: { version: string; err: string }, msg: string): void;
+}
+
+/**
+ * Once the Workers poll: a deployment's first build makes itself current (no manual step on a first deploy or in
+ * `npm run dev`); a later one stays a candidate for `ops deploy set-current`. Logs which, never throws.
+ */
+export async function settleVersion(config: WorkerConfig, log: VersionLog): Promise<void> {
+  const version = deploymentVersion(config);
+  if (!version) return;
+  const { taskQueue } = config.temporal;
+  const client = createTemporalClient(config.temporal);
+  try {
+    const outcome = await becomeCurrentIfFirst(client, version, [taskQueue, recordsTaskQueue(taskQueue)]);
+    const what = {
+      'became-current': 'first build of the deployment: made current',
+      'is-current': 'current version',
+      candidate: 'candidate: runs its pinned workflows only until `ops deploy set-current` makes it current',
+    }[outcome];
+    log.info({ version: versionName(version), outcome }, `worker deployment version ${what}`);
+  } catch (err) {
+    log.warn({ version: versionName(version), err: errorMessage(err) }, 'worker deployment version not settled');
+  } finally {
+    await client.connection.close();
+  }
+}
 
 // What one cached payout costs the worker, measured by `npm run bench -- cache` (BENCHMARKS.md), rounded up.
 const CACHED_PAYOUT_BYTES = 192 * 1024;
@@ -161,6 +213,15 @@ async function main(): Promise<void> {
     checkReady: () => workerReadiness(workers),
   });
   const codec = await startCodecServer(config, logger);
+  const running = runWorkers(workers);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      logger.info({ signal }, 'worker shutting down');
+      running.stop();
+    });
+  }
+  // Before "started": a payout started while the first build is not yet current would wait for unversioned workers.
+  await settleVersion(config, logger);
   logger.info(
     {
       taskQueue: config.temporal.taskQueue,
@@ -170,13 +231,6 @@ async function main(): Promise<void> {
     },
     'worker started',
   );
-  const running = runWorkers(workers);
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      logger.info({ signal }, 'worker shutting down');
-      running.stop();
-    });
-  }
   await running.done;
   // The runtime forwards sdk-core's logs for as long as a connection is open: close it, or the process stays.
   await workers[0]?.connection?.close();

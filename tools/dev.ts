@@ -12,7 +12,7 @@ import { installTemporalRuntime } from '../src/temporal/runtime';
 import { installStarkbankPatches } from '../src/starkbank/sdkPatches';
 import { runSetup } from '../src/setup';
 import { startWebhook } from '../src/webhook';
-import { createWorkers, runWorkers } from '../src/worker';
+import { createWorkers, runWorkers, settleVersion } from '../src/worker';
 import { registerPayoutGauges } from '../src/gauges/payoutGauges';
 import { installTracing } from '../src/observability/tracing';
 import { errorMessage } from '../src/shared/errors';
@@ -86,6 +86,9 @@ async function main(): Promise<void> {
     say(`Stark Bank emulator at https://127.0.0.1:${stark.emulator.port} (admin: /admin/state)`);
   }
 
+  // One process, one build, restarted at will (a new commit is a new build id): versioning would leave the payouts
+  // of the build before it with no worker. WORKER_VERSIONING=true tries it locally.
+  process.env.WORKER_VERSIONING ??= 'false';
   const config = loadConfig();
   const tracing = installTracing(config.tracing, 'starkbank-payouts-dev');
   stops.push(() => tracing.shutdown());
@@ -108,6 +111,8 @@ async function main(): Promise<void> {
     budget: { dailyMaxCents: config.guardrails.dailyMaxCents, timeZone: config.payoutDayTimeZone },
   });
   const running = runWorkers(workers);
+  const sayVersion = (f: { version: string }, msg: string) => say(`${msg} (${f.version})`);
+  await settleVersion(config, { info: sayVersion, warn: sayVersion });
   stops.push(async () => {
     running.stop();
     await running.done;

@@ -22,6 +22,17 @@ const schema = z.object({
   // SIGTERM too) the worker gives up and exits. Below the orchestrator's kill grace (30 s: compose, Kubernetes).
   WORKER_SHUTDOWN_GRACE_TIME: duration.default('20s'),
   WORKER_SHUTDOWN_FORCE_TIME: duration.default('25s'),
+  // Worker Versioning (docs/operations.md, "Deploy and roll back"): the workers of one build are one version of a
+  // Worker Deployment. Off for a server without it (before 1.28); the deployment is named after the task queue.
+  WORKER_VERSIONING: z.stringbool().default(true),
+  // Server 1.29 joins name and build id with '.' or ':' in places: a name holds neither.
+  WORKER_DEPLOYMENT_NAME: optionalString.refine((v) => v === undefined || /^[^.:\s]{1,200}$/.test(v), {
+    message: "no '.', ':' or spaces",
+  }),
+  // Unset: <package version>+<git sha>, or the prebuilt bundle's hash where there is no git (src/worker.ts).
+  WORKER_BUILD_ID: optionalString.refine((v) => v === undefined || /^[\w.+-]{1,255}$/.test(v), {
+    message: 'letters, digits and . + - _ only',
+  }),
 });
 
 export const temporalSection = defineSection(schema, (e, problems, env) => ({
@@ -40,6 +51,11 @@ export const temporalSection = defineSection(schema, (e, problems, env) => ({
     maxConcurrentActivities: e.WORKER_MAX_CONCURRENT_ACTIVITIES,
     shutdownGraceTime: e.WORKER_SHUTDOWN_GRACE_TIME,
     shutdownForceTime: e.WORKER_SHUTDOWN_FORCE_TIME,
+    versioning: {
+      enabled: e.WORKER_VERSIONING,
+      deploymentName: e.WORKER_DEPLOYMENT_NAME ?? e.TEMPORAL_TASK_QUEUE,
+      buildId: e.WORKER_BUILD_ID,
+    },
   },
 }));
 

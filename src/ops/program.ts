@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { positiveInt } from './args';
 import { DEFAULT_TIMEOUT_SECONDS } from './temporalFromEnv';
 import { registerAuditCommands } from './audit';
+import { registerDeployCommands } from './deploy';
 import { registerKeyCommands } from './keys';
 import { registerPayoutCommands } from './payouts';
 import { registerRecoveryCommands } from './recovery';
@@ -12,7 +13,7 @@ import { registerSetupCommand } from './setup';
 export function buildProgram(): Command {
   const program = new Command('ops')
     .description(
-      'Operate the Stark Bank payouts app: setup, invoice schedule, payouts, recovery, audit trail, project keys',
+      'Operate the Stark Bank payouts app: setup, invoice schedule, payouts, recovery, audit trail, deploys, project keys',
     )
     .option('--json', 'machine-readable output')
     .addOption(
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerRecoveryCommands(program);
   registerAuditCommands(program);
   registerReplayCommand(program);
+  registerDeployCommands(program);
   registerKeyCommands(program);
   return program;
 }

@@ -57,8 +57,6 @@ export function registerReplayCommand(program: Command): void {
 }
 
 async function replayDeployment(client: Client, cfg: OpsTemporalConfig, opts: ReplayOptions): Promise<ReplayReport> {
-  // The replayer's own logs (a non-determinism is a warning there) would drown the report: errors only.
-  installTemporalRuntime(stderrErrorLogger());
   const since = new Date(Date.now() - opts.since).toISOString();
   const query = `${deploymentQueuesFilter(cfg.taskQueue)} AND (ExecutionStatus="Running" OR CloseTime > "${since}")`;
   const executions: { workflowId: string; runId: string; workflowType: string; running: boolean }[] = [];
@@ -71,24 +69,9 @@ async function replayDeployment(client: Client, cfg: OpsTemporalConfig, opts: Re
     });
     if (executions.length >= opts.limit) break;
   }
-  const histories = (async function* () {
-    for (const e of executions) {
-      yield {
-        workflowId: e.workflowId,
-        history: await client.workflow.getHandle(e.workflowId, e.runId).fetchHistory(),
-      };
-    }
-  })();
   const code = workflowCode(opts);
-  const incompatible: ReplayReport['incompatible'] = [];
-  let replayed = 0;
-  for await (const result of Worker.runReplayHistories(replayOptions(cfg, code), histories)) {
-    const { workflowId, runId, workflowType } = executions[replayed++]!;
-    if (result.error) {
-      const error = result.error instanceof Error ? result.error.message : String(result.error);
-      incompatible.push({ workflowId, runId, workflowType, error: error.split('\n')[0]! });
-    }
-  }
+  const incompatible = await replayExecutions(client, cfg, executions, code);
+  const replayed = executions.length;
   return {
     workflowCode: code.label,
     replayed,
@@ -97,7 +80,48 @@ async function replayDeployment(client: Client, cfg: OpsTemporalConfig, opts: Re
   };
 }
 
-function workflowCode(opts: ReplayOptions): { label: string; options: Partial<ReplayWorkerOptions> } {
+export interface Execution {
+  workflowId: string;
+  runId: string;
+  workflowType: string;
+}
+
+/** Replays each execution's history against `code`; the ones that do not replay, with the first line of why. */
+export async function replayExecutions(
+  client: Client,
+  cfg: OpsTemporalConfig,
+  executions: readonly Execution[],
+  code: WorkflowCode,
+): Promise<ReplayReport['incompatible']> {
+  // The replayer's own logs (a non-determinism is a warning there) would drown the report: errors only.
+  installTemporalRuntime(stderrErrorLogger());
+  const histories = (async function* () {
+    for (const e of executions) {
+      yield {
+        workflowId: e.workflowId,
+        history: await client.workflow.getHandle(e.workflowId, e.runId).fetchHistory(),
+      };
+    }
+  })();
+  const incompatible: ReplayReport['incompatible'] = [];
+  let i = 0;
+  for await (const result of Worker.runReplayHistories(replayOptions(cfg, code), histories)) {
+    const { workflowId, runId, workflowType } = executions[i++]!;
+    if (result.error) {
+      const error = result.error instanceof Error ? result.error.message : String(result.error);
+      incompatible.push({ workflowId, runId, workflowType, error: error.split('\n')[0]! });
+    }
+  }
+  return incompatible;
+}
+
+export interface WorkflowCode {
+  label: string;
+  options: Partial<ReplayWorkerOptions>;
+}
+
+/** The workflow code to replay against: a prebuilt bundle, a workflows module, or this build's workflows. */
+export function workflowCode(opts: { bundle?: string; workflows?: string }): WorkflowCode {
   if (opts.bundle)
     return { label: `the bundle ${opts.bundle}`, options: { workflowBundle: { codePath: opts.bundle } } };
   const workflowsPath = opts.workflows ?? require.resolve('../workflows');
@@ -108,7 +132,7 @@ function workflowCode(opts: ReplayOptions): { label: string; options: Partial<Re
 }
 
 /** As the worker runs them: the same data converter (payloads are encrypted) and the tracing sink. */
-function replayOptions(cfg: OpsTemporalConfig, code: ReturnType<typeof workflowCode>): ReplayWorkerOptions {
+function replayOptions(cfg: OpsTemporalConfig, code: WorkflowCode): ReplayWorkerOptions {
   return {
     ...code.options,
     // Through the codec server when the operator has no keys: histories are decoded there, payload by payload.

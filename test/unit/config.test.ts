@@ -6,7 +6,8 @@ import path from 'node:path';
 import { ConfigError, loadConfig, loadSections } from '../../src/config';
 import { MISSION_DESTINATION } from '../../src/domain/destination';
 import { generatePayloadKey } from '../../src/temporal/payloadCodec';
-import { cacheSizeForHeap } from '../../src/worker';
+import { cacheSizeForHeap, deploymentVersion } from '../../src/worker';
+import { buildIdOf } from '../../src/temporal/workerDeployment';
 
 const { privateKey } = crypto.generateKeyPairSync('ec', {
   namedCurve: 'secp256k1',
@@ -215,6 +216,33 @@ describe('loadConfig', () => {
     assert.match(noCa.message, /STARK_EMULATOR_CA_FILE/);
     const bad = configError({ ...base, STARK_EMULATOR_ADDRESS: 'nope' });
     assert.match(bad.message, /host:port/);
+  });
+});
+
+describe('the worker deployment version', () => {
+  it('is named after the task queue, with the package version and git sha unless configured; off on request', () => {
+    const version = deploymentVersion(loadConfig({ ...base, TEMPORAL_TASK_QUEUE: 'payouts-br' }));
+    assert.equal(version?.deploymentName, 'payouts-br');
+    assert.match(version?.buildId ?? '', /^\d+\.\d+\.\d+\+[0-9a-f]{7,}$/);
+    const configured = loadConfig({ ...base, WORKER_DEPLOYMENT_NAME: 'payouts', WORKER_BUILD_ID: '1.2.3+abc' });
+    assert.deepEqual(deploymentVersion(configured), { deploymentName: 'payouts', buildId: '1.2.3+abc' });
+    assert.equal(deploymentVersion(loadConfig({ ...base, WORKER_VERSIONING: 'false' })), undefined);
+    // The server separates deployment and build id with ':'.
+    assert.match(configError({ ...base, WORKER_BUILD_ID: 'a:b' }).message, /WORKER_BUILD_ID/);
+  });
+
+  it('falls back to the hash of the bundle, so two builds without git never share an id', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bundle-'));
+    const [a, b] = ['a', 'b'].map((code) => {
+      const file = path.join(dir, `${code}.js`);
+      fs.writeFileSync(file, code);
+      return file;
+    });
+    const noGit = () => undefined;
+    assert.equal(buildIdOf('given', a, noGit), 'given');
+    assert.match(buildIdOf(undefined, a, noGit), /^\d+\.\d+\.\d+\+bundle-[0-9a-f]{12}$/);
+    assert.notEqual(buildIdOf(undefined, a, noGit), buildIdOf(undefined, b, noGit));
+    assert.match(buildIdOf(undefined, undefined, noGit), /\+dev$/);
   });
 });
 
