@@ -4,6 +4,7 @@ import { Resource } from '@opentelemetry/resources';
 import { BatchSpanProcessor, NoopSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { OpenTelemetryPlugin, OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
+import type { BundleOptions, ReplayWorkerOptions, WorkerOptions } from '@temporalio/worker';
 
 /**
  * One trace per payout path: the webhook request, its signalWithStart, the workflow, its activities and each Stark
@@ -14,13 +15,13 @@ import { OpenTelemetryPlugin, OpenTelemetryWorkflowClientInterceptor } from '@te
 export const TRACER_NAME = 'starkbank-payouts';
 
 /**
- * The workflow side of tracing, in every workflow bundle whether traces are exported or not: the interceptors
- * draw span ids from the workflow's seeded random stream, so one bundle is what keeps a replay with tracing on
- * and off identical. Untraced, their spans go to a no-op processor.
+ * The workflow side of tracing, in every workflow bundle whether traces are exported or not: one bundle keeps a
+ * replay with tracing on and off identical. It loads the SDK's interceptors only in runs started by a traced call.
  */
-export const workflowInterceptorModules = [
-  require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors'),
-];
+export const workflowInterceptorModules = [require.resolve('../workflows/tracingInterceptors')];
+
+// The SDK's own workflow interceptors, which its plugin would add to a bundle: ours load them when a run is traced.
+const SDK_WORKFLOW_INTERCEPTORS = require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors');
 
 export interface Tracing {
   /** Whether spans go anywhere. */
@@ -83,5 +84,30 @@ export function clientTracingInterceptors() {
  * bundle at start; a prebuilt bundle carries them) and the sink through which workflow spans leave the sandbox.
  */
 export function tracingPlugin(tracing: Pick<Tracing, 'spanProcessor' | 'resource'>): OpenTelemetryPlugin {
-  return new OpenTelemetryPlugin({ spanProcessor: tracing.spanProcessor, resource: tracing.resource });
+  return new TracingPlugin({ spanProcessor: tracing.spanProcessor, resource: tracing.resource });
+}
+
+/** The SDK's plugin, with our workflow interceptors in place of its own (which it would load in every run). */
+class TracingPlugin extends OpenTelemetryPlugin {
+  override configureWorker(options: WorkerOptions): WorkerOptions {
+    const configured = super.configureWorker(options);
+    return { ...configured, interceptors: withoutSdkModule(configured.interceptors) };
+  }
+  override configureReplayWorker(options: ReplayWorkerOptions): ReplayWorkerOptions {
+    const configured = super.configureReplayWorker(options);
+    return { ...configured, interceptors: withoutSdkModule(configured.interceptors) };
+  }
+  override configureBundler(options: BundleOptions): BundleOptions {
+    const configured = super.configureBundler(options);
+    const modules = configured.workflowInterceptorModules?.filter((m) => m !== SDK_WORKFLOW_INTERCEPTORS);
+    return { ...configured, workflowInterceptorModules: modules };
+  }
+}
+
+function withoutSdkModule(interceptors: WorkerOptions['interceptors']): WorkerOptions['interceptors'] {
+  if (!interceptors?.workflowModules) return interceptors;
+  return {
+    ...interceptors,
+    workflowModules: interceptors.workflowModules.filter((m) => m !== SDK_WORKFLOW_INTERCEPTORS),
+  };
 }

@@ -10,10 +10,15 @@ describe('tracing options of the worker', () => {
       assert.deepEqual([untraced.enabled, traced.enabled], [false, true]);
       for (const tracing of [untraced, traced]) {
         const plugin = tracingPlugin(tracing);
-        const options = plugin.configureWorker({ taskQueue: 'q', workflowsPath: 'w' });
+        const options = plugin.configureWorker({
+          taskQueue: 'q',
+          workflowsPath: 'w',
+          interceptors: { workflowModules: workflowInterceptorModules },
+        });
+        // Ours only: the SDK's own workflow interceptors would load OpenTelemetry in every run, traced or not.
         assert.deepEqual(options.interceptors?.workflowModules, workflowInterceptorModules);
         assert.ok(options.sinks?.exporter, 'workflow spans leave through the exporter sink');
-        const bundle = plugin.configureBundler({ workflowsPath: 'w' });
+        const bundle = plugin.configureBundler({ workflowsPath: 'w', workflowInterceptorModules });
         assert.deepEqual(bundle.workflowInterceptorModules, workflowInterceptorModules);
       }
     } finally {

@@ -107,4 +107,37 @@ describe('tracing (real webhook, real dev server, emulator, in-memory exporter)'
     );
     assert.doesNotMatch(trace, /Test Payer|taxId|\d{3}\.\d{3}\.\d{3}-\d{2}/);
   });
+
+  it('traces a run only when the call that started it was traced: an untraced start leaves no workflow span', async () => {
+    const env = await getTestEnv();
+    const taskQueue = uniqueId('untraced');
+    const activities = createActivities(testActivityDeps(env.client, stark.user, taskQueue));
+    const invoiceId = await createInvoice(stark.user, 1_000);
+    const untraced = new Client({ connection: env.connection, dataConverter: runDataConverter });
+    const traced = new Client({
+      connection: env.connection,
+      dataConverter: runDataConverter,
+      interceptors: clientTracingInterceptors(),
+    });
+    exporter.reset();
+    await withWorker({ workflowsPath, activities, taskQueue, plugins: [tracingPlugin(tracing)] }, async () => {
+      for (const client of [untraced, traced]) {
+        await client.workflow.execute('lookUpInvoice', {
+          taskQueue,
+          workflowId: uniqueId('lookup'),
+          args: [invoiceId],
+        });
+      }
+    });
+    await tracing.spanProcessor.forceFlush();
+
+    const spans = exporter.getFinishedSpans();
+    const runs = spans.filter((s) => s.name === 'RunWorkflow:lookUpInvoice');
+    const parentOf = (span: ReadableSpan) => spans.find((s) => s.spanContext().spanId === span.parentSpanId)?.name;
+    assert.deepEqual(
+      runs.map(parentOf),
+      ['StartWorkflow:lookUpInvoice'],
+      'one workflow span, under the traced start; the untraced run has none',
+    );
+  });
 });
