@@ -1,4 +1,5 @@
 import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
 import { errorMessage } from '../shared/errors';
 import { recordsTaskQueue } from '../temporal/taskQueues';
 import { payoutListQuery, resumeSignal } from '../workflows/payoutDefinitions';
@@ -98,16 +99,7 @@ export function createPauseSwitchReader(client: Client, taskQueue: string): () =
  */
 export async function setPayoutsPaused(client: Client, taskQueue: string, change: PauseChange): Promise<number> {
   // The Update completes with the workflow task that upserts the memo: once it returns, every gate sees the change.
-  const caller = client.options.identity?.trim();
-  await client.workflow.executeUpdateWithStart(setPausedUpdate, {
-    args: [{ ...change, ...(caller && { caller }) }],
-    startWorkflowOperation: new WithStartWorkflowOperation<PauseSwitchWorkflow>(PAUSE_SWITCH_WORKFLOW_TYPE, {
-      workflowId: pauseSwitchWorkflowId(taskQueue),
-      taskQueue: recordsTaskQueue(taskQueue),
-      args: [],
-      ...START_OPTIONS,
-    }),
-  });
+  await callerUpdate(client, taskQueue, setPausedUpdate, change);
   if (change.paused) return 0;
   let woken = 0;
   const query = payoutListQuery({ taskQueue, running: true, status: 'Paused' });
@@ -123,16 +115,7 @@ export async function setPayoutsPaused(client: Client, taskQueue: string, change
  * Schedule keeps only its latest note, and nothing of who triggered it.
  */
 export async function recordScheduleAction(client: Client, taskQueue: string, action: ScheduleAction): Promise<void> {
-  const caller = client.options.identity?.trim();
-  await client.workflow.executeUpdateWithStart(recordScheduleActionUpdate, {
-    args: [{ ...action, ...(caller && { caller }) }],
-    startWorkflowOperation: new WithStartWorkflowOperation<PauseSwitchWorkflow>(PAUSE_SWITCH_WORKFLOW_TYPE, {
-      workflowId: pauseSwitchWorkflowId(taskQueue),
-      taskQueue: recordsTaskQueue(taskQueue),
-      args: [],
-      ...START_OPTIONS,
-    }),
-  });
+  await callerUpdate(client, taskQueue, recordScheduleActionUpdate, action);
 }
 
 /** Starts the switch unless it runs; a switch that was closed starts again where it was, with its changes. */
@@ -149,4 +132,23 @@ export async function ensurePauseSwitch(client: Client, taskQueue: string): Prom
     ...START_OPTIONS,
   });
   return 'started';
+}
+
+/** Sends an Update to the switch (started if it is not running yet), with the client's identity as the caller. */
+async function callerUpdate<A extends object>(
+  client: Client,
+  taskQueue: string,
+  update: UpdateDefinition<unknown, [A & { caller?: string }]>,
+  arg: A,
+): Promise<void> {
+  const caller = client.options.identity?.trim();
+  await client.workflow.executeUpdateWithStart(update, {
+    args: [{ ...arg, ...(caller && { caller }) }],
+    startWorkflowOperation: new WithStartWorkflowOperation<PauseSwitchWorkflow>(PAUSE_SWITCH_WORKFLOW_TYPE, {
+      workflowId: pauseSwitchWorkflowId(taskQueue),
+      taskQueue: recordsTaskQueue(taskQueue),
+      args: [],
+      ...START_OPTIONS,
+    }),
+  });
 }
