@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { DecisionStateKey, InvoiceIdKey } from '../temporal/searchAttributes';
 import { recordsTaskQueue } from '../temporal/taskQueues';
-import { describeIssues } from '../domain/arguments';
+import { describeIssues, safeParse } from '../domain/schema';
 import {
   DECISION_RECORD_WORKFLOW_TYPE,
   decisionEntrySchema,
@@ -106,13 +106,18 @@ async function decisionRecords(client: Client, taskQueue: string, filter?: strin
     const raw = w.memo?.[RECORD_MEMO_KEY];
     // A record whose first workflow task has not run yet has no memo, and nothing in it.
     if (raw === undefined) continue;
-    const parsed = decisionRecordStateSchema.safeParse(raw);
+    const parsed = safeParse(decisionRecordStateSchema, raw);
     if (parsed.success) {
       reads.push({ ok: true, record: parsed.data });
       continue;
     }
     const invoiceId = w.typedSearchAttributes.get(InvoiceIdKey) ?? w.workflowId;
-    reads.push({ ok: false, invoiceId, why: describeIssues(parsed.error), entries: unreadableEntries(invoiceId, raw) });
+    reads.push({
+      ok: false,
+      invoiceId,
+      why: describeIssues(parsed.issues),
+      entries: unreadableEntries(invoiceId, raw),
+    });
   }
   return reads;
 }
@@ -122,7 +127,7 @@ function unreadableEntries(invoiceId: string, raw: unknown): AuditEntry[] {
   const list = (raw as { entries?: unknown } | null)?.entries;
   const rows = Array.isArray(list) ? list : [undefined];
   return rows.map((e: unknown) => {
-    const parsed = decisionEntrySchema.safeParse(e);
+    const parsed = safeParse(decisionEntrySchema, e);
     if (parsed.success) return { ...parsed.data, invoiceId };
     const loose = (e ?? {}) as Record<string, unknown>;
     const text = (v: unknown) => (typeof v === 'string' && v.trim() ? v : undefined);
@@ -131,7 +136,7 @@ function unreadableEntries(invoiceId: string, raw: unknown): AuditEntry[] {
       action: text(loose.action) ?? 'unreadable',
       operator: text(loose.operator) ?? '(none recorded)',
       invoiceId,
-      note: `unreadable entry: ${describeIssues(parsed.error)}`,
+      note: `unreadable entry: ${describeIssues(parsed.issues)}`,
     };
   });
 }

@@ -5,7 +5,7 @@ import {
   WorkflowUpdateFailedError,
   type Client,
 } from '@temporalio/client';
-import { describeIssues } from '../domain/arguments';
+import { describeIssues, safeParse } from '../domain/schema';
 import { payoutWorkflowId } from '../domain/payoutIds';
 import { InvoiceIdKey, PayoutStatusKey } from '../temporal/searchAttributes';
 import { ACKNOWLEDGED_CASES, type DecisionEntry, type OperatorAction } from '../workflows/decisionRecordDefinitions';
@@ -60,8 +60,8 @@ export async function decide(
   given: OperatorDecision,
 ): Promise<DecisionResult> {
   // The workflows refuse a malformed decision too; refusing here first keeps a reject of a closed payout honest.
-  const parsed = operatorDecisionSchema.safeParse(given);
-  if (!parsed.success) throw new DecisionRefusedError(`${action} needs an operator: ${describeIssues(parsed.error)}`);
+  const parsed = safeParse(operatorDecisionSchema, given);
+  if (!parsed.success) throw new DecisionRefusedError(`${action} needs an operator: ${describeIssues(parsed.issues)}`);
   const by: Decider = { ...parsed.data, caller: callerOf(client) };
   const handle = client.workflow.getHandle(payoutWorkflowId(invoiceId));
   const described = await handle.describe().catch((err: unknown) => {

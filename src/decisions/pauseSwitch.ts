@@ -1,5 +1,6 @@
 import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
+import { safeParse } from '../domain/schema';
 import { errorMessage } from '../shared/errors';
 import { recordsTaskQueue } from '../temporal/taskQueues';
 import { payoutListQuery, resumeSignal } from '../workflows/payoutDefinitions';
@@ -39,7 +40,7 @@ export async function describePauseSwitch(
 ): Promise<{ running: boolean; state?: PauseSwitchState } | undefined> {
   try {
     const { status, memo } = await client.workflow.getHandle(pauseSwitchWorkflowId(taskQueue)).describe();
-    const parsed = pauseSwitchStateSchema.safeParse(memo?.[SWITCH_MEMO_KEY]);
+    const parsed = safeParse(pauseSwitchStateSchema, memo?.[SWITCH_MEMO_KEY]);
     return { running: status.name === 'RUNNING', state: parsed.success ? parsed.data : undefined };
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return undefined;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { formatBRL } from '../domain/money';
+import { parse } from '../domain/schema';
 import { recordsTaskQueue } from '../temporal/taskQueues';
 import type { ReversalLoss } from '../domain/reconciliation';
 import {
@@ -29,7 +30,7 @@ export async function readDecisionRecord(client: Client, invoiceId: string): Pro
     const { memo } = await client.workflow.getHandle(decisionRecordWorkflowId(invoiceId)).describe();
     // A record that has not written its memo yet has nothing in it.
     const raw = memo?.[RECORD_MEMO_KEY];
-    return raw === undefined ? undefined : decisionRecordStateSchema.parse(raw);
+    return raw === undefined ? undefined : parse(decisionRecordStateSchema, raw, 'decision record');
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return undefined;
     throw err;

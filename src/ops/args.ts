@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { operatorName } from '../domain/arguments';
+import { safeParse } from '../domain/schema';
 
 // Argument parsers: a bad value is a usage error (exit 2) reported by commander, before anything connects.
 
@@ -25,9 +26,8 @@ export function durationMs(value: string): number {
 
 /** Who decides: a name, trimmed; blank is refused, as every decision must name someone accountable. */
 export function operator(value: string): string {
-  const parsed = operatorName.safeParse(value);
-  if (!parsed.success)
-    throw new InvalidArgumentError(`the operator ${parsed.error.issues[0]?.message ?? 'is invalid'}`);
+  const parsed = safeParse(operatorName, value);
+  if (!parsed.success) throw new InvalidArgumentError(`the operator ${parsed.issues[0]?.message ?? 'is invalid'}`);
   return parsed.data;
 }
 

@@ -1,6 +1,6 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import { z } from 'zod';
 import { operatorName, operatorNote } from '../domain/arguments';
+import { integer, list, object, oneOf, optional, strictObject, text, type Parsed } from '../domain/schema';
 
 /**
  * The decision record's contract. One record per invoice that an operator decided on, or that needs one: it keeps
@@ -21,24 +21,24 @@ export type OperatorAction = (typeof OPERATOR_ACTIONS)[number];
  * One operator action, as the audit trail keeps it. The record's Update refuses an entry that does not parse, so
  * every entry the audit reads names who decided.
  */
-export const decisionEntrySchema = z.strictObject({
+export const decisionEntrySchema = strictObject({
   /** Unique per decision, so a retried write records it once. */
-  id: z.string().min(1),
-  action: z.enum(OPERATOR_ACTIONS),
+  id: text({ min: 1 }),
+  action: oneOf(OPERATOR_ACTIONS),
   operator: operatorName,
   note: operatorNote,
   /** Who sent the request, as Temporal knows it (the client's identity), beside the name given; when known. */
-  caller: z.string().optional(),
+  caller: optional(text()),
   /** ISO time the decision was taken. */
-  at: z.string().min(1),
+  at: text({ min: 1 }),
   /** The payout's status when the operator decided (`Closed` or `Missing` when it was not running). */
-  payoutStatus: z.string().min(1),
+  payoutStatus: text({ min: 1 }),
   /** Why the payout waited for this decision, kept after the payout moves on. */
-  heldFor: z.array(z.string()).optional(),
+  heldFor: optional(list(text())),
   /** An approval: the transfer (externalId) it covers; the send gate counts the operators behind each one. */
-  approves: z.string().min(1).optional(),
+  approves: optional(text({ min: 1 })),
 });
-export type DecisionEntry = z.infer<typeof decisionEntrySchema>;
+export type DecisionEntry = Parsed<typeof decisionEntrySchema>;
 
 export const CASE_KINDS = [
   'closed-without-transfer',
@@ -52,33 +52,34 @@ export type CaseKind = (typeof CASE_KINDS)[number];
 export const ACKNOWLEDGED_CASES: readonly CaseKind[] = ['reversal-loss', 'sent-despite-rejection'];
 
 /** A case to open, as the record's `openCase` Update takes it. */
-export const openingCaseSchema = z.strictObject({
-  kind: z.enum(CASE_KINDS),
-  reason: z.string().min(1),
+export const openingCaseSchema = strictObject({
+  kind: oneOf(CASE_KINDS),
+  reason: text({ min: 1 }),
   /** `reversal-loss`: what left that the payer took back, in cents. */
-  lossCents: z.number().int().optional(),
+  lossCents: optional(integer()),
   /** Set by whoever asks to open it, so they can tell whether they opened it or found it open. */
-  openedBy: z.string().optional(),
+  openedBy: optional(text()),
 });
 
 /** An invoice that waits for a person: something no automatic path may act on, listed until a person resolves it. */
-export const openCaseSchema = openingCaseSchema.extend({
+export const openCaseSchema = strictObject({
+  ...openingCaseSchema.fields,
   /** ISO time the case was opened. */
-  since: z.string(),
+  since: text(),
 });
-export type OpenCase = z.infer<typeof openCaseSchema>;
+export type OpenCase = Parsed<typeof openCaseSchema>;
 
-export const decisionRecordStateSchema = z.object({
-  invoiceId: z.string(),
-  entries: z.array(decisionEntrySchema),
+export const decisionRecordStateSchema = object({
+  invoiceId: text(),
+  entries: list(decisionEntrySchema),
   /** Set by a reject, cleared by a restart: while set, nothing starts a payout of this invoice on its own. */
-  rejected: decisionEntrySchema.optional(),
+  rejected: optional(decisionEntrySchema),
   /** At most one of each kind. */
-  openCases: z.array(openCaseSchema),
+  openCases: list(openCaseSchema),
   /** The loss an operator acknowledged: a reversal case opens again only for a larger one. */
-  acknowledgedLossCents: z.number().int().optional(),
+  acknowledgedLossCents: optional(integer()),
 });
-export type DecisionRecordState = z.infer<typeof decisionRecordStateSchema>;
+export type DecisionRecordState = Parsed<typeof decisionRecordStateSchema>;
 
 /** What visibility shows about a record (search attribute `DecisionState`); no personal data. */
 export type DecisionState = 'Rejected' | 'NeedsPerson' | 'Decided';

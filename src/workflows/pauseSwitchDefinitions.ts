@@ -1,6 +1,6 @@
 import { defineUpdate } from '@temporalio/workflow';
-import { z } from 'zod';
 import { operatorName, operatorNote } from '../domain/arguments';
+import { boolean, list, object, oneOf, optional, strictObject, text, type Parsed } from '../domain/schema';
 
 /** The pause switch's contract; clients import this module, never the workflow. */
 
@@ -12,44 +12,44 @@ export function pauseSwitchWorkflowId(taskQueue: string): string {
 }
 
 /** What an operator sends to flip the switch (the CLI, or the Web UI's `setPaused` Update). */
-export const pauseChangeSchema = z.strictObject({
-  paused: z.boolean({ error: (i) => (i.input === undefined ? 'is missing (true or false)' : 'must be true or false') }),
+export const pauseChangeSchema = strictObject({
+  paused: boolean({ missing: 'is missing (true or false)' }),
   operator: operatorName,
   note: operatorNote,
   /** Who sent the request, as Temporal knows it (the client's identity), beside the name given; when known. */
-  caller: z.string().optional(),
+  caller: optional(text()),
 });
-export type PauseChange = z.input<typeof pauseChangeSchema>;
+export type PauseChange = Parsed<typeof pauseChangeSchema>;
 
 /** A change as the switch records it: when it took effect, for the audit trail. */
-export const recordedPauseChangeSchema = pauseChangeSchema.extend({ at: z.string() });
-export type RecordedPauseChange = z.infer<typeof recordedPauseChangeSchema>;
+export const recordedPauseChangeSchema = strictObject({ ...pauseChangeSchema.fields, at: text() });
+export type RecordedPauseChange = Parsed<typeof recordedPauseChangeSchema>;
 
 /**
  * An operator's action on the invoice schedule (a Temporal Schedule, which keeps only its latest note), recorded
  * here so the audit trail lists it beyond retention beside the other deployment-wide switch.
  */
-export const scheduleActionSchema = z.strictObject({
-  action: z.enum(['pause', 'resume', 'trigger'], { error: 'must be pause, resume or trigger' }),
-  scheduleId: z.string().trim().min(1, 'must not be blank'),
+export const scheduleActionSchema = strictObject({
+  action: oneOf(['pause', 'resume', 'trigger'], 'must be pause, resume or trigger'),
+  scheduleId: text({ trim: true, min: 1 }),
   operator: operatorName,
   note: operatorNote,
-  caller: z.string().optional(),
+  caller: optional(text()),
   /** A trigger: whether the schedule was paused then (the run starts anyway). */
-  schedulePaused: z.boolean().optional(),
+  schedulePaused: optional(boolean()),
 });
-export type ScheduleAction = z.input<typeof scheduleActionSchema>;
-export const recordedScheduleActionSchema = scheduleActionSchema.extend({ at: z.string() });
-export type RecordedScheduleAction = z.infer<typeof recordedScheduleActionSchema>;
+export type ScheduleAction = Parsed<typeof scheduleActionSchema>;
+export const recordedScheduleActionSchema = strictObject({ ...scheduleActionSchema.fields, at: text() });
+export type RecordedScheduleAction = Parsed<typeof recordedScheduleActionSchema>;
 
-export const pauseSwitchStateSchema = z.object({
-  paused: z.boolean(),
+export const pauseSwitchStateSchema = object({
+  paused: boolean(),
   /** Every change, oldest first: operator actions outlive Temporal's retention here. */
-  changes: z.array(recordedPauseChangeSchema),
+  changes: list(recordedPauseChangeSchema),
   /** Every schedule action, oldest first; absent until the first. */
-  scheduleActions: z.array(recordedScheduleActionSchema).optional(),
+  scheduleActions: optional(list(recordedScheduleActionSchema)),
 });
-export type PauseSwitchState = z.infer<typeof pauseSwitchStateSchema>;
+export type PauseSwitchState = Parsed<typeof pauseSwitchStateSchema>;
 
 export type PauseSwitchWorkflow = (state?: PauseSwitchState) => Promise<void>;
 

@@ -1,7 +1,7 @@
 import type { UpdateDefinition } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import { z } from 'zod';
 import { operatorName, operatorNote } from '../domain/arguments';
+import { integer, optional, strictObject, text, type Parsed } from '../domain/schema';
 import { payoutWorkflowId } from '../domain/payoutIds';
 import type { TransferLookup } from './activityTypes';
 import type { Approval } from '../domain/sendGate';
@@ -100,25 +100,25 @@ export type PayoutWorkflow = (input: PayoutInput) => Promise<PayoutState>;
  * What an operator sends to approve, reject or retry a payout, from the CLI or as the Web UI's Update argument
  * (`{"operator": "ana", "note": "known payer"}`). Unknown fields are refused: a typo must not drop the operator.
  */
-export const operatorDecisionSchema = z.strictObject({ operator: operatorName, note: operatorNote });
-export type OperatorDecision = z.input<typeof operatorDecisionSchema>;
+export const operatorDecisionSchema = strictObject({ operator: operatorName, note: operatorNote });
+export type OperatorDecision = Parsed<typeof operatorDecisionSchema>;
 
 /** A credited-invoice webhook event, as handed to the payout workflow. */
-export const creditedEventSchema = z.strictObject({
-  eventId: z.string().min(1),
-  amount: z.number().int(),
-  fee: z.number().int().optional(),
-  workspaceId: z.string().optional(),
+export const creditedEventSchema = strictObject({
+  eventId: text({ min: 1 }),
+  amount: integer(),
+  fee: optional(integer()),
+  workspaceId: optional(text()),
 });
-export type CreditedEvent = z.infer<typeof creditedEventSchema>;
+export type CreditedEvent = Parsed<typeof creditedEventSchema>;
 
 /** A transfer webhook event, as handed to the payout workflow. */
-export const transferEventSchema = z.strictObject({
-  eventId: z.string().min(1),
-  transferId: z.string().min(1),
-  status: z.string(),
+export const transferEventSchema = strictObject({
+  eventId: text({ min: 1 }),
+  transferId: text({ min: 1 }),
+  status: text(),
 });
-export type TransferEvent = z.infer<typeof transferEventSchema>;
+export type TransferEvent = Parsed<typeof transferEventSchema>;
 
 export const PAYOUT_STATUSES = [
   'Received',

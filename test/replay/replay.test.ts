@@ -114,3 +114,13 @@ describe('replay of committed workflow histories', function () {
     });
   });
 });
+
+describe('the workflow bundle', function () {
+  this.timeout(60_000);
+
+  it('carries no zod: the sandbox evaluates every import again for each cached run', async () => {
+    // It cost most of a cached payout's heap (BENCHMARKS.md); src/domain/schema.ts parses instead.
+    const { code } = await getWorkflowBundle(workflowsPath);
+    assert.doesNotMatch(code, /node_modules\/zod\//);
+  });
+});
