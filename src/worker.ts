@@ -145,7 +145,7 @@ export async function settleVersion(config: WorkerConfig, log: VersionLog): Prom
 }
 
 // What one cached payout costs the worker, measured by `npm run bench -- cache` (BENCHMARKS.md), rounded up.
-const CACHED_PAYOUT_BYTES = 1024 * 1024;
+const CACHED_PAYOUT_BYTES = 256 * 1024;
 // The share of the heap the cache may take: the rest is for the workflow thread's other work, activities and GC.
 const CACHE_SHARE_OF_HEAP = 1 / 3;
 

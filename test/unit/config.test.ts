@@ -247,9 +247,9 @@ describe('the worker deployment version', () => {
 });
 
 describe('the worker cache sized from its heap', () => {
-  it('keeps a third of the heap for cached payouts at 192 KiB each, and never fewer than 50', () => {
-    assert.equal(cacheSizeForHeap(384 * 2 ** 20), 128);
-    assert.equal(cacheSizeForHeap(768 * 2 ** 20), 256);
+  it('keeps a third of the heap for cached payouts at 256 KiB each, and never fewer than 50', () => {
+    assert.equal(cacheSizeForHeap(384 * 2 ** 20), 512);
+    assert.equal(cacheSizeForHeap(768 * 2 ** 20), 1024);
     assert.equal(cacheSizeForHeap(2 ** 20), 50);
   });
 });
