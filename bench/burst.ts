@@ -11,7 +11,8 @@ import {
 import { parseEngineName, type EngineName } from '../testkit/engine';
 import { processCpuMs } from '../testkit/procfs';
 import { Client, Connection } from '@temporalio/client';
-import { invoiceIdOfTransfer } from '../src/domain/payoutIds';
+import { invoiceIdOfTransfer, payoutWorkflowId } from '../src/domain/payoutIds';
+import { tsToMs } from '@temporalio/common/lib/time';
 import { invoiceIdOfWorkflow } from '../src/workflows/payoutDefinitions';
 import type { Pipeline } from '../testkit/pipeline';
 import { argValue, percentile, round, writeBenchFile, writeResult } from './stats';
@@ -166,6 +167,7 @@ async function latencies(
     const at = credited.get(invoiceId);
     if (wanted.has(invoiceId) && at && w.closeTime) toSucceeded.push((w.closeTime.getTime() - at) / 1000);
   }
+  const stages = await stagesOfPayouts(client, credited, snap.transfers);
   await connection.close();
   const firstCreated = Math.min(...snap.transfers.map((t) => Date.parse(t.created)));
   const ps = (name: string, xs: number[]) =>
@@ -174,7 +176,47 @@ async function latencies(
     firstTransferAfterCreditS: round((firstCreated - creditedAtMs) / 1000, 2),
     ...ps('creditedToCreated', toCreated),
     ...ps('creditedToSucceeded', toSucceeded),
+    ...stages,
   };
+}
+
+/**
+ * Where the time to a transfer goes, from each payout's history (p50 over payouts, and the first transfer's own):
+ * credited → workflow started (emulator delivery, webhook), → createTransfer scheduled (first workflow task, its
+ * reads), → started (waiting for an activity slot), → the transfer created (the send gate, its budget Update, the API).
+ */
+async function stagesOfPayouts(
+  client: Client,
+  credited: Map<string, number>,
+  transfers: ReturnType<Pipeline['stark']['emulator']['snapshot']>['transfers'],
+): Promise<Record<string, number>> {
+  const rows: { created: number; stages: number[] }[] = [];
+  for (const t of transfers) {
+    const invoiceId = invoiceIdOfTransfer(t);
+    const at = invoiceId && credited.get(invoiceId);
+    if (!invoiceId || !at) continue;
+    const events = (await client.workflow.getHandle(payoutWorkflowId(invoiceId)).fetchHistory()).events ?? [];
+    const time = (e: (typeof events)[number] | undefined) => (e?.eventTime ? tsToMs(e.eventTime) : NaN);
+    const scheduled = events.find(
+      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'createTransfer',
+    );
+    const started = events.find(
+      (e) =>
+        e.activityTaskStartedEventAttributes &&
+        Number(e.activityTaskStartedEventAttributes.scheduledEventId) === Number(scheduled?.eventId),
+    );
+    const created = Date.parse(t.created);
+    const marks = [at, time(events[0]), time(scheduled), time(started), created];
+    rows.push({ created, stages: marks.slice(1).map((m, i) => (m - marks[i]!) / 1000) });
+  }
+  const names = ['toStarted', 'toSendScheduled', 'toSendStarted', 'toTransferCreated'];
+  const first = rows.sort((a, b) => a.created - b.created)[0];
+  return Object.fromEntries(
+    names.flatMap((name, i) => [
+      [`stageP50S_${name}`, round(percentile(rows.map((r) => r.stages[i]!).filter(Number.isFinite), 50), 2)],
+      [`stageFirstS_${name}`, round(first?.stages[i] ?? NaN, 2)],
+    ]),
+  );
 }
 
 /** The worker's sticky cache over the burst, from the SDK's Prometheus metrics. */
