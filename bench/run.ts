@@ -1,4 +1,5 @@
 import { ENGINE_NAMES, parseEngineName, type EngineName } from '../testkit/engine';
+import { runBudgetBench } from './budget';
 import { runBurstBench } from './burst';
 import { runFloorBench } from './floor';
 import { runSignatureBench } from './signature';
@@ -6,10 +7,10 @@ import { argValue, writeResult } from './stats';
 import { targetRows, type EngineResults } from './summary';
 import { runIngestBench } from './webhookIngest';
 
-const BENCHES = ['signature', 'ingest', 'floor', 'shaped', 'burst'] as const;
+const BENCHES = ['signature', 'ingest', 'floor', 'shaped', 'burst', 'budget'] as const;
 
 /**
- * `npm run bench [-- signature|ingest|floor|shaped|burst ...] [--engine=dev|cluster|both]`: the chosen sub-benchmarks
+ * `npm run bench [-- signature|ingest|floor|shaped|burst|budget ...] [--engine=dev|cluster|both]`: the chosen sub-benchmarks
  * (all by default) on each engine (both by default), one after the other: never in parallel, they would measure
  * each other. The signature bench needs no engine and runs once. Each writes bench-results/<name>[-<engine>].json;
  * the targets of every engine are printed at the end and written to bench-results/summary.json.
@@ -51,8 +52,13 @@ async function main(): Promise<void> {
       console.log(`\n=== burst (${engine}) ===`);
       result.burst = await runBurstBench(flags, engine);
     }
+    if (chosen.includes('budget')) {
+      console.log(`\n=== budget (${engine}) ===`);
+      await runBudgetBench(flags, engine);
+    }
   }
-  if (!chosen.some((name) => name !== 'signature')) return;
+  // The targets need the engine benches; the signature and budget benches print their own figures.
+  if (!chosen.some((name) => name !== 'signature' && name !== 'budget')) return;
   const summary = results.map((result) => ({ engine: result.engine, targets: targetRows(result) }));
   for (const { engine, targets } of summary) {
     console.log(`\n=== targets: ${engine} ===`);
