@@ -1,18 +1,21 @@
 import { ENGINE_NAMES, parseEngineName, type EngineName } from '../testkit/engine';
 import { runBudgetBench } from './budget';
 import { runBurstBench } from './burst';
+import { runCacheBench } from './cache';
 import { runFloorBench } from './floor';
 import { runSignatureBench } from './signature';
 import { argValue, writeResult } from './stats';
 import { targetRows, type EngineResults } from './summary';
 import { runIngestBench } from './webhookIngest';
 
-const BENCHES = ['signature', 'ingest', 'floor', 'shaped', 'burst', 'budget'] as const;
+const BENCHES = ['signature', 'ingest', 'floor', 'shaped', 'burst', 'budget', 'cache'] as const;
+// The cache bench parks 1500 payouts (minutes on its own): run only when named.
+const BY_DEFAULT = BENCHES.filter((name) => name !== 'cache');
 
 /**
- * `npm run bench [-- signature|ingest|floor|shaped|burst|budget ...] [--engine=dev|cluster|both]`: the chosen sub-benchmarks
- * (all by default) on each engine (both by default), one after the other: never in parallel, they would measure
- * each other. The signature bench needs no engine and runs once. Each writes bench-results/<name>[-<engine>].json;
+ * `npm run bench [-- signature|ingest|floor|shaped|burst|budget|cache ...] [--engine=dev|cluster|both]`: the
+ * chosen sub-benchmarks (all but cache by default) on each engine (both by default), one after the other: never in
+ * parallel, they would measure each other. The signature bench needs no engine and runs once. Each writes bench-results/<name>[-<engine>].json;
  * the targets of every engine are printed at the end and written to bench-results/summary.json.
  */
 async function main(): Promise<void> {
@@ -23,7 +26,7 @@ async function main(): Promise<void> {
     if (!(BENCHES as readonly string[]).includes(name))
       throw new Error(`unknown bench ${name} (${BENCHES.join(', ')})`);
   }
-  const chosen = names.length ? names : [...BENCHES];
+  const chosen = names.length ? names : BY_DEFAULT;
   const engineArg = argValue(flags, 'engine', 'both');
   const engines: EngineName[] = engineArg === 'both' ? [...ENGINE_NAMES] : [parseEngineName(engineArg)];
 
@@ -56,9 +59,13 @@ async function main(): Promise<void> {
       console.log(`\n=== budget (${engine}) ===`);
       await runBudgetBench(flags, engine);
     }
+    if (chosen.includes('cache')) {
+      console.log(`\n=== cache (${engine}) ===`);
+      await runCacheBench(flags, engine);
+    }
   }
   // The targets need the engine benches; the signature and budget benches print their own figures.
-  if (!chosen.some((name) => name !== 'signature' && name !== 'budget')) return;
+  if (!chosen.some((name) => !['signature', 'budget', 'cache'].includes(name))) return;
   const summary = results.map((result) => ({ engine: result.engine, targets: targetRows(result) }));
   for (const { engine, targets } of summary) {
     console.log(`\n=== targets: ${engine} ===`);
