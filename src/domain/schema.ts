@@ -148,7 +148,7 @@ export function object<F extends Fields>(fields: F, { strict = false } = {}): Sc
         const v = schema.read(given[key], join(path, key), issues);
         if (v !== undefined) out[key] = v;
       }
-      const unknown = strict ? Object.keys(given).filter((k) => !(k in fields)) : [];
+      const unknown = strict ? Object.keys(given).filter((k) => !Object.hasOwn(fields, k)) : [];
       if (unknown.length > 0) {
         const names = unknown.map((k) => `"${k}"`).join(', ');
         issues.push({ path, message: `unknown field${unknown.length > 1 ? 's' : ''} ${names}` });

@@ -35,6 +35,8 @@ describe('workflow argument schemas (src/domain/schema.ts)', () => {
     );
     assert.equal(why(operatorDecisionSchema, { operator: 'ana', note: 12 }), '"note" must be text');
     assert.equal(why(operatorDecisionSchema, { operator: 'ana', by: 'bob', as: 1 }), 'unknown fields "by", "as"');
+    // Names an object inherits are not fields either.
+    assert.equal(why(operatorDecisionSchema, { operator: 'ana', toString: 'x' }), 'unknown field "toString"');
     assert.equal(why(operatorDecisionSchema, null), 'must be an object');
     assert.throws(() => parseArgument(operatorDecisionSchema, [], 'reject'), { message: 'reject: must be an object' });
   });
