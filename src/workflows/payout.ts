@@ -88,6 +88,7 @@ export async function payout(input: PayoutInput): Promise<PayoutState> {
     // With the four-eyes threshold the payout is held under: the gate applies the lower of it and the config's own.
     const { secondApprovalCents } = progress.data;
     const request = { invoiceId, externalId, maxAmountCents, approval: step.approval, secondApprovalCents };
+    progress.consumeNews(); // a resume heard while the gate reads the switch wakes the wait that follows
     const result = await transfers.createTransfer(request);
     if (result.outcome === 'sent') return following(step.attempt, { transfer: result.transfer, day: result.day });
     if (result.outcome === 'nothing-left') {
@@ -102,7 +103,6 @@ export async function payout(input: PayoutInput): Promise<PayoutState> {
     if (refusal.kind === 'rejected') return progress.end('Rejected', why);
     if (refusal.kind === 'paused') {
       progress.setStatus('Paused', why);
-      progress.consumeNews();
       await progress.wait(() => progress.hasNews(), paused.next()); // resume wakes it at once
       return step;
     }

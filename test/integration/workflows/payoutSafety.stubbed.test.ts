@@ -342,6 +342,43 @@ describe('payout safety (stubbed activities)', function () {
       });
     });
 
+    it('does not lose a resume sent while the gate finds payouts paused: it sends again at once', async () => {
+      const bank = new StubBank();
+      bank.paused = true;
+      let resolveStarted: (handle: WorkflowHandle<typeof payout>) => void = () => undefined;
+      const started = new Promise<WorkflowHandle<typeof payout>>((resolve) => (resolveStarted = resolve));
+      const activities = bank.activities();
+      let sends = 0;
+      bank.activities = () => ({
+        ...activities,
+        // The first send finds the switch on; the resume reaches the payout before the send answers.
+        createTransfer: async (request) => {
+          const answer = await activities.createTransfer(request);
+          if (++sends === 1) {
+            const handle = await started;
+            await handle.signal(resumeSignal);
+            bank.paused = false;
+          }
+          return answer;
+        },
+      });
+      await withStubbedPayout(bank, async ({ handle }) => {
+        resolveStarted(handle);
+        const result = await handle.result();
+        assert.equal(result.status, 'Succeeded');
+        assert.equal(bank.created.length, 1);
+        // The pause's backoff is 30 s and more; the follow's polls (0.05 s here) fire as usual.
+        const events = (await handle.fetchHistory()).events ?? [];
+        const backoffs = new Set(
+          events
+            .filter((e) => Number(e.timerStartedEventAttributes?.startToFireTimeout?.seconds ?? 0) >= 30)
+            .map((e) => e.timerStartedEventAttributes!.timerId),
+        );
+        const fired = events.filter((e) => backoffs.has(e.timerFiredEventAttributes?.timerId));
+        assert.equal(fired.length, 0, 'woken by the resume, not by its backoff');
+      });
+    });
+
     it('ends Rejected, sending nothing, when a rejection is recorded after the payout checked (D)', async () => {
       const bank = new StubBank();
       bank.duringInvoiceRead = () => {
