@@ -1,12 +1,4 @@
-import { optional, parse, text, type Schema } from './schema';
-
-/**
- * Parses the argument of an Update or Signal. Any client can send one (the Web UI sends whatever JSON a person
- * types), so each handler trusts nothing that did not go through its schema. Pure: workflows use it too.
- */
-export function parseArgument<T>(schema: Schema<T>, value: unknown, what: string): T {
-  return parse(schema, value, what);
-}
+import { optional, text } from './schema';
 
 /** A person's name as given: trimmed, and refused when blank, so every decision has someone accountable. */
 export const operatorName = text({

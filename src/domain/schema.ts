@@ -26,6 +26,10 @@ export function safeParse<T>(schema: Schema<T>, value: unknown): ParseResult<T> 
   return issues.length === 0 ? { success: true, data } : { success: false, issues };
 }
 
+/**
+ * Parses an Update's or Signal's argument (`what` names it in the error). Any client can send one (the Web UI sends
+ * whatever JSON a person types), so each handler trusts nothing that did not go through its schema.
+ */
 export function parse<T>(schema: Schema<T>, value: unknown, what: string): T {
   const parsed = safeParse(schema, value);
   if (parsed.success) return parsed.data;

@@ -7,7 +7,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { parseArgument } from '../domain/arguments';
+import { parse } from '../domain/schema';
 import { DecisionStateKey, InvoiceIdKey } from '../temporal/searchAttributes';
 import {
   ACKNOWLEDGED_CASES,
@@ -45,7 +45,7 @@ export async function decisionRecord(initial: DecisionRecordState): Promise<void
   setHandler(
     recordDecisionUpdate,
     (raw: unknown) => {
-      const entry = parseArgument(decisionEntrySchema, raw, 'recordDecision');
+      const entry = parse(decisionEntrySchema, raw, 'recordDecision');
       if (record.entries.some((e) => e.id === entry.id)) return record;
       record.entries.push(entry);
       if (entry.action === 'reject' || entry.action === 'restart') {
@@ -61,12 +61,12 @@ export async function decisionRecord(initial: DecisionRecordState): Promise<void
       return record;
     },
     // Refused, not recorded, when malformed: the audit trail reads only entries that name who decided.
-    { validator: (raw: unknown) => void parseArgument(decisionEntrySchema, raw, 'recordDecision') },
+    { validator: (raw: unknown) => void parse(decisionEntrySchema, raw, 'recordDecision') },
   );
   setHandler(
     openCaseUpdate,
     (raw: unknown) => {
-      const opened = parseArgument(openingCaseSchema, raw, 'openCase');
+      const opened = parse(openingCaseSchema, raw, 'openCase');
       const open = record.openCases.find((c) => c.kind === opened.kind);
       const worthOpening =
         opened.kind === 'reversal-loss'
@@ -83,7 +83,7 @@ export async function decisionRecord(initial: DecisionRecordState): Promise<void
       }
       return record;
     },
-    { validator: (raw: unknown) => void parseArgument(openingCaseSchema, raw, 'openCase') },
+    { validator: (raw: unknown) => void parse(openingCaseSchema, raw, 'openCase') },
   );
 
   publish();

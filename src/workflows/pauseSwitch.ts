@@ -6,7 +6,7 @@ import {
   upsertMemo,
   workflowInfo,
 } from '@temporalio/workflow';
-import { parseArgument } from '../domain/arguments';
+import { parse } from '../domain/schema';
 import {
   pauseChangeSchema,
   recordScheduleActionUpdate,
@@ -32,24 +32,24 @@ export async function pauseSwitch(initial?: PauseSwitchState): Promise<void> {
   setHandler(
     setPausedUpdate,
     (raw: unknown) => {
-      const change = parseArgument(pauseChangeSchema, raw, 'setPaused');
+      const change = parse(pauseChangeSchema, raw, 'setPaused');
       state.paused = change.paused;
       state.changes.push({ ...change, at: new Date().toISOString() });
       upsertMemo({ [SWITCH_MEMO_KEY]: state });
       return state;
     },
     // A change without a non-blank operator is refused: the audit trail names who paused and resumed.
-    { validator: (raw: unknown) => void parseArgument(pauseChangeSchema, raw, 'setPaused') },
+    { validator: (raw: unknown) => void parse(pauseChangeSchema, raw, 'setPaused') },
   );
   setHandler(
     recordScheduleActionUpdate,
     (raw: unknown) => {
-      const action = parseArgument(scheduleActionSchema, raw, 'recordScheduleAction');
+      const action = parse(scheduleActionSchema, raw, 'recordScheduleAction');
       (state.scheduleActions ??= []).push({ ...action, at: new Date().toISOString() });
       upsertMemo({ [SWITCH_MEMO_KEY]: state });
       return state;
     },
-    { validator: (raw: unknown) => void parseArgument(scheduleActionSchema, raw, 'recordScheduleAction') },
+    { validator: (raw: unknown) => void parse(scheduleActionSchema, raw, 'recordScheduleAction') },
   );
   upsertMemo({ [SWITCH_MEMO_KEY]: state });
   await condition(() => workflowInfo().continueAsNewSuggested && allHandlersFinished());

@@ -1,5 +1,5 @@
 import { log, setHandler } from '@temporalio/workflow';
-import { parseArgument } from '../domain/arguments';
+import { parse } from '../domain/schema';
 import type { PayoutProgress } from './payoutProgress';
 import {
   creditedEventSchema,
@@ -22,10 +22,10 @@ export function handlePayoutMessages(progress: PayoutProgress, invoiceId: string
   setHandler(payoutStateQuery, () => progress.state);
   // A signal cannot be refused: a malformed one is logged and ignored, and the payout goes on as before it.
   setHandler(invoiceCreditedSignal, (event: unknown) =>
-    heard('invoiceCredited', () => progress.onCreditedEvent(parseArgument(creditedEventSchema, event, 'event'))),
+    heard('invoiceCredited', () => progress.onCreditedEvent(parse(creditedEventSchema, event, 'event'))),
   );
   setHandler(transferUpdatedSignal, (event: unknown) =>
-    heard('transferUpdated', () => progress.onTransferEvent(parseArgument(transferEventSchema, event, 'event'))),
+    heard('transferUpdated', () => progress.onTransferEvent(parse(transferEventSchema, event, 'event'))),
   );
   setHandler(resumeSignal, () => progress.nudge());
   setHandler(lookUpTransferSignal, () => progress.nudge());
@@ -34,11 +34,11 @@ export function handlePayoutMessages(progress: PayoutProgress, invoiceId: string
     // it; validators do not run on replay, so the handler parses again to use the parsed value.
     setHandler(
       decisionUpdates[action],
-      (by: unknown) => progress.acceptDecision(action, parseArgument(operatorDecisionSchema, by, action)),
+      (by: unknown) => progress.acceptDecision(action, parse(operatorDecisionSchema, by, action)),
       {
         validator: (by: unknown) => {
           const what = `${action} needs {"operator": "<who>", "note": "<why>"}`;
-          progress.validateDecision(action, parseArgument(operatorDecisionSchema, by, what));
+          progress.validateDecision(action, parse(operatorDecisionSchema, by, what));
         },
       },
     );

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { parseArgument } from '../../src/domain/arguments';
-import { describeIssues, safeParse } from '../../src/domain/schema';
+
+import { describeIssues, parse, safeParse } from '../../src/domain/schema';
 import { decisionEntrySchema, decisionRecordStateSchema } from '../../src/workflows/decisionRecordDefinitions';
 import { pauseChangeSchema, scheduleActionSchema } from '../../src/workflows/pauseSwitchDefinitions';
 import { creditedEventSchema, operatorDecisionSchema } from '../../src/workflows/payoutDefinitions';
@@ -22,7 +22,7 @@ const entry = {
 
 describe('workflow argument schemas (src/domain/schema.ts)', () => {
   it('trims the operator and note, and names what is wrong with a decision', () => {
-    assert.deepEqual(parseArgument(operatorDecisionSchema, { operator: '  ana ', note: ' ok ' }, 'approve'), {
+    assert.deepEqual(parse(operatorDecisionSchema, { operator: '  ana ', note: ' ok ' }, 'approve'), {
       operator: 'ana',
       note: 'ok',
     });
@@ -38,7 +38,7 @@ describe('workflow argument schemas (src/domain/schema.ts)', () => {
     // Names an object inherits are not fields either.
     assert.equal(why(operatorDecisionSchema, { operator: 'ana', toString: 'x' }), 'unknown field "toString"');
     assert.equal(why(operatorDecisionSchema, null), 'must be an object');
-    assert.throws(() => parseArgument(operatorDecisionSchema, [], 'reject'), { message: 'reject: must be an object' });
+    assert.throws(() => parse(operatorDecisionSchema, [], 'reject'), { message: 'reject: must be an object' });
   });
 
   it('lists every issue, with its path into nested values', () => {
